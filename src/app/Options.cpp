@@ -1,0 +1,146 @@
+#include "app/Options.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+
+namespace parley::app {
+
+namespace {
+
+struct Setting {
+  const char* flag;
+  const char* env;
+  bool (*apply)(ServeOptions&, const std::string&, std::string& error);
+};
+
+bool parsePort(const std::string& text, std::uint16_t& out) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value > 65535) return false;
+  out = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+bool isIpAddress(const std::string& text) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(text, ec);
+  return !ec;
+}
+
+const Setting kSettings[] = {
+    {"--host", "PARLEY_HOST",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!isIpAddress(v)) return e = "--host must be an IP address, not \"" + v + "\"", false;
+       o.host = v;
+       return true;
+     }},
+    {"--port", "PARLEY_PORT",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parsePort(v, o.port)) return e = "--port must be a number from 0 to 65535, not \"" + v + "\"", false;
+       return true;
+     }},
+    {"--data", "PARLEY_DATA",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.empty()) return e = "--data must name a folder", false;
+       o.dataDir = v;
+       return true;
+     }},
+    {"--udp-ports", "PARLEY_UDP_PORTS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       const auto dash = v.find('-');
+       std::uint16_t lo = 0, hi = 0;
+       if (dash == std::string::npos || !parsePort(v.substr(0, dash), lo) || !parsePort(v.substr(dash + 1), hi) ||
+           lo == 0 || lo > hi) {
+         return e = "--udp-ports must be a range LO-HI of UDP ports, like 40000-40099, not \"" + v + "\"", false;
+       }
+       o.udpPortMin = lo;
+       o.udpPortMax = hi;
+       return true;
+     }},
+    {"--public-ip", "PARLEY_PUBLIC_IP",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!isIpAddress(v)) return e = "--public-ip must be an IP address, not \"" + v + "\"", false;
+       o.publicIp = v;
+       return true;
+     }},
+    {"--web-root", "PARLEY_WEB_ROOT",
+     [](ServeOptions& o, const std::string& v, std::string&) {
+       o.webRoot = v;
+       return true;
+     }},
+    {"--log-level", "PARLEY_LOG_LEVEL",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
+         if (v == level) {
+           o.logLevel = v;
+           return true;
+         }
+       }
+       return e = "--log-level must be one of trace, debug, info, warn, error, off", false;
+     }},
+};
+
+}  // namespace
+
+const char* serveUsage() {
+  return "Usage: parley serve [options]\n"
+         "\n"
+         "Runs the meeting server: web client, REST API, signaling and media.\n"
+         "\n"
+         "Options (each also read from the environment variable in brackets):\n"
+         "  --host H          address to listen on for HTTP [PARLEY_HOST] (default 127.0.0.1)\n"
+         "  --port P          HTTP port, 0 for any free one [PARLEY_PORT] (default 8080)\n"
+         "  --data DIR        folder for the database [PARLEY_DATA] (default ./data)\n"
+         "  --udp-ports LO-HI UDP ports for media [PARLEY_UDP_PORTS] (default 40000-40099)\n"
+         "  --public-ip IP    address announced to clients for media [PARLEY_PUBLIC_IP]\n"
+         "  --web-root DIR    built web client to serve [PARLEY_WEB_ROOT] (default: the build's web/dist)\n"
+         "  --log-level L     trace, debug, info, warn, error or off [PARLEY_LOG_LEVEL] (default info)\n"
+         "  --help            this text\n";
+}
+
+std::optional<ServeOptions> parseServeOptions(const std::vector<std::string>& args,
+                                              const char* (*getenv)(const char*), std::string& error,
+                                              bool& helpRequested) {
+  ServeOptions options;
+  helpRequested = false;
+  for (const auto& setting : kSettings) {
+    if (const char* value = getenv(setting.env); value && *value) {
+      if (!setting.apply(options, value, error)) {
+        error = std::string(setting.env) + ": " + error;
+        return std::nullopt;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      helpRequested = true;
+      return options;
+    }
+    std::string flag = arg;
+    std::optional<std::string> value;
+    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      flag = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    const Setting* setting = nullptr;
+    for (const auto& s : kSettings) {
+      if (flag == s.flag) setting = &s;
+    }
+    if (!setting) {
+      error = "unknown option \"" + arg + "\" (see parley serve --help)";
+      return std::nullopt;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) {
+        error = flag + " needs a value";
+        return std::nullopt;
+      }
+      value = args[++i];
+    }
+    if (!setting->apply(options, *value, error)) return std::nullopt;
+  }
+  return options;
+}
+
+}  // namespace parley::app

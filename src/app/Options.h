@@ -1,0 +1,33 @@
+#pragma once
+// `parley serve` settings: defaults, then environment variables (PARLEY_*), then flags.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::app {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string dataDir = "./data";
+  std::uint16_t udpPortMin = 40000;
+  std::uint16_t udpPortMax = 40099;
+  std::string publicIp;  // empty: announce the address media arrives on
+  std::string webRoot;   // empty: the build's web/dist
+  std::string logLevel = "info";
+};
+
+struct OptionError {
+  std::string message;
+};
+
+// Parses `args` (without the program and command names) over `environment` lookups.
+// Returns the options, or an error for the user; sets `helpRequested` for --help.
+std::optional<ServeOptions> parseServeOptions(const std::vector<std::string>& args,
+                                              const char* (*getenv)(const char*), std::string& error,
+                                              bool& helpRequested);
+
+const char* serveUsage();
+
+}  // namespace parley::app

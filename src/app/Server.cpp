@@ -1,0 +1,83 @@
+#include "app/Server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+
+#include "common/Clock.h"
+#include "http/HttpServer.h"
+#include "http/Router.h"
+#include "http/StaticFiles.h"
+#include "signaling/RoomRegistry.h"
+#include "store/SqliteRoomStore.h"
+
+#ifndef PARLEY_DEFAULT_WEB_ROOT
+#define PARLEY_DEFAULT_WEB_ROOT "web/dist"
+#endif
+
+namespace parley::app {
+
+namespace net = boost::asio;
+
+int runServer(const ServeOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(options.logLevel));
+
+  std::error_code fsError;
+  std::filesystem::create_directories(options.dataDir, fsError);
+  if (fsError) {
+    spdlog::error("cannot create the data folder {}: {}", options.dataDir, fsError.message());
+    return 1;
+  }
+  const std::string dbPath = (std::filesystem::path(options.dataDir) / "parley.db").string();
+  std::unique_ptr<store::SqliteRoomStore> store;
+  try {
+    store = std::make_unique<store::SqliteRoomStore>(dbPath);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  if (const int closed = store->closeOpenSessions(unixMillisNow()); closed > 0) {
+    spdlog::info("closed {} participant sessions left open by the previous run", closed);
+  }
+
+  const std::string webRoot = options.webRoot.empty() ? PARLEY_DEFAULT_WEB_ROOT : options.webRoot;
+  http::StaticFiles web(webRoot);
+  if (!web.index()) spdlog::warn("no web client in {}: run `make build`", webRoot);
+
+  signaling::RoomRegistry rooms(*store);
+  http::Router router(rooms, web);
+  net::io_context io(1);
+
+  std::unique_ptr<http::HttpServer> server;
+  try {
+    const net::ip::tcp::endpoint endpoint(net::ip::make_address(options.host), options.port);
+    server = std::make_unique<http::HttpServer>(io, endpoint, router, rooms);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, e.what());
+    return 1;
+  }
+  server->start();
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    server->stop();
+    io.stop();
+  });
+
+  const auto local = server->localEndpoint();
+  const std::string shownHost = local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                                        : local.address().to_string();
+  spdlog::info("listening on http://{}:{}", shownHost, local.port());
+  io.run();
+  // Let close handshakes and last writes finish, for at most two seconds.
+  io.restart();
+  io.run_for(std::chrono::seconds(2));
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace parley::app

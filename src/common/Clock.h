@@ -1,0 +1,13 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace parley {
+
+// Wall-clock time in unix milliseconds: what is stored and shown.
+std::int64_t unixMillisNow();
+
+// "2026-11-27T07:18:36.123Z".
+std::string formatIsoTime(std::int64_t unixMillis);
+
+}  // namespace parley

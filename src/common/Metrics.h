@@ -1,0 +1,40 @@
+#pragma once
+// Process-wide counters and gauges, rendered in the Prometheus text format at /metrics.
+// Updates are relaxed atomics: safe from any thread, no locks, no allocation.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace parley {
+
+struct Metrics {
+  // Control plane.
+  std::atomic<std::int64_t> roomsActive{0};         // rooms with at least one participant
+  std::atomic<std::uint64_t> roomsCreated{0};
+  std::atomic<std::int64_t> participants{0};        // connected and joined
+  std::atomic<std::uint64_t> participantsJoined{0};
+  std::atomic<std::uint64_t> participantsTimedOut{0};
+  std::atomic<std::uint64_t> participantsRemoved{0};
+  std::atomic<std::int64_t> websocketConnections{0};
+  std::atomic<std::uint64_t> signalingMessagesIn{0};
+  std::atomic<std::uint64_t> signalingMessagesOut{0};
+  std::atomic<std::uint64_t> chatMessages{0};
+  // Signaling errors by cause.
+  std::atomic<std::uint64_t> signalingErrorMalformed{0};
+  std::atomic<std::uint64_t> signalingErrorTooLarge{0};
+  std::atomic<std::uint64_t> signalingErrorUnknownType{0};
+  std::atomic<std::uint64_t> signalingErrorInvalid{0};
+  std::atomic<std::uint64_t> signalingErrorRateLimited{0};
+  std::atomic<std::uint64_t> signalingErrorForbidden{0};
+  // HTTP.
+  std::atomic<std::uint64_t> httpRequests{0};
+  std::atomic<std::uint64_t> httpClientErrors{0};  // 4xx
+  std::atomic<std::uint64_t> httpServerErrors{0};  // 5xx
+
+  std::string renderPrometheus() const;
+};
+
+// The one instance of the process.
+Metrics& metrics();
+
+}  // namespace parley

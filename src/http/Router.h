@@ -1,0 +1,44 @@
+#pragma once
+// Maps an HTTP request to a response: health, metrics, the REST API and the web client.
+// Pure request-in, response-out; sockets live in HttpSession.
+#include <boost/beast/http.hpp>
+#include <string>
+#include <unordered_map>
+
+#include "http/StaticFiles.h"
+#include "signaling/RateLimiter.h"
+#include "signaling/RoomRegistry.h"
+
+namespace parley::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+
+inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
+
+class Router {
+ public:
+  Router(signaling::RoomRegistry& rooms, const StaticFiles& web);
+
+  // `clientAddress` keys the per-address limit on room creation.
+  Response handle(const Request& request, const std::string& clientAddress);
+
+  // The response for requests that could not be parsed at all.
+  static Response error(unsigned status, std::string_view message, unsigned version = 11);
+
+ private:
+  Response createRoom(const Request& request, const std::string& clientAddress);
+  Response getRoom(const Request& request, const std::string& id);
+  Response page(const Request& request, unsigned status);
+  Response staticFile(const Request& request, std::string_view path);
+
+  signaling::RoomRegistry& rooms_;
+  const StaticFiles& web_;
+  std::unordered_map<std::string, signaling::RateLimiter> createLimits_;
+};
+
+// Headers every response carries: a strict CSP (no third-party anything) and friends.
+void addSecurityHeaders(Response& response);
+
+}  // namespace parley::http

@@ -1,0 +1,44 @@
+#pragma once
+// One signaling connection: a Beast WebSocket feeding a SignalingSession. Frames are written
+// one at a time from a bounded queue; a client that cannot keep up is disconnected.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+
+#include "signaling/SignalingSession.h"
+
+namespace parley::http {
+
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, public signaling::SignalingPeer {
+ public:
+  WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms, std::string roomId);
+  ~WebSocketSession() override;
+
+  void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+  // Server shutdown: close with "going away".
+  void shutdown();
+
+  void send(std::string frame) override;
+  void close() override;
+
+ private:
+  void readNext();
+  void onRead(boost::beast::error_code ec, std::size_t bytes);
+  void writeNext();
+  void finish(std::string_view reason);
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+  signaling::SignalingSession session_;
+  bool writing_ = false;
+  bool closing_ = false;  // close() called: no more frames queued, close after the outbox
+  bool closed_ = false;   // the close handshake started or the connection is gone
+  bool finished_ = false;
+};
+
+}  // namespace parley::http

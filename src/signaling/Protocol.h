@@ -1,0 +1,107 @@
+#pragma once
+// The signaling protocol, version 1 (docs/protocol.md): JSON text frames over a WebSocket.
+// This file turns client frames into typed requests and typed events into server frames;
+// it knows nothing of rooms or sockets.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace parley::signaling {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+inline constexpr int kMaxJsonDepth = 16;
+
+enum class Role { Member, Moderator };
+const char* roleName(Role role);
+
+// Reactions are names from a fixed set; clients draw them.
+bool isKnownReaction(std::string_view name);
+
+struct JoinRequest {
+  int version = kProtocolVersion;
+  std::string name;                  // validated display name
+  std::optional<std::string> token;  // moderator token, if any
+};
+struct ChatRequest {
+  std::string text;  // validated
+};
+struct HandRequest {
+  bool raised = false;
+};
+struct ReactionRequest {
+  std::string reaction;
+};
+struct MediaStateRequest {
+  std::optional<bool> audioMuted;
+  std::optional<bool> videoMuted;
+};
+struct ModerateRequest {
+  enum class Action { Mute, Remove } action = Action::Mute;
+  std::string target;  // participant id
+};
+struct PingRequest {};
+struct LeaveRequest {};
+
+using ClientMessage = std::variant<JoinRequest, ChatRequest, HandRequest, ReactionRequest, MediaStateRequest,
+                                   ModerateRequest, PingRequest, LeaveRequest>;
+
+enum class ErrorCode {
+  Malformed,      // not JSON, not an object, wrong field types
+  TooLarge,       // over kMaxMessageBytes
+  UnknownType,    // a "type" this version does not know
+  Invalid,        // well-formed but breaks a rule (name too long, ...)
+  UnsupportedVersion,
+  NotJoined,      // a room message before join
+  AlreadyJoined,
+  Forbidden,      // needs the moderator role
+  NotFound,       // no such participant
+  RateLimited,
+  RoomFull,
+};
+const char* errorCodeName(ErrorCode code);
+
+struct ProtocolError {
+  ErrorCode code;
+  std::string message;
+};
+
+using ParseResult = std::variant<ClientMessage, ProtocolError>;
+ParseResult parseClientMessage(std::string_view frame);
+
+// ---- Server frames ----
+
+struct ParticipantView {
+  std::string id;
+  std::string name;
+  Role role = Role::Member;
+  std::int64_t joinedAt = 0;
+  bool handRaised = false;
+  bool audioMuted = false;
+  bool videoMuted = false;
+};
+
+struct ChatView {
+  std::int64_t id = 0;
+  std::string from;  // participant id
+  std::string name;
+  std::string text;
+  std::int64_t sentAt = 0;
+};
+
+std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
+                         const std::vector<ParticipantView>& participants, const std::vector<ChatView>& chat);
+std::string participantJoinedFrame(const ParticipantView& participant);
+std::string participantUpdatedFrame(const ParticipantView& participant);
+std::string participantLeftFrame(const std::string& id, std::string_view reason);
+std::string chatFrame(const ChatView& message);
+std::string reactionFrame(const std::string& from, const std::string& reaction);
+std::string mutedByModeratorFrame(const std::string& by);
+std::string removedFrame(const std::string& by);
+std::string pongFrame();
+std::string errorFrame(const ProtocolError& error);
+
+}  // namespace parley::signaling

@@ -1,0 +1,142 @@
+#include "signaling/Room.h"
+
+#include <algorithm>
+
+#include "common/Metrics.h"
+#include "common/Random.h"
+
+namespace parley::signaling {
+
+Room::Room(store::RoomRecord record, store::RoomStore& store) : record_(std::move(record)), store_(store) {}
+
+Room::~Room() {
+  if (!members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
+  metrics().participants.fetch_sub(static_cast<std::int64_t>(members_.size()), std::memory_order_relaxed);
+}
+
+Room::Member* Room::find(const std::string& participantId) {
+  for (auto& member : members_) {
+    if (member.view.id == participantId) return &member;
+  }
+  return nullptr;
+}
+
+const Room::Member* Room::find(const std::string& participantId) const {
+  return const_cast<Room*>(this)->find(participantId);
+}
+
+std::vector<ParticipantView> Room::participants() const {
+  std::vector<ParticipantView> out;
+  out.reserve(members_.size());
+  for (const auto& member : members_) out.push_back(member.view);
+  return out;
+}
+
+void Room::send(Member& member, std::string frame) {
+  metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
+  member.peer->send(std::move(frame));
+}
+
+void Room::broadcast(const std::string& frame, const std::string& except) {
+  for (auto& member : members_) {
+    if (member.view.id != except) send(member, frame);
+  }
+}
+
+std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const std::string& name, Role role,
+                                                    std::int64_t now) {
+  if (members_.size() >= kMaxParticipantsPerRoom) {
+    return ProtocolError{ErrorCode::RoomFull, "the meeting is full"};
+  }
+  ParticipantView view;
+  view.id = randomToken(9);
+  view.name = name;
+  view.role = role;
+  view.joinedAt = now;
+  const std::int64_t key = store_.recordJoin(record_.id, view.id, name, roleName(role), now);
+
+  std::vector<ChatView> history;
+  for (auto& c : store_.chatHistory(record_.id, kChatHistoryOnJoin)) {
+    history.push_back({c.id, c.participantId, c.name, c.text, c.sentAt});
+  }
+  if (members_.empty()) metrics().roomsActive.fetch_add(1, std::memory_order_relaxed);
+  metrics().participants.fetch_add(1, std::memory_order_relaxed);
+  metrics().participantsJoined.fetch_add(1, std::memory_order_relaxed);
+
+  broadcast(participantJoinedFrame(view));
+  members_.push_back({view, &peer, key});
+  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), history));
+  return view.id;
+}
+
+void Room::leave(const std::string& participantId, std::string_view reason, std::int64_t now) {
+  const auto it = std::find_if(members_.begin(), members_.end(),
+                               [&](const Member& m) { return m.view.id == participantId; });
+  if (it == members_.end()) return;
+  store_.recordLeave(it->sessionKey, now, std::string(reason));
+  members_.erase(it);
+  metrics().participants.fetch_sub(1, std::memory_order_relaxed);
+  if (members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
+  broadcast(participantLeftFrame(participantId, reason));
+}
+
+void Room::chat(const std::string& from, const std::string& text, std::int64_t now) {
+  Member* sender = find(from);
+  if (!sender) return;
+  const auto record = store_.addChat(record_.id, from, sender->view.name, text, now);
+  metrics().chatMessages.fetch_add(1, std::memory_order_relaxed);
+  broadcast(chatFrame({record.id, from, sender->view.name, text, now}));
+}
+
+void Room::setHand(const std::string& from, bool raised) {
+  Member* member = find(from);
+  if (!member || member->view.handRaised == raised) return;
+  member->view.handRaised = raised;
+  broadcast(participantUpdatedFrame(member->view));
+}
+
+void Room::react(const std::string& from, const std::string& reaction) {
+  if (!find(from)) return;
+  broadcast(reactionFrame(from, reaction));
+}
+
+void Room::setMediaState(const std::string& from, const MediaStateRequest& state) {
+  Member* member = find(from);
+  if (!member) return;
+  if (state.audioMuted) member->view.audioMuted = *state.audioMuted;
+  if (state.videoMuted) member->view.videoMuted = *state.videoMuted;
+  broadcast(participantUpdatedFrame(member->view));
+}
+
+std::optional<ProtocolError> Room::moderate(const std::string& from, const ModerateRequest& request,
+                                            std::int64_t now) {
+  Member* moderator = find(from);
+  if (!moderator) return ProtocolError{ErrorCode::NotJoined, "join the meeting first"};
+  if (moderator->view.role != Role::Moderator) {
+    return ProtocolError{ErrorCode::Forbidden, "only a moderator can do this"};
+  }
+  Member* target = find(request.target);
+  if (!target) return ProtocolError{ErrorCode::NotFound, "no such participant"};
+  const std::string by = moderator->view.name;
+  switch (request.action) {
+    case ModerateRequest::Action::Mute:
+      send(*target, mutedByModeratorFrame(by));
+      if (!target->view.audioMuted) {
+        target->view.audioMuted = true;
+        broadcast(participantUpdatedFrame(target->view));
+      }
+      return std::nullopt;
+    case ModerateRequest::Action::Remove: {
+      if (target == moderator) return ProtocolError{ErrorCode::Invalid, "use leave to leave the meeting"};
+      send(*target, removedFrame(by));
+      SignalingPeer* peer = target->peer;
+      leave(request.target, "removed", now);
+      metrics().participantsRemoved.fetch_add(1, std::memory_order_relaxed);
+      peer->close();
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace parley::signaling

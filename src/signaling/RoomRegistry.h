@@ -1,0 +1,40 @@
+#pragma once
+// Creates rooms and holds the ones people are in. A room's lasting data (name, token
+// hash, history, chat) is in the store; a Room object exists only while it is in use.
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "signaling/Room.h"
+#include "store/RoomStore.h"
+
+namespace parley::signaling {
+
+class RoomRegistry {
+ public:
+  explicit RoomRegistry(store::RoomStore& store);
+
+  struct CreatedRoom {
+    store::RoomRecord record;
+    std::string moderatorToken;  // shown once; only its hash is stored
+  };
+  // `name` must be validated already.
+  CreatedRoom create(const std::string& name);
+
+  std::optional<store::RoomRecord> find(const std::string& id);
+  // The live room, loaded from the store if nobody is in it yet; nullptr if unknown.
+  std::shared_ptr<Room> open(const std::string& id);
+  // The live room if someone is in it.
+  std::shared_ptr<Room> active(const std::string& id) const;
+  // Drops the live room if it is empty.
+  void release(const std::string& id);
+
+  static bool isModeratorToken(const store::RoomRecord& room, std::string_view token);
+
+ private:
+  store::RoomStore& store_;
+  std::unordered_map<std::string, std::shared_ptr<Room>> live_;
+};
+
+}  // namespace parley::signaling

@@ -1,0 +1,112 @@
+#include "signaling/SignalingSession.h"
+
+#include "common/Metrics.h"
+
+namespace parley::signaling {
+
+namespace {
+// Generous for people (typing, reactions, hand), tight for a flooding script.
+constexpr double kMessagesPerSecond = 10;
+constexpr double kMessageBurst = 40;
+
+void countError(ErrorCode code) {
+  auto& m = metrics();
+  switch (code) {
+    case ErrorCode::Malformed: m.signalingErrorMalformed++; break;
+    case ErrorCode::TooLarge: m.signalingErrorTooLarge++; break;
+    case ErrorCode::UnknownType: m.signalingErrorUnknownType++; break;
+    case ErrorCode::RateLimited: m.signalingErrorRateLimited++; break;
+    case ErrorCode::Forbidden: m.signalingErrorForbidden++; break;
+    default: m.signalingErrorInvalid++; break;
+  }
+}
+}  // namespace
+
+SignalingSession::SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer)
+    : registry_(registry), roomId_(std::move(roomId)), peer_(peer), limiter_(kMessagesPerSecond, kMessageBurst) {}
+
+SignalingSession::~SignalingSession() = default;
+
+bool SignalingSession::joined() const { return room_ && room_->has(participantId_); }
+
+void SignalingSession::reject(const ProtocolError& error) {
+  countError(error.code);
+  metrics().signalingMessagesOut++;
+  peer_.send(errorFrame(error));
+}
+
+void SignalingSession::onOversizedFrame() {
+  reject({ErrorCode::TooLarge, "message is larger than 64 KiB"});
+}
+
+void SignalingSession::onFrame(std::string_view frame, std::int64_t now) {
+  metrics().signalingMessagesIn++;
+  if (!limiter_.allow(now)) return reject({ErrorCode::RateLimited, "too many messages; slow down"});
+  auto parsed = parseClientMessage(frame);
+  if (auto* error = std::get_if<ProtocolError>(&parsed)) return reject(*error);
+  auto& message = std::get<ClientMessage>(parsed);
+
+  if (auto* join = std::get_if<JoinRequest>(&message)) return handleJoin(*join, now);
+  if (std::holds_alternative<PingRequest>(message)) {
+    metrics().signalingMessagesOut++;
+    return peer_.send(pongFrame());
+  }
+  if (!joined()) return reject({ErrorCode::NotJoined, "join the meeting first"});
+  std::visit(
+      [&](const auto& request) {
+        using T = std::decay_t<decltype(request)>;
+        if constexpr (std::is_same_v<T, ChatRequest>) {
+          room_->chat(participantId_, request.text, now);
+        } else if constexpr (std::is_same_v<T, HandRequest>) {
+          room_->setHand(participantId_, request.raised);
+        } else if constexpr (std::is_same_v<T, ReactionRequest>) {
+          room_->react(participantId_, request.reaction);
+        } else if constexpr (std::is_same_v<T, MediaStateRequest>) {
+          room_->setMediaState(participantId_, request);
+        } else if constexpr (std::is_same_v<T, ModerateRequest>) {
+          if (auto error = room_->moderate(participantId_, request, now)) reject(*error);
+        } else if constexpr (std::is_same_v<T, LeaveRequest>) {
+          leaveRoom("left", now);
+          peer_.close();
+        }
+      },
+      message);
+}
+
+void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
+  if (room_) return reject({ErrorCode::AlreadyJoined, "this connection has joined already"});
+  auto room = registry_.open(roomId_);
+  if (!room) {
+    reject({ErrorCode::NotFound, "no meeting with this code"});
+    return peer_.close();
+  }
+  Role role = Role::Member;
+  if (join.token) {
+    if (!RoomRegistry::isModeratorToken(room->record(), *join.token)) {
+      registry_.release(roomId_);
+      return reject({ErrorCode::Forbidden, "the moderator token is not valid for this meeting"});
+    }
+    role = Role::Moderator;
+  }
+  auto result = room->join(peer_, join.name, role, now);
+  if (auto* error = std::get_if<ProtocolError>(&result)) {
+    registry_.release(roomId_);
+    return reject(*error);
+  }
+  room_ = std::move(room);
+  participantId_ = std::get<std::string>(result);
+}
+
+void SignalingSession::leaveRoom(std::string_view reason, std::int64_t now) {
+  if (!room_) return;
+  room_->leave(participantId_, reason, now);
+  registry_.release(roomId_);
+  room_.reset();
+}
+
+void SignalingSession::onClosed(std::string_view reason, std::int64_t now) {
+  if (reason == "timeout" && joined()) metrics().participantsTimedOut++;
+  leaveRoom(reason, now);
+}
+
+}  // namespace parley::signaling

@@ -1,0 +1,60 @@
+#include "store/Migrations.h"
+
+#include <string>
+
+#include "store/Database.h"
+
+namespace parley::store {
+
+namespace {
+constexpr std::string_view kMigrations[] = {
+    // 1: rooms, who joined and left, chat.
+    R"sql(
+CREATE TABLE rooms (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  moderator_token_sha256 TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE participant_sessions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  room_id TEXT NOT NULL REFERENCES rooms(id),
+  participant_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  left_at INTEGER,
+  leave_reason TEXT
+);
+CREATE INDEX participant_sessions_room ON participant_sessions(room_id, joined_at);
+CREATE TABLE chat_messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  room_id TEXT NOT NULL REFERENCES rooms(id),
+  participant_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  text TEXT NOT NULL,
+  sent_at INTEGER NOT NULL
+);
+CREATE INDEX chat_messages_room ON chat_messages(room_id, id);
+)sql",
+};
+}  // namespace
+
+std::span<const std::string_view> schemaMigrations() { return kMigrations; }
+
+void migrate(Database& db) {
+  const int current = db.userVersion();
+  const int latest = static_cast<int>(std::size(kMigrations));
+  if (current > latest) {
+    throw StoreError("the database has schema version " + std::to_string(current) +
+                     ", newer than this Parley understands (" + std::to_string(latest) + ")");
+  }
+  for (int version = current + 1; version <= latest; ++version) {
+    Transaction tx(db);
+    db.execute(kMigrations[version - 1]);
+    db.execute("PRAGMA user_version = " + std::to_string(version));
+    tx.commit();
+  }
+}
+
+}  // namespace parley::store

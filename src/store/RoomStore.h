@@ -1,0 +1,57 @@
+#pragma once
+// What Parley keeps about meetings, independent of where it is kept. SQLite is the embedded
+// default; a server database can implement the same interface.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::store {
+
+struct RoomRecord {
+  std::string id;
+  std::string name;
+  std::string moderatorTokenSha256;
+  std::int64_t createdAt = 0;  // unix milliseconds
+};
+
+struct ChatRecord {
+  std::int64_t id = 0;
+  std::string participantId;
+  std::string name;
+  std::string text;
+  std::int64_t sentAt = 0;
+};
+
+struct SessionRecord {
+  std::string participantId;
+  std::string name;
+  std::string role;
+  std::int64_t joinedAt = 0;
+  std::optional<std::int64_t> leftAt;
+  std::string leaveReason;
+};
+
+class RoomStore {
+ public:
+  virtual ~RoomStore() = default;
+
+  // False if a room with this id exists already.
+  virtual bool createRoom(const RoomRecord& room) = 0;
+  virtual std::optional<RoomRecord> findRoom(const std::string& id) = 0;
+
+  // Join and leave history; returns the session's key for recordLeave.
+  virtual std::int64_t recordJoin(const std::string& roomId, const std::string& participantId,
+                                  const std::string& name, const std::string& role, std::int64_t at) = 0;
+  virtual void recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) = 0;
+  virtual std::vector<SessionRecord> sessions(const std::string& roomId) = 0;
+  // After a crash, sessions were left open: close them at `at`. Returns how many.
+  virtual int closeOpenSessions(std::int64_t at) = 0;
+
+  virtual ChatRecord addChat(const std::string& roomId, const std::string& participantId,
+                             const std::string& name, const std::string& text, std::int64_t at) = 0;
+  // The last `limit` messages, oldest first.
+  virtual std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit) = 0;
+};
+
+}  // namespace parley::store

@@ -1,0 +1,89 @@
+#include "store/SqliteRoomStore.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "store/Migrations.h"
+
+namespace parley::store {
+
+SqliteRoomStore::SqliteRoomStore(const std::string& path) : db_(path) { migrate(db_); }
+
+bool SqliteRoomStore::createRoom(const RoomRecord& room) {
+  auto stmt = db_.prepare(
+      "INSERT OR IGNORE INTO rooms (id, name, moderator_token_sha256, created_at) VALUES (?, ?, ?, ?)");
+  stmt.bind(1, room.id).bind(2, room.name).bind(3, room.moderatorTokenSha256).bind(4, room.createdAt);
+  stmt.run();
+  return sqlite3_changes(db_.handle()) == 1;
+}
+
+std::optional<RoomRecord> SqliteRoomStore::findRoom(const std::string& id) {
+  auto stmt = db_.prepare("SELECT id, name, moderator_token_sha256, created_at FROM rooms WHERE id = ?");
+  stmt.bind(1, id);
+  if (!stmt.step()) return std::nullopt;
+  return RoomRecord{stmt.columnText(0), stmt.columnText(1), stmt.columnText(2), stmt.columnInt(3)};
+}
+
+std::int64_t SqliteRoomStore::recordJoin(const std::string& roomId, const std::string& participantId,
+                                         const std::string& name, const std::string& role, std::int64_t at) {
+  auto stmt = db_.prepare(
+      "INSERT INTO participant_sessions (room_id, participant_id, name, role, joined_at) VALUES (?, ?, ?, ?, ?)");
+  stmt.bind(1, roomId).bind(2, participantId).bind(3, name).bind(4, role).bind(5, at);
+  stmt.run();
+  return db_.lastInsertId();
+}
+
+void SqliteRoomStore::recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) {
+  auto stmt = db_.prepare(
+      "UPDATE participant_sessions SET left_at = ?, leave_reason = ? WHERE id = ? AND left_at IS NULL");
+  stmt.bind(1, at).bind(2, reason).bind(3, sessionKey);
+  stmt.run();
+}
+
+std::vector<SessionRecord> SqliteRoomStore::sessions(const std::string& roomId) {
+  auto stmt = db_.prepare(
+      "SELECT participant_id, name, role, joined_at, left_at, COALESCE(leave_reason, '') "
+      "FROM participant_sessions WHERE room_id = ? ORDER BY id");
+  stmt.bind(1, roomId);
+  std::vector<SessionRecord> out;
+  while (stmt.step()) {
+    SessionRecord record{stmt.columnText(0), stmt.columnText(1), stmt.columnText(2), stmt.columnInt(3),
+                         std::nullopt, stmt.columnText(5)};
+    if (!stmt.columnIsNull(4)) record.leftAt = stmt.columnInt(4);
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+int SqliteRoomStore::closeOpenSessions(std::int64_t at) {
+  auto stmt = db_.prepare(
+      "UPDATE participant_sessions SET left_at = ?, leave_reason = 'server-restart' WHERE left_at IS NULL");
+  stmt.bind(1, at);
+  stmt.run();
+  return sqlite3_changes(db_.handle());
+}
+
+ChatRecord SqliteRoomStore::addChat(const std::string& roomId, const std::string& participantId,
+                                    const std::string& name, const std::string& text, std::int64_t at) {
+  auto stmt = db_.prepare(
+      "INSERT INTO chat_messages (room_id, participant_id, name, text, sent_at) VALUES (?, ?, ?, ?, ?)");
+  stmt.bind(1, roomId).bind(2, participantId).bind(3, name).bind(4, text).bind(5, at);
+  stmt.run();
+  return ChatRecord{db_.lastInsertId(), participantId, name, text, at};
+}
+
+std::vector<ChatRecord> SqliteRoomStore::chatHistory(const std::string& roomId, int limit) {
+  auto stmt = db_.prepare(
+      "SELECT id, participant_id, name, text, sent_at FROM chat_messages WHERE room_id = ? "
+      "ORDER BY id DESC LIMIT ?");
+  stmt.bind(1, roomId).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<ChatRecord> out;
+  while (stmt.step()) {
+    out.push_back({stmt.columnInt(0), stmt.columnText(1), stmt.columnText(2), stmt.columnText(3), stmt.columnInt(4)});
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace parley::store

@@ -1,0 +1,30 @@
+#pragma once
+#include <memory>
+
+#include "store/Database.h"
+#include "store/RoomStore.h"
+
+namespace parley::store {
+
+// Rooms in a SQLite file (WAL). Not thread-safe: the control plane owns it on one thread.
+class SqliteRoomStore final : public RoomStore {
+ public:
+  // `path` is a file, or ":memory:" for tests. Applies pending migrations.
+  explicit SqliteRoomStore(const std::string& path);
+
+  bool createRoom(const RoomRecord& room) override;
+  std::optional<RoomRecord> findRoom(const std::string& id) override;
+  std::int64_t recordJoin(const std::string& roomId, const std::string& participantId, const std::string& name,
+                          const std::string& role, std::int64_t at) override;
+  void recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) override;
+  std::vector<SessionRecord> sessions(const std::string& roomId) override;
+  int closeOpenSessions(std::int64_t at) override;
+  ChatRecord addChat(const std::string& roomId, const std::string& participantId, const std::string& name,
+                     const std::string& text, std::int64_t at) override;
+  std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit) override;
+
+ private:
+  Database db_;
+};
+
+}  // namespace parley::store

@@ -1,0 +1,225 @@
+// Drives whole conversations through SignalingSession with a real (in-memory) SQLite store
+// and peers that record what the server sends them.
+#include "signaling/SignalingSession.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/Metrics.h"
+#include "store/SqliteRoomStore.h"
+
+namespace parley::signaling {
+
+using nlohmann::json;
+
+namespace {
+
+class RecordingPeer : public SignalingPeer {
+ public:
+  void send(std::string frame) override { frames.push_back(json::parse(frame)); }
+  void close() override { closed = true; }
+
+  std::vector<json> ofType(const std::string& type) const {
+    std::vector<json> out;
+    for (const auto& f : frames) {
+      if (f["type"] == type) out.push_back(f);
+    }
+    return out;
+  }
+  json last() const { return frames.empty() ? json() : frames.back(); }
+
+  std::vector<json> frames;
+  bool closed = false;
+};
+
+struct Client {
+  Client(RoomRegistry& rooms, const std::string& roomId) : session(rooms, roomId, peer) {}
+  void say(const json& message, std::int64_t now = 1000) { session.onFrame(message.dump(), now); }
+  void join(const std::string& name, const std::string& token = {}) {
+    json message = {{"type", "join"}, {"version", 1}, {"name", name}};
+    if (!token.empty()) message["token"] = token;
+    say(message);
+  }
+  std::string id() const { return session.participantId(); }
+
+  RecordingPeer peer;
+  SignalingSession session;
+};
+
+class SignalingSessionTest : public ::testing::Test {
+ protected:
+  store::SqliteRoomStore store{":memory:"};
+  RoomRegistry rooms{store};
+  RoomRegistry::CreatedRoom room = rooms.create("Weekly");
+};
+
+}  // namespace
+
+TEST_F(SignalingSessionTest, JoinSendsWelcomeAndAnnouncesToOthers) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  ASSERT_EQ(ana.peer.ofType("welcome").size(), 1u);
+  const auto welcome = ana.peer.ofType("welcome")[0];
+  EXPECT_EQ(welcome["room"]["name"], "Weekly");
+  EXPECT_EQ(welcome["you"]["name"], "Ana");
+  EXPECT_EQ(welcome["you"]["role"], "member");
+  EXPECT_EQ(welcome["participants"].size(), 1u);
+
+  bruno.join("Bruno");
+  EXPECT_EQ(bruno.peer.ofType("welcome")[0]["participants"].size(), 2u);
+  const auto joined = ana.peer.ofType("participant-joined");
+  ASSERT_EQ(joined.size(), 1u);
+  EXPECT_EQ(joined[0]["participant"]["name"], "Bruno");
+  EXPECT_EQ(rooms.active(room.record.id)->size(), 2u);
+}
+
+TEST_F(SignalingSessionTest, ModeratorTokenGivesModeratorRole) {
+  Client mod(rooms, room.record.id), eve(rooms, room.record.id);
+  mod.join("Mod", room.moderatorToken);
+  EXPECT_EQ(mod.peer.ofType("welcome")[0]["you"]["role"], "moderator");
+  eve.join("Eve", "guessed-token");
+  EXPECT_EQ(eve.peer.last()["code"], "forbidden");
+  EXPECT_FALSE(eve.session.joined());
+}
+
+TEST_F(SignalingSessionTest, ChatReachesEveryoneAndIsKeptForLaterJoiners) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  ana.say({{"type", "chat"}, {"text", "Bonjour à tous"}});
+  ASSERT_EQ(bruno.peer.ofType("chat").size(), 1u);
+  EXPECT_EQ(bruno.peer.ofType("chat")[0]["message"]["text"], "Bonjour à tous");
+  EXPECT_EQ(bruno.peer.ofType("chat")[0]["message"]["name"], "Ana");
+  EXPECT_EQ(ana.peer.ofType("chat").size(), 1u);  // the sender sees its own message, with its id
+
+  Client late(rooms, room.record.id);
+  late.join("Late");
+  const auto history = late.peer.ofType("welcome")[0]["chat"];
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["text"], "Bonjour à tous");
+}
+
+TEST_F(SignalingSessionTest, HandMuteAndReactionsAreBroadcast) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  ana.say({{"type", "hand"}, {"raised", true}});
+  EXPECT_EQ(bruno.peer.last()["participant"]["hand_raised"], true);
+  ana.say({{"type", "media-state"}, {"audio_muted", true}});
+  EXPECT_EQ(bruno.peer.last()["participant"]["audio_muted"], true);
+  EXPECT_EQ(bruno.peer.last()["participant"]["hand_raised"], true);
+  ana.say({{"type", "reaction"}, {"reaction", "heart"}});
+  EXPECT_EQ(bruno.peer.last()["type"], "reaction");
+  EXPECT_EQ(bruno.peer.last()["from"], ana.id());
+}
+
+TEST_F(SignalingSessionTest, OnlyModeratorsMuteAndRemove) {
+  Client mod(rooms, room.record.id), ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  mod.join("Mod", room.moderatorToken);
+  ana.join("Ana");
+  bruno.join("Bruno");
+
+  ana.say({{"type", "moderate"}, {"action", "remove"}, {"target", bruno.id()}});
+  EXPECT_EQ(ana.peer.last()["code"], "forbidden");
+  EXPECT_TRUE(bruno.session.joined());
+
+  mod.say({{"type", "moderate"}, {"action", "mute"}, {"target", ana.id()}});
+  EXPECT_EQ(ana.peer.ofType("muted").size(), 1u);
+  EXPECT_EQ(bruno.peer.last()["participant"]["audio_muted"], true);
+
+  mod.say({{"type", "moderate"}, {"action", "remove"}, {"target", bruno.id()}});
+  EXPECT_EQ(bruno.peer.ofType("removed").size(), 1u);
+  EXPECT_TRUE(bruno.peer.closed);
+  EXPECT_FALSE(bruno.session.joined());
+  EXPECT_EQ(ana.peer.last()["type"], "participant-left");
+  EXPECT_EQ(ana.peer.last()["reason"], "removed");
+
+  mod.say({{"type", "moderate"}, {"action", "mute"}, {"target", "nobody"}});
+  EXPECT_EQ(mod.peer.last()["code"], "not-found");
+}
+
+TEST_F(SignalingSessionTest, ClosedConnectionLeavesAndIsRecorded) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  bruno.session.onClosed("timeout", 5000);
+  EXPECT_EQ(ana.peer.last()["type"], "participant-left");
+  EXPECT_EQ(ana.peer.last()["reason"], "timeout");
+  const auto sessions = store.sessions(room.record.id);
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_EQ(sessions[1].leftAt, 5000);
+  EXPECT_EQ(sessions[1].leaveReason, "timeout");
+
+  ana.session.onClosed("disconnected", 6000);
+  EXPECT_FALSE(rooms.active(room.record.id));  // an empty room is released
+  EXPECT_TRUE(rooms.find(room.record.id));     // but still exists
+}
+
+TEST_F(SignalingSessionTest, BadFramesGetErrorsAndDoNotDisturbOthers) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  const auto before = ana.peer.frames.size();
+  bruno.session.onFrame("not json", 1000);
+  EXPECT_EQ(bruno.peer.last()["code"], "malformed");
+  bruno.say({{"type", "nonsense"}});
+  EXPECT_EQ(bruno.peer.last()["code"], "unknown-type");
+  bruno.say({{"type", "chat"}, {"text", std::string(2001, 'x')}});
+  EXPECT_EQ(bruno.peer.last()["code"], "invalid");
+  bruno.session.onOversizedFrame();
+  EXPECT_EQ(bruno.peer.last()["code"], "too-large");
+  EXPECT_EQ(ana.peer.frames.size(), before);
+  EXPECT_TRUE(bruno.session.joined());
+  bruno.say({{"type", "chat"}, {"text", "still works"}});
+  EXPECT_EQ(ana.peer.last()["message"]["text"], "still works");
+}
+
+TEST_F(SignalingSessionTest, MessagesBeforeJoinAreRefused) {
+  Client ana(rooms, room.record.id);
+  ana.say({{"type", "chat"}, {"text", "hello"}});
+  EXPECT_EQ(ana.peer.last()["code"], "not-joined");
+  ana.say({{"type", "ping"}});
+  EXPECT_EQ(ana.peer.last()["type"], "pong");
+}
+
+TEST_F(SignalingSessionTest, FloodIsRateLimited) {
+  Client ana(rooms, room.record.id);
+  ana.join("Ana");
+  int limited = 0;
+  for (int i = 0; i < 200; ++i) {
+    ana.say({{"type", "ping"}}, 2000);  // all in the same millisecond
+    if (ana.peer.last()["type"] == "error" && ana.peer.last()["code"] == "rate-limited") ++limited;
+  }
+  EXPECT_GT(limited, 150);
+  ana.say({{"type", "ping"}}, 4000);  // two seconds later the bucket has refilled
+  EXPECT_EQ(ana.peer.last()["type"], "pong");
+}
+
+TEST_F(SignalingSessionTest, UnknownRoomIsRefusedAndClosed) {
+  Client ghost(rooms, "zzz-zzzz-zzz");
+  ghost.join("Ghost");
+  EXPECT_EQ(ghost.peer.last()["code"], "not-found");
+  EXPECT_TRUE(ghost.peer.closed);
+}
+
+TEST_F(SignalingSessionTest, SecondJoinOnOneConnectionIsRefused) {
+  Client ana(rooms, room.record.id);
+  ana.join("Ana");
+  ana.join("Ana again");
+  EXPECT_EQ(ana.peer.last()["code"], "already-joined");
+  EXPECT_EQ(rooms.active(room.record.id)->size(), 1u);
+}
+
+TEST_F(SignalingSessionTest, RoomsSurviveInTheStore) {
+  const auto created = rooms.create("Persisted");
+  RoomRegistry fresh(store);  // as after a restart with the same database
+  const auto found = fresh.find(created.record.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name, "Persisted");
+  EXPECT_TRUE(RoomRegistry::isModeratorToken(*found, created.moderatorToken));
+  EXPECT_FALSE(RoomRegistry::isModeratorToken(*found, ""));
+  EXPECT_NE(found->moderatorTokenSha256, created.moderatorToken);  // only the hash is stored
+}
+
+}  // namespace parley::signaling

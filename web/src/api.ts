@@ -1,0 +1,43 @@
+// The REST API (docs/protocol.md).
+
+export interface CreatedRoom {
+  id: string;
+  name: string;
+  url: string;
+  moderator_token: string;
+}
+
+export interface RoomInfo {
+  id: string;
+  name: string;
+  created_at: string;
+  participants: { id: string; name: string; role: string; joined_at: string }[];
+}
+
+export const ROOM_ID = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;
+
+export async function createRoom(name: string): Promise<CreatedRoom> {
+  const response = await fetch('/api/rooms', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(name ? { name } : {}),
+  });
+  if (response.status !== 201) throw new Error(`create room: HTTP ${response.status}`);
+  return response.json();
+}
+
+export async function getRoom(id: string): Promise<RoomInfo | null> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(id)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`get room: HTTP ${response.status}`);
+  return response.json();
+}
+
+// Moderator tokens of rooms this browser created, so their creator joins as moderator.
+export function rememberToken(roomId: string, token: string): void {
+  localStorage.setItem(`parley.token.${roomId}`, token);
+}
+
+export function rememberedToken(roomId: string): string | null {
+  return localStorage.getItem(`parley.token.${roomId}`);
+}

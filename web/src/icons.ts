@@ -1,0 +1,42 @@
+// Line icons drawn for Parley (24×24, stroke). Decorative: buttons carry their own labels.
+
+const paths: Record<string, string[]> = {
+  mic: ['M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3z', 'M5 11a7 7 0 0 0 14 0', 'M12 18v3'],
+  micOff: ['M9 6a3 3 0 0 1 6 0v5', 'M15 13.5A3 3 0 0 1 9 12v-2', 'M5 11a7 7 0 0 0 11.5 5.4', 'M19 11a7 7 0 0 1-.6 2.8', 'M12 18v3', 'M3 3l18 18'],
+  camera: ['M3 7h12v10H3z', 'M15 10l6-3v10l-6-3'],
+  cameraOff: ['M3 7h9', 'M15 11V7', 'M15 10l6-3v10l-6-3', 'M3 7v10h12v-2', 'M3 3l18 18'],
+  hand: ['M8 13V5.5a1.5 1.5 0 0 1 3 0V11', 'M11 10V4.5a1.5 1.5 0 0 1 3 0V11', 'M14 10V5.5a1.5 1.5 0 0 1 3 0V14', 'M8 12.5a1.5 1.5 0 0 0-3 0V14a7 7 0 0 0 7 7h1a4 4 0 0 0 4-4v-3'],
+  smile: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M8.5 14a4 4 0 0 0 7 0', 'M9 9.5h.01', 'M15 9.5h.01'],
+  chat: ['M4 5h16v11H9l-5 4z'],
+  people: ['M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z', 'M2.5 20a6.5 6.5 0 0 1 13 0', 'M16 4.5a3.5 3.5 0 0 1 0 6.5', 'M18 14a6.5 6.5 0 0 1 3.5 6'],
+  leave: ['M3 14.5c5-5 13-5 18 0l-2.5 2.5-3-1.5v-2.5a11 11 0 0 0-5 0v2.5l-3 1.5z'],
+  link: ['M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1', 'M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1'],
+  send: ['M4 12l16-8-6 16-2.5-6.5z'],
+};
+
+export type IconName = keyof typeof paths;
+
+export function icon(name: IconName): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', 'icon');
+  for (const d of paths[name]) {
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', d);
+    svg.appendChild(path);
+  }
+  return svg;
+}
+
+export const reactionEmoji: Record<string, string> = {
+  'thumbs-up': '👍',
+  clap: '👏',
+  laugh: '😂',
+  heart: '❤️',
+  party: '🎉',
+  surprised: '😮',
+  thinking: '🤔',
+};

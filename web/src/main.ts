@@ -1,0 +1,57 @@
+import './styles.css';
+import { getRoom, rememberedToken, ROOM_ID } from './api';
+import { h } from './dom';
+import { onLanguageChange, t } from './i18n';
+import { openLocalMedia } from './media';
+import { renderLanding } from './pages/landing';
+import { renderNotice } from './pages/notice';
+import { renderPrejoin } from './pages/prejoin';
+import { RoomView, type RoomEnd } from './room/RoomView';
+
+const root = document.getElementById('app') as HTMLElement;
+
+async function roomPage(roomId: string): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const room = ROOM_ID.test(roomId) ? await getRoom(roomId).catch(() => null) : null;
+  if (!room) {
+    const show = () => renderNotice(root, t().notFoundTitle, t().notFoundBody);
+    show();
+    onLanguageChange(show);
+    return;
+  }
+  const token = params.get('token') ?? rememberedToken(roomId);
+  const autoName = params.get('name')?.trim() ?? '';
+  // Automation contract: ?name=NAME&autojoin=1 joins at once with camera and microphone on.
+  const autojoin = params.get('autojoin') === '1' && autoName.length > 0;
+  // The token and join flags have done their work; keep them out of history and screenshots.
+  if (params.has('token') || params.has('autojoin')) history.replaceState(null, '', `/r/${roomId}`);
+
+  const title = room.name || roomId;
+  document.title = `${title} · Parley`;
+  const enter = async (): Promise<void> => {
+    let choice;
+    if (autojoin) {
+      root.replaceChildren(h('p', { class: 'loading', role: 'status' }, t().connecting));
+      choice = { name: autoName, media: await openLocalMedia(true, true), audioOn: true, videoOn: true };
+    } else {
+      choice = await renderPrejoin(root, title);
+    }
+    new RoomView(root, { roomId, roomName: room.name, token, ...choice }, (end) => ended(end));
+  };
+  const ended = (end: RoomEnd): void => {
+    const m = t();
+    const again = { label: m.rejoin, testid: 'rejoin', run: () => void enter() };
+    if (end.kind === 'removed') renderNotice(root, m.removedByModerator(end.by), '', undefined);
+    else if (end.kind === 'failed') renderNotice(root, m.connectionFailed, '', again);
+    else renderNotice(root, m.youLeft, '', again);
+  };
+  await enter();
+}
+
+const match = /^\/r\/([^/]+)\/?$/.exec(location.pathname);
+if (match) {
+  void roomPage(decodeURIComponent(match[1]));
+} else {
+  renderLanding(root);
+  onLanguageChange(() => renderLanding(root));
+}

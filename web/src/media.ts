@@ -1,0 +1,61 @@
+// The local camera and microphone. Failures are reported as reasons a person can act on.
+
+export type DeviceProblem = 'denied' | 'missing' | null;
+
+export interface LocalMedia {
+  stream: MediaStream;
+  problem: DeviceProblem;
+}
+
+function classify(error: unknown): DeviceProblem {
+  const name = error instanceof DOMException ? error.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
+  return 'missing';
+}
+
+// Asks for camera and microphone together, then for each alone, so that a missing camera
+// does not cost the microphone.
+export async function openLocalMedia(wantVideo: boolean, wantAudio: boolean): Promise<LocalMedia> {
+  const stream = new MediaStream();
+  if (!navigator.mediaDevices?.getUserMedia) return { stream, problem: 'missing' };
+  if (!wantVideo && !wantAudio) return { stream, problem: null };
+  const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+  const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+  try {
+    const both = await navigator.mediaDevices.getUserMedia({
+      video: wantVideo ? video : false,
+      audio: wantAudio ? audio : false,
+    });
+    return { stream: both, problem: null };
+  } catch (error) {
+    let problem: DeviceProblem = classify(error);
+    if (problem === 'denied') return { stream, problem };
+    for (const [kind, constraints] of [
+      ['video', video],
+      ['audio', audio],
+    ] as const) {
+      if ((kind === 'video' && !wantVideo) || (kind === 'audio' && !wantAudio)) continue;
+      try {
+        const one = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+        one.getTracks().forEach((track) => stream.addTrack(track));
+      } catch (e) {
+        problem = classify(e);
+      }
+    }
+    return { stream, problem };
+  }
+}
+
+export function hasTrack(stream: MediaStream, kind: 'audio' | 'video'): boolean {
+  return stream.getTracks().some((track) => track.kind === kind && track.readyState === 'live');
+}
+
+export function setTrackEnabled(stream: MediaStream, kind: 'audio' | 'video', enabled: boolean): void {
+  stream.getTracks().forEach((track) => {
+    if (track.kind === kind) track.enabled = enabled;
+  });
+}
+
+export function stopAll(stream: MediaStream): void {
+  stream.getTracks().forEach((track) => track.stop());
+}

@@ -1,0 +1,52 @@
+import { h } from '../dom';
+import { t } from '../i18n';
+import { icon } from '../icons';
+import type { Participant } from '../signaling';
+
+export interface ModeratorActions {
+  mute(id: string): void;
+  remove(id: string): void;
+}
+
+// Who is here, with hand and microphone state; moderators get mute and remove.
+export class ParticipantsPanel {
+  readonly list = h('ul', { class: 'participant-list', 'data-testid': 'participant-list' });
+  readonly heading = h('h2', { id: 'participants-heading' });
+  readonly element = h('section', { class: 'panel', 'aria-labelledby': 'participants-heading', 'data-testid': 'participants-panel' }, this.heading, this.list);
+
+  constructor(private actions: ModeratorActions) {}
+
+  update(participants: Participant[], selfId: string, selfIsModerator: boolean): void {
+    const m = t();
+    this.heading.textContent = `${m.participants} (${participants.length})`;
+    // Raised hands first, in the order people joined.
+    const ordered = [...participants].sort((a, b) => Number(b.hand_raised) - Number(a.hand_raised));
+    this.list.replaceChildren(
+      ...ordered.map((p) => {
+        const self = p.id === selfId;
+        const details: (Node | string)[] = [];
+        if (p.role === 'moderator') details.push(h('span', { class: 'role' }, m.moderator));
+        if (p.hand_raised) details.push(h('span', { class: 'badge hand', title: m.handRaised, 'data-testid': 'participant-hand' }, icon('hand')));
+        if (p.audio_muted) {
+          const muted = h('span', { class: 'badge', title: m.micMuted, 'data-testid': 'participant-muted' });
+          muted.append(icon('micOff'));
+          details.push(muted);
+        }
+        const controls: Node[] = [];
+        if (selfIsModerator && !self) {
+          controls.push(
+            h('button', { type: 'button', class: 'small', 'data-testid': 'moderator-mute', 'aria-label': `${m.muteParticipant} ${p.name}`, disabled: p.audio_muted, onclick: () => this.actions.mute(p.id) }, m.muteParticipant),
+            h('button', { type: 'button', class: 'small danger', 'data-testid': 'moderator-remove', 'aria-label': `${m.removeParticipant} ${p.name}`, onclick: () => this.actions.remove(p.id) }, m.removeParticipant),
+          );
+        }
+        return h(
+          'li',
+          { class: 'participant', 'data-testid': 'participant-item', 'data-participant-id': p.id, 'data-name': p.name },
+          h('span', { class: 'participant-name' }, self ? `${p.name} (${m.you})` : p.name),
+          h('span', { class: 'participant-details' }, ...details),
+          controls.length ? h('span', { class: 'participant-controls' }, ...controls) : null,
+        );
+      }),
+    );
+  }
+}

@@ -1,0 +1,266 @@
+import { announce, h } from '../dom';
+import { onLanguageChange, t } from '../i18n';
+import { icon } from '../icons';
+import { languageSwitch } from '../languageSwitch';
+import { hasTrack, setTrackEnabled, stopAll, type LocalMedia } from '../media';
+import { SignalingClient, type Participant, type ServerMessage } from '../signaling';
+import { ChatPanel } from './ChatPanel';
+import { ParticipantsPanel } from './ParticipantsPanel';
+import { Tiles } from './Tiles';
+import { Toolbar } from './Toolbar';
+
+export interface RoomSession {
+  roomId: string;
+  roomName: string;
+  name: string;
+  token: string | null;
+  media: LocalMedia;
+  audioOn: boolean;
+  videoOn: boolean;
+}
+
+export type RoomEnd = { kind: 'left' } | { kind: 'removed'; by: string } | { kind: 'failed' };
+
+const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+// A meeting in progress: signaling, participant state and the room's screen.
+export class RoomView {
+  private signaling: SignalingClient | null = null;
+  private participants = new Map<string, Participant>();
+  private selfId = '';
+  private chatOpen = false;
+  private participantsOpen = true;
+  private unreadChat = 0;
+  private handRaised = false;
+  private reconnectAttempt = 0;
+  private ended = false;
+
+  private tiles = new Tiles(() => this.selfId);
+  private chat = new ChatPanel((text) => this.signaling?.send({ type: 'chat', text }));
+  private people = new ParticipantsPanel({
+    mute: (id) => this.signaling?.send({ type: 'moderate', action: 'mute', target: id }),
+    remove: (id) => this.signaling?.send({ type: 'moderate', action: 'remove', target: id }),
+  });
+  private toolbar: Toolbar;
+  private status = h('div', { class: 'status hidden', role: 'status', 'data-testid': 'connection-status' });
+  private toast = h('div', { class: 'toast hidden', role: 'alert', 'data-testid': 'toast' });
+  private sidebar = h('aside', { class: 'sidebar' });
+  private title = h('h1', { class: 'room-title' });
+  private copyButton = h('button', { type: 'button', class: 'small', 'data-testid': 'copy-link' });
+  private toastTimer = 0;
+  private unsubscribeLanguage: () => void;
+
+  constructor(root: HTMLElement, private session: RoomSession, private onEnd: (end: RoomEnd) => void) {
+    this.toolbar = new Toolbar({
+      toggleMic: () => this.setAudio(!this.session.audioOn),
+      toggleCamera: () => this.setVideo(!this.session.videoOn),
+      toggleHand: () => this.signaling?.send({ type: 'hand', raised: !this.handRaised }),
+      react: (reaction) => this.signaling?.send({ type: 'reaction', reaction }),
+      toggleChat: () => this.togglePanel('chat'),
+      toggleParticipants: () => this.togglePanel('participants'),
+      leave: () => this.leave(),
+    });
+    this.copyButton.addEventListener('click', () => {
+      void navigator.clipboard?.writeText(`${location.origin}/r/${this.session.roomId}`).then(() => this.showToast(t().linkCopied));
+    });
+    this.unsubscribeLanguage = onLanguageChange(() => this.render());
+    this.onKeyDown = this.onKeyDown.bind(this);
+    document.addEventListener('keydown', this.onKeyDown);
+
+    root.replaceChildren(
+      h(
+        'div',
+        { class: 'room', 'data-testid': 'room' },
+        h('header', { class: 'room-header' }, this.title, h('code', { class: 'room-code', 'data-testid': 'room-code' }, session.roomId), this.copyButton, languageSwitch()),
+        this.status,
+        h('div', { class: 'room-body' }, h('main', { class: 'stage' }, this.tiles.element), this.sidebar),
+        this.toolbar.element,
+        this.toast,
+      ),
+    );
+    this.render();
+    this.connect();
+  }
+
+  private connect(): void {
+    this.showStatus(this.reconnectAttempt === 0 ? t().connecting : t().reconnecting);
+    this.signaling = new SignalingClient(
+      this.session.roomId,
+      {
+        onMessage: (message) => this.onMessage(message),
+        onClose: (expected) => this.onClose(expected),
+      },
+      () => {
+        this.signaling?.send({ type: 'join', version: 1, name: this.session.name, ...(this.session.token ? { token: this.session.token } : {}) });
+      },
+    );
+  }
+
+  private onClose(expected: boolean): void {
+    this.signaling = null;
+    if (expected || this.ended) return;
+    // The server went away or the network dropped: rejoin under the same name.
+    if (this.reconnectAttempt >= RECONNECT_DELAYS_MS.length) {
+      this.finish({ kind: 'failed' });
+      return;
+    }
+    this.showStatus(t().reconnecting);
+    window.setTimeout(() => this.connect(), RECONNECT_DELAYS_MS[this.reconnectAttempt++]);
+  }
+
+  private onMessage(message: ServerMessage): void {
+    const m = t();
+    switch (message.type) {
+      case 'welcome':
+        this.reconnectAttempt = 0;
+        this.hideStatus();
+        this.selfId = message.you.id;
+        this.session.roomName = message.room.name;
+        this.participants = new Map(message.participants.map((p) => [p.id, p]));
+        this.chat.reset(message.chat);
+        this.handRaised = false;
+        // Tell the others what our devices are doing from the start.
+        this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive(), video_muted: !this.videoLive() });
+        break;
+      case 'participant-joined':
+        this.participants.set(message.participant.id, message.participant);
+        announce(m.joinedAnnouncement(message.participant.name));
+        break;
+      case 'participant-updated': {
+        const before = this.participants.get(message.participant.id);
+        this.participants.set(message.participant.id, message.participant);
+        if (message.participant.id === this.selfId) this.handRaised = message.participant.hand_raised;
+        else if (message.participant.hand_raised && !before?.hand_raised) announce(m.handAnnouncement(message.participant.name));
+        break;
+      }
+      case 'participant-left': {
+        const who = this.participants.get(message.id);
+        this.participants.delete(message.id);
+        if (who) announce(m.leftAnnouncement(who.name));
+        break;
+      }
+      case 'chat':
+        this.chat.add(message.message);
+        if (!this.chatOpen && message.message.from !== this.selfId) this.unreadChat++;
+        if (message.message.from !== this.selfId) announce(m.chatAnnouncement(message.message.name, message.message.text));
+        break;
+      case 'reaction': {
+        this.tiles.showReaction(message.from, message.reaction);
+        const who = this.participants.get(message.from);
+        if (who) announce(m.reactionAnnouncement(who.name, m.reactionNames[message.reaction] ?? message.reaction));
+        break;
+      }
+      case 'muted':
+        this.setAudio(false);
+        this.showToast(m.mutedByModerator(message.by));
+        break;
+      case 'removed':
+        this.finish({ kind: 'removed', by: message.by });
+        return;
+      case 'error':
+        this.showToast(`${m.error}: ${message.message}`);
+        break;
+      case 'pong':
+        return;
+    }
+    this.render();
+  }
+
+  private audioLive(): boolean {
+    return this.session.audioOn && hasTrack(this.session.media.stream, 'audio');
+  }
+
+  private videoLive(): boolean {
+    return this.session.videoOn && hasTrack(this.session.media.stream, 'video');
+  }
+
+  private setAudio(on: boolean): void {
+    this.session.audioOn = on;
+    setTrackEnabled(this.session.media.stream, 'audio', on);
+    this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive() });
+    this.render();
+  }
+
+  private setVideo(on: boolean): void {
+    this.session.videoOn = on;
+    setTrackEnabled(this.session.media.stream, 'video', on);
+    this.signaling?.send({ type: 'media-state', video_muted: !this.videoLive() });
+    this.render();
+  }
+
+  private togglePanel(panel: 'chat' | 'participants'): void {
+    if (panel === 'chat') {
+      this.chatOpen = !this.chatOpen;
+      if (this.chatOpen) this.unreadChat = 0;
+    } else {
+      this.participantsOpen = !this.participantsOpen;
+    }
+    this.render();
+    if (panel === 'chat' && this.chatOpen) this.chat.focus();
+  }
+
+  // Ctrl+D microphone and Ctrl+E camera, as in other meeting tools.
+  private onKeyDown(event: KeyboardEvent): void {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+    if (event.key === 'd') {
+      event.preventDefault();
+      this.setAudio(!this.session.audioOn);
+    } else if (event.key === 'e') {
+      event.preventDefault();
+      this.setVideo(!this.session.videoOn);
+    }
+  }
+
+  private render(): void {
+    const m = t();
+    const list = [...this.participants.values()];
+    const self = this.participants.get(this.selfId);
+    this.title.textContent = this.session.roomName || m.appName;
+    this.copyButton.replaceChildren(icon('link'), m.copyLink);
+    this.tiles.update(list, this.session.media.stream);
+    this.people.update(list, this.selfId, self?.role === 'moderator');
+    this.chat.relabel();
+    this.sidebar.replaceChildren(...[this.participantsOpen && this.people.element, this.chatOpen && this.chat.element].filter((x): x is HTMLElement => !!x));
+    this.sidebar.classList.toggle('hidden', !this.participantsOpen && !this.chatOpen);
+    this.toolbar.update({
+      audioOn: this.session.audioOn,
+      videoOn: this.session.videoOn,
+      haveAudio: hasTrack(this.session.media.stream, 'audio'),
+      haveVideo: hasTrack(this.session.media.stream, 'video'),
+      handRaised: this.handRaised,
+      chatOpen: this.chatOpen,
+      participantsOpen: this.participantsOpen,
+      unreadChat: this.unreadChat,
+    });
+  }
+
+  private showStatus(text: string): void {
+    this.status.textContent = text;
+    this.status.classList.remove('hidden');
+  }
+
+  private hideStatus(): void {
+    this.status.classList.add('hidden');
+  }
+
+  private showToast(text: string): void {
+    this.toast.textContent = text;
+    this.toast.classList.remove('hidden');
+    window.clearTimeout(this.toastTimer);
+    this.toastTimer = window.setTimeout(() => this.toast.classList.add('hidden'), 5000);
+  }
+
+  leave(): void {
+    this.signaling?.leave();
+    this.finish({ kind: 'left' });
+  }
+
+  private finish(end: RoomEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    document.removeEventListener('keydown', this.onKeyDown);
+    this.unsubscribeLanguage();
+    stopAll(this.session.media.stream);
+    this.onEnd(end);
+  }
+}
