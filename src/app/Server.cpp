@@ -10,6 +10,7 @@
 #include "http/HttpServer.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
+#include "sfu/MediaService.h"
 #include "signaling/RoomRegistry.h"
 #include "store/SqliteRoomStore.h"
 
@@ -46,9 +47,28 @@ int runServer(const ServeOptions& options) {
   http::StaticFiles web(webRoot);
   if (!web.index()) spdlog::warn("no web client in {}: run `make build`", webRoot);
 
-  signaling::RoomRegistry rooms(*store);
-  http::Router router(rooms, web);
   net::io_context io(1);
+  // The media plane: workers with their UDP ports. Its events come back on this thread.
+  signaling::RoomRegistry* registry = nullptr;
+  std::unique_ptr<sfu::MediaService> media;
+  try {
+    sfu::MediaConfig config;
+    config.bindIp = options.publicIp.empty() ? options.host : "0.0.0.0";
+    if (config.bindIp == "0.0.0.0" && options.publicIp.empty()) config.bindIp = "127.0.0.1";
+    config.announcedIp = options.publicIp;
+    config.portMin = options.udpPortMin;
+    config.portMax = options.udpPortMax;
+    media = std::make_unique<sfu::MediaService>(config, io, [&registry](const sfu::MediaEvent& event) {
+      if (!registry) return;
+      if (auto room = registry->active(event.roomId)) room->onMediaEvent(event, unixMillisNow());
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start the media plane: {}", e.what());
+    return 1;
+  }
+  signaling::RoomRegistry rooms(*store, media.get());
+  registry = &rooms;
+  http::Router router(rooms, web, [&media] { return media->renderMetrics(); });
 
   std::unique_ptr<http::HttpServer> server;
   try {
@@ -76,6 +96,8 @@ int runServer(const ServeOptions& options) {
   // Let close handshakes and last writes finish, for at most two seconds.
   io.restart();
   io.run_for(std::chrono::seconds(2));
+  registry = nullptr;
+  media.reset();  // joins the workers before the rooms they report to go away
   spdlog::info("stopped");
   return 0;
 }

@@ -57,7 +57,8 @@ void addSecurityHeaders(Response& response) {
   response.set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)");
 }
 
-Router::Router(signaling::RoomRegistry& rooms, const StaticFiles& web) : rooms_(rooms), web_(web) {}
+Router::Router(signaling::RoomRegistry& rooms, const StaticFiles& web, std::function<std::string()> extraMetrics)
+    : rooms_(rooms), web_(web), extraMetrics_(std::move(extraMetrics)) {}
 
 Response Router::error(unsigned status, std::string_view message, unsigned version) {
   return jsonResponse(status, version, {{"error", message}});
@@ -78,7 +79,9 @@ Response Router::handle(const Request& request, const std::string& clientAddress
     }
     if (path == "/metrics") {
       if (!isGet) return error(405, "method not allowed", request.version());
-      return makeResponse(200, request.version(), metrics().renderPrometheus(), "text/plain; version=0.0.4");
+      return makeResponse(200, request.version(),
+                          metrics().renderPrometheus() + (extraMetrics_ ? extraMetrics_() : std::string()),
+                          "text/plain; version=0.0.4");
     }
     if (path == "/api/rooms") {
       if (method != beast_http::verb::post) return error(405, "method not allowed", request.version());

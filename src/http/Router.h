@@ -2,6 +2,7 @@
 // Maps an HTTP request to a response: health, metrics, the REST API and the web client.
 // Pure request-in, response-out; sockets live in HttpSession.
 #include <boost/beast/http.hpp>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -19,7 +20,8 @@ inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
 
 class Router {
  public:
-  Router(signaling::RoomRegistry& rooms, const StaticFiles& web);
+  // `extraMetrics` appends other layers' metrics (the media plane) to /metrics.
+  Router(signaling::RoomRegistry& rooms, const StaticFiles& web, std::function<std::string()> extraMetrics = {});
 
   // `clientAddress` keys the per-address limit on room creation.
   Response handle(const Request& request, const std::string& clientAddress);
@@ -36,6 +38,7 @@ class Router {
   signaling::RoomRegistry& rooms_;
   const StaticFiles& web_;
   std::unordered_map<std::string, signaling::RateLimiter> createLimits_;
+  std::function<std::string()> extraMetrics_;
 };
 
 // Headers every response carries: a strict CSP (no third-party anything) and friends.

@@ -162,6 +162,28 @@ ParseResult parseClientMessage(std::string_view frame) {
   }
   if (*type == "media-state") return parseMediaState(object);
   if (*type == "moderate") return parseModerate(object);
+  if (*type == "publish") {
+    const auto sdp = stringField(object, "sdp");
+    if (!sdp || sdp->empty()) return malformed("publish needs a string \"sdp\"");
+    PublishRequest publish{*sdp, {}};
+    if (const json* sources = field(object, "sources")) {
+      if (!sources->is_object() || sources->size() > 16) return malformed("\"sources\" must map mids to sources");
+      for (const auto& [mid, source] : sources->items()) {
+        if (!source.is_string() || mid.size() > 32) return malformed("\"sources\" must map mids to sources");
+        const auto& name = source.get_ref<const std::string&>();
+        if (name != "camera" && name != "microphone" && name != "screen" && name != "screen-audio") {
+          return invalid("unknown track source");
+        }
+        publish.sources[mid] = name;
+      }
+    }
+    return publish;
+  }
+  if (*type == "subscribe-answer") {
+    const auto sdp = stringField(object, "sdp");
+    if (!sdp || sdp->empty()) return malformed("subscribe-answer needs a string \"sdp\"");
+    return SubscribeAnswerRequest{*sdp};
+  }
   if (*type == "ping") return PingRequest{};
   if (*type == "leave") return LeaveRequest{};
   return ProtocolError{ErrorCode::UnknownType, "unknown message type \"" + type->substr(0, 32) + "\""};
@@ -189,7 +211,8 @@ std::string frame(json body) { return body.dump(-1, ' ', false, json::error_hand
 }  // namespace
 
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
-                         const std::vector<ParticipantView>& participants, const std::vector<ChatView>& chat) {
+                         const std::vector<ParticipantView>& participants, const std::vector<ChatView>& chat,
+                         bool media) {
   json list = json::array();
   for (const auto& p : participants) list.push_back(toJson(p));
   json history = json::array();
@@ -199,7 +222,8 @@ std::string welcomeFrame(const std::string& roomId, const std::string& roomName,
                 {"room", {{"id", roomId}, {"name", roomName}}},
                 {"you", toJson(you)},
                 {"participants", std::move(list)},
-                {"chat", std::move(history)}});
+                {"chat", std::move(history)},
+                {"media", media}});
 }
 
 std::string participantJoinedFrame(const ParticipantView& participant) {
@@ -225,6 +249,22 @@ std::string mutedByModeratorFrame(const std::string& by) { return frame({{"type"
 std::string removedFrame(const std::string& by) { return frame({{"type", "removed"}, {"by", by}}); }
 
 std::string pongFrame() { return R"({"type":"pong"})"; }
+
+std::string publishAnswerFrame(const std::string& sdp) { return frame({{"type", "publish-answer"}, {"sdp", sdp}}); }
+
+std::string subscribeOfferFrame(const std::string& sdp, const std::vector<TrackView>& tracks) {
+  json list = json::array();
+  for (const auto& t : tracks) {
+    list.push_back({{"mid", t.mid}, {"participant", t.participant}, {"source", t.source}, {"kind", t.kind}});
+  }
+  return frame({{"type", "subscribe-offer"}, {"sdp", sdp}, {"tracks", std::move(list)}});
+}
+
+std::string activeSpeakerFrame(const std::string& participantId) {
+  return frame({{"type", "active-speaker"}, {"id", participantId}});
+}
+
+std::string mediaErrorFrame(const std::string& message) { return frame({{"type", "media-error"}, {"message", message}}); }
 
 std::string errorFrame(const ProtocolError& error) {
   return frame({{"type", "error"}, {"code", errorCodeName(error.code)}, {"message", error.message}});

@@ -3,6 +3,7 @@
 // This file turns client frames into typed requests and typed events into server frames;
 // it knows nothing of rooms or sockets.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,9 +46,18 @@ struct ModerateRequest {
 };
 struct PingRequest {};
 struct LeaveRequest {};
+// The client's offer for what it sends, with what each m-line carries ("camera", ...).
+struct PublishRequest {
+  std::string sdp;
+  std::map<std::string, std::string> sources;  // mid -> source
+};
+// The client's answer to the server's offer of what it receives.
+struct SubscribeAnswerRequest {
+  std::string sdp;
+};
 
 using ClientMessage = std::variant<JoinRequest, ChatRequest, HandRequest, ReactionRequest, MediaStateRequest,
-                                   ModerateRequest, PingRequest, LeaveRequest>;
+                                   ModerateRequest, PingRequest, LeaveRequest, PublishRequest, SubscribeAnswerRequest>;
 
 enum class ErrorCode {
   Malformed,      // not JSON, not an object, wrong field types
@@ -93,7 +103,8 @@ struct ChatView {
 };
 
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
-                         const std::vector<ParticipantView>& participants, const std::vector<ChatView>& chat);
+                         const std::vector<ParticipantView>& participants, const std::vector<ChatView>& chat,
+                         bool media);
 std::string participantJoinedFrame(const ParticipantView& participant);
 std::string participantUpdatedFrame(const ParticipantView& participant);
 std::string participantLeftFrame(const std::string& id, std::string_view reason);
@@ -102,6 +113,13 @@ std::string reactionFrame(const std::string& from, const std::string& reaction);
 std::string mutedByModeratorFrame(const std::string& by);
 std::string removedFrame(const std::string& by);
 std::string pongFrame();
+std::string publishAnswerFrame(const std::string& sdp);
+struct TrackView {
+  std::string mid, participant, source, kind;
+};
+std::string subscribeOfferFrame(const std::string& sdp, const std::vector<TrackView>& tracks);
+std::string activeSpeakerFrame(const std::string& participantId);
+std::string mediaErrorFrame(const std::string& message);
 std::string errorFrame(const ProtocolError& error);
 
 }  // namespace parley::signaling

@@ -7,7 +7,8 @@
 
 namespace parley::signaling {
 
-Room::Room(store::RoomRecord record, store::RoomStore& store) : record_(std::move(record)), store_(store) {}
+Room::Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media)
+    : record_(std::move(record)), store_(store), media_(media) {}
 
 Room::~Room() {
   if (!members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
@@ -65,7 +66,8 @@ std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const s
 
   broadcast(participantJoinedFrame(view));
   members_.push_back({view, &peer, key});
-  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), history));
+  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), history, media_ != nullptr));
+  if (media_) media_->join(record_.id, view.id);
   return view.id;
 }
 
@@ -75,6 +77,7 @@ void Room::leave(const std::string& participantId, std::string_view reason, std:
   if (it == members_.end()) return;
   store_.recordLeave(it->sessionKey, now, std::string(reason));
   members_.erase(it);
+  if (media_) media_->leave(record_.id, participantId);
   metrics().participants.fetch_sub(1, std::memory_order_relaxed);
   if (members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
   broadcast(participantLeftFrame(participantId, reason));
@@ -137,6 +140,58 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
     }
   }
   return std::nullopt;
+}
+
+void Room::publish(const std::string& from, const PublishRequest& request) {
+  if (!media_ || !find(from)) return;
+  std::map<std::string, sfu::TrackSource> sources;
+  for (const auto& [mid, name] : request.sources) {
+    sfu::TrackSource source;
+    if (sfu::parseSource(name, source)) sources[mid] = source;
+  }
+  media_->publish(record_.id, from, request.sdp, std::move(sources));
+}
+
+void Room::subscribeAnswer(const std::string& from, const SubscribeAnswerRequest& request) {
+  if (!media_ || !find(from)) return;
+  media_->subscriberAnswer(record_.id, from, request.sdp);
+}
+
+void Room::onMediaEvent(const sfu::MediaEvent& event, std::int64_t now) {
+  using Type = sfu::MediaEvent::Type;
+  if (event.type == Type::ActiveSpeaker) {
+    if (find(event.participantId)) broadcast(activeSpeakerFrame(event.participantId));
+    return;
+  }
+  Member* member = find(event.participantId);
+  if (!member) return;  // left meanwhile
+  switch (event.type) {
+    case Type::PublisherAnswer:
+      send(*member, publishAnswerFrame(event.sdp));
+      break;
+    case Type::SubscriberOffer: {
+      std::vector<TrackView> tracks;
+      for (const auto& t : event.tracks) {
+        tracks.push_back({t.mid, t.participantId, sfu::sourceName(t.source),
+                          t.kind == sfu::MediaKind::Audio ? "audio" : "video"});
+      }
+      send(*member, subscribeOfferFrame(event.sdp, tracks));
+      break;
+    }
+    case Type::Error:
+      send(*member, mediaErrorFrame(event.message));
+      break;
+    case Type::TransportClosed: {
+      // ICE consent expired or DTLS failed: the participant's media is gone, and so are they.
+      SignalingPeer* peer = member->peer;
+      send(*member, mediaErrorFrame(event.message));
+      leave(event.participantId, "media-timeout", now);
+      peer->close();
+      break;
+    }
+    case Type::ActiveSpeaker:
+      break;
+  }
 }
 
 }  // namespace parley::signaling

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sfu/MediaService.h"
 #include "signaling/Protocol.h"
 #include "signaling/SignalingPeer.h"
 #include "store/RoomStore.h"
@@ -17,7 +18,8 @@ inline constexpr int kChatHistoryOnJoin = 500;
 
 class Room {
  public:
-  Room(store::RoomRecord record, store::RoomStore& store);
+  // `media` may be null: a room then carries signaling only (tests, media disabled).
+  Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media);
   ~Room();
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -41,6 +43,10 @@ class Room {
   void react(const std::string& from, const std::string& reaction);
   void setMediaState(const std::string& from, const MediaStateRequest& state);
   std::optional<ProtocolError> moderate(const std::string& from, const ModerateRequest& request, std::int64_t now);
+  void publish(const std::string& from, const PublishRequest& request);
+  void subscribeAnswer(const std::string& from, const SubscribeAnswerRequest& request);
+  // What the media plane says about this room, on the control thread.
+  void onMediaEvent(const sfu::MediaEvent& event, std::int64_t now);
 
  private:
   struct Member {
@@ -55,6 +61,7 @@ class Room {
 
   store::RoomRecord record_;
   store::RoomStore& store_;
+  sfu::MediaService* media_;
   std::vector<Member> members_;  // in join order
 };
 

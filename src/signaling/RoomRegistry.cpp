@@ -10,7 +10,7 @@
 
 namespace parley::signaling {
 
-RoomRegistry::RoomRegistry(store::RoomStore& store) : store_(store) {}
+RoomRegistry::RoomRegistry(store::RoomStore& store, sfu::MediaService* media) : store_(store), media_(media) {}
 
 RoomRegistry::CreatedRoom RoomRegistry::create(const std::string& name) {
   // 47 random bits make a collision unlikely, not impossible: retry on one.
@@ -36,7 +36,7 @@ std::shared_ptr<Room> RoomRegistry::open(const std::string& id) {
   if (auto live = active(id)) return live;
   auto record = find(id);
   if (!record) return nullptr;
-  auto room = std::make_shared<Room>(std::move(*record), store_);
+  auto room = std::make_shared<Room>(std::move(*record), store_, media_);
   live_.emplace(id, room);
   return room;
 }

@@ -13,7 +13,7 @@ namespace parley::signaling {
 
 class RoomRegistry {
  public:
-  explicit RoomRegistry(store::RoomStore& store);
+  explicit RoomRegistry(store::RoomStore& store, sfu::MediaService* media = nullptr);
 
   struct CreatedRoom {
     store::RoomRecord record;
@@ -34,6 +34,7 @@ class RoomRegistry {
 
  private:
   store::RoomStore& store_;
+  sfu::MediaService* media_;
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;
 };
 

@@ -65,6 +65,10 @@ void SignalingSession::onFrame(std::string_view frame, std::int64_t now) {
           room_->setMediaState(participantId_, request);
         } else if constexpr (std::is_same_v<T, ModerateRequest>) {
           if (auto error = room_->moderate(participantId_, request, now)) reject(*error);
+        } else if constexpr (std::is_same_v<T, PublishRequest>) {
+          room_->publish(participantId_, request);
+        } else if constexpr (std::is_same_v<T, SubscribeAnswerRequest>) {
+          room_->subscribeAnswer(participantId_, request);
         } else if constexpr (std::is_same_v<T, LeaveRequest>) {
           leaveRoom("left", now);
           peer_.close();

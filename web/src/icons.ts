@@ -12,6 +12,7 @@ const paths: Record<string, string[]> = {
   leave: ['M3 14.5c5-5 13-5 18 0l-2.5 2.5-3-1.5v-2.5a11 11 0 0 0-5 0v2.5l-3 1.5z'],
   link: ['M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1', 'M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1'],
   send: ['M4 12l16-8-6 16-2.5-6.5z'],
+  screen: ['M3 4h18v12H3z', 'M8 20h8', 'M12 16v4', 'M12 13V7', 'M9 10l3-3 3 3'],
 };
 
 export type IconName = keyof typeof paths;

@@ -18,6 +18,13 @@ export interface ChatMessage {
   sent_at: string;
 }
 
+export interface TrackInfo {
+  mid: string;
+  participant: string;
+  source: string;
+  kind: 'audio' | 'video';
+}
+
 export type ServerMessage =
   | {
       type: 'welcome';
@@ -26,6 +33,7 @@ export type ServerMessage =
       you: Participant;
       participants: Participant[];
       chat: ChatMessage[];
+      media: boolean;
     }
   | { type: 'participant-joined'; participant: Participant }
   | { type: 'participant-updated'; participant: Participant }
@@ -35,6 +43,10 @@ export type ServerMessage =
   | { type: 'muted'; by: string }
   | { type: 'removed'; by: string }
   | { type: 'pong' }
+  | { type: 'publish-answer'; sdp: string }
+  | { type: 'subscribe-offer'; sdp: string; tracks: TrackInfo[] }
+  | { type: 'active-speaker'; id: string }
+  | { type: 'media-error'; message: string }
   | { type: 'error'; code: string; message: string };
 
 export type ClientMessage =
@@ -45,6 +57,8 @@ export type ClientMessage =
   | { type: 'media-state'; audio_muted?: boolean; video_muted?: boolean }
   | { type: 'moderate'; action: 'mute' | 'remove'; target: string }
   | { type: 'ping' }
+  | { type: 'publish'; sdp: string; sources: Record<string, string> }
+  | { type: 'subscribe-answer'; sdp: string }
   | { type: 'leave' };
 
 export interface SignalingEvents {

@@ -4,6 +4,7 @@ import { icon } from '../icons';
 import { languageSwitch } from '../languageSwitch';
 import { hasTrack, setTrackEnabled, stopAll, type LocalMedia } from '../media';
 import { SignalingClient, type Participant, type ServerMessage } from '../signaling';
+import { MediaSession } from '../media/MediaSession';
 import { ChatPanel } from './ChatPanel';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { Tiles } from './Tiles';
@@ -34,6 +35,9 @@ export class RoomView {
   private handRaised = false;
   private reconnectAttempt = 0;
   private ended = false;
+  private media: MediaSession | null = null;
+  private screenStream: MediaStream | null = null;
+  private screenTransceiver: RTCRtpTransceiver | null = null;
 
   private tiles = new Tiles(() => this.selfId);
   private chat = new ChatPanel((text) => this.signaling?.send({ type: 'chat', text }));
@@ -55,6 +59,7 @@ export class RoomView {
       toggleMic: () => this.setAudio(!this.session.audioOn),
       toggleCamera: () => this.setVideo(!this.session.videoOn),
       toggleHand: () => this.signaling?.send({ type: 'hand', raised: !this.handRaised }),
+      toggleScreen: () => void (this.screenStream ? this.stopScreenShare() : this.startScreenShare()),
       react: (reaction) => this.signaling?.send({ type: 'reaction', reaction }),
       toggleChat: () => this.togglePanel('chat'),
       toggleParticipants: () => this.togglePanel('participants'),
@@ -73,7 +78,11 @@ export class RoomView {
         { class: 'room', 'data-testid': 'room' },
         h('header', { class: 'room-header' }, this.title, h('code', { class: 'room-code', 'data-testid': 'room-code' }, session.roomId), this.copyButton, languageSwitch()),
         this.status,
+        session.media.problem &&
+          h('div', { class: 'device-banner', role: 'alert', 'data-testid': 'device-message' },
+            session.media.problem === 'denied' ? t().devicesDenied : t().devicesMissing),
         h('div', { class: 'room-body' }, h('main', { class: 'stage' }, this.tiles.element), this.sidebar),
+        this.tiles.audio,
         this.toolbar.element,
         this.toast,
       ),
@@ -98,6 +107,7 @@ export class RoomView {
 
   private onClose(expected: boolean): void {
     this.signaling = null;
+    this.closeMedia();
     if (expected || this.ended) return;
     // The server went away or the network dropped: rejoin under the same name.
     if (this.reconnectAttempt >= RECONNECT_DELAYS_MS.length) {
@@ -110,6 +120,7 @@ export class RoomView {
 
   private onMessage(message: ServerMessage): void {
     const m = t();
+    if (this.media?.handle(message)) return;
     switch (message.type) {
       case 'welcome':
         this.reconnectAttempt = 0;
@@ -121,6 +132,13 @@ export class RoomView {
         this.handRaised = false;
         // Tell the others what our devices are doing from the start.
         this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive(), video_muted: !this.videoLive() });
+        if (message.media) this.startMedia();
+        break;
+      case 'active-speaker':
+        this.tiles.setActiveSpeaker(message.id);
+        return;
+      case 'media-error':
+        this.showToast(`${m.mediaFailed}: ${message.message}`);
         break;
       case 'participant-joined':
         this.participants.set(message.participant.id, message.participant);
@@ -162,6 +180,61 @@ export class RoomView {
         break;
       case 'pong':
         return;
+    }
+    this.render();
+  }
+
+  // Sends our camera and microphone to the server, and receives everyone else's.
+  private startMedia(): void {
+    this.closeMedia();
+    const session = new MediaSession((message) => this.signaling?.send(message), {
+      onTrack: (mid, participantId, source, track) => this.tiles.addRemoteTrack(mid, participantId, source, track),
+      onTrackEnded: (mid) => this.tiles.removeRemoteTrack(mid),
+    });
+    this.media = session;
+    for (const track of this.session.media.stream.getTracks()) {
+      session.addTrack(track, track.kind === 'audio' ? 'microphone' : 'camera');
+    }
+    if (this.screenStream) {
+      this.screenTransceiver = session.addTrack(this.screenStream.getVideoTracks()[0], 'screen');
+    }
+    void session.publish();
+    (window as unknown as { parleyMedia?: MediaSession }).parleyMedia = session;
+  }
+
+  private closeMedia(): void {
+    this.media?.close();
+    this.media = null;
+    this.screenTransceiver = null;
+  }
+
+  private async startScreenShare(): Promise<void> {
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+      const track = stream.getVideoTracks()[0];
+      if (!track) return;
+      // Text on screens matters more than motion.
+      track.contentHint = 'detail';
+      this.screenStream = stream;
+      track.addEventListener('ended', () => void this.stopScreenShare());
+      if (this.media) {
+        this.screenTransceiver = this.media.addTrack(track, 'screen');
+        void this.media.publish();
+      }
+    } catch {
+      this.showToast(t().screenShareFailed);
+    }
+    this.render();
+  }
+
+  private async stopScreenShare(): Promise<void> {
+    if (!this.screenStream) return;
+    stopAll(this.screenStream);
+    this.screenStream = null;
+    if (this.media && this.screenTransceiver) {
+      this.media.removeTrack(this.screenTransceiver);
+      this.screenTransceiver = null;
+      void this.media.publish();
     }
     this.render();
   }
@@ -228,6 +301,8 @@ export class RoomView {
       haveAudio: hasTrack(this.session.media.stream, 'audio'),
       haveVideo: hasTrack(this.session.media.stream, 'video'),
       handRaised: this.handRaised,
+      sharingScreen: this.screenStream !== null,
+      canShareScreen: !!navigator.mediaDevices?.getDisplayMedia,
       chatOpen: this.chatOpen,
       participantsOpen: this.participantsOpen,
       unreadChat: this.unreadChat,
@@ -260,6 +335,8 @@ export class RoomView {
     this.ended = true;
     document.removeEventListener('keydown', this.onKeyDown);
     this.unsubscribeLanguage();
+    this.closeMedia();
+    if (this.screenStream) stopAll(this.screenStream);
     stopAll(this.session.media.stream);
     this.onEnd(end);
   }

@@ -5,11 +5,85 @@ import type { Participant } from '../signaling';
 
 // The grid of participant tiles. Tiles are kept per participant and updated in place, so a
 // video element is never torn down by an unrelated change.
+interface Tile {
+  root: HTMLElement;
+  name: HTMLElement;
+  badges: HTMLElement;
+  video?: HTMLVideoElement;
+}
+
+interface RemoteMedia {
+  participantId: string;
+  source: string;
+  element: HTMLMediaElement;
+  screenTile?: HTMLElement;
+}
+
 export class Tiles {
   readonly element = h('section', { class: 'tiles', 'data-testid': 'tiles', 'aria-label': t().participants });
-  private tiles = new Map<string, { root: HTMLElement; name: HTMLElement; badges: HTMLElement; video?: HTMLVideoElement }>();
+  // Remote sound plays from here; nothing to see.
+  readonly audio = h('div', { class: 'visually-hidden', 'data-testid': 'remote-audio' });
+  private tiles = new Map<string, Tile>();
+  private remote = new Map<string, RemoteMedia>();  // by mid
+  private names = new Map<string, string>();
+  private speaker = '';
 
   constructor(private selfId: () => string) {}
+
+  // A track from the server: camera video goes in the person's tile, a screen gets a large
+  // tile of its own, audio plays unseen.
+  addRemoteTrack(mid: string, participantId: string, source: string, track: MediaStreamTrack): void {
+    this.removeRemoteTrack(mid);
+    const stream = new MediaStream([track]);
+    if (track.kind === 'audio') {
+      const audio = h('audio', { autoplay: true, 'data-participant-id': participantId, 'data-source': source });
+      audio.srcObject = stream;
+      this.audio.append(audio);
+      this.remote.set(mid, { participantId, source, element: audio });
+      return;
+    }
+    const video = h('video', { autoplay: true, playsinline: true, muted: true, 'data-testid': 'remote-video', 'data-participant-id': participantId, 'data-source': source });
+    video.muted = true;
+    video.srcObject = stream;
+    if (source === 'screen') {
+      const label = h('div', { class: 'tile-label' }, h('span', { class: 'tile-name' }, this.screenLabel(participantId)));
+      const screenTile = h('div', { class: 'tile tile-screen', 'data-testid': 'screen-tile', 'data-participant-id': participantId }, video, label);
+      this.element.prepend(screenTile);
+      this.remote.set(mid, { participantId, source, element: video, screenTile });
+      this.element.classList.add('has-screen');
+      return;
+    }
+    const tile = this.tiles.get(participantId);
+    this.remote.set(mid, { participantId, source, element: video });
+    if (tile) this.attachCamera(tile, video);
+  }
+
+  removeRemoteTrack(mid: string): void {
+    const media = this.remote.get(mid);
+    if (!media) return;
+    media.element.srcObject = null;
+    media.element.remove();
+    media.screenTile?.remove();
+    this.remote.delete(mid);
+    const tile = this.tiles.get(media.participantId);
+    if (tile && tile.video === media.element) tile.video = undefined;
+    this.element.classList.toggle('has-screen', [...this.remote.values()].some((r) => r.screenTile));
+  }
+
+  setActiveSpeaker(participantId: string): void {
+    this.speaker = participantId;
+    for (const [id, tile] of this.tiles) tile.root.classList.toggle('speaking', id === participantId);
+  }
+
+  private attachCamera(tile: Tile, video: HTMLVideoElement): void {
+    tile.video?.remove();
+    tile.video = video;
+    tile.root.prepend(video);
+  }
+
+  private screenLabel(participantId: string): string {
+    return `${this.names.get(participantId) ?? ''} · ${t().screen}`;
+  }
 
   update(participants: Participant[], localStream: MediaStream | null): void {
     const seen = new Set<string>();
@@ -22,6 +96,11 @@ export class Tiles {
         const badges = h('span', { class: 'tile-badges' });
         root.append(h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(p.name)), h('div', { class: 'tile-label' }, badges, name));
         tile = { root, name, badges };
+        for (const media of this.remote.values()) {
+          if (media.participantId === p.id && media.source === 'camera' && media.element instanceof HTMLVideoElement) {
+            this.attachCamera(tile, media.element);
+          }
+        }
         if (p.id === this.selfId() && localStream) {
           const video = h('video', { autoplay: true, playsinline: true, muted: true, class: 'mirror', 'data-testid': 'local-video' });
           video.muted = true;
@@ -33,6 +112,8 @@ export class Tiles {
         this.element.append(root);
       }
       const self = p.id === this.selfId();
+      this.names.set(p.id, p.name);
+      tile.root.classList.toggle('speaking', p.id === this.speaker);
       tile.name.textContent = self ? `${p.name} (${t().you})` : p.name;
       tile.root.setAttribute('aria-label', p.name);
       tile.root.classList.toggle('video-off', p.video_muted || !tile.video);
@@ -50,6 +131,9 @@ export class Tiles {
         tile.root.remove();
         this.tiles.delete(id);
       }
+    }
+    for (const [mid, media] of this.remote) {
+      if (!seen.has(media.participantId)) this.removeRemoteTrack(mid);
     }
     // Columns follow the count, so two people split the screen and nine make a 3×3 grid.
     const columns = Math.max(1, Math.ceil(Math.sqrt(this.tiles.size)));

@@ -8,6 +8,8 @@ export interface ToolbarState {
   haveAudio: boolean;
   haveVideo: boolean;
   handRaised: boolean;
+  sharingScreen: boolean;
+  canShareScreen: boolean;
   chatOpen: boolean;
   participantsOpen: boolean;
   unreadChat: number;
@@ -17,6 +19,7 @@ export interface ToolbarActions {
   toggleMic(): void;
   toggleCamera(): void;
   toggleHand(): void;
+  toggleScreen(): void;
   react(reaction: string): void;
   toggleChat(): void;
   toggleParticipants(): void;
@@ -40,6 +43,7 @@ export class Toolbar {
   private mic: HTMLButtonElement;
   private camera: HTMLButtonElement;
   private hand: HTMLButtonElement;
+  private screen: HTMLButtonElement;
   private reactions: HTMLButtonElement;
   private reactionMenu: HTMLElement;
   private chat: HTMLButtonElement;
@@ -51,6 +55,7 @@ export class Toolbar {
     this.mic = toggleButton('toggle-mic', actions.toggleMic);
     this.camera = toggleButton('toggle-camera', actions.toggleCamera);
     this.hand = toggleButton('raise-hand', actions.toggleHand);
+    this.screen = toggleButton('toggle-screen', actions.toggleScreen);
     this.reactionMenu = h(
       'div',
       { class: 'reaction-menu hidden', role: 'menu', 'data-testid': 'reaction-menu' },
@@ -77,7 +82,7 @@ export class Toolbar {
     this.leave = h('button', { type: 'button', class: 'round danger', 'data-testid': 'leave', onclick: actions.leave });
     this.element.append(
       h('div', { class: 'toolbar-group' }, this.mic, this.camera),
-      h('div', { class: 'toolbar-group' }, this.hand, h('div', { class: 'reaction-wrap' }, this.reactions, this.reactionMenu)),
+      h('div', { class: 'toolbar-group' }, this.screen, this.hand, h('div', { class: 'reaction-wrap' }, this.reactions, this.reactionMenu)),
       h('div', { class: 'toolbar-group' }, h('div', { class: 'chat-wrap' }, this.chat, this.unread), this.people, this.leave),
     );
   }
@@ -95,6 +100,9 @@ export class Toolbar {
     setButton(this.camera, state.videoOn && state.haveVideo ? 'camera' : 'cameraOff', state.videoOn ? m.cameraOff : m.cameraOn, !state.videoOn);
     this.camera.disabled = !state.haveVideo;
     this.camera.classList.toggle('off', !state.videoOn || !state.haveVideo);
+    setButton(this.screen, 'screen', state.sharingScreen ? m.stopSharing : m.shareScreen, state.sharingScreen);
+    this.screen.classList.toggle('active', state.sharingScreen);
+    this.screen.disabled = !state.canShareScreen;
     setButton(this.hand, 'hand', state.handRaised ? m.lowerHand : m.raiseHand, state.handRaised);
     this.hand.classList.toggle('active', state.handRaised);
     setButton(this.reactions, 'smile', m.reactions);

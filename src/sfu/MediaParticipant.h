@@ -1,0 +1,58 @@
+#pragma once
+// One participant's media on a worker: a publishing transport with its producers and a
+// subscribing transport with its consumers, plus the state of the subscriber's offer and
+// answer. Its transports report to it; it hands packets to its Router.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sfu/Consumer.h"
+#include "sfu/Producer.h"
+#include "sfu/SdpNegotiation.h"
+#include "sfu/TwccRecorder.h"
+#include "webrtc/WebRtcTransport.h"
+
+namespace parley::sfu {
+
+class Router;
+
+class MediaParticipant : public webrtc::WebRtcTransport::Listener {
+ public:
+  MediaParticipant(Router& router, std::string id);
+  ~MediaParticipant() override;
+
+  const std::string& id() const { return id_; }
+
+  Producer* producerBySsrc(std::uint32_t ssrc);
+  Consumer* consumerBySsrc(std::uint32_t ssrc);
+
+  // Publishing side.
+  std::unique_ptr<webrtc::WebRtcTransport> publisher;
+  std::vector<std::unique_ptr<Producer>> producers;
+  std::map<std::string, TrackSource> sources;  // by mid, as the client labelled them
+  PublisherExtensions extensions;
+  TwccRecorder twcc;
+  std::uint32_t rtcpSsrc = 0;  // ours, as the sender of RTCP to this participant
+  std::uint64_t publishVersion = 0;
+
+  // Subscribing side: one slot per m-line ever offered; closed consumers keep their slot.
+  std::unique_ptr<webrtc::WebRtcTransport> subscriber;
+  std::vector<std::unique_ptr<Consumer>> consumers;  // nullptr: the slot's track ended
+  std::vector<ConsumerSlot> slots;
+  bool offerOutstanding = false;  // waiting for the subscriber's answer
+  bool renegotiate = false;       // something changed since the last offer
+  std::size_t offeredSlots = 0;
+  std::uint64_t subscribeVersion = 0;
+
+ private:
+  void onRtp(webrtc::WebRtcTransport& transport, std::uint8_t* data, std::size_t length) override;
+  void onRtcp(webrtc::WebRtcTransport& transport, std::uint8_t* data, std::size_t length) override;
+  void onTransportConnected(webrtc::WebRtcTransport& transport) override;
+  void onTransportClosed(webrtc::WebRtcTransport& transport, const std::string& reason) override;
+
+  Router& router_;
+  std::string id_;
+};
+
+}  // namespace parley::sfu

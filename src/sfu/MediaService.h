@@ -1,0 +1,48 @@
+#pragma once
+// The media plane as the control plane sees it: start the workers, place each room on one,
+// and pass commands to it. Called from the control thread only; events come back on it.
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sfu/MediaTypes.h"
+
+namespace parley::sfu {
+
+class Worker;
+
+class MediaService {
+ public:
+  // `onEvent` runs on `control`'s thread.
+  MediaService(const MediaConfig& config, boost::asio::io_context& control,
+               std::function<void(const MediaEvent&)> onEvent);
+  ~MediaService();
+  MediaService(const MediaService&) = delete;
+  MediaService& operator=(const MediaService&) = delete;
+
+  void join(const std::string& roomId, const std::string& participantId);
+  void leave(const std::string& roomId, const std::string& participantId);
+  void publish(const std::string& roomId, const std::string& participantId, std::string offer,
+               std::map<std::string, TrackSource> sources);
+  void subscriberAnswer(const std::string& roomId, const std::string& participantId, std::string answer);
+
+  std::vector<std::uint16_t> ports() const;
+  std::string renderMetrics() const;
+
+ private:
+  struct Placement {
+    Worker* worker;
+    std::size_t participants;
+  };
+  Worker* workerFor(const std::string& roomId) const;
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unordered_map<std::string, Placement> rooms_;
+  std::vector<std::size_t> load_;  // participants per worker
+};
+
+}  // namespace parley::sfu

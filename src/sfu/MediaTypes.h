@@ -1,0 +1,61 @@
+#pragma once
+// Values that cross between the control plane and the media workers: configuration,
+// events back to signaling, and counters for /metrics.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace parley::sfu {
+
+enum class MediaKind { Audio, Video };
+// What a published track shows; the client says it with each publish.
+enum class TrackSource { Camera, Microphone, Screen, ScreenAudio };
+const char* sourceName(TrackSource source);
+bool parseSource(const std::string& name, TrackSource& out);
+
+struct MediaConfig {
+  std::string bindIp = "127.0.0.1";
+  std::string announcedIp;  // empty: bindIp
+  std::uint16_t portMin = 40000;
+  std::uint16_t portMax = 40099;
+  unsigned workers = 0;     // 0: one per core
+};
+
+// A track a subscriber receives, for the client to label it.
+struct RemoteTrack {
+  std::string mid;
+  std::string participantId;
+  TrackSource source;
+  MediaKind kind;
+};
+
+struct MediaEvent {
+  enum class Type { PublisherAnswer, SubscriberOffer, Error, TransportClosed, ActiveSpeaker };
+  Type type;
+  std::string roomId;
+  std::string participantId;
+  std::string sdp;
+  std::vector<RemoteTrack> tracks;
+  std::string message;
+};
+
+// One worker's counters; updated with relaxed atomics by its thread only, read by /metrics.
+struct alignas(64) MediaCounters {
+  std::atomic<std::uint64_t> rtpReceived{0};
+  std::atomic<std::uint64_t> rtpForwarded{0};
+  std::atomic<std::uint64_t> bytesForwarded{0};
+  std::atomic<std::uint64_t> rtcpReceived{0};
+  std::atomic<std::uint64_t> nacksReceived{0};     // NACK feedback from subscribers
+  std::atomic<std::uint64_t> nacksSent{0};         // to publishers
+  std::atomic<std::uint64_t> retransmissions{0};   // packets resent from the buffer
+  std::atomic<std::uint64_t> plisReceived{0};      // PLI and FIR from subscribers
+  std::atomic<std::uint64_t> keyFrameRequests{0};  // PLIs sent to publishers
+  std::atomic<std::uint64_t> twccFeedbackSent{0};
+  std::atomic<std::uint64_t> malformedRtp{0};
+  std::atomic<std::uint64_t> malformedRtcp{0};
+  std::atomic<std::uint64_t> unknownSsrc{0};
+};
+
+}  // namespace parley::sfu

@@ -1,0 +1,129 @@
+// WebRTC with the server's SFU: one peer connection to publish (we offer, the server
+// answers) and one to receive (the server offers whenever tracks come and go, we answer).
+import type { ClientMessage, ServerMessage, TrackInfo } from '../signaling';
+
+export type Source = 'camera' | 'microphone' | 'screen' | 'screen-audio';
+
+export interface RemoteTrackEvents {
+  onTrack(mid: string, participantId: string, source: Source, track: MediaStreamTrack): void;
+  onTrackEnded(mid: string): void;
+}
+
+const CONFIG: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
+
+export class MediaSession {
+  private publisher = new RTCPeerConnection(CONFIG);
+  private subscriber = new RTCPeerConnection(CONFIG);
+  private sources = new Map<RTCRtpTransceiver, Source>();
+  private pendingAnswer: ((sdp: string) => void) | null = null;
+  private publishing: Promise<void> = Promise.resolve();
+  private publishAgain = false;
+  private remoteTracks = new Map<string, TrackInfo>();
+  private subscribing: Promise<void> = Promise.resolve();
+
+  constructor(private send: (message: ClientMessage) => void, private events: RemoteTrackEvents) {
+    this.subscriber.addEventListener('track', (event) => {
+      const mid = event.transceiver.mid ?? '';
+      const info = this.remoteTracks.get(mid);
+      if (info) this.events.onTrack(mid, info.participant, info.source as Source, event.track);
+    });
+  }
+
+  // Adds a local track to send; takes effect with the next publish().
+  addTrack(track: MediaStreamTrack, source: Source): RTCRtpTransceiver {
+    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly' });
+    this.sources.set(transceiver, source);
+    return transceiver;
+  }
+
+  removeTrack(transceiver: RTCRtpTransceiver): void {
+    this.sources.delete(transceiver);
+    transceiver.stop();
+  }
+
+  // Sends an offer for what we publish now. Calls made while one is in flight coalesce.
+  publish(): Promise<void> {
+    if (this.publishAgain) return this.publishing;
+    this.publishAgain = true;
+    this.publishing = this.publishing.then(async () => {
+      this.publishAgain = false;
+      if (this.publisher.getTransceivers().length === 0) return;  // nothing to send yet
+      const offer = await this.publisher.createOffer();
+      await this.publisher.setLocalDescription(offer);
+      const sources: Record<string, Source> = {};
+      for (const [transceiver, source] of this.sources) {
+        if (transceiver.mid !== null) sources[transceiver.mid] = source;
+      }
+      const answer = new Promise<string>((resolve) => (this.pendingAnswer = resolve));
+      this.send({ type: 'publish', sdp: offer.sdp ?? '', sources });
+      await this.publisher.setRemoteDescription({ type: 'answer', sdp: await answer });
+    }).catch((error) => console.warn('publish failed', error));
+    return this.publishing;
+  }
+
+  // Server frames about media; returns true if it was one.
+  handle(message: ServerMessage): boolean {
+    if (message.type === 'publish-answer') {
+      this.pendingAnswer?.(message.sdp);
+      this.pendingAnswer = null;
+      return true;
+    }
+    if (message.type === 'subscribe-offer') {
+      this.subscribing = this.subscribing.then(() => this.answerOffer(message.sdp, message.tracks)).catch((error) =>
+        console.warn('subscribe failed', error),
+      );
+      return true;
+    }
+    return false;
+  }
+
+  private async answerOffer(sdp: string, tracks: TrackInfo[]): Promise<void> {
+    const before = new Set(this.remoteTracks.keys());
+    this.remoteTracks = new Map(tracks.map((t) => [t.mid, t]));
+    await this.subscriber.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await this.subscriber.createAnswer();
+    await this.subscriber.setLocalDescription(answer);
+    this.send({ type: 'subscribe-answer', sdp: answer.sdp ?? '' });
+    for (const mid of before) {
+      if (!this.remoteTracks.has(mid)) this.events.onTrackEnded(mid);
+    }
+  }
+
+  close(): void {
+    this.publisher.close();
+    this.subscriber.close();
+  }
+
+  // For diagnostics and tests: what arrives, and over which path.
+  async stats(): Promise<{
+    inbound: { kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number }[];
+    outbound: { kind: string; packetsSent: number }[];
+    remotePorts: number[];
+    remoteAddresses: string[];
+  }> {
+    const inbound: { kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number }[] = [];
+    const outbound: { kind: string; packetsSent: number }[] = [];
+    const remotePorts: number[] = [];
+    const remoteAddresses: string[] = [];
+    for (const pc of [this.publisher, this.subscriber]) {
+      const report = await pc.getStats();
+      const byId = new Map<string, any>();
+      report.forEach((s: any) => byId.set(s.id, s));
+      report.forEach((s: any) => {
+        if (s.type === 'inbound-rtp') {
+          inbound.push({ kind: s.kind, mid: s.mid ?? '', packetsReceived: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0 });
+        } else if (s.type === 'outbound-rtp') {
+          outbound.push({ kind: s.kind, packetsSent: s.packetsSent ?? 0 });
+        } else if (s.type === 'transport' && s.selectedCandidatePairId) {
+          const pair = byId.get(s.selectedCandidatePairId);
+          const remote = pair && byId.get(pair.remoteCandidateId);
+          if (remote) {
+            remotePorts.push(remote.port);
+            remoteAddresses.push(remote.address ?? remote.ip ?? '');
+          }
+        }
+      });
+    }
+    return { inbound, outbound, remotePorts, remoteAddresses };
+  }
+}
