@@ -10,6 +10,7 @@ interface Tile {
   name: HTMLElement;
   badges: HTMLElement;
   video?: HTMLVideoElement;
+  videoMuted: boolean;
 }
 
 interface RemoteMedia {
@@ -66,7 +67,10 @@ export class Tiles {
     media.screenTile?.remove();
     this.remote.delete(mid);
     const tile = this.tiles.get(media.participantId);
-    if (tile && tile.video === media.element) tile.video = undefined;
+    if (tile && tile.video === media.element) {
+      tile.video = undefined;
+      tile.root.classList.add('video-off');
+    }
     this.element.classList.toggle('has-screen', [...this.remote.values()].some((r) => r.screenTile));
   }
 
@@ -79,6 +83,7 @@ export class Tiles {
     tile.video?.remove();
     tile.video = video;
     tile.root.prepend(video);
+    tile.root.classList.toggle('video-off', tile.videoMuted);
   }
 
   private screenLabel(participantId: string): string {
@@ -95,7 +100,7 @@ export class Tiles {
         const name = h('span', { class: 'tile-name', 'data-testid': 'tile-name' });
         const badges = h('span', { class: 'tile-badges' });
         root.append(h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(p.name)), h('div', { class: 'tile-label' }, badges, name));
-        tile = { root, name, badges };
+        tile = { root, name, badges, videoMuted: p.video_muted };
         for (const media of this.remote.values()) {
           if (media.participantId === p.id && media.source === 'camera' && media.element instanceof HTMLVideoElement) {
             this.attachCamera(tile, media.element);
@@ -116,6 +121,7 @@ export class Tiles {
       tile.root.classList.toggle('speaking', p.id === this.speaker);
       tile.name.textContent = self ? `${p.name} (${t().you})` : p.name;
       tile.root.setAttribute('aria-label', p.name);
+      tile.videoMuted = p.video_muted;
       tile.root.classList.toggle('video-off', p.video_muted || !tile.video);
       const badges: Node[] = [];
       if (p.hand_raised) badges.push(h('span', { class: 'badge hand', title: t().handRaised, 'data-testid': 'tile-hand' }, icon('hand')));
