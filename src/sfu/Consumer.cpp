@@ -4,7 +4,7 @@
 
 namespace parley::sfu {
 
-Consumer::Consumer(Producer& producer, MediaParticipant& subscriber, std::string mid, std::uint32_t ssrc,
+Consumer::Consumer(Producer& producer, MediaParticipant* subscriber, std::string mid, std::uint32_t ssrc,
                    std::uint32_t rtxSsrc)
     : producer_(producer), subscriber_(subscriber), mid_(std::move(mid)), ssrc_(ssrc), rtxSsrc_(rtxSsrc) {
   std::uint16_t start = 0;

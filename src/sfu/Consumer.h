@@ -12,11 +12,12 @@ class MediaParticipant;
 
 class Consumer {
  public:
-  Consumer(Producer& producer, MediaParticipant& subscriber, std::string mid, std::uint32_t ssrc,
+  // `subscriber` receives this consumer's packets (null only in tests of the state).
+  Consumer(Producer& producer, MediaParticipant* subscriber, std::string mid, std::uint32_t ssrc,
            std::uint32_t rtxSsrc);
 
   Producer& producer() { return producer_; }
-  MediaParticipant& subscriber() { return subscriber_; }
+  MediaParticipant& subscriber() { return *subscriber_; }
   const std::string& mid() const { return mid_; }
   std::uint32_t ssrc() const { return ssrc_; }
   std::uint32_t rtxSsrc() const { return rtxSsrc_; }
@@ -41,7 +42,7 @@ class Consumer {
 
  private:
   Producer& producer_;
-  MediaParticipant& subscriber_;
+  MediaParticipant* subscriber_;
   std::string mid_;
   std::uint32_t ssrc_, rtxSsrc_;
   bool negotiated_ = false;

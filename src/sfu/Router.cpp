@@ -92,7 +92,7 @@ void Router::leave(const std::string& participantId) {
 void Router::addConsumer(MediaParticipant& subscriber, Producer& producer, const std::string& ownerId) {
   const std::string mid = std::to_string(subscriber.slots.size());
   const std::uint32_t rtxSsrc = producer.codec().rtxPayloadType ? randomSsrc() : 0;
-  auto consumer = std::make_unique<Consumer>(producer, subscriber, mid, randomSsrc(), rtxSsrc);
+  auto consumer = std::make_unique<Consumer>(producer, &subscriber, mid, randomSsrc(), rtxSsrc);
   producer.consumers().push_back(consumer.get());
   subscriber.slots.push_back({mid, producer.kind(), true, producer.codec(), consumer->ssrc(), rtxSsrc, ownerId,
                               producer.id()});

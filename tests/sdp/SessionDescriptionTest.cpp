@@ -1,0 +1,126 @@
+#include "sdp/SessionDescription.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "sfu/SdpNegotiation.h"
+
+namespace parley::sdp {
+
+std::string readFixture(const std::string& name) {
+  std::ifstream in(std::string(PARLEY_TEST_FIXTURES) + "/" + name);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  // Fixtures are stored with \n; browsers send \r\n. Both must parse.
+  std::string crlf;
+  for (char c : s) {
+    if (c == '\n') crlf += "\r\n";
+    else crlf += c;
+  }
+  return crlf;
+}
+
+TEST(Sdp, ParsesABrowserOffer) {
+  const auto parsed = parse(readFixture("chrome-offer.sdp"));
+  ASSERT_TRUE(std::holds_alternative<SessionDescription>(parsed)) << std::get<std::string>(parsed);
+  const auto& d = std::get<SessionDescription>(parsed);
+  EXPECT_EQ(d.bundle, (std::vector<std::string>{"0", "1", "2"}));
+  ASSERT_EQ(d.media.size(), 3u);
+  const auto& audio = d.media[0];
+  EXPECT_EQ(audio.kind, "audio");
+  EXPECT_EQ(audio.mid, "0");
+  EXPECT_EQ(audio.direction, "sendonly");
+  EXPECT_EQ(audio.iceUfrag, "K3vG");
+  EXPECT_EQ(audio.fingerprintAlgorithm, "sha-256");
+  EXPECT_TRUE(audio.rtcpMux);
+  ASSERT_NE(audio.codec(111), nullptr);
+  EXPECT_EQ(audio.codec(111)->name, "opus");
+  EXPECT_EQ(audio.codec(111)->channels, 2);
+  EXPECT_EQ(audio.codec(111)->fmtp, "minptime=10;useinbandfec=1");
+  EXPECT_EQ(audio.extensionId("urn:ietf:params:rtp-hdrext:ssrc-audio-level"), 1);
+  EXPECT_EQ(audio.ssrcs, std::vector<std::uint32_t>{1843591122});
+  const auto& video = d.media[1];
+  EXPECT_EQ(video.codec(97)->apt(), 96);
+  ASSERT_EQ(video.ssrcGroups.size(), 1u);
+  EXPECT_EQ(video.ssrcGroups[0].ssrcs, (std::vector<std::uint32_t>{2231627014u, 632943048u}));
+  EXPECT_EQ(d.media[2].kind, "application");
+}
+
+TEST(Sdp, RejectsBrokenDescriptions) {
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse("")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse("v=1\r\n")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse("v=0\r\nm=audio\r\n")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse("v=0\r\nnonsense\r\n")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse("v=0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:abc opus/48000\r\n")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse("v=0\r\nm=audio x RTP/AVP 0\r\n")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse(std::string(kMaxSdpBytes + 1, 'a'))));
+  std::string many = "v=0\r\n";
+  for (int i = 0; i < 100; ++i) many += "m=audio 9 RTP/AVP 0\r\n";
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse(many)));
+}
+
+TEST(SdpNegotiation, AnswersAPublisherWithWhatTheSfuForwards) {
+  const auto offer = std::get<SessionDescription>(parse(readFixture("chrome-offer.sdp")));
+  sfu::LocalTransport local{"ufrag1", "password-password-1", "AA:BB", "127.0.0.1", 40000, 1, 1};
+  const auto result = sfu::answerPublisher(offer, local);
+  ASSERT_TRUE(std::holds_alternative<sfu::PublisherNegotiation>(result)) << std::get<std::string>(result);
+  const auto& negotiation = std::get<sfu::PublisherNegotiation>(result);
+  EXPECT_EQ(negotiation.remoteUfrag, "K3vG");
+  ASSERT_EQ(negotiation.tracks.size(), 2u);
+  EXPECT_EQ(negotiation.tracks[0].codec.name, "opus");
+  EXPECT_EQ(negotiation.tracks[1].codec.name, "VP8");
+  EXPECT_EQ(negotiation.tracks[1].ssrc, 2231627014u);
+  EXPECT_EQ(negotiation.tracks[1].rtxSsrc, 632943048u);
+  EXPECT_EQ(negotiation.tracks[1].rtxPayloadType, 97);
+  EXPECT_EQ(negotiation.extensions.transportCc, 3);
+  EXPECT_EQ(negotiation.extensions.audioLevel, 1);
+  EXPECT_EQ(negotiation.extensions.videoOrientation, 13);
+
+  const auto answer = std::get<SessionDescription>(parse(negotiation.answer));
+  EXPECT_TRUE(answer.iceLite);
+  EXPECT_EQ(answer.bundle, (std::vector<std::string>{"0", "1"}));
+  ASSERT_EQ(answer.media.size(), 3u);
+  EXPECT_EQ(answer.media[0].setup, "passive");
+  EXPECT_EQ(answer.media[0].direction, "recvonly");
+  EXPECT_EQ(answer.media[0].codecs.size(), 1u);
+  EXPECT_EQ(answer.media[1].codecs.size(), 2u);  // VP8 and its RTX
+  EXPECT_EQ(answer.media[1].candidates.at(0), "1 1 udp 2130706431 127.0.0.1 40000 typ host");
+  EXPECT_EQ(answer.media[2].port, 0);  // data channel rejected
+  EXPECT_EQ(answer.media[1].extensionId("urn:ietf:params:rtp-hdrext:toffset"), 0);
+}
+
+TEST(SdpNegotiation, PrefersH264OnlyWithoutVp8) {
+  std::string text = readFixture("chrome-offer.sdp");
+  const auto pos = text.find("a=rtpmap:96 VP8/90000");
+  text.replace(pos, 21, "a=rtpmap:96 XYZ/90000");
+  const auto offer = std::get<SessionDescription>(parse(text));
+  const auto result = sfu::answerPublisher(offer, {"u", "p", "F", "127.0.0.1", 1, 1, 1});
+  const auto& negotiation = std::get<sfu::PublisherNegotiation>(result);
+  EXPECT_EQ(negotiation.tracks[1].codec.name, "H264");
+  EXPECT_EQ(negotiation.tracks[1].payloadType, 102);
+}
+
+TEST(SdpNegotiation, OffersSubscribersTheirTracksWithSsrcsAndRtx) {
+  sfu::LocalTransport local{"u2", "password-password-2", "CC:DD", "10.0.0.1", 40001, 7, 3};
+  std::vector<sfu::ConsumerSlot> slots = {
+      {"0", sfu::MediaKind::Audio, true, {"opus", 48000, 2, "minptime=10;useinbandfec=1", 111, 0}, 1111, 0, "alice", "a1"},
+      {"1", sfu::MediaKind::Video, true, {"VP8", 90000, 1, "", 96, 97}, 2222, 3333, "alice", "v1"},
+      {"2", sfu::MediaKind::Video, false, {"VP8", 90000, 1, "", 96, 97}, 4444, 5555, "bob", "v2"},
+  };
+  const auto offer = std::get<SessionDescription>(parse(sfu::offerSubscriber(local, slots)));
+  EXPECT_TRUE(offer.iceLite);
+  ASSERT_EQ(offer.media.size(), 3u);
+  EXPECT_EQ(offer.media[0].setup, "actpass");
+  EXPECT_EQ(offer.media[0].direction, "sendonly");
+  EXPECT_EQ(offer.media[0].msid, "alice a1");
+  EXPECT_EQ(offer.media[1].ssrcGroups.at(0).ssrcs, (std::vector<std::uint32_t>{2222, 3333}));
+  EXPECT_EQ(offer.media[1].codec(97)->apt(), 96);
+  EXPECT_EQ(offer.media[2].direction, "inactive");
+  EXPECT_TRUE(offer.media[2].ssrcs.empty());
+  EXPECT_EQ(offer.sessionVersion, 3u);
+}
+
+}  // namespace parley::sdp
