@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 ARGS       ?=
 
-.PHONY: all setup build native web run test clean
+.PHONY: all setup build native web run test fuzz bench clean
 
 all: build
 
@@ -32,5 +32,17 @@ run: build
 test: build
 	@scripts/test
 
+# Benchmarks with their figures (docs/performance.md); never pass/fail.
+bench: build
+	$(BUILD_DIR)/bench/srtp_benchmark --benchmark_min_time=0.2
+
+# Every parser under libFuzzer for FUZZ_SECONDS each (default 120).
+FUZZ_SECONDS ?= 120
+fuzz: setup
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_FUZZ=ON \
+	  -DPARLEY_BUILD_SERVER=OFF -DPARLEY_BUILD_TESTS=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	scripts/fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR) build-asan web/dist
+	rm -rf $(BUILD_DIR) build-asan build-fuzz web/dist

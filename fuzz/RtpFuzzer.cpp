@@ -1,0 +1,21 @@
+// libFuzzer: RTP header, extensions, RTX unwrapping and key frame detection.
+#include <cstring>
+#include <vector>
+
+#include "rtp/RtpPacket.h"
+#include "sfu/Producer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::uint8_t> copy(data, data + size);
+  parley::rtp::RtpPacket packet;
+  if (!packet.parse(copy.data(), copy.size())) return 0;
+  for (std::uint8_t id = 1; id < 16; ++id) packet.extension(id);
+  parley::rtp::isVp8KeyFrame(packet.payload());
+  parley::rtp::isH264KeyFrame(packet.payload());
+  // One producer for the whole run (its buffer is large); its state carries across inputs.
+  static parley::sfu::Producer producer("p", "0", parley::sfu::MediaKind::Video, parley::sfu::TrackSource::Camera,
+                                        1, 2, 96, 97, {"VP8", 90000, 1, "", 96, 97});
+  if (size % 2) producer.unwrapRtx(packet);
+  producer.onRtp(packet, 1000);
+  return 0;
+}
