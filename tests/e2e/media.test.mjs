@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createRoom, joinRoom, launchBrowser, participantItem, startServer, tempDir } from './helpers.mjs';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, createRoom, joinRoom, launchBrowser, participantItem, startServer, tempDir } from './helpers.mjs';
 
 const UDP_LO = 41000;
 const UDP_HI = 41009;
@@ -80,6 +81,8 @@ test('three participants receive each other\'s audio and video through the serve
       await page.locator(`[data-testid="tile"][data-participant-id="${id}"] [data-testid="remote-video"]`).waitFor();
     }
   }
+  // Someone is speaking (the test tone): the server names an active speaker, highlighted.
+  for (const page of pages) await page.locator('[data-testid="tile"].speaking').first().waitFor();
   assert.ok((await metric('parley_rtp_packets_forwarded_total')) > 0);
   assert.ok((await metric('parley_keyframe_requests_total')) > 0, 'new subscribers asked for key frames');
 
@@ -161,4 +164,27 @@ test('garbage on the media port is dropped and counted, and media keeps flowing'
   assert.ok(now >= dropped(before) + 50, `dropped ${now - dropped(before)} of 54`);
   await ana.context().close();
   await bruno.context().close();
+});
+
+test('a participant whose camera and microphone are refused is told, joins, and still receives', async () => {
+  // No fake permission prompt: headless Chromium refuses getUserMedia.
+  const refusing = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream'),
+  });
+  try {
+    const room = await createRoom(server.url);
+    const ana = await joinRoom(browser, server.url, room.id, 'Ana');
+    const page = await (await refusing.newContext()).newPage();
+    await page.goto(`${server.url}/r/${room.id}?name=Denis&autojoin=1`);
+    await page.getByTestId('device-message').filter({ hasText: 'refused' }).waitFor();
+    await participantItem(page, 'Ana').waitFor();
+    assert.equal(await page.getByTestId('toggle-mic').isDisabled(), true);
+    await assertRising(page, 'video', 'framesDecoded', 1);
+    await participantItem(ana, 'Denis').getByTestId('participant-muted').waitFor();
+    await ana.context().close();
+  } finally {
+    await refusing.close();
+  }
 });
