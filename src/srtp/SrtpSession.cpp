@@ -43,6 +43,24 @@ std::size_t rtpHeaderLength(const std::uint8_t* p, std::size_t length) {
   return header <= length ? header : 0;
 }
 
+// RFC 7714 §8.1 (RTP) and §9.1 (RTCP): 12-byte IV = salt XOR (00 00 | SSRC | 32 bits | 16 bits).
+void gcmIv(std::uint8_t iv[12], const std::uint8_t* salt, std::uint32_t ssrc, std::uint32_t high, std::uint16_t low) {
+  std::memset(iv, 0, 12);
+  write32(iv + 2, ssrc);
+  write32(iv + 6, high);
+  iv[10] = static_cast<std::uint8_t>(low >> 8);
+  iv[11] = static_cast<std::uint8_t>(low);
+  for (int i = 0; i < 12; ++i) iv[i] ^= salt[i];
+}
+
+// RFC 3711 §4.1.1: 16-byte IV = (salt·2^16) XOR (SSRC·2^64) XOR (index·2^16).
+void ctrIv(std::uint8_t iv[16], const std::uint8_t* salt, std::uint32_t ssrc, std::uint64_t index) {
+  std::memset(iv, 0, 16);
+  std::memcpy(iv, salt, 14);
+  for (int i = 0; i < 4; ++i) iv[4 + i] ^= static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
+  for (int i = 0; i < 6; ++i) iv[8 + i] ^= static_cast<std::uint8_t>(index >> (40 - 8 * i));
+}
+
 const EVP_CIPHER* ctrCipher() { return EVP_aes_128_ctr(); }
 const EVP_CIPHER* gcmCipher(std::size_t keyLength) {
   return keyLength == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
@@ -229,20 +247,14 @@ SrtpError SrtpSession::protectRtp(std::uint8_t* p, std::size_t& length, std::siz
   std::uint8_t* payload = p + header;
   const std::size_t payloadLength = length - header;
   if (info_.aead) {
-    std::uint8_t iv[12] = {};
-    write32(iv + 2, ssrc);
-    write32(iv + 6, roc);
-    iv[10] = p[2];
-    iv[11] = p[3];
-    for (int i = 0; i < 12; ++i) iv[i] ^= rtpKeys_.salt[i];
+    std::uint8_t iv[12];
+    gcmIv(iv, rtpKeys_.salt, ssrc, roc, seq);
     if (!gcmSeal(rtpCipher_, iv, p, header, nullptr, 0, payload, payloadLength, payload + payloadLength)) {
       return SrtpError::AuthFailed;
     }
   } else {
-    std::uint8_t iv[16] = {};
-    std::memcpy(iv, rtpKeys_.salt, 14);
-    for (int i = 0; i < 4; ++i) iv[4 + i] ^= static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
-    for (int i = 0; i < 6; ++i) iv[8 + i] ^= static_cast<std::uint8_t>(index >> (40 - 8 * i));
+    std::uint8_t iv[16];
+    ctrIv(iv, rtpKeys_.salt, ssrc, index);
     std::uint8_t rocBytes[4];
     write32(rocBytes, roc);
     if (!ctr(rtpCipher_, iv, payload, payloadLength) ||
@@ -271,12 +283,8 @@ SrtpError SrtpSession::unprotectRtp(std::uint8_t* p, std::size_t& length) {
   std::uint8_t* payload = p + header;
   const std::size_t payloadLength = authenticated - header;
   if (info_.aead) {
-    std::uint8_t iv[12] = {};
-    write32(iv + 2, ssrc);
-    write32(iv + 6, roc);
-    iv[10] = p[2];
-    iv[11] = p[3];
-    for (int i = 0; i < 12; ++i) iv[i] ^= rtpKeys_.salt[i];
+    std::uint8_t iv[12];
+    gcmIv(iv, rtpKeys_.salt, ssrc, roc, seq);
     if (!gcmOpen(rtpCipher_, iv, p, header, nullptr, 0, payload, payloadLength, p + authenticated)) {
       return SrtpError::AuthFailed;
     }
@@ -287,10 +295,8 @@ SrtpError SrtpSession::unprotectRtp(std::uint8_t* p, std::size_t& length) {
     if (!hmac(rtpMac_, p, authenticated, rocBytes, 4, tag) || CRYPTO_memcmp(tag, p + authenticated, info_.tagLength) != 0) {
       return SrtpError::AuthFailed;
     }
-    std::uint8_t iv[16] = {};
-    std::memcpy(iv, rtpKeys_.salt, 14);
-    for (int i = 0; i < 4; ++i) iv[4 + i] ^= static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
-    for (int i = 0; i < 6; ++i) iv[8 + i] ^= static_cast<std::uint8_t>(index >> (40 - 8 * i));
+    std::uint8_t iv[16];
+    ctrIv(iv, rtpKeys_.salt, ssrc, index);
     if (!ctr(rtpCipher_, iv, payload, payloadLength)) return SrtpError::AuthFailed;
   }
   // Authenticated: now the packet may create state and move the window.
@@ -318,20 +324,16 @@ SrtpError SrtpSession::protectRtcp(std::uint8_t* p, std::size_t& length, std::si
   std::uint8_t* body = p + kRtcpHeaderLength;
   const std::size_t bodyLength = length - kRtcpHeaderLength;
   if (info_.aead) {
-    std::uint8_t iv[12] = {};
-    write32(iv + 2, ssrc);
-    write32(iv + 8, index);
-    for (int i = 0; i < 12; ++i) iv[i] ^= rtcpKeys_.salt[i];
+    std::uint8_t iv[12];
+    gcmIv(iv, rtcpKeys_.salt, ssrc, index >> 16, static_cast<std::uint16_t>(index));
     if (!gcmSeal(rtcpCipher_, iv, p, kRtcpHeaderLength, eIndex, 4, body, bodyLength, body + bodyLength)) {
       return SrtpError::AuthFailed;
     }
     std::memcpy(p + length + 16, eIndex, 4);
     length += 16 + 4;
   } else {
-    std::uint8_t iv[16] = {};
-    std::memcpy(iv, rtcpKeys_.salt, 14);
-    for (int i = 0; i < 4; ++i) iv[4 + i] ^= static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
-    for (int i = 0; i < 4; ++i) iv[10 + i] ^= static_cast<std::uint8_t>(index >> (24 - 8 * i));
+    std::uint8_t iv[16];
+    ctrIv(iv, rtcpKeys_.salt, ssrc, index);
     if (!ctr(rtcpCipher_, iv, body, bodyLength)) return SrtpError::AuthFailed;
     std::memcpy(p + length, eIndex, 4);
     if (!hmac(rtcpMac_, p, length + 4, nullptr, 0, p + length + 4)) return SrtpError::AuthFailed;
@@ -360,10 +362,8 @@ SrtpError SrtpSession::unprotectRtcp(std::uint8_t* p, std::size_t& length) {
   std::uint8_t* body = p + kRtcpHeaderLength;
   const std::size_t bodyLength = end - kRtcpHeaderLength;
   if (info_.aead) {
-    std::uint8_t iv[12] = {};
-    write32(iv + 2, ssrc);
-    write32(iv + 8, index);
-    for (int i = 0; i < 12; ++i) iv[i] ^= rtcpKeys_.salt[i];
+    std::uint8_t iv[12];
+    gcmIv(iv, rtcpKeys_.salt, ssrc, index >> 16, static_cast<std::uint16_t>(index));
     std::uint8_t trailer[4];
     std::memcpy(trailer, p + length - 4, 4);
     // Unencrypted SRTCP with GCM authenticates the whole packet as AAD.
@@ -376,10 +376,8 @@ SrtpError SrtpSession::unprotectRtcp(std::uint8_t* p, std::size_t& length) {
       return SrtpError::AuthFailed;
     }
     if (encrypted) {
-      std::uint8_t iv[16] = {};
-      std::memcpy(iv, rtcpKeys_.salt, 14);
-      for (int i = 0; i < 4; ++i) iv[4 + i] ^= static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
-      for (int i = 0; i < 4; ++i) iv[10 + i] ^= static_cast<std::uint8_t>(index >> (24 - 8 * i));
+      std::uint8_t iv[16];
+      ctrIv(iv, rtcpKeys_.salt, ssrc, index);
       if (!ctr(rtcpCipher_, iv, body, bodyLength)) return SrtpError::AuthFailed;
     }
   }
