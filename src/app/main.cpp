@@ -10,6 +10,7 @@
 
 #include "app/Options.h"
 #include "app/Server.h"
+#include "app/TranscribeCommand.h"
 
 #ifndef PARLEY_VERSION
 #define PARLEY_VERSION "0.0.0"
@@ -22,6 +23,8 @@ const char* kUsage =
     "\n"
     "Commands:\n"
     "  serve       run the meeting server (see parley serve --help)\n"
+    "  transcribe  write what was said in a recording, and by whom\n"
+    "  diarize     write who spoke when in a recording, as RTTM\n"
     "\n"
     "  --help      this text\n"
     "  --version   the version\n";
@@ -62,6 +65,8 @@ int main(int argc, char** argv) {
     }
     return parley::app::runServer(*options);
   }
+  if (command == "transcribe") return parley::app::runTranscribe({args.begin() + 1, args.end()});
+  if (command == "diarize") return parley::app::runDiarize({args.begin() + 1, args.end()});
   std::cerr << "parley: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

@@ -1,0 +1,54 @@
+#pragma once
+// Who spoke when, without trained speaker models: speech regions, speaker-change
+// detection with the Bayesian information criterion, bottom-up clustering of full-
+// covariance Gaussians (ΔBIC, automatic speaker count or a given one), then Viterbi-
+// free resegmentation with one GMM per speaker over smoothed frame likelihoods.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "transcribe/Mfcc.h"
+
+namespace parley::transcribe {
+
+struct SpeakerTurn {
+  double start = 0;
+  double end = 0;
+  int speaker = 0;  // 0, 1, ... in order of first appearance
+};
+
+struct DiarizationSettings {
+  double changePenalty = 1.0;     // λ for change detection
+  double clusterPenalty = 1.0;    // λ for the clustering stop rule
+  int changeWindowFrames = 150;   // 1.5 s on each side of a candidate change
+  int maxSegmentFrames = 300;     // segments longer than 3 s are split
+  int minClusterFrames = 50;      // shorter segments wait for resegmentation
+  int smoothingFrames = 60;       // likelihoods averaged over 0.6 s
+  int gmmComponents = 8;
+  int resegmentationPasses = 2;
+  int maxSpeakers = 12;
+};
+
+class Diarizer {
+ public:
+  explicit Diarizer(DiarizationSettings settings = {}) : settings_(settings) {}
+
+  // `features`: one MFCC frame per 10 ms; `speech`: the speech decision of each frame.
+  // `speakers`: the number of speakers if known.
+  std::vector<SpeakerTurn> diarize(std::span<const MfccFrame> features, std::span<const std::uint8_t> speech,
+                                   std::optional<int> speakers = std::nullopt) const;
+
+  // Exposed for tests: change points (frame indices) inside [begin, end).
+  std::vector<std::size_t> detectChanges(std::span<const MfccFrame> features, std::size_t begin,
+                                         std::size_t end) const;
+
+ private:
+  DiarizationSettings settings_;
+};
+
+// ΔBIC of modelling two sets of frames with one full-covariance Gaussian rather than two
+// (positive: different speakers), for tests and the clustering.
+double deltaBic(std::span<const MfccFrame> a, std::span<const MfccFrame> b, double penalty);
+
+}  // namespace parley::transcribe

@@ -1,0 +1,98 @@
+#include "transcribe/HttpClient.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace parley::transcribe {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+
+Url parseUrl(const std::string& text) {
+  Url url;
+  std::string rest;
+  if (text.rfind("http://", 0) == 0) {
+    rest = text.substr(7);
+  } else if (text.rfind("https://", 0) == 0) {
+    url.https = true;
+    rest = text.substr(8);
+  } else {
+    throw std::invalid_argument("the URL must start with http:// or https://: " + text);
+  }
+  const auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  url.path = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string::npos) throw std::invalid_argument("bad IPv6 address in " + text);
+    url.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':') url.port = authority.substr(close + 2);
+  } else {
+    const auto colon = authority.rfind(':');
+    url.host = authority.substr(0, colon);
+    if (colon != std::string::npos) url.port = authority.substr(colon + 1);
+  }
+  if (url.host.empty()) throw std::invalid_argument("no host in " + text);
+  if (url.port.empty()) url.port = url.https ? "443" : "80";
+  return url;
+}
+
+namespace {
+
+template <typename Stream>
+HttpResponse exchange(Stream& stream, const Url& url, const std::string& target,
+                      const std::map<std::string, std::string>& headers, const std::string& body) {
+  bhttp::request<bhttp::string_body> request{bhttp::verb::post, target, 11};
+  request.set(bhttp::field::host, url.host);
+  request.set(bhttp::field::user_agent, "parley");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = body;
+  request.prepare_payload();
+  bhttp::write(stream, request);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(16 * 1024 * 1024);
+  bhttp::read(stream, buffer, parser);
+  return {static_cast<int>(parser.get().result_int()), parser.get().body()};
+}
+
+}  // namespace
+
+HttpResponse httpPost(const Url& url, const std::string& target, const std::map<std::string, std::string>& headers,
+                      const std::string& body, std::chrono::seconds timeout) {
+  net::io_context io;
+  try {
+    net::ip::tcp::resolver resolver(io);
+    const auto endpoints = resolver.resolve(url.host, url.port);
+    if (!url.https) {
+      beast::tcp_stream stream(io);
+      stream.expires_after(timeout);
+      stream.connect(endpoints);
+      auto response = exchange(stream, url, target, headers, body);
+      beast::error_code ignored;
+      stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+      return response;
+    }
+    net::ssl::context tls(net::ssl::context::tls_client);
+    tls.set_default_verify_paths();
+    tls.set_verify_mode(net::ssl::verify_peer);
+    beast::ssl_stream<beast::tcp_stream> stream(io, tls);
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) throw HttpError("cannot set TLS SNI");
+    stream.set_verify_callback(net::ssl::host_name_verification(url.host));
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    beast::get_lowest_layer(stream).connect(endpoints);
+    stream.handshake(net::ssl::stream_base::client);
+    return exchange(stream, url, target, headers, body);
+  } catch (const beast::system_error& e) {
+    throw HttpError(url.host + ":" + url.port + ": " + e.code().message());
+  }
+}
+
+}  // namespace parley::transcribe

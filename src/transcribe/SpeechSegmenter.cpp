@@ -1,0 +1,99 @@
+#include "transcribe/SpeechSegmenter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace parley::transcribe {
+
+namespace {
+constexpr std::size_t kFrame = 160;  // 10 ms at 16 kHz
+}
+
+SpeechSegmenter::SpeechSegmenter(Sink sink, SegmenterSettings settings)
+    : sink_(std::move(sink)), settings_(settings) {}
+
+void SpeechSegmenter::feed(std::span<const float> samples) {
+  pending_.insert(pending_.end(), samples.begin(), samples.end());
+  std::size_t offset = 0;
+  while (pending_.size() - offset >= kFrame) {
+    processFrame(pending_.data() + offset);
+    offset += kFrame;
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(offset));
+}
+
+void SpeechSegmenter::processFrame(const float* frame) {
+  double energy = 0;
+  for (std::size_t i = 0; i < kFrame; ++i) energy += double(frame[i]) * frame[i];
+  const double db = 10.0 * std::log10(energy / kFrame + 1e-12);
+  // The floor drops at once to quieter frames and rises slowly (3 dB/s), so it follows
+  // changing background noise without climbing onto speech.
+  if (!floorSet_ || db < floorDb_) {
+    floorDb_ = floorSet_ ? 0.7 * floorDb_ + 0.3 * db : db;
+    floorSet_ = true;
+  } else {
+    floorDb_ += 0.03;
+  }
+  const bool speech = db > floorDb_ + settings_.thresholdDb && db > settings_.absoluteFloorDb;
+  recent_.push_back(speech ? 1 : 0);
+  if (recent_.size() > 8) recent_.erase(recent_.begin());
+
+  history_.insert(history_.end(), frame, frame + kFrame);
+  if (!inSpeech_) {
+    // Keep only the padding before a possible onset.
+    const std::size_t keep = (settings_.paddingFrames + 8) * kFrame;
+    if (history_.size() > keep) {
+      const std::size_t drop = history_.size() - keep;
+      history_.erase(history_.begin(), history_.begin() + static_cast<long>(drop));
+      historyStartFrame_ += drop / kFrame;
+    }
+    const int votes = static_cast<int>(std::count(recent_.begin(), recent_.end(), 1));
+    if (votes >= settings_.onsetFrames) {
+      inSpeech_ = true;
+      silentRun_ = 0;
+      const std::size_t onset = frame_ + 1 >= recent_.size() ? frame_ + 1 - recent_.size() : 0;
+      speechStartFrame_ = std::max(historyStartFrame_, onset >= static_cast<std::size_t>(settings_.paddingFrames)
+                                                           ? onset - settings_.paddingFrames
+                                                           : 0);
+      for (std::size_t f = speechStartFrame_; f <= frame_ && f < decisions_.size(); ++f) decisions_[f] = 1;
+    }
+  } else {
+    silentRun_ = speech ? 0 : silentRun_ + 1;
+    const double length = static_cast<double>(frame_ + 1 - speechStartFrame_) / 100.0;
+    if (silentRun_ >= settings_.hangoverFrames) {
+      emit(frame_ + 1 - static_cast<std::size_t>(settings_.hangoverFrames) + 10);
+    } else if (length >= settings_.maxSeconds) {
+      emit(frame_ + 1);
+      inSpeech_ = true;  // a monologue continues in the next segment
+      speechStartFrame_ = frame_ + 1;
+    }
+  }
+  decisions_.push_back(inSpeech_ ? 1 : 0);
+  ++frame_;
+}
+
+void SpeechSegmenter::emit(std::size_t endFrame) {
+  endFrame = std::min(endFrame, frame_ + 1);
+  SpeechSegment segment;
+  segment.start = static_cast<double>(speechStartFrame_) / 100.0;
+  segment.end = static_cast<double>(endFrame) / 100.0;
+  const std::size_t from = (speechStartFrame_ - historyStartFrame_) * kFrame;
+  const std::size_t to = std::min(history_.size(), (endFrame - historyStartFrame_) * kFrame);
+  if (from < to) segment.samples.assign(history_.begin() + static_cast<long>(from), history_.begin() + static_cast<long>(to));
+  // Frames after the utterance's end are silence again.
+  for (std::size_t f = endFrame; f < decisions_.size(); ++f) decisions_[f] = 0;
+  inSpeech_ = false;
+  silentRun_ = 0;
+  history_.erase(history_.begin(), history_.begin() + static_cast<long>(std::min(history_.size(), to)));
+  historyStartFrame_ = endFrame;
+  if (segment.end - segment.start >= settings_.minSeconds) sink_(std::move(segment));
+  else
+    for (std::size_t f = static_cast<std::size_t>(segment.start * 100); f < endFrame && f < decisions_.size(); ++f)
+      decisions_[f] = 0;
+}
+
+void SpeechSegmenter::finish() {
+  if (inSpeech_) emit(frame_);
+}
+
+}  // namespace parley::transcribe
