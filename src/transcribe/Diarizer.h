@@ -20,11 +20,11 @@ struct SpeakerTurn {
 
 struct DiarizationSettings {
   double changePenalty = 1.0;     // λ for change detection
-  double clusterPenalty = 1.0;    // λ for the clustering stop rule
+  double clusterPenalty = 1.8;    // λ for the clustering stop rule (tuned on the train clips)
   int changeWindowFrames = 150;   // 1.5 s on each side of a candidate change
   int maxSegmentFrames = 300;     // segments longer than 3 s are split
   int minClusterFrames = 50;      // shorter segments wait for resegmentation
-  int smoothingFrames = 60;       // likelihoods averaged over 0.6 s
+  int smoothingFrames = 150;      // likelihoods averaged over 1.5 s
   int gmmComponents = 8;
   int resegmentationPasses = 2;
   int maxSpeakers = 12;

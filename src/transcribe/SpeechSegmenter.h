@@ -16,8 +16,8 @@ struct SpeechSegment {
 };
 
 struct SegmenterSettings {
-  double thresholdDb = 10.0;     // above the noise floor
-  double absoluteFloorDb = -55;  // never speech below this (dBFS)
+  double thresholdDb = 15.0;     // above the noise floor
+  double absoluteFloorDb = -80;  // never speech below this (dBFS): quiet rooms are quiet
   int onsetFrames = 4;           // speech frames among the last 8 to start
   int hangoverFrames = 40;       // silent frames that end an utterance (400 ms)
   int paddingFrames = 15;        // audio kept before the onset (150 ms)

@@ -1,0 +1,200 @@
+// Recognition: the embedded PocketSphinx on real speech, and our side of the contract with an
+// OpenAI-compatible server (a fake one here: no Whisper server can run on this machine).
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "transcribe/AudioFileReader.h"
+#include "transcribe/OpenAiRecognizer.h"
+#include "transcribe/PocketSphinxRecognizer.h"
+
+namespace parley::transcribe {
+
+namespace {
+
+const std::string kJfk = std::string(PARLEY_SHARED_DATA) + "/asr/jfk.wav";
+
+// Answers each request with the next (status, body), and records what it received.
+class FakeServer {
+ public:
+  explicit FakeServer(std::vector<std::pair<int, std::string>> answers) : answers_(std::move(answers)) {
+    acceptor_.open(boost::asio::ip::tcp::v4());
+    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] {
+      for (const auto& [status, body] : answers_) {
+        boost::asio::ip::tcp::socket socket(io_);
+        boost::system::error_code ec;
+        acceptor_.accept(socket, ec);
+        if (ec) return;
+        boost::beast::flat_buffer buffer;
+        boost::beast::http::request<boost::beast::http::string_body> request;
+        boost::beast::http::read(socket, buffer, request, ec);
+        requests.push_back(request);
+        boost::beast::http::response<boost::beast::http::string_body> response{
+            static_cast<boost::beast::http::status>(status), 11};
+        response.set(boost::beast::http::field::content_type, "application/json");
+        response.body() = body;
+        response.prepare_payload();
+        boost::beast::http::write(socket, response, ec);
+      }
+    });
+  }
+  ~FakeServer() {
+    acceptor_.close();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<boost::beast::http::request<boost::beast::http::string_body>> requests;
+
+ private:
+  std::vector<std::pair<int, std::string>> answers_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  unsigned short port_ = 0;
+  std::thread thread_;
+};
+
+OpenAiSettings fastSettings(const std::string& url) {
+  OpenAiSettings s;
+  s.url = url;
+  s.model = "whisper-large-v3";
+  s.language = "fr";
+  s.firstBackoff = std::chrono::milliseconds(1);
+  s.timeout = std::chrono::seconds(5);
+  return s;
+}
+
+}  // namespace
+
+TEST(PocketSphinx, RecognizesRealSpeechWithWordTimes) {
+  PocketSphinxRecognizer recognizer;
+  const auto samples = readWholeFile(kJfk);
+  ASSERT_NEAR(samples.size() / 16000.0, 11.0, 0.1);
+  const auto words = recognizer.recognize(samples);
+  std::string text;
+  for (const auto& w : words) text += w.word + " ";
+  EXPECT_NE(text.find("country"), std::string::npos) << text;
+  ASSERT_GE(words.size(), 8u) << text;
+  for (std::size_t i = 1; i < words.size(); ++i) EXPECT_GE(words[i].start, words[i - 1].start);
+  EXPECT_LE(words.back().end, 11.1);
+  for (const auto& w : words) {
+    EXPECT_GE(w.confidence, 0.0);
+    EXPECT_LE(w.confidence, 1.0);
+  }
+}
+
+TEST(OpenAiRecognizer, BuildsAMultipartRequestWithTheSegmentAsWav) {
+  const auto url = parseUrl("https://albert.example.gouv.fr/api/");
+  EXPECT_TRUE(url.https);
+  EXPECT_EQ(url.port, "443");
+  const std::vector<float> samples(1600, 0.25f);
+  const auto request = buildTranscriptionRequest(fastSettings("x"), url, samples, "BOUNDARY");
+  EXPECT_EQ(request.target, "/api/v1/audio/transcriptions");
+  EXPECT_EQ(request.contentType, "multipart/form-data; boundary=BOUNDARY");
+  EXPECT_NE(request.body.find("name=\"model\"\r\n\r\nwhisper-large-v3\r\n"), std::string::npos);
+  EXPECT_NE(request.body.find("name=\"language\"\r\n\r\nfr\r\n"), std::string::npos);
+  EXPECT_NE(request.body.find("name=\"response_format\"\r\n\r\nverbose_json"), std::string::npos);
+  EXPECT_NE(request.body.find("filename=\"segment.wav\""), std::string::npos);
+  EXPECT_NE(request.body.find("RIFF"), std::string::npos);
+  EXPECT_EQ(request.body.substr(request.body.size() - 14), "--BOUNDARY--\r\n");
+  const auto wav = encodeWav(samples);
+  EXPECT_EQ(wav.size(), 44u + 3200u);
+  EXPECT_EQ(parseUrl("http://127.0.0.1:9000/v1/audio/transcriptions").path, "/v1/audio/transcriptions");
+  EXPECT_EQ(buildTranscriptionRequest(fastSettings("x"), parseUrl("http://h/v1/audio/transcriptions"), samples, "B").target,
+            "/v1/audio/transcriptions");
+  EXPECT_THROW(parseUrl("ftp://host"), std::invalid_argument);
+}
+
+TEST(OpenAiRecognizer, ReadsEveryAnswerShape) {
+  const auto words = parseTranscriptionResponse(
+      R"({"text":"bonjour à tous","words":[{"word":" bonjour","start":0.1,"end":0.5,"probability":0.9},{"word":"à","start":0.5,"end":0.6},{"word":"tous","start":0.6,"end":1.0}]})",
+      2.0);
+  ASSERT_EQ(words.size(), 3u);
+  EXPECT_EQ(words[0].word, "bonjour");
+  EXPECT_DOUBLE_EQ(words[0].confidence, 0.9);
+  EXPECT_DOUBLE_EQ(words[2].end, 1.0);
+  const auto fromSegments = parseTranscriptionResponse(
+      R"({"segments":[{"start":0.0,"end":1.0,"text":" un deux","avg_logprob":-0.1}]})", 2.0);
+  ASSERT_EQ(fromSegments.size(), 2u);
+  EXPECT_DOUBLE_EQ(fromSegments[1].start, 0.5);
+  const auto plain = parseTranscriptionResponse(R"({"text":"a b c d"})", 2.0);
+  ASSERT_EQ(plain.size(), 4u);
+  EXPECT_DOUBLE_EQ(plain[3].end, 2.0);
+  EXPECT_EQ(parseTranscriptionResponse("just text from a text server", 1.0).size(), 6u);
+  EXPECT_TRUE(parseTranscriptionResponse(R"({"text":""})", 1.0).empty());
+  EXPECT_THROW(parseTranscriptionResponse(R"({"error":{"message":"bad model"}})", 1.0), RecognizerError);
+  EXPECT_THROW(parseTranscriptionResponse("[1,2]", 1.0), RecognizerError);
+}
+
+TEST(OpenAiRecognizer, RetriesAFailingServerThenSucceeds) {
+  FakeServer server({{503, "overloaded"}, {500, "oops"}, {200, R"({"text":"ask not","words":[{"word":"ask","start":0,"end":0.3},{"word":"not","start":0.3,"end":0.6}]})"}});
+  OpenAiRecognizer recognizer(fastSettings(server.url()));
+  const auto words = recognizer.recognize(std::vector<float>(16000, 0.1f));
+  ASSERT_EQ(words.size(), 2u);
+  EXPECT_EQ(words[1].word, "not");
+  ASSERT_EQ(server.requests.size(), 3u);
+  EXPECT_EQ(server.requests[0].target(), "/v1/audio/transcriptions");
+  EXPECT_NE(std::string(server.requests[0][boost::beast::http::field::content_type]).find("multipart/form-data"),
+            std::string::npos);
+}
+
+TEST(OpenAiRecognizer, ReportsAServerThatKeepsFailingOrCannotBeReached) {
+  {
+    FakeServer server({{401, R"({"error":"unauthorized"})"}});
+    OpenAiRecognizer recognizer(fastSettings(server.url()));
+    try {
+      recognizer.recognize(std::vector<float>(1600, 0.0f));
+      FAIL() << "no error";
+    } catch (const RecognizerError& e) {
+      EXPECT_NE(std::string(e.what()).find("HTTP 401"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(server.requests.size(), 1u) << "an authorisation error is not retried";
+  }
+  // A port nobody listens on (bound, then closed).
+  std::string url;
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    url = "http://127.0.0.1:" + std::to_string(probe.local_endpoint().port());
+  }
+  OpenAiRecognizer unreachable(fastSettings(url));
+  EXPECT_THROW(unreachable.recognize(std::vector<float>(1600, 0.0f)), RecognizerError);
+}
+
+TEST(AudioFileReader, ExplainsFilesItCannotRead) {
+  EXPECT_THROW(AudioFileReader("/nonexistent/file.wav"), AudioError);
+  char notAudio[] = "/tmp/parley-not-audio-XXXXXX";
+  const int fd = mkstemp(notAudio);
+  ASSERT_GE(fd, 0);
+  const std::string text = "this is a text file, not a recording\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  EXPECT_THROW(AudioFileReader{notAudio}, AudioError);
+  std::remove(notAudio);
+  // A WAV cut inside its header.
+  std::ifstream in(kJfk, std::ios::binary);
+  std::string header(30, '\0');
+  in.read(header.data(), 30);
+  const std::string truncated = "/tmp/parley-truncated.wav";
+  std::ofstream(truncated, std::ios::binary) << header;
+  EXPECT_THROW(AudioFileReader{truncated}, AudioError);
+  std::remove(truncated.c_str());
+}
+
+TEST(AudioFileReader, ResamplesFlacToSixteenKilohertzMono) {
+  const std::string flac = std::string(PARLEY_SHARED_DATA) + "/speakers/librispeech_test-other/1688/1688-142285-0000.flac";
+  AudioFileReader reader(flac);
+  std::vector<float> samples;
+  while (reader.read(samples, 4000)) {
+  }
+  EXPECT_NEAR(samples.size() / 16000.0, reader.durationSeconds(), 0.05);
+}
+
+}  // namespace parley::transcribe

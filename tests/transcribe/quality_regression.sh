@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Regression bounds on quality, from the figures in docs/quality.md: DER of the diarizer on
+# the development clips (md-eval, collar 0, overlap scored) and WER of the embedded
+# recognizer on the five LibriVox utterances (sclite). Fails if either gets worse.
+set -uo pipefail
+parley=$1
+data=$2
+max_der=${MAX_DER:-45}
+max_wer=${MAX_WER:-32}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+clips=$data/diarization/pyannote
+for f in $(cat "$clips/debug.development.lst"); do
+  "$parley" diarize "$clips/$f.wav" --rttm "$work/$f.rttm" --quiet || exit 1
+done
+cat "$work"/*.rttm >"$work/all.rttm"
+der=$(perl /usr/lib/sctk/bin/md-eval.pl -r "$clips/debug.development.rttm" -s "$work/all.rttm" \
+  -u "$clips/debug.development.uem" -c 0 2>/dev/null | sed -n 's/.*OVERALL SPEAKER DIARIZATION ERROR = \([0-9.]*\).*/\1/p')
+echo "DER on the development clips: ${der}% (bound ${max_der}%)"
+
+librivox=/usr/share/pocketsphinx/test/data/librivox
+: >"$work/hyp.trn"
+for id in $(cat "$librivox/fileids"); do
+  echo "$("$parley" transcribe "$librivox/$id.wav" --quiet | tr -s ' \n' ' ') ($id)" >>"$work/hyp.trn"
+done
+sed -e 's/<s> //; s/ <\/s>//' "$librivox/transcription" >"$work/ref.trn"
+wer=$(/usr/lib/sctk/bin/sclite -r "$work/ref.trn" trn -h "$work/hyp.trn" trn -i rm -o sum stdout 2>/dev/null |
+  awk '/Sum\/Avg/ {print $(NF-2)}')
+echo "WER on the LibriVox utterances: ${wer}% (bound ${max_wer}%)"
+awk -v d="$der" -v md="$max_der" -v w="$wer" -v mw="$max_wer" 'BEGIN { exit !(d != "" && w != "" && d <= md && w <= mw) }'
