@@ -159,6 +159,7 @@ int run(const Arguments& a, bool diarizeCommand) {
       else if (key == "maxSegmentFrames") d.maxSegmentFrames = static_cast<int>(value);
       else if (key == "minClusterFrames") d.minClusterFrames = static_cast<int>(value);
       else if (key == "smoothingFrames") d.smoothingFrames = static_cast<int>(value);
+      else if (key == "jumpFraction") d.jumpFraction = value;
       else if (key == "gmmComponents") d.gmmComponents = static_cast<int>(value);
       else if (key == "resegmentationPasses") d.resegmentationPasses = static_cast<int>(value);
       else if (key == "vadThresholdDb") settings.segmenter.thresholdDb = value;

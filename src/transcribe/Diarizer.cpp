@@ -289,9 +289,16 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
     std::vector<std::vector<double>> cost(clusters.size(), std::vector<double>(clusters.size(), 0));
     for (std::size_t i = 0; i < clusters.size(); ++i)
       for (std::size_t j = i + 1; j < clusters.size(); ++j) cost[i][j] = bic(clusters[i], clusters[j], settings_.clusterPenalty);
+    // Merge all the way down, remembering each merge and its cost; then choose how many
+    // speakers to keep.
     std::vector<bool> alive(clusters.size(), true);
     std::size_t count = clusters.size();
     const std::size_t target = speakers ? static_cast<std::size_t>(std::max(1, *speakers)) : 1;
+    struct Merge {
+      std::size_t into, from;
+      double cost;
+    };
+    std::vector<Merge> history;
     while (count > target) {
       double best = std::numeric_limits<double>::infinity();
       std::size_t bi = 0, bj = 0;
@@ -305,10 +312,9 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
           }
         }
       }
-      // Without a given count, stop when every merge would join different speakers.
-      if (!speakers && best > 0 && count <= static_cast<std::size_t>(settings_.maxSpeakers)) break;
+      // Per frame, so the cost of joining big clusters late does not dwarf everything.
+      history.push_back({bi, bj, best / (clusters[bi].n + clusters[bj].n)});
       clusters[bi].merge(clusters[bj]);
-      members[bi].insert(members[bi].end(), members[bj].begin(), members[bj].end());
       alive[bj] = false;
       --count;
       for (std::size_t k = 0; k < clusters.size(); ++k) {
@@ -317,11 +323,48 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
         cost[std::min(k, bi)][std::max(k, bi)] = c;
       }
     }
-    int label = 0;
-    for (std::size_t i = 0; i < clusters.size(); ++i) {
-      if (!alive[i]) continue;
-      for (std::size_t s : members[i]) segments[s].cluster = label;
-      ++label;
+    const std::size_t initial = members.size();
+    std::size_t keep = target;  // clusters to keep
+    if (!speakers) {
+      // The count where merging further costs a sudden jump in ΔBIC: joining two real
+      // speakers costs far more than joining two pieces of one. A final merge that BIC still
+      // favours means one speaker.
+      const auto costOf = [&](std::size_t clustersBefore) { return history[initial - clustersBefore].cost; };
+      keep = 1;
+      if (initial >= 2 && costOf(2) > 0) {
+        const std::size_t maxK = std::min<std::size_t>(initial, static_cast<std::size_t>(settings_.maxSpeakers));
+        std::vector<double> jumps(maxK + 1, 0);
+        double largest = 0;
+        for (std::size_t k = 2; k <= maxK; ++k) {
+          const double previous = k + 1 <= initial ? costOf(k + 1) : costOf(k);
+          jumps[k] = costOf(k) - std::max(0.0, previous);
+          largest = std::max(largest, jumps[k]);
+        }
+        // Merge costs grow as clusters grow, so the last jumps are the tallest: keep the most
+        // speakers whose jump is still a good fraction of the tallest.
+        for (std::size_t k = maxK; k >= 2; --k) {
+          if (jumps[k] >= settings_.jumpFraction * largest) {
+            keep = k;
+            break;
+          }
+        }
+      }
+    }
+    // Replay the first merges on a union-find to get the kept clusters.
+    std::vector<std::size_t> parent(initial);
+    std::iota(parent.begin(), parent.end(), 0);
+    const auto rootOf = [&](std::size_t x) {
+      while (parent[x] != x) x = parent[x] = parent[parent[x]];
+      return x;
+    };
+    for (std::size_t m = 0; m + keep < initial && m < history.size(); ++m) {
+      parent[rootOf(history[m].from)] = rootOf(history[m].into);
+    }
+    std::map<std::size_t, int> labelOf;
+    for (std::size_t i = 0; i < initial; ++i) {
+      const std::size_t root = rootOf(i);
+      if (!labelOf.count(root)) labelOf[root] = static_cast<int>(labelOf.size());
+      for (std::size_t s : members[i]) segments[s].cluster = labelOf[root];
     }
   }
 

@@ -28,6 +28,7 @@ struct DiarizationSettings {
   int gmmComponents = 8;
   int resegmentationPasses = 2;
   int maxSpeakers = 12;
+  double jumpFraction = 0.5;      // speaker count: the most clusters whose merge jump is this share of the largest
 };
 
 class Diarizer {
