@@ -169,6 +169,7 @@ std::string MediaService::renderMetrics() const {
       {"rtp_malformed", sum(&MediaCounters::malformedRtp)},
       {"rtcp_malformed", sum(&MediaCounters::malformedRtcp)},
       {"rtp_unknown_ssrc", sum(&MediaCounters::unknownSsrc)},
+      {"sdp_rejected", sum(&MediaCounters::rejectedSdp)},
   };
   for (const auto& [reason, value] : dropped) {
     out << "parley_media_dropped_total{reason=\"" << reason << "\"} " << value << '\n';

@@ -56,6 +56,7 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> malformedRtp{0};
   std::atomic<std::uint64_t> malformedRtcp{0};
   std::atomic<std::uint64_t> unknownSsrc{0};
+  std::atomic<std::uint64_t> rejectedSdp{0};  // offers and answers that did not parse or fit
 };
 
 }  // namespace parley::sfu

@@ -50,6 +50,7 @@ MediaParticipant* Router::find(const std::string& id) {
 }
 
 void Router::error(const std::string& participantId, const std::string& message) {
+  context_.counters.rejectedSdp.fetch_add(1, std::memory_order_relaxed);
   context_.emit({MediaEvent::Type::Error, roomId_, participantId, {}, {}, message});
 }
 

@@ -75,6 +75,26 @@ TEST_F(WebRtcLoopback, ConnectsAndCarriesSrtpBothWays) {
   client.removeTransport(*c);
 }
 
+TEST_F(WebRtcLoopback, DropsAPeerThatStopsGivingConsentFor30Seconds) {
+  auto s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, serverSide, serverCert);
+  auto c = client.createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling, clientSide,
+                                  clientCert);
+  s->setRemoteParameters(c->localIce(), "sha-256", clientCert->fingerprint());
+  c->setRemoteParameters(s->localIce(), "sha-256", serverCert->fingerprint());
+  c->connectTo(net::Address::ipv4(127, 0, 0, 1, server.port()));
+  ASSERT_TRUE(runUntil([&] { return serverSide.connected; }));
+  const auto now = std::chrono::steady_clock::now();
+  s->checkConsent(now + std::chrono::seconds(29));
+  EXPECT_TRUE(serverSide.closedReason.empty()) << "29 s of silence is still within consent";
+  s->checkConsent(now + std::chrono::seconds(31));
+  EXPECT_EQ(serverSide.closedReason, "ICE consent expired");
+  EXPECT_TRUE(s->closed());
+  std::uint8_t packet[net::kMaxDatagram] = {0x80, 96, 0, 1, 0, 0, 0, 9, 0, 0, 0, 42};
+  EXPECT_FALSE(s->sendRtp(packet, 12, sizeof packet)) << "a closed transport sends nothing";
+  server.removeTransport(*s);
+  client.removeTransport(*c);
+}
+
 TEST_F(WebRtcLoopback, RefusesAPeerWhoseCertificateIsNotTheOneInItsSdp) {
   auto s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, serverSide, serverCert);
   auto c = client.createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling, clientSide,
