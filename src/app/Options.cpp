@@ -68,6 +68,29 @@ const Setting kSettings[] = {
        o.webRoot = v;
        return true;
      }},
+    {"--asr", "PARLEY_ASR",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v != "pocketsphinx" && v != "openai") return e = "--asr must be pocketsphinx or openai", false;
+       o.asr = v;
+       return true;
+     }},
+    {"--asr-url", "PARLEY_ASR_URL",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) return e = "--asr-url must be an http(s) URL", false;
+       o.asrUrl = v;
+       return true;
+     }},
+    {"--asr-model", "PARLEY_ASR_MODEL",
+     [](ServeOptions& o, const std::string& v, std::string&) {
+       o.asrModel = v;
+       return true;
+     }},
+    {"--language", "PARLEY_LANGUAGE",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.size() < 2 || v.size() > 3) return e = "--language must be an ISO 639-1 code like en or fr", false;
+       o.language = v;
+       return true;
+     }},
     {"--log-level", "PARLEY_LOG_LEVEL",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
@@ -95,6 +118,10 @@ const char* serveUsage() {
          "  --public-ip IP    address announced to clients for media [PARLEY_PUBLIC_IP]\n"
          "  --web-root DIR    built web client to serve [PARLEY_WEB_ROOT] (default: the build's web/dist)\n"
          "  --log-level L     trace, debug, info, warn, error or off [PARLEY_LOG_LEVEL] (default info)\n"
+         "  --asr NAME        live transcription: pocketsphinx (embedded) or openai [PARLEY_ASR]\n"
+         "  --asr-url URL     the OpenAI-compatible server for --asr openai [PARLEY_ASR_URL]\n"
+         "  --asr-model NAME  the model to ask it for [PARLEY_ASR_MODEL] (default whisper-1)\n"
+         "  --language LANG   language of the meetings, ISO 639-1 [PARLEY_LANGUAGE] (default en)\n"
          "  --help            this text\n";
 }
 

@@ -16,6 +16,10 @@ struct ServeOptions {
   std::string publicIp;  // empty: announce the address media arrives on
   std::string webRoot;   // empty: the build's web/dist
   std::string logLevel = "info";
+  std::string asr = "pocketsphinx";  // live transcription's recognizer: pocketsphinx or openai
+  std::string asrUrl;
+  std::string asrModel = "whisper-1";
+  std::string language = "en";
 };
 
 struct OptionError {

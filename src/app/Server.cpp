@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <filesystem>
 
@@ -10,7 +11,10 @@
 #include "http/HttpServer.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
+#include "meeting/TranscriptionService.h"
 #include "sfu/MediaService.h"
+#include "transcribe/OpenAiRecognizer.h"
+#include "transcribe/PocketSphinxRecognizer.h"
 #include "signaling/RoomRegistry.h"
 #include "store/SqliteRoomStore.h"
 
@@ -66,9 +70,33 @@ int runServer(const ServeOptions& options) {
     spdlog::error("cannot start the media plane: {}", e.what());
     return 1;
   }
-  signaling::RoomRegistry rooms(*store, media.get());
+  // Live transcription: recognizers made per engine thread, on this server's settings.
+  if (options.asr == "openai" && options.asrUrl.empty()) {
+    spdlog::error("--asr openai needs --asr-url");
+    return 1;
+  }
+  if (options.asr == "pocketsphinx" && options.language != "en") {
+    spdlog::warn("the embedded recognizer knows English only; use --asr openai for \"{}\"", options.language);
+  }
+  auto recognizers = [options]() -> std::unique_ptr<transcribe::Recognizer> {
+    if (options.asr == "openai") {
+      transcribe::OpenAiSettings openai;
+      openai.url = options.asrUrl;
+      openai.model = options.asrModel;
+      openai.language = options.language;
+      if (const char* key = std::getenv("PARLEY_ASR_API_KEY")) openai.apiKey = key;
+      return std::make_unique<transcribe::OpenAiRecognizer>(openai);
+    }
+    return std::make_unique<transcribe::PocketSphinxRecognizer>();
+  };
+  meeting::TranscriptionService transcription(media.get(), recognizers, [&io](std::function<void()> task) {
+    net::post(io, std::move(task));
+  });
+  signaling::RoomRegistry rooms(*store, media.get(), &transcription);
   registry = &rooms;
-  http::Router router(rooms, web, [&media] { return media->renderMetrics(); });
+  http::Router router(rooms, web, [&media, &transcription] {
+    return media->renderMetrics() + transcription.renderMetrics();
+  });
 
   std::unique_ptr<http::HttpServer> server;
   try {
@@ -96,6 +124,7 @@ int runServer(const ServeOptions& options) {
   // Let close handshakes and last writes finish, for at most two seconds.
   io.restart();
   io.run_for(std::chrono::seconds(2));
+  rooms.stopAllTranscriptions(unixMillisNow());
   registry = nullptr;
   media.reset();  // joins the workers before the rooms they report to go away
   spdlog::info("stopped");

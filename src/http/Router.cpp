@@ -2,9 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "signaling/Validation.h"
+#include "transcribe/Transcript.h"
 
 namespace parley::http {
 
@@ -89,8 +92,21 @@ Response Router::handle(const Request& request, const std::string& clientAddress
     }
     constexpr std::string_view kRoomApi = "/api/rooms/";
     if (path.substr(0, kRoomApi.size()) == kRoomApi) {
+      const std::string_view rest = path.substr(kRoomApi.size());
+      const auto slash = rest.find('/');
+      const std::string id(rest.substr(0, slash));
+      const std::string_view sub = slash == std::string_view::npos ? "" : rest.substr(slash);
+      if (sub == "/transcription") {
+        if (method != beast_http::verb::post) return error(405, "method not allowed", request.version());
+        return transcription(request, id);
+      }
+      if (sub == "/transcript") {
+        if (!isGet) return error(405, "method not allowed", request.version());
+        return transcript(request, id, query == std::string_view::npos ? "" : target.substr(query + 1));
+      }
+      if (!sub.empty()) return error(404, "not found", request.version());
       if (!isGet) return error(405, "method not allowed", request.version());
-      return getRoom(request, std::string(path.substr(kRoomApi.size())));
+      return getRoom(request, id);
     }
     if (path == "/" || path == "/index.html") {
       if (!isGet) return error(405, "method not allowed", request.version());
@@ -163,6 +179,90 @@ Response Router::getRoom(const Request& request, const std::string& id) {
                        {"name", record->name},
                        {"created_at", formatIsoTime(record->createdAt)},
                        {"participants", std::move(participants)}});
+}
+
+std::optional<Response> Router::authorize(const Request& request, const store::RoomRecord& room) {
+  const std::string_view header = request[beast_http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.substr(0, kBearer.size()) != kBearer) {
+    auto response = error(401, "a moderator token is required (Authorization: Bearer TOKEN)", request.version());
+    response.set(beast_http::field::www_authenticate, "Bearer");
+    return response;
+  }
+  if (!signaling::RoomRegistry::isModeratorToken(room, header.substr(kBearer.size()))) {
+    return error(403, "the token is not this meeting's moderator token", request.version());
+  }
+  return std::nullopt;
+}
+
+Response Router::transcription(const Request& request, const std::string& id) {
+  const auto record = rooms_.find(id);
+  if (!record) return error(404, "no meeting with this code", request.version());
+  if (auto denied = authorize(request, *record)) return std::move(*denied);
+  const json body = json::parse(request.body(), nullptr, false);
+  const std::string action = body.is_object() && body.contains("action") && body["action"].is_string()
+                                 ? body["action"].get<std::string>()
+                                 : "";
+  if (action != "start" && action != "stop") return error(400, "the body must be {\"action\": \"start\" or \"stop\"}");
+  auto room = rooms_.open(id);
+  if (action == "start") {
+    if (!room->transcribing() && !room->startTranscription(unixMillisNow())) {
+      return error(503, "transcription is not available on this server", request.version());
+    }
+  } else {
+    room->stopTranscription(unixMillisNow());
+    rooms_.release(id);
+  }
+  json answer = {{"active", room->transcribing()}};
+  if (room->transcribing()) answer["started_at"] = formatIsoTime(room->transcriptionStartedAt());
+  return jsonResponse(200, request.version(), answer);
+}
+
+Response Router::transcript(const Request& request, const std::string& id, std::string_view query) {
+  const auto record = rooms_.find(id);
+  if (!record) return error(404, "no meeting with this code", request.version());
+  if (auto denied = authorize(request, *record)) return std::move(*denied);
+  std::string formatName = "json";
+  for (std::size_t start = 0; start < query.size();) {
+    const auto end = std::min(query.find('&', start), query.size());
+    const auto pair = query.substr(start, end - start);
+    if (pair.substr(0, 7) == "format=") formatName = std::string(pair.substr(7));
+    start = end + 1;
+  }
+  const auto format = transcribe::parseFormat(formatName);
+  if (!format || *format == transcribe::Format::Rttm || *format == transcribe::Format::Text) {
+    return error(400, "format must be json, vtt, srt or md", request.version());
+  }
+  auto& store = rooms_.store();
+  const auto latest = store.latestTranscription(id);
+  if (!latest) return error(404, "this meeting has not been transcribed", request.version());
+  const auto segments = store.transcriptSegments(latest->id);
+  if (*format == transcribe::Format::Json) {
+    json list = json::array();
+    for (const auto& s : segments) {
+      list.push_back({{"start", s.startMs / 1000.0},
+                      {"end", s.endMs / 1000.0},
+                      {"speaker", {{"id", s.participantId}, {"name", s.name}}},
+                      {"text", s.text}});
+    }
+    json doc = {{"room", id}, {"started_at", formatIsoTime(latest->startedAt)}, {"segments", std::move(list)}};
+    doc["stopped_at"] = latest->stoppedAt ? json(formatIsoTime(*latest->stoppedAt)) : json(nullptr);
+    return jsonResponse(200, request.version(), doc);
+  }
+  transcribe::Transcript t;
+  t.fileId = id;
+  for (const auto& s : segments) {
+    if (!t.speaker(s.participantId)) t.speakers.push_back({s.participantId, s.name});
+    t.segments.push_back({s.startMs / 1000.0, s.endMs / 1000.0, s.participantId, s.text, {}});
+  }
+  static const std::map<transcribe::Format, std::string> kTypes = {
+      {transcribe::Format::Vtt, "text/vtt; charset=utf-8"},
+      {transcribe::Format::Srt, "application/x-subrip; charset=utf-8"},
+      {transcribe::Format::Markdown, "text/markdown; charset=utf-8"}};
+  auto response = makeResponse(200, request.version(), transcribe::render(t, *format), kTypes.at(*format));
+  response.set(beast_http::field::content_disposition, "attachment; filename=\"transcript-" + id + "." + formatName + "\"");
+  response.set(beast_http::field::cache_control, "no-store");
+  return response;
 }
 
 Response Router::page(const Request& request, unsigned status) {

@@ -3,6 +3,7 @@
 // Pure request-in, response-out; sockets live in HttpSession.
 #include <boost/beast/http.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -32,6 +33,10 @@ class Router {
  private:
   Response createRoom(const Request& request, const std::string& clientAddress);
   Response getRoom(const Request& request, const std::string& id);
+  Response transcription(const Request& request, const std::string& id);
+  Response transcript(const Request& request, const std::string& id, std::string_view query);
+  // The moderator token from "Authorization: Bearer T": 401 if absent, 403 if wrong.
+  std::optional<Response> authorize(const Request& request, const store::RoomRecord& room);
   Response page(const Request& request, unsigned status);
   Response staticFile(const Request& request, std::string_view path);
 

@@ -87,7 +87,13 @@ void MediaService::join(const std::string& roomId, const std::string& participan
   it->second.participants++;
   load_[it->second.worker->index()]++;
   Worker* worker = it->second.worker;
-  worker->post([worker, roomId, participantId] { worker->router(roomId).join(participantId); });
+  std::shared_ptr<AudioTap> tap;
+  if (const auto t = taps_.find(roomId); t != taps_.end()) tap = t->second;
+  worker->post([worker, roomId, participantId, tap] {
+    Router& router = worker->router(roomId);
+    if (tap) router.setAudioTap(tap);
+    router.join(participantId);
+  });
 }
 
 void MediaService::leave(const std::string& roomId, const std::string& participantId) {
@@ -117,6 +123,14 @@ void MediaService::subscriberAnswer(const std::string& roomId, const std::string
   worker->post([worker, roomId, participantId, answer = std::move(answer)] {
     worker->router(roomId).subscriberAnswer(participantId, answer);
   });
+}
+
+void MediaService::setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap) {
+  if (tap) taps_[roomId] = tap;
+  else taps_.erase(roomId);
+  Worker* worker = workerFor(roomId);
+  if (!worker) return;  // applied when someone joins
+  worker->post([worker, roomId, tap] { worker->router(roomId).setAudioTap(tap); });
 }
 
 std::vector<std::uint16_t> MediaService::ports() const {

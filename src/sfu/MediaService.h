@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sfu/AudioTap.h"
 #include "sfu/MediaTypes.h"
 
 namespace parley::sfu {
@@ -30,6 +31,9 @@ class MediaService {
                std::map<std::string, TrackSource> sources);
   void subscriberAnswer(const std::string& roomId, const std::string& participantId, std::string answer);
 
+  // Hands the room's microphones to `tap` (null to stop), on the room's worker.
+  void setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap);
+
   std::vector<std::uint16_t> ports() const;
   std::string renderMetrics() const;
 
@@ -42,6 +46,7 @@ class MediaService {
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unordered_map<std::string, Placement> rooms_;
+  std::unordered_map<std::string, std::shared_ptr<AudioTap>> taps_;  // applied when a room is placed
   std::vector<std::size_t> load_;  // participants per worker
 };
 

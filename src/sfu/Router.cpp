@@ -248,6 +248,9 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
   std::span<const std::uint8_t> orientation;
   if (from.extensions.videoOrientation) orientation = packet.extension(from.extensions.videoOrientation);
   if (!producer->onRtp(packet, now)) return;
+  if (audioTap_ && producer->kind() == MediaKind::Audio && producer->source() == TrackSource::Microphone) {
+    audioTap_->onOpusPacket(from.id(), packet.payload().data(), packet.payload().size(), packet.timestamp());
+  }
   const bool keyFrame = producer->isKeyFrame(packet);
   // abs-send-time: 6.18 fixed-point seconds, 24 bits.
   const std::uint32_t absSendTime = static_cast<std::uint32_t>(((now << 18) / 1000000) & 0xFFFFFF);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sfu/AudioTap.h"
 #include "sfu/MediaParticipant.h"
 #include "sfu/MediaTypes.h"
 
@@ -39,6 +40,8 @@ class Router {
   void publish(const std::string& participantId, const std::string& offer,
                const std::map<std::string, TrackSource>& sources);
   void subscriberAnswer(const std::string& participantId, const std::string& answer);
+  // Microphones go to `tap` too (null: stop). The tap must outlive its use here.
+  void setAudioTap(std::shared_ptr<AudioTap> tap) { audioTap_ = std::move(tap); }
 
   // The worker's clock: reports, feedback, retransmission requests, consent.
   void tick(std::int64_t nowMicros);
@@ -76,6 +79,7 @@ class Router {
   std::vector<std::unique_ptr<MediaParticipant>> participants_;
   std::int64_t lastFeedback_ = 0, lastNack_ = 0, lastReport_ = 0, lastSpeaker_ = 0;
   std::string activeSpeaker_;
+  std::shared_ptr<AudioTap> audioTap_;
   std::vector<std::uint16_t> scratchSeqs_;  // reused, no allocation per tick
   std::vector<rtp::ReportBlock> scratchBlocks_;
 };

@@ -264,6 +264,21 @@ std::string activeSpeakerFrame(const std::string& participantId) {
   return frame({{"type", "active-speaker"}, {"id", participantId}});
 }
 
+std::string transcriptionFrame(bool active, std::int64_t startedAt) {
+  return frame({{"type", "transcription"}, {"active", active}, {"started_at", formatIsoTime(startedAt)}});
+}
+
+std::string captionFrame(const std::string& participantId, const std::string& name, const std::string& text,
+                         double start, double end, bool final) {
+  return frame({{"type", "caption"},
+                {"participant", participantId},
+                {"name", name},
+                {"text", text},
+                {"start", start},
+                {"end", end},
+                {"final", final}});
+}
+
 std::string mediaErrorFrame(const std::string& message) { return frame({{"type", "media-error"}, {"message", message}}); }
 
 std::string errorFrame(const ProtocolError& error) {

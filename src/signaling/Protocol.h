@@ -120,6 +120,9 @@ struct TrackView {
 std::string subscribeOfferFrame(const std::string& sdp, const std::vector<TrackView>& tracks);
 std::string activeSpeakerFrame(const std::string& participantId);
 std::string mediaErrorFrame(const std::string& message);
+std::string transcriptionFrame(bool active, std::int64_t startedAt);
+std::string captionFrame(const std::string& participantId, const std::string& name, const std::string& text,
+                         double start, double end, bool final);
 std::string errorFrame(const ProtocolError& error);
 
 }  // namespace parley::signaling

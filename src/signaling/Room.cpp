@@ -2,15 +2,18 @@
 
 #include <algorithm>
 
+#include "common/Clock.h"
 #include "common/Metrics.h"
 #include "common/Random.h"
 
 namespace parley::signaling {
 
-Room::Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media)
-    : record_(std::move(record)), store_(store), media_(media) {}
+Room::Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media,
+           meeting::TranscriptionService* transcription)
+    : record_(std::move(record)), store_(store), media_(media), transcription_(transcription) {}
 
 Room::~Room() {
+  if (transcriber_) stopTranscription(unixMillisNow());
   if (!members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
   metrics().participants.fetch_sub(static_cast<std::int64_t>(members_.size()), std::memory_order_relaxed);
 }
@@ -66,7 +69,9 @@ std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const s
 
   broadcast(participantJoinedFrame(view));
   members_.push_back({view, &peer, key});
+  names_[view.id] = name;
   send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), history, media_ != nullptr));
+  if (transcriber_) send(members_.back(), transcriptionFrame(true, transcriptionStartedAt_));
   if (media_) media_->join(record_.id, view.id);
   return view.id;
 }
@@ -140,6 +145,31 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
     }
   }
   return std::nullopt;
+}
+
+bool Room::startTranscription(std::int64_t now) {
+  if (!transcription_ || transcriber_) return false;
+  transcriptionId_ = store_.startTranscription(record_.id, now);
+  transcriptionStartedAt_ = now;
+  // The room outlives its transcriber (stop() runs before the room goes), so `this` is safe.
+  transcriber_ = transcription_->start(record_.id, [this, id = transcriptionId_](transcribe::LiveSegment segment) {
+    const auto name = names_.count(segment.track) ? names_[segment.track] : std::string("?");
+    // Written as soon as final: a crash loses at most the utterance in progress.
+    store_.addTranscriptSegment(id, {static_cast<std::int64_t>(segment.start * 1000),
+                                     static_cast<std::int64_t>(segment.end * 1000), segment.track, name, segment.text});
+    broadcast(captionFrame(segment.track, name, segment.text, segment.start, segment.end, true));
+  });
+  broadcast(transcriptionFrame(true, now));
+  return true;
+}
+
+bool Room::stopTranscription(std::int64_t now) {
+  if (!transcriber_) return false;
+  auto transcriber = std::move(transcriber_);
+  transcription_->stop(record_.id, transcriber);
+  store_.stopTranscription(transcriptionId_, now);
+  broadcast(transcriptionFrame(false, transcriptionStartedAt_));
+  return true;
 }
 
 void Room::publish(const std::string& from, const PublishRequest& request) {

@@ -1,11 +1,13 @@
 #pragma once
 // One meeting while people are in it: who is there, their hand and mute state, and the
 // fan-out of events to everyone's connection. Lives on the control-plane thread.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "meeting/TranscriptionService.h"
 #include "sfu/MediaService.h"
 #include "signaling/Protocol.h"
 #include "signaling/SignalingPeer.h"
@@ -19,7 +21,8 @@ inline constexpr int kChatHistoryOnJoin = 500;
 class Room {
  public:
   // `media` may be null: a room then carries signaling only (tests, media disabled).
-  Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media);
+  Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media,
+       meeting::TranscriptionService* transcription = nullptr);
   ~Room();
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -48,6 +51,12 @@ class Room {
   // What the media plane says about this room, on the control thread.
   void onMediaEvent(const sfu::MediaEvent& event, std::int64_t now);
 
+  // Live transcription (moderators, through REST). False if unavailable or already so.
+  bool startTranscription(std::int64_t now);
+  bool stopTranscription(std::int64_t now);
+  bool transcribing() const { return transcriber_ != nullptr; }
+  std::int64_t transcriptionStartedAt() const { return transcriptionStartedAt_; }
+
  private:
   struct Member {
     ParticipantView view;
@@ -62,6 +71,11 @@ class Room {
   store::RoomRecord record_;
   store::RoomStore& store_;
   sfu::MediaService* media_;
+  meeting::TranscriptionService* transcription_;
+  std::shared_ptr<meeting::RoomTranscriber> transcriber_;
+  std::int64_t transcriptionId_ = 0;
+  std::int64_t transcriptionStartedAt_ = 0;
+  std::map<std::string, std::string> names_;  // every participant seen, for segments after they left
   std::vector<Member> members_;  // in join order
 };
 

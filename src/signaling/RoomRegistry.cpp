@@ -10,7 +10,9 @@
 
 namespace parley::signaling {
 
-RoomRegistry::RoomRegistry(store::RoomStore& store, sfu::MediaService* media) : store_(store), media_(media) {}
+RoomRegistry::RoomRegistry(store::RoomStore& store, sfu::MediaService* media,
+                           meeting::TranscriptionService* transcription)
+    : store_(store), media_(media), transcription_(transcription) {}
 
 RoomRegistry::CreatedRoom RoomRegistry::create(const std::string& name) {
   // 47 random bits make a collision unlikely, not impossible: retry on one.
@@ -36,7 +38,7 @@ std::shared_ptr<Room> RoomRegistry::open(const std::string& id) {
   if (auto live = active(id)) return live;
   auto record = find(id);
   if (!record) return nullptr;
-  auto room = std::make_shared<Room>(std::move(*record), store_, media_);
+  auto room = std::make_shared<Room>(std::move(*record), store_, media_, transcription_);
   live_.emplace(id, room);
   return room;
 }
@@ -48,7 +50,11 @@ std::shared_ptr<Room> RoomRegistry::active(const std::string& id) const {
 
 void RoomRegistry::release(const std::string& id) {
   const auto it = live_.find(id);
-  if (it != live_.end() && it->second->empty()) live_.erase(it);
+  if (it != live_.end() && it->second->empty() && !it->second->transcribing()) live_.erase(it);
+}
+
+void RoomRegistry::stopAllTranscriptions(std::int64_t now) {
+  for (auto& [id, room] : live_) room->stopTranscription(now);
 }
 
 bool RoomRegistry::isModeratorToken(const store::RoomRecord& room, std::string_view token) {

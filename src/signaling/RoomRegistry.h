@@ -13,7 +13,8 @@ namespace parley::signaling {
 
 class RoomRegistry {
  public:
-  explicit RoomRegistry(store::RoomStore& store, sfu::MediaService* media = nullptr);
+  explicit RoomRegistry(store::RoomStore& store, sfu::MediaService* media = nullptr,
+                        meeting::TranscriptionService* transcription = nullptr);
 
   struct CreatedRoom {
     store::RoomRecord record;
@@ -27,14 +28,20 @@ class RoomRegistry {
   std::shared_ptr<Room> open(const std::string& id);
   // The live room if someone is in it.
   std::shared_ptr<Room> active(const std::string& id) const;
-  // Drops the live room if it is empty.
+  // Drops the live room if it is empty and not being transcribed.
   void release(const std::string& id);
+
+  // Server shutdown: stops every live transcription while the media plane still runs.
+  void stopAllTranscriptions(std::int64_t now);
+
+  store::RoomStore& store() { return store_; }
 
   static bool isModeratorToken(const store::RoomRecord& room, std::string_view token);
 
  private:
   store::RoomStore& store_;
   sfu::MediaService* media_;
+  meeting::TranscriptionService* transcription_;
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;
 };
 

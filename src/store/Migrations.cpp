@@ -37,6 +37,25 @@ CREATE TABLE chat_messages (
 );
 CREATE INDEX chat_messages_room ON chat_messages(room_id, id);
 )sql",
+    // 2: live transcription: when it ran, and each final segment as soon as it is final.
+    R"sql(
+CREATE TABLE transcriptions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  room_id TEXT NOT NULL REFERENCES rooms(id),
+  started_at INTEGER NOT NULL,
+  stopped_at INTEGER
+);
+CREATE TABLE transcript_segments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  transcription_id INTEGER NOT NULL REFERENCES transcriptions(id),
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER NOT NULL,
+  participant_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX transcript_segments_transcription ON transcript_segments(transcription_id, start_ms);
+)sql",
 };
 }  // namespace
 

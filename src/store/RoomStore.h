@@ -32,6 +32,20 @@ struct SessionRecord {
   std::string leaveReason;
 };
 
+struct TranscriptSegmentRecord {
+  std::int64_t startMs = 0;  // since the transcription started
+  std::int64_t endMs = 0;
+  std::string participantId;
+  std::string name;
+  std::string text;
+};
+
+struct TranscriptionRecord {
+  std::int64_t id = 0;
+  std::int64_t startedAt = 0;
+  std::optional<std::int64_t> stoppedAt;
+};
+
 class RoomStore {
  public:
   virtual ~RoomStore() = default;
@@ -52,6 +66,13 @@ class RoomStore {
                              const std::string& name, const std::string& text, std::int64_t at) = 0;
   // The last `limit` messages, oldest first.
   virtual std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit) = 0;
+
+  virtual std::int64_t startTranscription(const std::string& roomId, std::int64_t at) = 0;
+  virtual void stopTranscription(std::int64_t transcriptionId, std::int64_t at) = 0;
+  // The room's latest transcription, if any.
+  virtual std::optional<TranscriptionRecord> latestTranscription(const std::string& roomId) = 0;
+  virtual void addTranscriptSegment(std::int64_t transcriptionId, const TranscriptSegmentRecord& segment) = 0;
+  virtual std::vector<TranscriptSegmentRecord> transcriptSegments(std::int64_t transcriptionId) = 0;
 };
 
 }  // namespace parley::store

@@ -86,4 +86,47 @@ std::vector<ChatRecord> SqliteRoomStore::chatHistory(const std::string& roomId, 
   return out;
 }
 
+std::int64_t SqliteRoomStore::startTranscription(const std::string& roomId, std::int64_t at) {
+  auto stmt = db_.prepare("INSERT INTO transcriptions (room_id, started_at) VALUES (?, ?)");
+  stmt.bind(1, roomId).bind(2, at);
+  stmt.run();
+  return db_.lastInsertId();
+}
+
+void SqliteRoomStore::stopTranscription(std::int64_t id, std::int64_t at) {
+  auto stmt = db_.prepare("UPDATE transcriptions SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL");
+  stmt.bind(1, at).bind(2, id);
+  stmt.run();
+}
+
+std::optional<TranscriptionRecord> SqliteRoomStore::latestTranscription(const std::string& roomId) {
+  auto stmt = db_.prepare(
+      "SELECT id, started_at, stopped_at FROM transcriptions WHERE room_id = ? ORDER BY id DESC LIMIT 1");
+  stmt.bind(1, roomId);
+  if (!stmt.step()) return std::nullopt;
+  TranscriptionRecord record{stmt.columnInt(0), stmt.columnInt(1), std::nullopt};
+  if (!stmt.columnIsNull(2)) record.stoppedAt = stmt.columnInt(2);
+  return record;
+}
+
+void SqliteRoomStore::addTranscriptSegment(std::int64_t id, const TranscriptSegmentRecord& s) {
+  auto stmt = db_.prepare(
+      "INSERT INTO transcript_segments (transcription_id, start_ms, end_ms, participant_id, name, text) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  stmt.bind(1, id).bind(2, s.startMs).bind(3, s.endMs).bind(4, s.participantId).bind(5, s.name).bind(6, s.text);
+  stmt.run();
+}
+
+std::vector<TranscriptSegmentRecord> SqliteRoomStore::transcriptSegments(std::int64_t id) {
+  auto stmt = db_.prepare(
+      "SELECT start_ms, end_ms, participant_id, name, text FROM transcript_segments WHERE transcription_id = ? "
+      "ORDER BY start_ms, id");
+  stmt.bind(1, id);
+  std::vector<TranscriptSegmentRecord> out;
+  while (stmt.step()) {
+    out.push_back({stmt.columnInt(0), stmt.columnInt(1), stmt.columnText(2), stmt.columnText(3), stmt.columnText(4)});
+  }
+  return out;
+}
+
 }  // namespace parley::store

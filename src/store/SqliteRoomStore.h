@@ -22,6 +22,11 @@ class SqliteRoomStore final : public RoomStore {
   ChatRecord addChat(const std::string& roomId, const std::string& participantId, const std::string& name,
                      const std::string& text, std::int64_t at) override;
   std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit) override;
+  std::int64_t startTranscription(const std::string& roomId, std::int64_t at) override;
+  void stopTranscription(std::int64_t transcriptionId, std::int64_t at) override;
+  std::optional<TranscriptionRecord> latestTranscription(const std::string& roomId) override;
+  void addTranscriptSegment(std::int64_t transcriptionId, const TranscriptSegmentRecord& segment) override;
+  std::vector<TranscriptSegmentRecord> transcriptSegments(std::int64_t transcriptionId) override;
 
  private:
   Database db_;

@@ -41,3 +41,27 @@ export function rememberToken(roomId: string, token: string): void {
 export function rememberedToken(roomId: string): string | null {
   return localStorage.getItem(`parley.token.${roomId}`);
 }
+
+// Moderators start and stop transcription and fetch the transcript with the room's token.
+export async function setTranscription(roomId: string, token: string, action: 'start' | 'stop'): Promise<boolean> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/transcription`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ action }),
+  });
+  if (!response.ok) throw new Error(`transcription: HTTP ${response.status}`);
+  return (await response.json()).active;
+}
+
+export async function downloadTranscript(roomId: string, token: string, format: 'vtt' | 'srt' | 'md' | 'json'): Promise<void> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/transcript?format=${format}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) throw new Error(`transcript: HTTP ${response.status}`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `transcript-${roomId}.${format}`;
+  link.click();
+  URL.revokeObjectURL(url);
+}

@@ -47,6 +47,8 @@ export type ServerMessage =
   | { type: 'subscribe-offer'; sdp: string; tracks: TrackInfo[] }
   | { type: 'active-speaker'; id: string }
   | { type: 'media-error'; message: string }
+  | { type: 'transcription'; active: boolean; started_at: string }
+  | { type: 'caption'; participant: string; name: string; text: string; start: number; end: number; final: boolean }
   | { type: 'error'; code: string; message: string };
 
 export type ClientMessage =

@@ -5,6 +5,7 @@ import { languageSwitch } from '../languageSwitch';
 import { hasTrack, setTrackEnabled, stopAll, type LocalMedia } from '../media';
 import { SignalingClient, type Participant, type ServerMessage } from '../signaling';
 import { MediaSession } from '../media/MediaSession';
+import { downloadTranscript, setTranscription } from '../api';
 import { ChatPanel } from './ChatPanel';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { Tiles } from './Tiles';
@@ -52,6 +53,14 @@ export class RoomView {
   private title = h('h1', { class: 'room-title' });
   private copyButton = h('button', { type: 'button', class: 'small', 'data-testid': 'copy-link' });
   private toastTimer = 0;
+  private transcriptionActive = false;
+  private captionsOn = false;
+  private captionLines: { name: string; text: string }[] = [];
+  private transcriptionBanner = h('div', { class: 'transcription-banner hidden', role: 'status', 'data-testid': 'transcription-indicator' });
+  private captionsBox = h('div', { class: 'captions hidden', 'aria-live': 'polite', 'data-testid': 'captions' });
+  private captionsButton = h('button', { type: 'button', class: 'small', 'data-testid': 'toggle-captions' });
+  private transcriptionButton = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'toggle-transcription' });
+  private downloadButton = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'download-transcript' });
   private unsubscribeLanguage: () => void;
 
   constructor(root: HTMLElement, private session: RoomSession, private onEnd: (end: RoomEnd) => void) {
@@ -68,6 +77,20 @@ export class RoomView {
     this.copyButton.addEventListener('click', () => {
       void navigator.clipboard?.writeText(`${location.origin}/r/${this.session.roomId}`).then(() => this.showToast(t().linkCopied));
     });
+    this.captionsButton.addEventListener('click', () => {
+      this.captionsOn = !this.captionsOn;
+      this.render();
+    });
+    this.transcriptionButton.addEventListener('click', () => {
+      const token = this.session.token;
+      if (!token) return;
+      void setTranscription(this.session.roomId, token, this.transcriptionActive ? 'stop' : 'start').catch(() =>
+        this.showToast(t().error),
+      );
+    });
+    this.downloadButton.addEventListener('click', () => {
+      if (this.session.token) void downloadTranscript(this.session.roomId, this.session.token, 'vtt').catch(() => this.showToast(t().error));
+    });
     this.unsubscribeLanguage = onLanguageChange(() => this.render());
     this.onKeyDown = this.onKeyDown.bind(this);
     document.addEventListener('keydown', this.onKeyDown);
@@ -76,12 +99,15 @@ export class RoomView {
       h(
         'div',
         { class: 'room', 'data-testid': 'room' },
-        h('header', { class: 'room-header' }, this.title, h('code', { class: 'room-code', 'data-testid': 'room-code' }, session.roomId), this.copyButton, languageSwitch()),
+        h('header', { class: 'room-header' }, this.title, h('code', { class: 'room-code', 'data-testid': 'room-code' }, session.roomId),
+          this.transcriptionButton, this.downloadButton, this.captionsButton, this.copyButton, languageSwitch()),
         this.status,
+        this.transcriptionBanner,
         session.media.problem &&
           h('div', { class: 'device-banner', role: 'alert', 'data-testid': 'device-message' },
             session.media.problem === 'denied' ? t().devicesDenied : t().devicesMissing),
         h('div', { class: 'room-body' }, h('main', { class: 'stage' }, this.tiles.element), this.sidebar),
+        this.captionsBox,
         this.tiles.audio,
         this.toolbar.element,
         this.toast,
@@ -137,6 +163,14 @@ export class RoomView {
       case 'active-speaker':
         this.tiles.setActiveSpeaker(message.id);
         return;
+      case 'transcription':
+        this.transcriptionActive = message.active;
+        if (message.active) announce(m.transcriptionActive);
+        break;
+      case 'caption':
+        this.captionLines.push({ name: message.name, text: message.text });
+        this.captionLines = this.captionLines.slice(-3);
+        break;
       case 'media-error':
         this.showToast(`${m.mediaFailed}: ${message.message}`);
         break;
@@ -290,6 +324,20 @@ export class RoomView {
     const self = this.participants.get(this.selfId);
     this.title.textContent = this.session.roomName || m.appName;
     this.copyButton.replaceChildren(icon('link'), m.copyLink);
+    const moderator = self?.role === 'moderator' && !!this.session.token;
+    this.transcriptionButton.textContent = this.transcriptionActive ? m.stopTranscription : m.startTranscription;
+    this.transcriptionButton.classList.toggle('hidden', !moderator);
+    this.downloadButton.textContent = m.downloadTranscript;
+    this.downloadButton.classList.toggle('hidden', !moderator);
+    this.captionsButton.textContent = this.captionsOn ? m.captionsOff : m.captionsOn;
+    this.captionsButton.setAttribute('aria-pressed', String(this.captionsOn));
+    this.transcriptionBanner.textContent = m.transcriptionActive;
+    this.transcriptionBanner.classList.toggle('hidden', !this.transcriptionActive);
+    this.captionsBox.setAttribute('aria-label', m.captions);
+    this.captionsBox.classList.toggle('hidden', !this.captionsOn);
+    this.captionsBox.replaceChildren(
+      ...this.captionLines.map((line) => h('p', { class: 'caption', 'data-testid': 'caption' }, h('strong', {}, `${line.name}: `), line.text)),
+    );
     this.tiles.update(list, this.session.media.stream);
     this.people.update(list, this.selfId, self?.role === 'moderator');
     this.chat.relabel();

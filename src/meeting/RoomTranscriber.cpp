@@ -1,0 +1,113 @@
+#include "meeting/RoomTranscriber.h"
+
+#include <opus.h>
+#include <samplerate.h>
+
+#include <cstring>
+#include <vector>
+
+namespace parley::meeting {
+
+struct RoomTranscriber::Decoder {
+  OpusDecoder* opus = nullptr;
+  SRC_STATE* resampler = nullptr;
+  bool started = false;
+  std::uint32_t firstTimestamp = 0;
+  double firstAt = 0;  // seconds since the transcription started
+  std::vector<float> pcm48 = std::vector<float>(5760);
+  std::vector<float> pcm16 = std::vector<float>(2048);
+  Decoder() {
+    int error = 0;
+    opus = opus_decoder_create(48000, 1, &error);
+    resampler = src_new(SRC_SINC_FASTEST, 1, &error);
+  }
+  ~Decoder() {
+    if (opus) opus_decoder_destroy(opus);
+    if (resampler) src_delete(resampler);
+  }
+};
+
+RoomTranscriber::RoomTranscriber(transcribe::LiveTranscription::RecognizerFactory recognizers,
+                                 std::function<void(transcribe::LiveSegment&&)> onSegment,
+                                 TranscriberCounters& counters, transcribe::LiveSettings settings)
+    : ring_(new Packet[kRing]), counters_(counters), start_(std::chrono::steady_clock::now()) {
+  engine_ = std::make_unique<transcribe::LiveTranscription>(
+      std::move(recognizers),
+      [this, onSegment = std::move(onSegment)](transcribe::LiveSegment&& segment) {
+        const double now = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        segment.latency = std::max(0.0, now - segment.end);
+        counters_.segments++;
+        counters_.latencyMicrosTotal += static_cast<std::uint64_t>(segment.latency * 1e6);
+        onSegment(std::move(segment));
+      },
+      settings);
+  thread_ = std::thread([this] { run(); });
+}
+
+RoomTranscriber::~RoomTranscriber() { stop(); }
+
+void RoomTranscriber::onOpusPacket(const std::string& participantId, const std::uint8_t* payload, std::size_t length,
+                                   std::uint32_t rtpTimestamp) {
+  // Single producer (the room's worker), single consumer (the decoder thread).
+  const std::size_t head = head_.load(std::memory_order_relaxed);
+  if (head - tail_.load(std::memory_order_acquire) >= kRing || length > 1500 || participantId.size() >= 32) {
+    counters_.packetsDropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  Packet& slot = ring_[head % kRing];
+  std::memcpy(slot.participant.data(), participantId.c_str(), participantId.size() + 1);
+  slot.timestamp = rtpTimestamp;
+  slot.length = static_cast<std::uint16_t>(length);
+  std::memcpy(slot.data.data(), payload, length);
+  slot.arrival = std::chrono::steady_clock::now();
+  head_.store(head + 1, std::memory_order_release);
+}
+
+void RoomTranscriber::run() {
+  for (;;) {
+    const std::size_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail == head_.load(std::memory_order_acquire)) {
+      if (stopping_.load()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // 20 ms packets: polling is cheap
+      continue;
+    }
+    decode(ring_[tail % kRing]);
+    tail_.store(tail + 1, std::memory_order_release);
+  }
+}
+
+void RoomTranscriber::decode(const Packet& packet) {
+  const std::string participant(packet.participant.data());
+  auto& decoder = decoders_[participant];
+  if (!decoder) decoder = std::make_unique<Decoder>();
+  if (!decoder->opus || !decoder->resampler) return;
+  const int samples = opus_decode_float(decoder->opus, packet.data.data(), packet.length, decoder->pcm48.data(),
+                                        static_cast<int>(decoder->pcm48.size()), 0);
+  if (samples <= 0) return;
+  const double arrival = std::chrono::duration<double>(packet.arrival - start_).count();
+  if (!decoder->started) {
+    decoder->started = true;
+    decoder->firstTimestamp = packet.timestamp;
+    decoder->firstAt = arrival;
+  }
+  // The RTP clock places the samples; arrival only anchors the first packet.
+  const double at = decoder->firstAt + static_cast<std::uint32_t>(packet.timestamp - decoder->firstTimestamp) / 48000.0;
+  SRC_DATA data{};
+  data.data_in = decoder->pcm48.data();
+  data.input_frames = samples;
+  data.data_out = decoder->pcm16.data();
+  data.output_frames = static_cast<long>(decoder->pcm16.size());
+  data.src_ratio = 1.0 / 3.0;
+  if (src_process(decoder->resampler, &data) != 0) return;
+  engine_->push(participant, at, {decoder->pcm16.data(), static_cast<std::size_t>(data.output_frames_gen)});
+  counters_.utterancesDropped.store(engine_->droppedUtterances(), std::memory_order_relaxed);
+}
+
+void RoomTranscriber::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  thread_.join();
+  engine_->flush();
+}
+
+}  // namespace parley::meeting

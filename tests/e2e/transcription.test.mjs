@@ -1,0 +1,144 @@
+// Meeting transcription in real Chromium: two people, each with a real speech recording as
+// microphone; transcription started by REST before they join, stopped after; the transcript
+// attributes each person's words to their own name, close to their recording's reference.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, createRoom, participantItem, startServer, tempDir } from './helpers.mjs';
+
+const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox';
+const SHARED = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data');
+let server;
+const browsers = [];
+let dir;
+
+const words = (text) => text.toLowerCase().replace(/[^a-z' ]+/g, ' ').split(/\s+/).filter(Boolean);
+
+// Word error rate by edit distance, in percent.
+function wer(reference, hypothesis) {
+  const r = words(reference);
+  const h = words(hypothesis);
+  let previous = Array.from({ length: h.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= r.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= h.length; j++) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return (100 * previous[h.length]) / r.length;
+}
+
+before(async () => {
+  dir = tempDir('parley-transcription-');
+  // Each recording once, then silence, so it does not loop while we listen.
+  const ids = readFileSync(`${LIBRIVOX}/fileids`, 'utf8').trim().split('\n');
+  const list = path.join(dir, 'list.txt');
+  execFileSync('sh', ['-c', `for id in ${ids.join(' ')}; do echo "file '${LIBRIVOX}/$id.wav'"; done > ${list}`]);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-af', 'apad=pad_dur=60',
+    '-ar', '48000', '-ac', '1', '-c:a', 'pcm_s16le', path.join(dir, 'ana.wav')]);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-i', `${SHARED}/asr/jfk.wav`, '-af', 'apad=pad_dur=80',
+    '-ar', '48000', '-ac', '1', '-c:a', 'pcm_s16le', path.join(dir, 'bruno.wav')]);
+  server = await startServer({ args: ['--udp-ports', '43000-43009'] });
+});
+
+after(async () => {
+  for (const b of browsers) await b.close();
+  await server?.stop();
+});
+
+async function join(roomId, name, audio, token) {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${audio}`],
+  });
+  browsers.push(browser);
+  const page = await (await browser.newContext()).newPage();
+  const query = new URLSearchParams({ name, autojoin: '1', ...(token ? { token } : {}) });
+  await page.goto(`${server.url}/r/${roomId}?${query}`);
+  await participantItem(page, name).waitFor();
+  return page;
+}
+
+async function transcription(roomId, token, action) {
+  return fetch(`${server.url}/api/rooms/${roomId}/transcription`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ action }),
+  });
+}
+
+async function transcript(roomId, token, format = 'json') {
+  return fetch(`${server.url}/api/rooms/${roomId}/transcript?format=${format}`, {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+}
+
+test('the transcript has each person\'s words under their own name', async () => {
+  const room = await createRoom(server.url);
+  // Only the moderator token may start it.
+  assert.equal((await transcription(room.id, null, 'start')).status, 401);
+  assert.equal((await transcription(room.id, 'not-the-token', 'start')).status, 403);
+  const started = await transcription(room.id, room.moderator_token, 'start');
+  assert.equal(started.status, 200);
+  assert.equal((await started.json()).active, true);
+
+  const ana = await join(room.id, 'Ana', path.join(dir, 'ana.wav'));
+  const bruno = await join(room.id, 'Bruno', path.join(dir, 'bruno.wav'));
+  // Everyone is told; captions can be switched on.
+  await ana.getByTestId('transcription-indicator').waitFor();
+  await bruno.getByTestId('toggle-captions').click();
+
+  // Wait until both have spoken through their recordings (25 s and 11 s of speech).
+  const deadline = Date.now() + 90000;
+  let body;
+  for (;;) {
+    body = await (await transcript(room.id, room.moderator_token)).json();
+    const byName = (name) => body.segments.filter((s) => s.speaker.name === name);
+    const anaText = byName('Ana').map((s) => s.text).join(' ');
+    const brunoText = byName('Bruno').map((s) => s.text).join(' ');
+    if (words(anaText).length >= 50 && words(brunoText).length >= 15 && /amiable|himself|might/.test(anaText.split(' ').slice(-8).join(' '))) break;
+    if (Date.now() > deadline) break;
+    await ana.waitForTimeout(1000);
+  }
+  await bruno.getByTestId('caption').first().waitFor();
+  const stopped = await transcription(room.id, room.moderator_token, 'stop');
+  assert.equal((await stopped.json()).active, false);
+  await ana.getByTestId('transcription-indicator').waitFor({ state: 'hidden' });
+
+  body = await (await transcript(room.id, room.moderator_token)).json();
+  assert.ok(body.stopped_at);
+  const anaId = await participantItem(ana, 'Ana').getAttribute('data-participant-id');
+  const brunoId = await participantItem(ana, 'Bruno').getAttribute('data-participant-id');
+  const anaText = body.segments.filter((s) => s.speaker.id === anaId).map((s) => s.text).join(' ');
+  const brunoText = body.segments.filter((s) => s.speaker.id === brunoId).map((s) => s.text).join(' ');
+  for (const s of body.segments) {
+    assert.ok([anaId, brunoId].includes(s.speaker.id), `unknown speaker ${JSON.stringify(s.speaker)}`);
+    assert.equal(s.speaker.name, s.speaker.id === anaId ? 'Ana' : 'Bruno', 'no segment carries the wrong name');
+    assert.ok(s.start >= 0 && s.end >= s.start);
+  }
+  const anaReference = readFileSync(`${LIBRIVOX}/transcription`, 'utf8').replace(/<\/?s>|\(.*?\)/g, ' ');
+  const brunoReference = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
+  const anaWer = wer(anaReference, anaText);
+  const brunoWer = wer(brunoReference, brunoText);
+  console.log(`per-speaker WER: Ana ${anaWer.toFixed(1)}% (${words(anaText).length} words), Bruno ${brunoWer.toFixed(1)}%`);
+  console.log(`Ana: ${anaText}\nBruno: ${brunoText}`);
+  // Bounds: the embedded recognizer through a browser's Opus, well below chance.
+  assert.ok(anaWer <= 60, `Ana's WER ${anaWer.toFixed(1)}%`);
+  assert.ok(brunoWer <= 85, `Bruno's WER ${brunoWer.toFixed(1)}%`);
+
+  // The other formats, and the token rule for reading.
+  assert.equal((await transcript(room.id, null)).status, 401);
+  assert.equal((await transcript(room.id, 'wrong')).status, 403);
+  const vtt = await (await transcript(room.id, room.moderator_token, 'vtt')).text();
+  assert.match(vtt, /^WEBVTT/);
+  assert.match(vtt, /<v Ana>/);
+  assert.match(await (await transcript(room.id, room.moderator_token, 'md')).text(), /\*\*Bruno\*\* \[00:00:/);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const latency = /parley_caption_latency_seconds_sum ([\d.e+-]+)\nparley_caption_latency_seconds_count (\d+)/.exec(metrics);
+  console.log(`mean caption latency: ${(Number(latency[1]) / Number(latency[2])).toFixed(2)} s over ${latency[2]} segments`);
+});
