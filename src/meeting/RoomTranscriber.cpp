@@ -1,6 +1,9 @@
 #include "meeting/RoomTranscriber.h"
 
 #include <opus.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <samplerate.h>
 
 #include <cstring>
@@ -64,6 +67,8 @@ void RoomTranscriber::onOpusPacket(const std::string& participantId, const std::
 }
 
 void RoomTranscriber::run() {
+  // Below the media threads, like recognition: decoding for captions can wait a little.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
   for (;;) {
     const std::size_t tail = tail_.load(std::memory_order_relaxed);
     if (tail == head_.load(std::memory_order_acquire)) {
@@ -90,8 +95,11 @@ void RoomTranscriber::decode(const Packet& packet) {
     decoder->firstTimestamp = packet.timestamp;
     decoder->firstAt = arrival;
   }
-  // The RTP clock places the samples; arrival only anchors the first packet.
-  const double at = decoder->firstAt + static_cast<std::uint32_t>(packet.timestamp - decoder->firstTimestamp) / 48000.0;
+  // The RTP clock places the samples; arrival only anchors the first packet. A packet from
+  // before the first (reordered) has a negative offset: it is too late to use.
+  const auto offset = static_cast<std::int32_t>(packet.timestamp - decoder->firstTimestamp);
+  if (offset < 0) return;
+  const double at = decoder->firstAt + offset / 48000.0;
   SRC_DATA data{};
   data.data_in = decoder->pcm48.data();
   data.input_frames = samples;

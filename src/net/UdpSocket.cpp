@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -64,6 +66,7 @@ void UdpSocket::drain() {
     }
     const int count = ::recvmmsg(socket_.native_handle(), headers, kBatch, MSG_DONTWAIT, nullptr);
     if (count <= 0) break;
+    const auto arrived = std::chrono::steady_clock::now();
     stats_.receiveBatches++;
     stats_.received += static_cast<std::uint64_t>(count);
     for (int i = 0; i < count; ++i) {
@@ -72,6 +75,10 @@ void UdpSocket::drain() {
       receiver_(receiveSlots_[i].data.data(), headers[i].msg_len, from);
     }
     flush();
+    const auto micros = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - arrived).count());
+    stats_.batchMicrosTotal += micros;
+    stats_.batchMicrosMax = std::max(stats_.batchMicrosMax, micros);
     if (static_cast<std::size_t>(count) < kBatch) break;
   }
 }

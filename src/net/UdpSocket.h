@@ -46,6 +46,10 @@ class UdpSocket {
     std::uint64_t sendErrors = 0;
     std::uint64_t receiveBatches = 0;
     std::uint64_t sendBatches = 0;
+    // Time from a batch's arrival (recvmmsg returned) to its last send (sendmmsg
+    // returned): what the server adds to the packets of that batch.
+    std::uint64_t batchMicrosTotal = 0;
+    std::uint64_t batchMicrosMax = 0;
   };
   const Stats& stats() const { return stats_; }
 

@@ -169,6 +169,13 @@ std::string MediaService::renderMetrics() const {
   counter("parley_plis_received_total", "PLI and FIR requests from subscribers.", sum(&MediaCounters::plisReceived));
   counter("parley_keyframe_requests_total", "PLIs sent to publishers (merged, at most one per 500 ms).", sum(&MediaCounters::keyFrameRequests));
   counter("parley_twcc_feedback_sent_total", "Transport-wide congestion control feedback packets sent.", sum(&MediaCounters::twccFeedbackSent));
+  out << "# HELP parley_media_batch_seconds From a batch of datagrams arriving to its last send, per worker batch.\n"
+         "# TYPE parley_media_batch_seconds summary\n"
+      << "parley_media_batch_seconds_sum " << sumT(&TransportMetrics::batchMicrosTotal) / 1e6 << '\n'
+      << "parley_media_batch_seconds_count " << sumT(&TransportMetrics::receiveBatches) << '\n';
+  std::uint64_t maxMicros = 0;
+  for (auto& w : workers_) maxMicros = std::max<std::uint64_t>(maxMicros, w->transportMetrics().batchMicrosMax.load());
+  gauge("parley_media_batch_seconds_max_micros", "The longest batch so far, in microseconds.", maxMicros);
   counter("parley_stun_requests_total", "STUN binding requests for our transports.", sumT(&TransportMetrics::stunRequests));
   out << "# HELP parley_media_dropped_total Media-port datagrams dropped, by reason.\n"
          "# TYPE parley_media_dropped_total counter\n";

@@ -86,6 +86,10 @@ void Worker::publishTransportMetrics() {
   m.unclassified.store(d.unclassified, std::memory_order_relaxed);
   m.transports.store(server_.transportCount(), std::memory_order_relaxed);
   m.rooms.store(routers_.size(), std::memory_order_relaxed);
+  const auto& socket = server_.socket().stats();
+  m.receiveBatches.store(socket.receiveBatches, std::memory_order_relaxed);
+  m.batchMicrosTotal.store(socket.batchMicrosTotal, std::memory_order_relaxed);
+  m.batchMicrosMax.store(socket.batchMicrosMax, std::memory_order_relaxed);
 }
 
 }  // namespace parley::sfu

@@ -23,6 +23,7 @@ struct alignas(64) TransportMetrics {
   std::atomic<std::uint64_t> stunRequests{0}, stunRejected{0}, srtpFailures{0}, dtlsFailures{0};
   std::atomic<std::uint64_t> unknownSource{0}, unknownUfrag{0}, malformedStun{0}, unclassified{0};
   std::atomic<std::uint64_t> transports{0}, rooms{0};
+  std::atomic<std::uint64_t> receiveBatches{0}, batchMicrosTotal{0}, batchMicrosMax{0};
 };
 
 class Worker {

@@ -2,6 +2,10 @@
 
 #include "transcribe/AudioFileReader.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -52,7 +56,8 @@ LiveTranscription::~LiveTranscription() {
 void LiveTranscription::push(const std::string& trackId, double at, std::span<const float> samples) {
   auto [it, inserted] = tracks_.try_emplace(trackId);
   Track& track = it->second;
-  if (inserted || at - track.next > 5.0 || at < track.next - 1.0) {
+  if (!inserted && at < track.next - 0.01) return;  // late (reordered) audio: its moment has passed
+  if (inserted || at - track.next > 5.0) {
     // A new track, or a long gap (muted, reconnected): start its clock afresh.
     if (track.segmenter) track.segmenter->finish();
     track.segmenter = std::make_unique<SpeechSegmenter>(
@@ -123,6 +128,8 @@ void LiveTranscription::flush() {
 }
 
 void LiveTranscription::work(std::unique_ptr<Recognizer> recognizer) {
+  // Recognition may wait; forwarding media may not: yield the CPU to the media threads.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
     PendingUtterance utterance;
     {

@@ -31,7 +31,7 @@ struct LiveSegment {
 };
 
 struct LiveSettings {
-  unsigned threads = 1;
+  unsigned threads = 2;          // PocketSphinx decoders: about 40 MB each
   std::size_t maxQueued = 16;   // utterances waiting for a recognizer
   double settleSeconds = 0.3;   // wait for overlapping utterances before judging bleed
   double bleedMarginDb = 6.0;   // louder by this much keeps the words
@@ -59,7 +59,8 @@ class LiveTranscription {
   ~LiveTranscription();
 
   // Audio of `track` from the time `at` (seconds since the transcription started), 16 kHz
-  // mono. From one thread (the decoder). Gaps in time are filled with silence.
+  // mono. From one thread (the decoder). Gaps in time are filled with silence; audio from
+  // before what the track already has is dropped.
   void push(const std::string& track, double at, std::span<const float> samples);
   // Ends every utterance in progress and waits until all are recognized.
   void flush();
