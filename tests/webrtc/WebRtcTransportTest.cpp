@@ -32,9 +32,24 @@ class WebRtcLoopback : public ::testing::Test {
   std::shared_ptr<dtls::Certificate> clientCert = dtls::Certificate::generate();
   Recorder serverSide, clientSide;
 
+  std::unique_ptr<WebRtcTransport> s, c;
+
   void SetUp() override {
     server.start();
     client.start();
+    s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, serverSide, serverCert);
+    c = client.createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling, clientSide,
+                               clientCert);
+  }
+  void TearDown() override {
+    server.removeTransport(*s);
+    client.removeTransport(*c);
+  }
+  // Each side learns the other's ICE credentials and certificate fingerprint, as from SDP.
+  void exchange(const std::string& clientFingerprint, const IceParameters& serverIce) {
+    s->setRemoteParameters(c->localIce(), "sha-256", clientFingerprint);
+    c->setRemoteParameters(serverIce, "sha-256", serverCert->fingerprint());
+    c->connectTo(net::Address::ipv4(127, 0, 0, 1, server.port()));
   }
 
   // Runs the loop until `done` or two seconds pass.
@@ -49,12 +64,7 @@ class WebRtcLoopback : public ::testing::Test {
 }  // namespace
 
 TEST_F(WebRtcLoopback, ConnectsAndCarriesSrtpBothWays) {
-  auto s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, serverSide, serverCert);
-  auto c = client.createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling, clientSide,
-                                  clientCert);
-  s->setRemoteParameters(c->localIce(), "sha-256", clientCert->fingerprint());
-  c->setRemoteParameters(s->localIce(), "sha-256", serverCert->fingerprint());
-  c->connectTo(net::Address::ipv4(127, 0, 0, 1, server.port()));
+  exchange(clientCert->fingerprint(), s->localIce());
   ASSERT_TRUE(runUntil([&] { return serverSide.connected && clientSide.connected; }));
   EXPECT_EQ(s->srtpProfile(), c->srtpProfile());
   EXPECT_EQ(s->srtpProfile(), srtp::SrtpProfile::AeadAes256Gcm) << "GCM is preferred";
@@ -71,17 +81,10 @@ TEST_F(WebRtcLoopback, ConnectsAndCarriesSrtpBothWays) {
   ASSERT_TRUE(s->sendRtp(back, 14, sizeof back));
   ASSERT_TRUE(runUntil([&] { return clientSide.rtp.size() == 1; }));
   EXPECT_EQ(clientSide.rtp[0].back(), 'k');
-  server.removeTransport(*s);
-  client.removeTransport(*c);
 }
 
 TEST_F(WebRtcLoopback, DropsAPeerThatStopsGivingConsentFor30Seconds) {
-  auto s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, serverSide, serverCert);
-  auto c = client.createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling, clientSide,
-                                  clientCert);
-  s->setRemoteParameters(c->localIce(), "sha-256", clientCert->fingerprint());
-  c->setRemoteParameters(s->localIce(), "sha-256", serverCert->fingerprint());
-  c->connectTo(net::Address::ipv4(127, 0, 0, 1, server.port()));
+  exchange(clientCert->fingerprint(), s->localIce());
   ASSERT_TRUE(runUntil([&] { return serverSide.connected; }));
   const auto now = std::chrono::steady_clock::now();
   s->checkConsent(now + std::chrono::seconds(29));
@@ -91,39 +94,23 @@ TEST_F(WebRtcLoopback, DropsAPeerThatStopsGivingConsentFor30Seconds) {
   EXPECT_TRUE(s->closed());
   std::uint8_t packet[net::kMaxDatagram] = {0x80, 96, 0, 1, 0, 0, 0, 9, 0, 0, 0, 42};
   EXPECT_FALSE(s->sendRtp(packet, 12, sizeof packet)) << "a closed transport sends nothing";
-  server.removeTransport(*s);
-  client.removeTransport(*c);
 }
 
 TEST_F(WebRtcLoopback, RefusesAPeerWhoseCertificateIsNotTheOneInItsSdp) {
-  auto s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, serverSide, serverCert);
-  auto c = client.createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling, clientSide,
-                                  clientCert);
-  auto impostor = dtls::Certificate::generate();
-  s->setRemoteParameters(c->localIce(), "sha-256", impostor->fingerprint());
-  c->setRemoteParameters(s->localIce(), "sha-256", serverCert->fingerprint());
-  c->connectTo(net::Address::ipv4(127, 0, 0, 1, server.port()));
+  exchange(dtls::Certificate::generate()->fingerprint(), s->localIce());
   ASSERT_TRUE(runUntil([&] { return !serverSide.closedReason.empty(); }));
   EXPECT_NE(serverSide.closedReason.find("fingerprint"), std::string::npos) << serverSide.closedReason;
   EXPECT_FALSE(serverSide.connected);
   EXPECT_EQ(server.transportCounters().dtlsFailures, 1u);
-  server.removeTransport(*s);
-  client.removeTransport(*c);
 }
 
 TEST_F(WebRtcLoopback, IgnoresChecksWithTheWrongPassword) {
-  auto s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, serverSide, serverCert);
-  auto c = client.createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling, clientSide,
-                                  clientCert);
   IceParameters wrong = s->localIce();
   wrong.pwd = "not-the-password-at-all";
-  c->setRemoteParameters(wrong, "sha-256", serverCert->fingerprint());
-  c->connectTo(net::Address::ipv4(127, 0, 0, 1, server.port()));
+  exchange(clientCert->fingerprint(), wrong);
   EXPECT_FALSE(runUntil([&] { return clientSide.connected; }));
   EXPECT_GE(server.transportCounters().stunRejected, 1u);
   EXPECT_FALSE(s->remoteAddress()) << "an unauthenticated check selects nothing";
-  server.removeTransport(*s);
-  client.removeTransport(*c);
 }
 
 TEST_F(WebRtcLoopback, DropsMediaFromUnknownAddresses) {
