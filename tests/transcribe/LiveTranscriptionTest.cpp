@@ -139,6 +139,7 @@ TEST(LiveTranscription, KeepsItsQueueBoundedWhenRecognitionFallsBehind) {
     std::mutex& m_;
   };
   LiveSettings settings;
+  settings.threads = 1;
   settings.maxQueued = 2;
   LiveTranscription live([&] { return std::make_unique<Slow>(gate); }, [](LiveSegment&&) {}, settings);
   std::vector<float> talk;
