@@ -35,6 +35,7 @@ void Worker::start() {
 void Worker::stop() {
   if (!thread_.joinable()) return;
   post([this] {
+    stopped_ = true;  // a tick already queued must not arm the timer again
     timer_.cancel();
     routers_.clear();
     server_.socket().close();
@@ -57,6 +58,7 @@ void Worker::releaseIfEmpty(const std::string& roomId) {
 }
 
 void Worker::tick() {
+  if (stopped_) return;
   const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::steady_clock::now().time_since_epoch())
                                .count();
@@ -68,7 +70,7 @@ void Worker::tick() {
   server_.socket().flush();
   timer_.expires_after(kTick);
   timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) tick();
+    if (!ec && !stopped_) tick();
   });
 }
 

@@ -63,6 +63,7 @@ class Worker {
   std::unordered_map<std::string, std::unique_ptr<Router>> routers_;
   boost::asio::steady_timer timer_;
   std::int64_t lastMetrics_ = 0;
+  bool stopped_ = false;  // worker thread only
   MediaCounters counters_;
   TransportMetrics transportMetrics_;
   std::thread thread_;
