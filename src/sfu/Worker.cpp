@@ -40,6 +40,7 @@ void Worker::stop() {
     routers_.clear();
     server_.socket().close();
     work_.reset();
+    io_.stop();  // whatever else is pending (cancelled timers) need not run
   });
   thread_.join();
 }
