@@ -1,5 +1,7 @@
 #include "ice/StunMessage.h"
 
+#include "common/Bytes.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,20 +14,6 @@ namespace {
 
 constexpr std::uint32_t kFingerprintXor = 0x5354554e;
 constexpr std::size_t kHeader = 20;
-
-std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t read32(const std::uint8_t* p) {
-  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-std::uint64_t read64(const std::uint8_t* p) { return std::uint64_t{read32(p)} << 32 | read32(p + 4); }
-void write16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void write32(std::uint8_t* p, std::uint32_t v) {
-  write16(p, static_cast<std::uint16_t>(v >> 16));
-  write16(p + 2, static_cast<std::uint16_t>(v));
-}
 
 const std::array<std::uint32_t, 256>& crcTable() {
   static const auto table = [] {

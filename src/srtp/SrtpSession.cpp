@@ -1,5 +1,7 @@
 #include "srtp/SrtpSession.h"
 
+#include "common/Bytes.h"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -20,17 +22,6 @@ constexpr std::uint8_t kLabelRtcpSalt = 5;
 constexpr std::size_t kHmacKeyLength = 20;
 constexpr std::size_t kRtcpHeaderLength = 8;
 constexpr std::uint32_t kSrtcpEncryptedFlag = 0x80000000u;
-
-std::uint16_t read16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t read32(const std::uint8_t* p) {
-  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-void write32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
 
 // Header length of an RTP packet (fixed part, CSRCs, extension), or 0 if it does not fit.
 std::size_t rtpHeaderLength(const std::uint8_t* p, std::size_t length) {
