@@ -11,6 +11,11 @@ std::int64_t unixMillisNow() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+std::int64_t steadyMicrosNow() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 std::string formatIsoTime(std::int64_t unixMillis) {
   const std::time_t seconds = static_cast<std::time_t>(unixMillis / 1000);
   std::tm utc{};

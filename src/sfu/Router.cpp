@@ -1,3 +1,4 @@
+#include "common/Clock.h"
 #include "sfu/Router.h"
 
 #include <algorithm>
@@ -224,9 +225,7 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
     counters.malformedRtp.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now = steadyMicrosNow();
   if (from.extensions.transportCc) {
     const auto seq = packet.extension(from.extensions.transportCc);
     if (seq.size() == 2) from.twcc.onPacket(rtp::read16(seq.data()), now);
@@ -330,9 +329,7 @@ void Router::retransmit(Consumer& consumer, webrtc::WebRtcTransport& transport, 
 
 void Router::onPublisherRtcp(MediaParticipant& from, std::uint8_t* data, std::size_t length) {
   context_.counters.rtcpReceived.fetch_add(1, std::memory_order_relaxed);
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now = steadyMicrosNow();
   const bool ok = rtp::forEachRtcpPart({data, length}, [&](const rtp::RtcpPart& part) {
     if (part.type != rtp::kRtcpSr) return;
     rtp::SenderInfo info;
@@ -344,9 +341,7 @@ void Router::onPublisherRtcp(MediaParticipant& from, std::uint8_t* data, std::si
 
 void Router::onSubscriberRtcp(MediaParticipant& to, std::uint8_t* data, std::size_t length) {
   context_.counters.rtcpReceived.fetch_add(1, std::memory_order_relaxed);
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now = steadyMicrosNow();
   const bool ok = rtp::forEachRtcpPart({data, length}, [&](const rtp::RtcpPart& part) {
     std::uint32_t sender = 0, media = 0;
     if (part.type == rtp::kRtcpPsfb && part.count == 1 && rtp::readFeedbackSsrcs(part, sender, media)) {

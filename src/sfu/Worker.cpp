@@ -1,3 +1,4 @@
+#include "common/Clock.h"
 #include "sfu/Worker.h"
 
 #include <spdlog/spdlog.h>
@@ -60,9 +61,7 @@ void Worker::releaseIfEmpty(const std::string& roomId) {
 
 void Worker::tick() {
   if (stopped_) return;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now = steadyMicrosNow();
   for (auto& [id, router] : routers_) router->tick(now);
   if (now - lastMetrics_ >= 1000000) {
     lastMetrics_ = now;

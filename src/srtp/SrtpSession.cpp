@@ -207,6 +207,15 @@ SrtpSession::Stream* SrtpSession::stream(std::uint32_t ssrc, bool create) {
   return &streams_.back();
 }
 
+// The stream's highest index moves forward only; older packets (retransmissions,
+// reordering) leave it as it is.
+void SrtpSession::advance(Stream& s, std::uint64_t index, std::uint32_t roc, std::uint16_t seq) {
+  if (s.started && index <= ((std::uint64_t{s.roc} << 16) | s.highestSeq)) return;
+  s.started = true;
+  s.roc = roc;
+  s.highestSeq = seq;
+}
+
 // RFC 3711 Appendix A: the rollover counter that puts `seq` closest to the highest seen.
 std::uint64_t SrtpSession::estimateIndex(const Stream& s, std::uint16_t seq, std::uint32_t& roc) {
   roc = s.roc;
@@ -230,11 +239,7 @@ SrtpError SrtpSession::protectRtp(std::uint8_t* p, std::size_t& length, std::siz
   if (!s) return SrtpError::TooManyStreams;
   std::uint32_t roc = 0;
   const std::uint64_t index = estimateIndex(*s, seq, roc);
-  if (!s->started || index > ((std::uint64_t{s->roc} << 16) | s->highestSeq)) {
-    s->started = true;
-    s->roc = roc;
-    s->highestSeq = seq;
-  }
+  advance(*s, index, roc, seq);
   std::uint8_t* payload = p + header;
   const std::size_t payloadLength = length - header;
   if (info_.aead) {
@@ -293,11 +298,7 @@ SrtpError SrtpSession::unprotectRtp(std::uint8_t* p, std::size_t& length) {
   // Authenticated: now the packet may create state and move the window.
   Stream* st = known ? known : stream(ssrc, true);
   if (!st) return SrtpError::TooManyStreams;
-  if (!st->started || index > ((std::uint64_t{st->roc} << 16) | st->highestSeq)) {
-    st->started = true;
-    st->roc = roc;
-    st->highestSeq = seq;
-  }
+  advance(*st, index, roc, seq);
   st->rtpReplay.accept(index);
   length = authenticated;
   return SrtpError::Ok;

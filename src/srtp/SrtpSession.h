@@ -63,6 +63,7 @@ class SrtpSession {
 
   Stream* stream(std::uint32_t ssrc, bool create);
   static std::uint64_t estimateIndex(const Stream& s, std::uint16_t seq, std::uint32_t& roc);
+  static void advance(Stream& s, std::uint64_t index, std::uint32_t roc, std::uint16_t seq);
   void setupCipher(EVP_CIPHER_CTX*& ctx, EVP_MAC_CTX*& mac, const Keys& keys);
   bool hmac(EVP_MAC_CTX* mac, const std::uint8_t* data, std::size_t length, const std::uint8_t* extra,
             std::size_t extraLength, std::uint8_t* out);
