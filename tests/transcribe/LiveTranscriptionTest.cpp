@@ -39,6 +39,18 @@ void feed(LiveTranscription& live, const std::string& track, double at, const st
   }
 }
 
+// Segments as the recognition threads deliver them.
+struct Collected {
+  std::mutex mutex;
+  std::vector<LiveSegment> segments;
+  LiveTranscription::Sink sink() {
+    return [this](LiveSegment&& s) {
+      std::lock_guard lock(mutex);
+      segments.push_back(std::move(s));
+    };
+  }
+};
+
 PendingUtterance utterance(const std::string& track, double start, double end, double level) {
   PendingUtterance u;
   u.track = track;
@@ -64,14 +76,10 @@ TEST(BleedRule, TheLouderTrackKeepsTheWords) {
 }
 
 TEST(LiveTranscription, AttributesEachUtteranceToItsTrackAtItsTime) {
-  std::mutex mutex;
-  std::vector<LiveSegment> segments;
+  Collected collected;
+  auto& segments = collected.segments;
   {
-    LiveTranscription live([] { return std::make_unique<ToneRecognizer>(); },
-                           [&](LiveSegment&& s) {
-                             std::lock_guard lock(mutex);
-                             segments.push_back(std::move(s));
-                           });
+    LiveTranscription live([] { return std::make_unique<ToneRecognizer>(); }, collected.sink());
     std::vector<float> ana = silence(1.0);
     auto speech = tone(1.5, 0.5);
     ana.insert(ana.end(), speech.begin(), speech.end());
@@ -101,13 +109,9 @@ TEST(LiveTranscription, AttributesEachUtteranceToItsTrackAtItsTime) {
 }
 
 TEST(LiveTranscription, DropsTheQuieterCopyOfALeakedVoice) {
-  std::mutex mutex;
-  std::vector<LiveSegment> segments;
-  LiveTranscription live([] { return std::make_unique<ToneRecognizer>(); },
-                         [&](LiveSegment&& s) {
-                           std::lock_guard lock(mutex);
-                           segments.push_back(std::move(s));
-                         });
+  Collected collected;
+  auto& segments = collected.segments;
+  LiveTranscription live([] { return std::make_unique<ToneRecognizer>(); }, collected.sink());
   std::vector<float> loud = silence(1.0), faint = silence(1.0);
   auto a = tone(2.0, 0.5), b = tone(2.0, 0.02);
   loud.insert(loud.end(), a.begin(), a.end());
