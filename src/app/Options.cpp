@@ -11,7 +11,14 @@ struct Setting {
   const char* flag;
   const char* env;
   bool (*apply)(ServeOptions&, const std::string&, std::string& error);
+  bool isSwitch = false;  // takes no value on the command line (`--flag`, `--flag=false`)
 };
+
+bool parseSwitch(const std::string& text, bool& out) {
+  for (const char* yes : {"1", "true", "yes", "on"}) if (text == yes) return out = true, true;
+  for (const char* no : {"0", "false", "no", "off"}) if (text == no) return out = false, true;
+  return false;
+}
 
 bool parsePort(const std::string& text, std::uint16_t& out) {
   unsigned value = 0;
@@ -91,6 +98,12 @@ const Setting kSettings[] = {
        o.language = v;
        return true;
      }},
+    {"--diarize-tracks", "PARLEY_DIARIZE_TRACKS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseSwitch(v, o.diarizeTracks)) return e = "--diarize-tracks is true or false, not \"" + v + "\"", false;
+       return true;
+     },
+     true},
     {"--log-level", "PARLEY_LOG_LEVEL",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
@@ -122,6 +135,8 @@ const char* serveUsage() {
          "  --asr-url URL     the OpenAI-compatible server for --asr openai [PARLEY_ASR_URL]\n"
          "  --asr-model NAME  the model to ask it for [PARLEY_ASR_MODEL] (default whisper-1)\n"
          "  --language LANG   language of the meetings, ISO 639-1 [PARLEY_LANGUAGE] (default en)\n"
+         "  --diarize-tracks  split a microphone shared by several people into voices,\n"
+         "                    labelled \"Name (2)\" [PARLEY_DIARIZE_TRACKS]\n"
          "  --help            this text\n";
 }
 
@@ -158,6 +173,7 @@ std::optional<ServeOptions> parseServeOptions(const std::vector<std::string>& ar
       error = "unknown option \"" + arg + "\" (see parley serve --help)";
       return std::nullopt;
     }
+    if (!value && setting->isSwitch) value = "true";
     if (!value) {
       if (i + 1 >= args.size()) {
         error = flag + " needs a value";

@@ -20,6 +20,7 @@ struct ServeOptions {
   std::string asrUrl;
   std::string asrModel = "whisper-1";
   std::string language = "en";
+  bool diarizeTracks = false;  // split shared microphones into voices
 };
 
 struct OptionError {

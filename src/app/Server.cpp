@@ -89,9 +89,10 @@ int runServer(const ServeOptions& options) {
     }
     return std::make_unique<transcribe::PocketSphinxRecognizer>();
   };
-  meeting::TranscriptionService transcription(media.get(), recognizers, [&io](std::function<void()> task) {
-    net::post(io, std::move(task));
-  });
+  transcribe::LiveSettings live;
+  live.diarizeTracks = options.diarizeTracks;
+  meeting::TranscriptionService transcription(
+      media.get(), recognizers, [&io](std::function<void()> task) { net::post(io, std::move(task)); }, live);
   signaling::RoomRegistry rooms(*store, media.get(), &transcription);
   registry = &rooms;
   http::Router router(rooms, web, [&media, &transcription] {

@@ -37,10 +37,10 @@ RoomTranscriber::RoomTranscriber(transcribe::LiveTranscription::RecognizerFactor
   engine_ = std::make_unique<transcribe::LiveTranscription>(
       std::move(recognizers),
       [this, onSegment = std::move(onSegment)](transcribe::LiveSegment&& segment) {
-        const double now = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-        segment.latency = std::max(0.0, now - segment.end);
-        counters_.segments++;
-        counters_.latencyMicrosTotal += static_cast<std::uint64_t>(segment.latency * 1e6);
+        if (!segment.partial && !segment.text.empty()) {
+          counters_.segments++;
+          counters_.latencyMicrosTotal += static_cast<std::uint64_t>(segment.latency * 1e6);
+        }
         onSegment(std::move(segment));
       },
       settings);
@@ -74,6 +74,9 @@ void RoomTranscriber::run() {
     if (tail == head_.load(std::memory_order_acquire)) {
       if (stopping_.load()) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));  // 20 ms packets: polling is cheap
+      // Nothing came: a participant who stopped sending (left, muted, DTX) is silent, which
+      // ends the utterance they were in.
+      engine_->advance(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
       continue;
     }
     decode(ring_[tail % kRing]);
@@ -108,7 +111,16 @@ void RoomTranscriber::decode(const Packet& packet) {
   data.src_ratio = 1.0 / 3.0;
   if (src_process(decoder->resampler, &data) != 0) return;
   engine_->push(participant, at, {decoder->pcm16.data(), static_cast<std::size_t>(data.output_frames_gen)});
-  counters_.utterancesDropped.store(engine_->droppedUtterances(), std::memory_order_relaxed);
+  countEngine();
+}
+
+void RoomTranscriber::countEngine() {
+  // The counters are the server's, summed over rooms: add what changed.
+  const auto dropped = engine_->droppedUtterances(), leaked = engine_->bleedDropped();
+  counters_.utterancesDropped.fetch_add(dropped - droppedSeen_, std::memory_order_relaxed);
+  counters_.utterancesLeaked.fetch_add(leaked - leakedSeen_, std::memory_order_relaxed);
+  droppedSeen_ = dropped;
+  leakedSeen_ = leaked;
 }
 
 void RoomTranscriber::stop() {
@@ -116,6 +128,7 @@ void RoomTranscriber::stop() {
   stopping_ = true;
   thread_.join();
   engine_->flush();
+  countEngine();
 }
 
 }  // namespace parley::meeting

@@ -20,6 +20,7 @@ namespace parley::meeting {
 struct TranscriberCounters {
   std::atomic<std::uint64_t> packetsDropped{0};  // the ring was full
   std::atomic<std::uint64_t> utterancesDropped{0};
+  std::atomic<std::uint64_t> utterancesLeaked{0};  // dropped by the bleed rule
   std::atomic<std::uint64_t> segments{0};
   std::atomic<std::uint64_t> latencyMicrosTotal{0};
 };
@@ -49,6 +50,7 @@ class RoomTranscriber : public sfu::AudioTap {
   struct Decoder;
   void run();
   void decode(const Packet& packet);
+  void countEngine();
 
   static constexpr std::size_t kRing = 1024;  // about 10 s of one voice, 5 s of two
   std::unique_ptr<Packet[]> ring_;
@@ -57,6 +59,7 @@ class RoomTranscriber : public sfu::AudioTap {
   std::chrono::steady_clock::time_point start_;
   std::map<std::string, std::unique_ptr<Decoder>> decoders_;
   std::unique_ptr<transcribe::LiveTranscription> engine_;
+  std::uint64_t droppedSeen_ = 0, leakedSeen_ = 0;  // the engine's counts already added
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -36,6 +36,9 @@ std::string TranscriptionService::renderMetrics() const {
           counters_.packetsDropped.load());
   counter("parley_transcription_utterances_dropped_total", "Utterances dropped because recognition fell behind.",
           counters_.utterancesDropped.load());
+  counter("parley_transcription_utterances_leaked_total",
+          "Utterances dropped as a louder participant's voice leaking into this microphone.",
+          counters_.utterancesLeaked.load());
   out << "# HELP parley_caption_latency_seconds From the end of an utterance to its final caption.\n"
          "# TYPE parley_caption_latency_seconds summary\n"
       << "parley_caption_latency_seconds_sum " << counters_.latencyMicrosTotal.load() / 1e6 << '\n'

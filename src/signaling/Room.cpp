@@ -153,11 +153,20 @@ bool Room::startTranscription(std::int64_t now) {
   transcriptionStartedAt_ = now;
   // The room outlives its transcriber (stop() runs before the room goes), so `this` is safe.
   transcriber_ = transcription_->start(record_.id, [this, id = transcriptionId_](transcribe::LiveSegment segment) {
-    const auto name = names_.count(segment.track) ? names_[segment.track] : std::string("?");
-    // Written as soon as final: a crash loses at most the utterance in progress.
-    store_.addTranscriptSegment(id, {static_cast<std::int64_t>(segment.start * 1000),
-                                     static_cast<std::int64_t>(segment.end * 1000), segment.track, name, segment.text});
-    broadcast(captionFrame(segment.track, name, segment.text, segment.start, segment.end, true));
+    std::string name = names_.count(segment.track) ? names_[segment.track] : std::string("?");
+    std::string speaker = segment.track;
+    // A shared microphone's second and later voices: "Salle B (2)".
+    if (segment.voice > 1) {
+      name += " (" + std::to_string(segment.voice) + ")";
+      speaker += "#" + std::to_string(segment.voice);
+    }
+    // Written as soon as final: a crash loses at most the utterance in progress. An empty
+    // final only takes a partial caption away.
+    if (!segment.partial && !segment.text.empty()) {
+      store_.addTranscriptSegment(id, {static_cast<std::int64_t>(segment.start * 1000),
+                                       static_cast<std::int64_t>(segment.end * 1000), speaker, name, segment.text});
+    }
+    broadcast(captionFrame(segment.track, name, segment.text, segment.start, segment.end, !segment.partial));
   });
   broadcast(transcriptionFrame(true, now));
   return true;

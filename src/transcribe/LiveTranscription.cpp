@@ -11,30 +11,11 @@
 
 namespace parley::transcribe {
 
-namespace {
-
-double levelDb(const std::vector<float>& samples) {
-  double energy = 0;
-  for (float s : samples) energy += double(s) * s;
-  return 10 * std::log10(energy / std::max<std::size_t>(1, samples.size()) + 1e-12);
-}
-
-}  // namespace
-
-std::vector<std::size_t> bleedVictims(const std::vector<PendingUtterance>& u, double marginDb) {
-  std::vector<std::size_t> victims;
-  for (std::size_t i = 0; i < u.size(); ++i) {
-    for (std::size_t j = 0; j < u.size(); ++j) {
-      if (i == j || u[i].track == u[j].track) continue;
-      const double overlap = std::min(u[i].segment.end, u[j].segment.end) - std::max(u[i].segment.start, u[j].segment.start);
-      const double shorter = std::min(u[i].segment.end - u[i].segment.start, u[j].segment.end - u[j].segment.start);
-      if (overlap >= 0.5 * shorter && u[j].levelDb >= u[i].levelDb + marginDb) {
-        victims.push_back(i);
-        break;
-      }
-    }
-  }
-  return victims;
+void LiveTranscription::Utterance::hear(std::span<const float> samples) {
+  for (float v : samples) energy += double(v) * v;
+  for (std::size_t i = 0; i + 160 <= samples.size(); i += 160) sketch.envelope.push_back(frameLevelDb(samples.data() + i));
+  const double samplesSoFar = static_cast<double>(sketch.envelope.size()) * 160;
+  sketch.levelDb = 10 * std::log10(energy / std::max(1.0, samplesSoFar) + 1e-12);
 }
 
 LiveTranscription::LiveTranscription(RecognizerFactory factory, Sink sink, LiveSettings settings)
@@ -49,25 +30,71 @@ LiveTranscription::~LiveTranscription() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  ready_.notify_all();
+  changed_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
 void LiveTranscription::push(const std::string& trackId, double at, std::span<const float> samples) {
   auto [it, inserted] = tracks_.try_emplace(trackId);
   Track& track = it->second;
-  if (!inserted && at < track.next - 0.01) return;  // late (reordered) audio: its moment has passed
+  at += track.lag;
+  if (!inserted && at < track.next - 0.01) {
+    if (!track.silenced) return;  // late (reordered) audio: its moment has passed
+    // The track was taken for silent while its audio was only delayed: it comes later
+    // than its clock says from now on, rather than lost.
+    track.lag += track.next - at;
+    at = track.next;
+  }
+  track.silenced = false;
   if (inserted || at - track.next > 5.0) {
     // A new track, or a long gap (muted, reconnected): start its clock afresh.
     if (track.segmenter) track.segmenter->finish();
+    SpeechProgress progress;
+    progress.started = [this, trackId, &track](double start, std::span<const float> audio) {
+      begin(trackId, track, track.origin + start, audio);
+    };
+    progress.audio = [this, &track](std::span<const float> audio) {
+      if (!track.current) return;
+      Utterance& u = *track.current;
+      u.hear(audio);
+      std::size_t before = 0, after = 0;
+      {
+        std::lock_guard lock(mutex_);
+        before = u.audio.size();
+        u.audio.insert(u.audio.end(), audio.begin(), audio.end());
+        after = u.audio.size();
+      }
+      // Wake the recognizer every 100 ms of speech, not every frame.
+      if (before / 1600 != after / 1600) changed_.notify_all();
+    };
+    progress.discarded = [this, &track] {
+      if (!track.current) return;
+      {
+        std::lock_guard lock(mutex_);
+        track.current->ended = true;
+        track.current->verdict = Verdict::Drop;
+      }
+      track.current.reset();
+      changed_.notify_all();
+    };
     track.segmenter = std::make_unique<SpeechSegmenter>(
-        [this, trackId, &track](SpeechSegment&& s) {
-          s.start += track.origin;
-          s.end += track.origin;
-          const double level = levelDb(s.samples);
-          pending_.push_back({trackId, std::move(s), level, now_});
+        [this, &track](SpeechSegment&& s) {
+          auto u = std::move(track.current);
+          if (!u) return;  // dropped when it started
+          {
+            std::lock_guard lock(mutex_);
+            u->ended = true;
+            u->end = track.origin + s.end;
+          }
+          u->sketch.end = u->end;
+          u->endedAt = now_;
+          // The segmenter knows the end once the hangover has passed.
+          const auto hangover = std::chrono::milliseconds(10 * (settings_.segmenter.hangoverFrames - 10));
+          u->endHeard = std::chrono::steady_clock::now() - hangover;
+          ended_.push_back(std::move(u));
+          changed_.notify_all();
         },
-        settings_.segmenter);
+        settings_.segmenter, std::move(progress));
     track.origin = at;
     track.next = at;
   } else if (at > track.next + 0.03) {
@@ -82,42 +109,86 @@ void LiveTranscription::push(const std::string& trackId, double at, std::span<co
   settle(now_, false);
 }
 
-void LiveTranscription::settle(double now, bool all) {
-  if (pending_.empty()) return;
-  // Judge bleed among everything pending and what was released in the last seconds (the
-  // louder original may already be on its way), then release what has waited long enough.
-  std::erase_if(recent_, [&](const PendingUtterance& r) { return now - r.segment.end > 10.0; });
-  std::vector<PendingUtterance> judged;
-  for (const auto& p : pending_) judged.push_back({p.track, SpeechSegment{p.segment.start, p.segment.end, {}}, p.levelDb, p.finishedAt});
-  judged.insert(judged.end(), recent_.begin(), recent_.end());
-  auto victims = bleedVictims(judged, settings_.bleedMarginDb);
-  std::vector<PendingUtterance> keep;
-  std::vector<PendingUtterance> release;
-  for (std::size_t i = 0; i < pending_.size(); ++i) {
-    const bool settled = all || now - pending_[i].finishedAt >= settings_.settleSeconds;
-    if (!settled) {
-      keep.push_back(std::move(pending_[i]));
-    } else if (std::find(victims.begin(), victims.end(), i) != victims.end()) {
-      bleed_++;
-    } else {
-      recent_.push_back({pending_[i].track, SpeechSegment{pending_[i].segment.start, pending_[i].segment.end, {}},
-                         pending_[i].levelDb, pending_[i].finishedAt});
-      release.push_back(std::move(pending_[i]));
-    }
+void LiveTranscription::advance(double now) {
+  const double silentUntil = now - settings_.silentAfterSeconds / 2;
+  for (auto& [id, track] : tracks_) {
+    if (!track.segmenter || now - track.next < settings_.silentAfterSeconds) continue;
+    // At most a second at a time: the clock catches up over a few calls.
+    const double upTo = std::min(silentUntil, track.next + 1.0);
+    const std::vector<float> silence(static_cast<std::size_t>((upTo - track.next) * kSampleRate), 0.0f);
+    track.segmenter->feed(silence);
+    track.next += static_cast<double>(silence.size()) / kSampleRate;
+    track.silenced = true;
   }
-  pending_ = std::move(keep);
-  if (release.empty()) return;
+  now_ = std::max(now_, now);
+  settle(now_, false);
+}
+
+void LiveTranscription::begin(const std::string& trackId, Track& track, double start, std::span<const float> samples) {
+  auto u = std::make_shared<Utterance>();
+  u->track = trackId;
+  u->start = start;
+  u->audio.assign(samples.begin(), samples.end());
+  u->sketch.track = trackId;
+  u->sketch.start = start;
+  u->sketch.end = start;
+  u->hear(samples);
   {
     std::lock_guard lock(mutex_);
-    for (auto& u : release) {
-      if (queue_.size() >= settings_.maxQueued) {
-        dropped_++;
-        continue;
-      }
-      queue_.push_back(std::move(u));
+    if (queue_.size() >= settings_.maxQueued) {
+      dropped_++;
+      track.current.reset();
+      return;
+    }
+    queue_.push_back(u);
+  }
+  track.current = std::move(u);
+  changed_.notify_all();
+}
+
+void LiveTranscription::settle(double now, bool all) {
+  std::erase_if(recent_, [&](const UtteranceSketch& r) { return now - r.end > 10.0; });
+  // What is being said now, to compare with (and to check for leaks twice a second).
+  std::vector<UtteranceSketch> speaking;
+  std::vector<Utterance*> inProgress;
+  for (auto& [id, track] : tracks_) {
+    if (!track.current) continue;
+    track.current->sketch.end = track.current->start + track.current->sketch.envelope.size() / 100.0;
+    speaking.push_back(track.current->sketch);
+    inProgress.push_back(track.current.get());
+  }
+  if (speaking.size() > 1 && now - drownedCheckedAt_ >= settings_.partialSeconds) {
+    drownedCheckedAt_ = now;
+    std::vector<UtteranceSketch> all = speaking;
+    all.insert(all.end(), recent_.begin(), recent_.end());
+    for (std::size_t i : bleedVictims(all, settings_.bleed))
+      if (i < inProgress.size()) inProgress[i]->drowned = true;
+  }
+  if (ended_.empty()) return;
+
+  std::vector<std::shared_ptr<Utterance>> waiting;
+  bool decided = false;
+  for (auto& u : ended_) {
+    // Wait a moment for an overlapping utterance on another track to end as well.
+    if (!all && now - u->endedAt < settings_.settleSeconds) {
+      waiting.push_back(u);
+      continue;
+    }
+    const auto leak = [&](const UtteranceSketch& other) { return leaked(u->sketch, other, settings_.bleed); };
+    const bool isLeak = std::any_of(speaking.begin(), speaking.end(), leak) || std::any_of(recent_.begin(), recent_.end(), leak) ||
+                        std::any_of(ended_.begin(), ended_.end(), [&](const auto& o) { return o && o != u && leak(o->sketch); });
+    decided = true;
+    std::lock_guard lock(mutex_);
+    if (isLeak) {
+      u->verdict = Verdict::Drop;
+      bleed_++;
+    } else {
+      u->verdict = Verdict::Keep;
+      recent_.push_back(u->sketch);
     }
   }
-  ready_.notify_all();
+  ended_ = std::move(waiting);
+  if (decided) changed_.notify_all();
 }
 
 void LiveTranscription::flush() {
@@ -131,39 +202,96 @@ void LiveTranscription::work(std::unique_ptr<Recognizer> recognizer) {
   // Recognition may wait; forwarding media may not: yield the CPU to the media threads.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
-    PendingUtterance utterance;
+    std::shared_ptr<Utterance> utterance;
     {
       std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_ && queue_.empty()) return;
+      changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
       utterance = std::move(queue_.front());
       queue_.pop_front();
       ++busy_;
     }
-    LiveSegment segment;
-    try {
-      segment.words = recognizer->recognize(utterance.segment.samples);
-    } catch (const RecognizerError&) {
-      segment.words.clear();
-    }
-    for (auto& w : segment.words) {
-      w.start += utterance.segment.start;
-      w.end += utterance.segment.start;
-    }
-    for (const auto& w : segment.words) segment.text += (segment.text.empty() ? "" : " ") + w.word;
-    segment.track = utterance.track;
-    segment.start = segment.words.empty() ? utterance.segment.start : segment.words.front().start;
-    segment.end = segment.words.empty() ? utterance.segment.end : segment.words.back().end;
-    if (!segment.text.empty()) {
-      recognized_++;
-      sink_(std::move(segment));
-    }
+    recognize(*recognizer, *utterance);
     {
       std::lock_guard lock(mutex_);
       --busy_;
     }
     idle_.notify_all();
   }
+}
+
+void LiveTranscription::recognize(Recognizer& recognizer, Utterance& u) {
+  const auto partialStep = static_cast<std::size_t>(settings_.partialSeconds * kSampleRate);
+  std::vector<float> chunk;
+  std::size_t fed = 0, partialAt = 0;
+  std::string shown;  // the partial text on screen, if any
+  std::vector<Word> words;
+  Verdict verdict = Verdict::Pending;
+  try {
+    recognizer.beginUtterance(u.track);
+    // Decode the audio as it comes, until the utterance ends or is dropped.
+    for (bool ended = false; !ended;) {
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return stopping_ || u.audio.size() > fed || u.ended; });
+        if (stopping_) return;
+        chunk.assign(u.audio.begin() + static_cast<long>(fed), u.audio.end());
+        fed = u.audio.size();
+        ended = u.ended;
+        verdict = u.verdict;
+      }
+      if (verdict == Verdict::Drop) break;
+      recognizer.feed(chunk);
+      if (!ended && fed - partialAt >= partialStep && !u.drowned) {
+        partialAt = fed;
+        std::string text = recognizer.partialText();
+        if (!text.empty() && text != shown) {
+          shown = text;
+          LiveSegment partial;
+          partial.track = u.track;
+          partial.partial = true;
+          partial.start = u.start;
+          partial.end = u.start + static_cast<double>(fed) / kSampleRate;
+          partial.text = std::move(text);
+          sink_(std::move(partial));
+        }
+      }
+    }
+    words = recognizer.endUtterance();
+  } catch (const RecognizerError&) {
+    words.clear();  // the recognizer said what failed when it gave up; the meeting goes on
+  }
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return stopping_ || u.verdict != Verdict::Pending; });
+    if (stopping_) return;
+    verdict = u.verdict;
+  }
+  LiveSegment segment;
+  segment.track = u.track;
+  if (verdict == Verdict::Keep) {
+    for (auto& w : words) {
+      w.start += u.start;
+      w.end += u.start;
+      segment.text += (segment.text.empty() ? "" : " ") + w.word;
+    }
+    segment.words = std::move(words);
+  }
+  segment.start = segment.words.empty() ? u.start : segment.words.front().start;
+  segment.end = segment.words.empty() ? u.end : segment.words.back().end;
+  if (!segment.text.empty()) {
+    if (settings_.diarizeTracks) segment.voice = voiceOf(u.track, u.audio);
+    segment.latency = std::chrono::duration<double>(std::chrono::steady_clock::now() - u.endHeard).count();
+    recognized_++;
+    sink_(std::move(segment));
+  } else if (!shown.empty()) {
+    sink_(std::move(segment));  // no words after all: an empty final takes the partial line away
+  }
+}
+
+int LiveTranscription::voiceOf(const std::string& track, std::span<const float> samples) {
+  std::lock_guard lock(voicesMutex_);
+  return voices_[track].add(samples);
 }
 
 }  // namespace parley::transcribe

@@ -1,10 +1,14 @@
 #include "transcribe/PocketSphinxRecognizer.h"
 
 #include <pocketsphinx.h>
+#include <sphinxbase/cmn.h>
+#include <sphinxbase/fe.h>
+#include <sphinxbase/feat.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace parley::transcribe {
@@ -26,30 +30,119 @@ PocketSphinxRecognizer::PocketSphinxRecognizer(const PocketSphinxSettings& setti
   decoder_ = ps_init(config);
   cmd_ln_free_r(config);
   if (!decoder_) throw RecognizerError("PocketSphinx could not load its model from " + settings.modelDir);
+  meanFrontEnd_ = fe_init_auto_r(cmd_ln_retain(ps_get_config(decoder_)));
+  if (!meanFrontEnd_) throw RecognizerError("PocketSphinx could not make a front end");
 }
 
 PocketSphinxRecognizer::~PocketSphinxRecognizer() {
+  if (meanFrontEnd_) fe_free(meanFrontEnd_);
   if (decoder_) ps_free(decoder_);
 }
 
 std::vector<Word> PocketSphinxRecognizer::recognize(std::span<const float> samples) {
-  std::vector<std::int16_t> pcm(samples.size());
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    pcm[i] = static_cast<std::int16_t>(std::lround(std::clamp(samples[i], -1.0f, 1.0f) * 32767.0f));
-  }
+  // A whole utterance at once: cepstral mean normalisation over all of it, which is more
+  // accurate than the running estimate a stream must use.
   if (ps_start_utt(decoder_) < 0) throw RecognizerError("PocketSphinx could not start an utterance");
-  ps_process_raw(decoder_, pcm.data(), pcm.size(), FALSE, TRUE);
+  process(samples, true);
   ps_end_utt(decoder_);
+  return words();
+}
+
+void PocketSphinxRecognizer::beginUtterance(const std::string& speaker) {
+  speaker_ = speaker;
+  held_.clear();
+  streaming_ = false;
+  if (cepstralMeans_.count(speaker_)) startStream();
+}
+
+void PocketSphinxRecognizer::feed(std::span<const float> samples) {
+  if (streaming_) {
+    process(samples, false);
+    return;
+  }
+  held_.insert(held_.end(), samples.begin(), samples.end());
+  if (held_.size() >= 16000) startStream();
+}
+
+void PocketSphinxRecognizer::startStream() {
+  cmn_t* cmn = ps_get_feat(decoder_)->cmn_struct;
+  auto known = cepstralMeans_.find(speaker_);
+  std::vector<float> mean;
+  if (known != cepstralMeans_.end()) {
+    mean = known->second;
+  } else if (!held_.empty()) {
+    // The cepstra of what is held, through a front end configured like the decoder's.
+    fe_t* fe = meanFrontEnd_;
+    const int width = fe_get_output_size(fe);
+    std::vector<std::int16_t> pcm(held_.size());
+    for (std::size_t i = 0; i < held_.size(); ++i)
+      pcm[i] = static_cast<std::int16_t>(std::lround(std::clamp(held_[i], -1.0f, 1.0f) * 32767.0f));
+    std::vector<mfcc_t> cepstra(static_cast<std::size_t>(width) * (held_.size() / 160 + 2));
+    std::vector<mfcc_t*> rows(held_.size() / 160 + 2);
+    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = cepstra.data() + r * width;
+    const std::int16_t* in = pcm.data();
+    std::size_t left = pcm.size();
+    std::int32_t frames = static_cast<std::int32_t>(rows.size());
+    fe_start_utt(fe);
+    fe_process_frames(fe, &in, &left, rows.data(), &frames, nullptr);
+    if (frames > 0) {
+      mean.assign(width, 0.0f);
+      for (int f = 0; f < frames; ++f)
+        for (int i = 0; i < width; ++i) mean[i] += rows[f][i] / frames;
+    }
+  }
+  if (!mean.empty()) cmn_live_set(cmn, mean.data());
+  if (ps_start_utt(decoder_) < 0) throw RecognizerError("PocketSphinx could not start an utterance");
+  streaming_ = true;
+  process(held_, false);
+  held_.clear();
+}
+
+std::string PocketSphinxRecognizer::partialText() {
+  if (!streaming_) return {};
+  std::int32_t score = 0;
+  const char* hyp = ps_get_hyp(decoder_, &score);
+  return hyp ? hyp : "";
+}
+
+std::vector<Word> PocketSphinxRecognizer::endUtterance() {
+  if (!streaming_) startStream();
+  ps_end_utt(decoder_);
+  streaming_ = false;
+  // Remember where this speaker's channel stands for their next utterance.
+  cmn_t* cmn = ps_get_feat(decoder_)->cmn_struct;
+  std::vector<float> mean(static_cast<std::size_t>(cmn->veclen));
+  cmn_live_get(cmn, mean.data());
+  cepstralMeans_[speaker_] = std::move(mean);
+  return words();
+}
+
+void PocketSphinxRecognizer::process(std::span<const float> samples, bool wholeUtterance) {
+  pcm_.resize(samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    pcm_[i] = static_cast<std::int16_t>(std::lround(std::clamp(samples[i], -1.0f, 1.0f) * 32767.0f));
+  }
+  ps_process_raw(decoder_, pcm_.data(), pcm_.size(), FALSE, wholeUtterance ? TRUE : FALSE);
+}
+
+std::vector<Word> PocketSphinxRecognizer::words() {
   std::vector<Word> words;
   ps_get_prob(decoder_);  // computes the posteriors the segments report
   logmath_t* logmath = ps_get_logmath(decoder_);
+  // Streaming makes the decoder number frames from its creation, not from the utterance
+  // (PocketSphinx 5prealpha keeps the front end's count): the first segment, "<s>" or
+  // silence, marks the utterance's frame zero.
+  std::optional<int> firstFrame;
   for (ps_seg_t* seg = ps_seg_iter(decoder_); seg; seg = ps_seg_next(seg)) {
+    int startFrame = 0, endFrame = 0;
+    ps_seg_frames(seg, &startFrame, &endFrame);
+    if (!firstFrame) firstFrame = startFrame;
+    startFrame -= *firstFrame;
+    endFrame -= *firstFrame;
     std::string word = ps_seg_word(seg);
     // Silence, sentence marks and fillers ("<sil>", "[NOISE]", "<s>") are not words.
     if (word.empty() || word[0] == '<' || word[0] == '[') continue;
     if (const auto paren = word.find('('); paren != std::string::npos) word.erase(paren);  // "read(2)"
-    int startFrame = 0, endFrame = 0;
-    ps_seg_frames(seg, &startFrame, &endFrame);
     std::int32_t acoustic = 0, language = 0, backoff = 0;
     const std::int32_t posterior = ps_seg_prob(seg, &acoustic, &language, &backoff);
     double confidence = logmath_exp(logmath, posterior);

@@ -1,11 +1,15 @@
 #pragma once
 // The embedded recognizer: Debian's PocketSphinx with its US English model, giving word
 // times and posterior confidences.
+#include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "transcribe/Recognizer.h"
 
 typedef struct ps_decoder_s ps_decoder_t;
+typedef struct fe_s fe_t;
 
 namespace parley::transcribe {
 
@@ -22,8 +26,26 @@ class PocketSphinxRecognizer final : public Recognizer {
   std::vector<Word> recognize(std::span<const float> samples) override;
   std::string name() const override { return "pocketsphinx"; }
 
+  void beginUtterance(const std::string& speaker) override;
+  void feed(std::span<const float> samples) override;
+  std::string partialText() override;
+  std::vector<Word> endUtterance() override;
+
  private:
+  void process(std::span<const float> samples, bool wholeUtterance);
+  void startStream();
+  std::vector<Word> words();
+
   ps_decoder_t* decoder_ = nullptr;
+  std::vector<std::int16_t> pcm_;
+  // Streaming normalises cepstra by a running mean (a whole utterance uses its own): per
+  // speaker, the mean their last utterances ended with; for a new speaker, the mean of
+  // their first second, which is held back until then.
+  std::map<std::string, std::vector<float>> cepstralMeans_;
+  fe_t* meanFrontEnd_ = nullptr;  // its own: the decoder's front end counts frames across calls
+  std::string speaker_;
+  std::vector<float> held_;
+  bool streaming_ = false;
 };
 
 }  // namespace parley::transcribe

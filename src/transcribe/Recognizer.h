@@ -22,6 +22,27 @@ class Recognizer {
   // RecognizerError when the recognizer cannot answer (after its own retries).
   virtual std::vector<Word> recognize(std::span<const float> samples) = 0;
   virtual std::string name() const = 0;
+
+  // Streaming, for live captions: one utterance at a time, fed as it is spoken. A recognizer
+  // that can decode incrementally (PocketSphinx) overrides these and gives partial text; the
+  // default keeps the audio and recognizes it at the end (an HTTP server takes whole files).
+  // `speaker` names whose voice it is (a track), so a recognizer can carry what it learnt
+  // about that channel from one utterance to the next.
+  virtual void beginUtterance(const std::string& speaker) {
+    (void)speaker;
+    streamed_.clear();
+  }
+  virtual void feed(std::span<const float> samples) { streamed_.insert(streamed_.end(), samples.begin(), samples.end()); }
+  // The words so far; empty when the recognizer cannot tell before the end.
+  virtual std::string partialText() { return {}; }
+  virtual std::vector<Word> endUtterance() {
+    std::vector<float> samples = std::move(streamed_);
+    streamed_.clear();
+    return recognize(samples);
+  }
+
+ private:
+  std::vector<float> streamed_;
 };
 
 }  // namespace parley::transcribe

@@ -9,8 +9,8 @@ namespace {
 constexpr std::size_t kFrame = 160;  // 10 ms at 16 kHz
 }
 
-SpeechSegmenter::SpeechSegmenter(Sink sink, SegmenterSettings settings)
-    : sink_(std::move(sink)), settings_(settings) {}
+SpeechSegmenter::SpeechSegmenter(Sink sink, SegmenterSettings settings, SpeechProgress progress)
+    : sink_(std::move(sink)), settings_(settings), progress_(std::move(progress)) {}
 
 void SpeechSegmenter::feed(std::span<const float> samples) {
   pending_.insert(pending_.end(), samples.begin(), samples.end());
@@ -56,8 +56,14 @@ void SpeechSegmenter::processFrame(const float* frame) {
                                                            ? onset - settings_.paddingFrames
                                                            : 0);
       for (std::size_t f = speechStartFrame_; f <= frame_ && f < decisions_.size(); ++f) decisions_[f] = 1;
+      if (progress_.started) {
+        const std::size_t from = (speechStartFrame_ - historyStartFrame_) * kFrame;
+        progress_.started(static_cast<double>(speechStartFrame_) / 100.0,
+                          std::span<const float>(history_).subspan(std::min(from, history_.size())));
+      }
     }
   } else {
+    if (progress_.audio) progress_.audio({frame, kFrame});
     silentRun_ = speech ? 0 : silentRun_ + 1;
     const double length = static_cast<double>(frame_ + 1 - speechStartFrame_) / 100.0;
     if (silentRun_ >= settings_.hangoverFrames) {
@@ -66,6 +72,7 @@ void SpeechSegmenter::processFrame(const float* frame) {
       emit(frame_ + 1);
       inSpeech_ = true;  // a monologue continues in the next segment
       speechStartFrame_ = frame_ + 1;
+      if (progress_.started) progress_.started(static_cast<double>(speechStartFrame_) / 100.0, {});
     }
   }
   decisions_.push_back(inSpeech_ ? 1 : 0);
@@ -86,10 +93,13 @@ void SpeechSegmenter::emit(std::size_t endFrame) {
   silentRun_ = 0;
   history_.erase(history_.begin(), history_.begin() + static_cast<long>(std::min(history_.size(), to)));
   historyStartFrame_ = endFrame;
-  if (segment.end - segment.start >= settings_.minSeconds) sink_(std::move(segment));
-  else
-    for (std::size_t f = static_cast<std::size_t>(segment.start * 100); f < endFrame && f < decisions_.size(); ++f)
-      decisions_[f] = 0;
+  if (segment.end - segment.start >= settings_.minSeconds) {
+    sink_(std::move(segment));
+    return;
+  }
+  for (std::size_t f = static_cast<std::size_t>(segment.start * 100); f < endFrame && f < decisions_.size(); ++f)
+    decisions_[f] = 0;
+  if (progress_.discarded) progress_.discarded();
 }
 
 void SpeechSegmenter::finish() {

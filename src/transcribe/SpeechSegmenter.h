@@ -25,11 +25,20 @@ struct SegmenterSettings {
   double maxSeconds = 20.0;
 };
 
+// For live use: an utterance's audio as it is spoken, before the segment is complete, so a
+// streaming recognizer can work while the person talks. `started` gets the start time and
+// the audio from there up to the onset decision; `audio` gets each later 10 ms frame.
+struct SpeechProgress {
+  std::function<void(double start, std::span<const float> samples)> started;
+  std::function<void(std::span<const float> samples)> audio;
+  std::function<void()> discarded;  // what started was too short to be an utterance
+};
+
 class SpeechSegmenter {
  public:
   using Sink = std::function<void(SpeechSegment&&)>;
 
-  explicit SpeechSegmenter(Sink sink, SegmenterSettings settings = {});
+  explicit SpeechSegmenter(Sink sink, SegmenterSettings settings = {}, SpeechProgress progress = {});
 
   void feed(std::span<const float> samples);
   // Ends the stream: an utterance in progress is emitted.
@@ -44,6 +53,7 @@ class SpeechSegmenter {
 
   Sink sink_;
   SegmenterSettings settings_;
+  SpeechProgress progress_;
   std::vector<float> pending_;       // samples not yet a full frame
   std::vector<float> history_;       // audio of the current utterance (and padding)
   std::size_t historyStartFrame_ = 0;

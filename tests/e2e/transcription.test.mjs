@@ -51,7 +51,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function join(roomId, name, audio, token) {
+async function join(roomId, name, audio, token, url = server.url) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -60,21 +60,21 @@ async function join(roomId, name, audio, token) {
   browsers.push(browser);
   const page = await (await browser.newContext()).newPage();
   const query = new URLSearchParams({ name, autojoin: '1', ...(token ? { token } : {}) });
-  await page.goto(`${server.url}/r/${roomId}?${query}`);
+  await page.goto(`${url}/r/${roomId}?${query}`);
   await participantItem(page, name).waitFor();
   return page;
 }
 
-async function transcription(roomId, token, action) {
-  return fetch(`${server.url}/api/rooms/${roomId}/transcription`, {
+async function transcription(roomId, token, action, url = server.url) {
+  return fetch(`${url}/api/rooms/${roomId}/transcription`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ action }),
   });
 }
 
-async function transcript(roomId, token, format = 'json') {
-  return fetch(`${server.url}/api/rooms/${roomId}/transcript?format=${format}`, {
+async function transcript(roomId, token, format = 'json', url = server.url) {
+  return fetch(`${url}/api/rooms/${roomId}/transcript?format=${format}`, {
     headers: token ? { Authorization: `Bearer ${token}` } : {},
   });
 }
@@ -93,6 +93,8 @@ test('the transcript has each person\'s words under their own name', async () =>
   // Everyone is told; captions can be switched on.
   await ana.getByTestId('transcription-indicator').waitFor();
   await bruno.getByTestId('toggle-captions').click();
+  // Words appear while someone is still talking (a partial line), then firm up.
+  await bruno.getByTestId('caption-partial').first().waitFor({ timeout: 60000 });
 
   // Wait until the transcript has reached the end of both recordings (25 s and 11 s of
   // speech): a segment ending that long after each person's first.
@@ -129,6 +131,7 @@ test('the transcript has each person\'s words under their own name', async () =>
   const brunoWer = wer(brunoReference, brunoText);
   console.log(`per-speaker WER: Ana ${anaWer.toFixed(1)}% (${words(anaText).length} words), Bruno ${brunoWer.toFixed(1)}%`);
   console.log(`Ana: ${anaText}\nBruno: ${brunoText}`);
+  for (const s of body.segments) console.log(`${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.speaker.name}: ${s.text}`);
   // Bounds: the embedded recognizer through a browser's Opus, well below chance.
   assert.ok(anaWer <= 60, `Ana's WER ${anaWer.toFixed(1)}%`);
   assert.ok(brunoWer <= 85, `Bruno's WER ${brunoWer.toFixed(1)}%`);
@@ -142,5 +145,50 @@ test('the transcript has each person\'s words under their own name', async () =>
   assert.match(await (await transcript(room.id, room.moderator_token, 'md')).text(), /\*\*Bruno\*\* \[00:00:/);
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   const latency = /parley_caption_latency_seconds_sum ([\d.e+-]+)\nparley_caption_latency_seconds_count (\d+)/.exec(metrics);
+  console.log(metrics.split('\n').filter((l) => /^parley_(transcri|caption)/.test(l)).join('\n'));
   console.log(`mean caption latency: ${(Number(latency[1]) / Number(latency[2])).toFixed(2)} s over ${latency[2]} segments`);
+});
+
+test('with --diarize-tracks, two people sharing one microphone get two names', async () => {
+  // A meeting-room device: two LibriSpeech readers (a woman and a man) taking turns.
+  const readers = ['1998/1998-15444-0001', '2609/2609-156975-0000', '1998/1998-15444-0003', '2609/2609-156975-0001',
+    '1998/1998-15444-0006', '2609/2609-156975-0005'];
+  const inputs = [];
+  const parts = [];
+  readers.forEach((r, i) => {
+    inputs.push('-i', `${SHARED}/speakers/librispeech_test-other/${r}.flac`, '-f', 'lavfi', '-t', '1.2', '-i', 'anullsrc=r=16000:cl=mono');
+    parts.push(`[${2 * i}:a]`, `[${2 * i + 1}:a]`);
+  });
+  const audio = path.join(dir, 'room.wav');
+  execFileSync('ffmpeg', ['-loglevel', 'error', ...inputs, '-filter_complex',
+    `${parts.join('')}concat=n=${parts.length}:v=0:a=1,adelay=3000,apad=pad_dur=120`, '-ar', '48000', '-ac', '1',
+    '-c:a', 'pcm_s16le', audio]);
+  const shared = await startServer({ args: ['--udp-ports', '43010-43019', '--diarize-tracks'] });
+  try {
+    const room = await createRoom(shared.url);
+    assert.equal((await transcription(room.id, room.moderator_token, 'start', shared.url)).status, 200);
+    await join(room.id, 'Salle B', audio, null, shared.url);
+    // Until the last turn is in (41 s from the first word to the last), or a deadline.
+    const deadline = Date.now() + 90000;
+    let segments = [];
+    while (Date.now() < deadline) {
+      segments = (await (await transcript(room.id, room.moderator_token, 'json', shared.url)).json()).segments;
+      if (segments.length && Math.max(...segments.map((s) => s.end)) - Math.min(...segments.map((s) => s.start)) >= 40) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await transcription(room.id, room.moderator_token, 'stop', shared.url);
+    segments = (await (await transcript(room.id, room.moderator_token, 'json', shared.url)).json()).segments;
+    segments.sort((a, b) => a.start - b.start);
+    const names = segments.map((s) => s.speaker.name);
+    console.log(segments.map((s) => `${s.start.toFixed(1)}-${s.end.toFixed(1)} ${s.speaker.name} [${s.speaker.id}]: ${s.text}`).join('\n'));
+    assert.deepEqual([...new Set(names)].sort(), ['Salle B', 'Salle B (2)']);
+    assert.equal(names[0], 'Salle B', 'the first voice keeps the plain name');
+    // Six turns: the voice changes five times, if each turn kept its own voice.
+    const switches = names.filter((n, i) => i > 0 && n !== names[i - 1]).length;
+    assert.ok(switches >= 4, `the voices follow the turns (${switches} changes)`);
+    const ids = new Set(segments.map((s) => s.speaker.id));
+    assert.equal(ids.size, 2, 'each voice has its own speaker id');
+  } finally {
+    await shared.stop();
+  }
 });

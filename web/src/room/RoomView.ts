@@ -55,7 +55,8 @@ export class RoomView {
   private toastTimer = 0;
   private transcriptionActive = false;
   private captionsOn = false;
-  private captionLines: { name: string; text: string }[] = [];
+  // The last few lines; a speaker's partial line is replaced as their words firm up.
+  private captionLines: { participant: string; name: string; text: string; final: boolean }[] = [];
   private transcriptionBanner = h('div', { class: 'transcription-banner hidden', role: 'status', 'data-testid': 'transcription-indicator' });
   private captionsBox = h('div', { class: 'captions hidden', 'aria-live': 'polite', 'data-testid': 'captions' });
   private captionsButton = h('button', { type: 'button', class: 'small', 'data-testid': 'toggle-captions' });
@@ -167,10 +168,18 @@ export class RoomView {
         this.transcriptionActive = message.active;
         if (message.active) announce(m.transcriptionActive);
         break;
-      case 'caption':
-        this.captionLines.push({ name: message.name, text: message.text });
+      case 'caption': {
+        const open = this.captionLines.findIndex((l) => l.participant === message.participant && !l.final);
+        const line = { participant: message.participant, name: message.name, text: message.text, final: message.final };
+        if (open >= 0) {
+          if (message.text) this.captionLines[open] = line;
+          else this.captionLines.splice(open, 1);  // the words were withdrawn
+        } else if (message.text) {
+          this.captionLines.push(line);
+        }
         this.captionLines = this.captionLines.slice(-3);
         break;
+      }
       case 'media-error':
         this.showToast(`${m.mediaFailed}: ${message.message}`);
         break;
@@ -336,7 +345,9 @@ export class RoomView {
     this.captionsBox.setAttribute('aria-label', m.captions);
     this.captionsBox.classList.toggle('hidden', !this.captionsOn);
     this.captionsBox.replaceChildren(
-      ...this.captionLines.map((line) => h('p', { class: 'caption', 'data-testid': 'caption' }, h('strong', {}, `${line.name}: `), line.text)),
+      ...this.captionLines.map((line) =>
+        h('p', { class: line.final ? 'caption' : 'caption partial', 'data-testid': line.final ? 'caption' : 'caption-partial' },
+          h('strong', {}, `${line.name}: `), line.text)),
     );
     this.tiles.update(list, this.session.media.stream);
     this.people.update(list, this.selfId, self?.role === 'moderator');
