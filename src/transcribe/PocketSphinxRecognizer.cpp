@@ -30,7 +30,8 @@ PocketSphinxRecognizer::PocketSphinxRecognizer(const PocketSphinxSettings& setti
   decoder_ = ps_init(config);
   cmd_ln_free_r(config);
   if (!decoder_) throw RecognizerError("PocketSphinx could not load its model from " + settings.modelDir);
-  meanFrontEnd_ = fe_init_auto_r(cmd_ln_retain(ps_get_config(decoder_)));
+  // Borrows the decoder's configuration: this version's fe_free does not release it.
+  meanFrontEnd_ = fe_init_auto_r(ps_get_config(decoder_));
   if (!meanFrontEnd_) throw RecognizerError("PocketSphinx could not make a front end");
 }
 
@@ -52,7 +53,7 @@ void PocketSphinxRecognizer::beginUtterance(const std::string& speaker) {
   speaker_ = speaker;
   held_.clear();
   streaming_ = false;
-  if (cepstralMeans_.count(speaker_)) startStream();
+  if (cepstralMeans_.count(speaker_)) startStream(cepstralMeans_[speaker_]);
 }
 
 void PocketSphinxRecognizer::feed(std::span<const float> samples) {
@@ -61,37 +62,34 @@ void PocketSphinxRecognizer::feed(std::span<const float> samples) {
     return;
   }
   held_.insert(held_.end(), samples.begin(), samples.end());
-  if (held_.size() >= 16000) startStream();
+  if (held_.size() >= kHeldSamples) startStream(meanCepstrum(held_));
 }
 
-void PocketSphinxRecognizer::startStream() {
-  cmn_t* cmn = ps_get_feat(decoder_)->cmn_struct;
-  auto known = cepstralMeans_.find(speaker_);
+std::vector<float> PocketSphinxRecognizer::meanCepstrum(std::span<const float> samples) {
+  // Through a front end configured like the decoder's.
+  const int width = fe_get_output_size(meanFrontEnd_);
+  std::vector<std::int16_t> pcm(samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    pcm[i] = static_cast<std::int16_t>(std::lround(std::clamp(samples[i], -1.0f, 1.0f) * 32767.0f));
+  const std::size_t capacity = samples.size() / 160 + 2;
+  std::vector<mfcc_t> cepstra(static_cast<std::size_t>(width) * capacity);
+  std::vector<mfcc_t*> rows(capacity);
+  for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = cepstra.data() + r * width;
+  const std::int16_t* in = pcm.data();
+  std::size_t left = pcm.size();
+  auto frames = static_cast<std::int32_t>(rows.size());
+  fe_start_utt(meanFrontEnd_);
+  fe_process_frames(meanFrontEnd_, &in, &left, rows.data(), &frames, nullptr);
   std::vector<float> mean;
-  if (known != cepstralMeans_.end()) {
-    mean = known->second;
-  } else if (!held_.empty()) {
-    // The cepstra of what is held, through a front end configured like the decoder's.
-    fe_t* fe = meanFrontEnd_;
-    const int width = fe_get_output_size(fe);
-    std::vector<std::int16_t> pcm(held_.size());
-    for (std::size_t i = 0; i < held_.size(); ++i)
-      pcm[i] = static_cast<std::int16_t>(std::lround(std::clamp(held_[i], -1.0f, 1.0f) * 32767.0f));
-    std::vector<mfcc_t> cepstra(static_cast<std::size_t>(width) * (held_.size() / 160 + 2));
-    std::vector<mfcc_t*> rows(held_.size() / 160 + 2);
-    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = cepstra.data() + r * width;
-    const std::int16_t* in = pcm.data();
-    std::size_t left = pcm.size();
-    std::int32_t frames = static_cast<std::int32_t>(rows.size());
-    fe_start_utt(fe);
-    fe_process_frames(fe, &in, &left, rows.data(), &frames, nullptr);
-    if (frames > 0) {
-      mean.assign(width, 0.0f);
-      for (int f = 0; f < frames; ++f)
-        for (int i = 0; i < width; ++i) mean[i] += rows[f][i] / frames;
-    }
-  }
-  if (!mean.empty()) cmn_live_set(cmn, mean.data());
+  if (frames <= 0) return mean;
+  mean.assign(static_cast<std::size_t>(width), 0.0f);
+  for (int f = 0; f < frames; ++f)
+    for (int i = 0; i < width; ++i) mean[i] += rows[f][i] / static_cast<float>(frames);
+  return mean;
+}
+
+void PocketSphinxRecognizer::startStream(const std::vector<float>& mean) {
+  if (!mean.empty()) cmn_live_set(ps_get_feat(decoder_)->cmn_struct, mean.data());
   if (ps_start_utt(decoder_) < 0) throw RecognizerError("PocketSphinx could not start an utterance");
   streaming_ = true;
   process(held_, false);
@@ -106,7 +104,7 @@ std::string PocketSphinxRecognizer::partialText() {
 }
 
 std::vector<Word> PocketSphinxRecognizer::endUtterance() {
-  if (!streaming_) startStream();
+  if (!streaming_) startStream(meanCepstrum(held_));
   ps_end_utt(decoder_);
   streaming_ = false;
   // Remember where this speaker's channel stands for their next utterance.

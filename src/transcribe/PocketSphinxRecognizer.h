@@ -33,14 +33,18 @@ class PocketSphinxRecognizer final : public Recognizer {
 
  private:
   void process(std::span<const float> samples, bool wholeUtterance);
-  void startStream();
+  void startStream(const std::vector<float>& mean);
+  std::vector<float> meanCepstrum(std::span<const float> samples);
   std::vector<Word> words();
 
   ps_decoder_t* decoder_ = nullptr;
   std::vector<std::int16_t> pcm_;
   // Streaming normalises cepstra by a running mean (a whole utterance uses its own): per
   // speaker, the mean their last utterances ended with; for a new speaker, the mean of
-  // their first second, which is held back until then.
+  // their first three seconds, which are held back until then. (Decoding a first
+  // utterance again as a whole would be better, but a whole-utterance decode between two
+  // streamed ones truncated the next in this PocketSphinx.)
+  static constexpr std::size_t kHeldSamples = 3 * 16000;
   std::map<std::string, std::vector<float>> cepstralMeans_;
   fe_t* meanFrontEnd_ = nullptr;  // its own: the decoder's front end counts frames across calls
   std::string speaker_;
