@@ -53,17 +53,4 @@ bool leaked(const UtteranceSketch& quiet, const UtteranceSketch& loud, const Ble
   return best >= settings.minCorrelation;
 }
 
-std::vector<std::size_t> bleedVictims(const std::vector<UtteranceSketch>& u, const BleedSettings& settings) {
-  std::vector<std::size_t> victims;
-  for (std::size_t i = 0; i < u.size(); ++i) {
-    for (std::size_t j = 0; j < u.size(); ++j) {
-      if (i != j && leaked(u[i], u[j], settings)) {
-        victims.push_back(i);
-        break;
-      }
-    }
-  }
-  return victims;
-}
-
 }  // namespace parley::transcribe

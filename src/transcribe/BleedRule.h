@@ -29,7 +29,4 @@ float frameLevelDb(const float* frame);
 // True when `quiet` is `loud`'s voice picked up by another microphone.
 bool leaked(const UtteranceSketch& quiet, const UtteranceSketch& loud, const BleedSettings& settings);
 
-// Indices of the utterances that are leaks of another in the list.
-std::vector<std::size_t> bleedVictims(const std::vector<UtteranceSketch>& utterances, const BleedSettings& settings);
-
 }  // namespace parley::transcribe

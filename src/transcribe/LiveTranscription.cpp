@@ -146,23 +146,26 @@ void LiveTranscription::begin(const std::string& trackId, Track& track, double s
   changed_.notify_all();
 }
 
-void LiveTranscription::settle(double now, bool all) {
+void LiveTranscription::settle(double now, bool everything) {
   std::erase_if(recent_, [&](const UtteranceSketch& r) { return now - r.end > 10.0; });
-  // What is being said now, to compare with (and to check for leaks twice a second).
-  std::vector<UtteranceSketch> speaking;
-  std::vector<Utterance*> inProgress;
+  std::vector<Utterance*> speaking;
   for (auto& [id, track] : tracks_) {
     if (!track.current) continue;
     track.current->sketch.end = track.current->start + track.current->sketch.envelope.size() / 100.0;
-    speaking.push_back(track.current->sketch);
-    inProgress.push_back(track.current.get());
+    speaking.push_back(track.current.get());
   }
+  // A leak of what is said on another track: now, lately, or just ended.
+  const auto isLeak = [&](const UtteranceSketch& sketch) {
+    const auto of = [&](const UtteranceSketch& other) { return leaked(sketch, other, settings_.bleed); };
+    return std::any_of(speaking.begin(), speaking.end(), [&](const Utterance* o) { return of(o->sketch); }) ||
+           std::any_of(recent_.begin(), recent_.end(), of) ||
+           std::any_of(ended_.begin(), ended_.end(), [&](const auto& o) { return of(o->sketch); });
+  };
+  // Twice a second, utterances in progress that look like leaks stop showing partial lines.
   if (speaking.size() > 1 && now - drownedCheckedAt_ >= settings_.partialSeconds) {
     drownedCheckedAt_ = now;
-    std::vector<UtteranceSketch> all = speaking;
-    all.insert(all.end(), recent_.begin(), recent_.end());
-    for (std::size_t i : bleedVictims(all, settings_.bleed))
-      if (i < inProgress.size()) inProgress[i]->drowned = true;
+    for (Utterance* u : speaking)
+      if (isLeak(u->sketch)) u->drowned = true;
   }
   if (ended_.empty()) return;
 
@@ -170,16 +173,14 @@ void LiveTranscription::settle(double now, bool all) {
   bool decided = false;
   for (auto& u : ended_) {
     // Wait a moment for an overlapping utterance on another track to end as well.
-    if (!all && now - u->endedAt < settings_.settleSeconds) {
+    if (!everything && now - u->endedAt < settings_.settleSeconds) {
       waiting.push_back(u);
       continue;
     }
-    const auto leak = [&](const UtteranceSketch& other) { return leaked(u->sketch, other, settings_.bleed); };
-    const bool isLeak = std::any_of(speaking.begin(), speaking.end(), leak) || std::any_of(recent_.begin(), recent_.end(), leak) ||
-                        std::any_of(ended_.begin(), ended_.end(), [&](const auto& o) { return o && o != u && leak(o->sketch); });
+    const bool leak = isLeak(u->sketch);
     decided = true;
     std::lock_guard lock(mutex_);
-    if (isLeak) {
+    if (leak) {
       u->verdict = Verdict::Drop;
       bleed_++;
     } else {

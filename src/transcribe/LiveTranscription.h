@@ -96,7 +96,7 @@ class LiveTranscription {
   };
   void feedTrack(const std::string& id, Track& track, std::span<const float> samples);
   void begin(const std::string& trackId, Track& track, double start, std::span<const float> samples);
-  void settle(double now, bool all);
+  void settle(double now, bool everything);
   void work(std::unique_ptr<Recognizer> recognizer);
   void recognize(Recognizer& recognizer, Utterance& utterance);
   int voiceOf(const std::string& track, std::span<const float> samples);
