@@ -1,6 +1,9 @@
 #include "common/Metrics.h"
 
+#include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace parley {
 
@@ -17,6 +20,33 @@ void family(std::ostringstream& out, const char* name, const char* type, const c
 
 std::string Metrics::renderPrometheus() const {
   std::ostringstream out;
+  // The standard process metrics, for operators and for the load generator's CPU figure.
+  {
+    std::ifstream stat("/proc/self/stat");
+    std::string line;
+    std::getline(stat, line);
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; fields >> field; ++i) {
+      if (i == 14) utime = std::stoull(field);
+      if (i == 15) {
+        stime = std::stoull(field);
+        break;
+      }
+    }
+    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    out << "# HELP process_cpu_seconds_total User and system CPU time of the server.\n"
+           "# TYPE process_cpu_seconds_total counter\n"
+        << "process_cpu_seconds_total " << static_cast<double>(utime + stime) / ticks << '\n';
+    std::ifstream statm("/proc/self/statm");
+    unsigned long long size = 0, resident = 0;
+    statm >> size >> resident;
+    out << "# HELP process_resident_memory_bytes Resident memory of the server.\n"
+           "# TYPE process_resident_memory_bytes gauge\n"
+        << "process_resident_memory_bytes " << resident * static_cast<unsigned long long>(sysconf(_SC_PAGESIZE)) << '\n';
+  }
   family(out, "parley_rooms_active", "gauge", "Rooms with at least one participant.", roomsActive);
   family(out, "parley_rooms_created_total", "counter", "Rooms created.", roomsCreated);
   family(out, "parley_participants", "gauge", "Participants connected to a room.", participants);

@@ -272,4 +272,14 @@ std::string write(const SessionDescription& d) {
   return out.str();
 }
 
+void setTransport(MediaDescription& m, const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
+                  const std::string& setup) {
+  m.iceUfrag = ufrag;
+  m.icePwd = pwd;
+  m.fingerprintAlgorithm = "sha-256";
+  m.fingerprint = fingerprint;
+  m.setup = setup;
+  m.rtcpMux = true;
+}
+
 }  // namespace parley::sdp

@@ -75,4 +75,9 @@ std::variant<SessionDescription, std::string> parse(std::string_view text);
 
 std::string write(const SessionDescription& description);
 
+// The transport lines of a BUNDLEd, rtcp-muxed DTLS-SRTP section: ICE credentials, the
+// certificate's SHA-256 fingerprint and the DTLS setup role.
+void setTransport(MediaDescription& m, const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
+                  const std::string& setup);
+
 }  // namespace parley::sdp

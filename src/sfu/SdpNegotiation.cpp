@@ -17,12 +17,7 @@ std::string candidateLine(const LocalTransport& local) {
 }
 
 void applyTransport(sdp::MediaDescription& m, const LocalTransport& local, const char* setup) {
-  m.iceUfrag = local.ufrag;
-  m.icePwd = local.pwd;
-  m.fingerprintAlgorithm = "sha-256";
-  m.fingerprint = local.fingerprint;
-  m.setup = setup;
-  m.rtcpMux = true;
+  sdp::setTransport(m, local.ufrag, local.pwd, local.fingerprint, setup);
   m.candidates = {candidateLine(local)};
   m.endOfCandidates = true;
 }

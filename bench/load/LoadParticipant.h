@@ -1,0 +1,104 @@
+#pragma once
+// One synthetic participant of the load generator: Parley's own WebRTC stack in the client
+// role (controlling ICE agent, DTLS client, SRTP) behind a signaling WebSocket. A publisher
+// sends the synthetic Opus and VP8 at their real rates; a subscriber answers the server's
+// offers, decrypts what it receives, checks sequence continuity per stream, sends NACKs for
+// gaps, a PLI when a video stream starts and receiver reports every second, and measures
+// the delay from send to receive (each payload carries its send time in its last 8 bytes).
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "SignalingClient.h"
+#include "SyntheticMedia.h"
+#include "dtls/Certificate.h"
+#include "sdp/SessionDescription.h"
+#include "webrtc/WebRtcServer.h"
+
+namespace parley::bench {
+
+// Everything the participants measured; one io_context thread writes it.
+struct LoadStats {
+  std::uint64_t packetsSent = 0, bytesSent = 0;
+  std::uint64_t packetsReceived = 0, bytesReceived = 0, retransmissionsReceived = 0;
+  std::uint64_t lost = 0;  // missing at the end, after retransmissions
+  std::uint64_t expected = 0;
+  std::uint64_t nacksSent = 0, plisSent = 0;
+  std::vector<std::uint32_t> delayMicros;  // one sample per received media packet
+  std::vector<double> joinToFirstPacketMs;
+  std::vector<std::string> failures;
+  bool measuring = false;  // only packets received while measuring count
+};
+
+class LoadParticipant : private webrtc::WebRtcTransport::Listener {
+ public:
+  enum class Role { Publisher, Subscriber };
+
+  LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
+                  std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed);
+  ~LoadParticipant() override;
+
+  void join(const boost::asio::ip::tcp::endpoint& server, const std::string& roomId, const std::string& name);
+  void leave();
+  bool connected() const { return transport_ && transport_->connected(); }
+  // Ends the measurement: counts what is still missing as lost.
+  void finish();
+
+ private:
+  struct InboundStream {
+    std::uint32_t ssrc = 0;
+    bool video = false;
+    std::int64_t highest = -1;  // extended sequence number
+    std::int64_t first = -1;
+    std::uint16_t cycles = 0;
+    std::set<std::int64_t> missing;
+    std::uint64_t received = 0;
+  };
+
+  void onSignal(const nlohmann::json& message);
+  void publish();
+  void answer(const sdp::SessionDescription& offer);
+  void connectMedia(const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
+                    const std::string& candidate);
+  void sendAudio();
+  void sendVideo();
+  void sendRtp(std::uint8_t payloadType, std::uint32_t ssrc, std::uint16_t& seq, std::uint32_t timestamp,
+               bool marker, const std::uint8_t* payload, std::size_t length, const std::uint8_t* prefix,
+               std::size_t prefixLength);
+  void report();
+  std::int64_t extend(InboundStream& stream, std::uint16_t seq);
+
+  void onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) override;
+  void onRtcp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) override;
+  void onTransportConnected(webrtc::WebRtcTransport&) override;
+  void onTransportClosed(webrtc::WebRtcTransport&, const std::string& reason) override;
+
+  boost::asio::io_context& io_;
+  Role role_;
+  const SyntheticMedia& media_;
+  std::shared_ptr<dtls::Certificate> certificate_;
+  LoadStats& stats_;
+  std::shared_ptr<SignalingClient> signaling_;
+  webrtc::WebRtcServer socket_;
+  std::unique_ptr<webrtc::WebRtcTransport> transport_;
+  boost::asio::steady_timer audioTimer_, videoTimer_, reportTimer_;
+  std::chrono::steady_clock::time_point joinedAt_, audioDue_, videoDue_;
+  bool sawFirstPacket_ = false;
+  std::uint32_t audioSsrc_, videoSsrc_, rtxSsrc_, ownSsrc_;
+  std::uint16_t audioSeq_ = 0, videoSeq_ = 0;
+  std::size_t audioIndex_ = 0, videoIndex_ = 0;
+  std::uint32_t audioTimestamp_ = 0, videoTimestamp_ = 0;
+  std::map<std::uint32_t, InboundStream> inbound_;  // by SSRC (RTX SSRCs map to their stream)
+  std::map<std::uint32_t, std::uint32_t> rtxOf_;    // RTX SSRC -> media SSRC, from the offers
+  std::set<std::uint32_t> videoSsrcs_;
+  unsigned reports_ = 0;
+};
+
+}  // namespace parley::bench

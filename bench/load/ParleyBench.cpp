@@ -1,0 +1,270 @@
+// parley-bench: synthetic WebRTC load against a running `parley serve` on loopback, with
+// the server's cost per forwarded packet and the delay it adds. A benchmark, not a test:
+// it reports figures and fails only when it cannot run.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include "LoadParticipant.h"
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+using parley::bench::LoadParticipant;
+using parley::bench::LoadStats;
+
+namespace {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int publishers = 1;
+  int subscribers = 10;
+  int rooms = 1;
+  double seconds = 10;
+  bool json = false;
+  std::string cacheDir;
+};
+
+const char* kUsage =
+    "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
+    "                    [--seconds T] [--json] [--cache DIR]\n"
+    "\n"
+    "Joins P publishers (Opus and VP8 at real rates) and S subscribers to R rooms of a running\n"
+    "parley serve (each room gets P/R publishers and S/R subscribers), measures for T seconds,\n"
+    "and prints the server's CPU time per forwarded packet, forwarded packets and Mbit a\n"
+    "second, loss, the delay added (p50, p99), resident memory per participant and the time\n"
+    "from join to the first media packet. --json: the last line is one JSON object.\n"
+    "Only loopback servers are accepted.\n";
+
+std::optional<Options> parse(int argc, char** argv, std::string& error) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        error = arg + " needs a value";
+        return {};
+      }
+      return argv[++i];
+    };
+    try {
+      if (arg == "--help" || arg == "-h") {
+        std::cout << kUsage;
+        std::exit(0);
+      } else if (arg == "--url") {
+        const std::string url = value();
+        const auto rest = url.rfind("http://", 0) == 0 ? url.substr(7) : std::string();
+        const auto colon = rest.rfind(':');
+        if (rest.empty() || colon == std::string::npos) return error = "--url must be http://HOST:PORT", std::nullopt;
+        o.host = rest.substr(0, colon);
+        o.port = static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
+      } else if (arg == "--publishers") {
+        o.publishers = std::stoi(value());
+      } else if (arg == "--subscribers") {
+        o.subscribers = std::stoi(value());
+      } else if (arg == "--rooms") {
+        o.rooms = std::stoi(value());
+      } else if (arg == "--seconds") {
+        o.seconds = std::stod(value());
+      } else if (arg == "--cache") {
+        o.cacheDir = value();
+      } else if (arg == "--json") {
+        o.json = true;
+      } else {
+        return error = "unknown option " + arg + " (see --help)", std::nullopt;
+      }
+    } catch (const std::exception&) {
+      return error = "bad value for " + arg, std::nullopt;
+    }
+    if (!error.empty()) return std::nullopt;
+  }
+  if (o.publishers < 1 || o.subscribers < 0 || o.rooms < 1 || o.seconds <= 0 || o.rooms > o.publishers) {
+    error = "need at least one publisher per room, and a positive duration";
+    return std::nullopt;
+  }
+  // Load goes only to this machine's loopback.
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(o.host, ec);
+  if (ec || !address.is_loopback()) {
+    error = "the server must be on loopback (127.0.0.0/8 or ::1), not " + o.host;
+    return std::nullopt;
+  }
+  return o;
+}
+
+std::string request(const Options& o, http::verb verb, const std::string& target, const std::string& body = {}) {
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(tcp::endpoint(boost::asio::ip::make_address(o.host), o.port));
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, o.host);
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+  }
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  if (res.result_int() >= 300) {
+    throw std::runtime_error(target + " answered " + std::to_string(res.result_int()) + ": " + res.body());
+  }
+  return res.body();
+}
+
+// The server's counters we need, from /metrics.
+struct ServerSample {
+  double cpuSeconds = 0, residentBytes = 0, forwardedPackets = 0, forwardedBytes = 0;
+};
+
+ServerSample sample(const Options& o) {
+  const std::string text = request(o, http::verb::get, "/metrics");
+  const auto value = [&](const std::string& name) {
+    const auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + name.size() + 2));
+  };
+  return {value("process_cpu_seconds_total"), value("process_resident_memory_bytes"),
+          value("parley_rtp_packets_forwarded_total"), value("parley_rtp_bytes_forwarded_total")};
+}
+
+double percentile(std::vector<std::uint32_t>& v, double p) {
+  if (v.empty()) return 0;
+  const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+template <typename Done>
+bool runUntil(boost::asio::io_context& io, Done done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(10));
+  return done();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string error;
+  auto options = parse(argc, argv, error);
+  if (!options) {
+    std::cerr << "parley-bench: " << error << '\n';
+    return 2;
+  }
+  const Options& o = *options;
+  try {
+    std::string cache = o.cacheDir;
+    if (cache.empty()) {
+      std::string self = argv[0];
+      cache = (self.find('/') == std::string::npos ? std::string(".") : self.substr(0, self.rfind('/'))) + "/bench-media";
+    }
+    const auto media = parley::bench::SyntheticMedia::make(cache);
+    const auto certificate = parley::dtls::Certificate::generate();
+    boost::asio::io_context io;
+    const tcp::endpoint server(boost::asio::ip::make_address(o.host), o.port);
+    LoadStats stats;
+
+    const ServerSample idle = sample(o);
+    std::vector<std::string> rooms;
+    for (int r = 0; r < o.rooms; ++r) {
+      rooms.push_back(nlohmann::json::parse(request(o, http::verb::post, "/api/rooms", R"({"name":"parley-bench"})"))
+                          .at("id")
+                          .get<std::string>());
+    }
+    std::vector<std::unique_ptr<LoadParticipant>> publishers, subscribers;
+    std::uint32_t seed = 1;
+    for (int i = 0; i < o.publishers; ++i) {
+      publishers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Publisher, media, certificate,
+                                                             stats, seed++));
+      publishers.back()->join(server, rooms[i % o.rooms], "publisher " + std::to_string(i + 1));
+    }
+    const auto allConnected = [&](auto& list) {
+      return std::all_of(list.begin(), list.end(), [](auto& p) { return p->connected(); }) || !stats.failures.empty();
+    };
+    if (!runUntil(io, [&] { return allConnected(publishers); }, std::chrono::seconds(20)) || !stats.failures.empty()) {
+      throw std::runtime_error(stats.failures.empty() ? "publishers did not connect within 20 s" : stats.failures.front());
+    }
+    for (int i = 0; i < o.subscribers; ++i) {
+      subscribers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Subscriber, media, certificate,
+                                                              stats, seed++));
+      subscribers.back()->join(server, rooms[i % o.rooms], "subscriber " + std::to_string(i + 1));
+      io.poll();
+    }
+    const auto expectedFirst = static_cast<std::size_t>(o.subscribers);
+    runUntil(io, [&] { return stats.joinToFirstPacketMs.size() >= expectedFirst || !stats.failures.empty(); },
+             std::chrono::seconds(30));
+    if (!stats.failures.empty()) throw std::runtime_error(stats.failures.front());
+    // Let video settle after the key-frame requests of the joins, then measure.
+    io.run_for(std::chrono::seconds(1));
+    const ServerSample before = sample(o);
+    stats.measuring = true;
+    const auto start = std::chrono::steady_clock::now();
+    io.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.seconds)));
+    stats.measuring = false;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const ServerSample after = sample(o);
+    for (auto& s : subscribers) s->finish();
+    for (auto& p : publishers) p->leave();
+    for (auto& s : subscribers) s->leave();
+    io.run_for(std::chrono::milliseconds(300));
+
+    const double forwarded = after.forwardedPackets - before.forwardedPackets;
+    const double cpu = after.cpuSeconds - before.cpuSeconds;
+    const int participants = o.publishers + o.subscribers;
+    nlohmann::json result = {
+        {"publishers", o.publishers},
+        {"subscribers", o.subscribers},
+        {"rooms", o.rooms},
+        {"seconds", elapsed},
+        {"server_cpu_us_per_packet", forwarded > 0 ? 1e6 * cpu / forwarded : 0.0},
+        {"server_cpu_pct", 100 * cpu / elapsed},
+        {"forwarded_pps", forwarded / elapsed},
+        {"forwarded_mbps", 8 * (after.forwardedBytes - before.forwardedBytes) / elapsed / 1e6},
+        {"received_pps", static_cast<double>(stats.delayMicros.size()) / elapsed},
+        {"loss_pct", stats.expected ? 100.0 * static_cast<double>(stats.lost) / static_cast<double>(stats.expected) : 0.0},
+        {"retransmissions_received", stats.retransmissionsReceived},
+        {"nacks_sent", stats.nacksSent},
+        {"added_delay_p50_ms", percentile(stats.delayMicros, 0.5) / 1000},
+        {"added_delay_p99_ms", percentile(stats.delayMicros, 0.99) / 1000},
+        {"rss_mb_per_participant", (after.residentBytes - idle.residentBytes) / 1e6 / participants},
+        {"join_to_first_packet_ms", [&] {
+           std::vector<std::uint32_t> v;
+           for (double ms : stats.joinToFirstPacketMs) v.push_back(static_cast<std::uint32_t>(ms * 1000));
+           return percentile(v, 0.5) / 1000;
+         }()},
+    };
+    std::printf("%d publishers, %d subscribers in %d room(s), %.1f s measured\n", o.publishers, o.subscribers, o.rooms,
+                elapsed);
+    std::printf("server CPU: %.2f us per forwarded packet (%.0f%% of a core)\n", result["server_cpu_us_per_packet"].get<double>(),
+                result["server_cpu_pct"].get<double>());
+    std::printf("forwarded: %.0f packets/s, %.1f Mbit/s; received by subscribers: %.0f packets/s\n",
+                result["forwarded_pps"].get<double>(), result["forwarded_mbps"].get<double>(),
+                result["received_pps"].get<double>());
+    std::printf("loss: %.3f%% (%llu retransmissions received, %llu NACKs sent)\n", result["loss_pct"].get<double>(),
+                static_cast<unsigned long long>(stats.retransmissionsReceived),
+                static_cast<unsigned long long>(stats.nacksSent));
+    std::printf("delay send to receive: p50 %.2f ms, p99 %.2f ms\n", result["added_delay_p50_ms"].get<double>(),
+                result["added_delay_p99_ms"].get<double>());
+    std::printf("server memory: %.2f MB per participant; join to first media packet: %.0f ms (median)\n",
+                result["rss_mb_per_participant"].get<double>(), result["join_to_first_packet_ms"].get<double>());
+    if (o.json) std::printf("%s\n", result.dump().c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "parley-bench: " << e.what() << '\n';
+    return 1;
+  }
+}
