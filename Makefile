@@ -35,6 +35,7 @@ test: build
 # Benchmarks with their figures (docs/performance.md); never pass/fail.
 bench: build
 	$(BUILD_DIR)/bench/srtp_benchmark --benchmark_min_time=0.2
+	scripts/bench-load --short
 
 # Every parser under libFuzzer for FUZZ_SECONDS each (default 120).
 FUZZ_SECONDS ?= 120
