@@ -35,13 +35,14 @@ Remote remoteOf(const sdp::SessionDescription& d) {
 }  // namespace
 
 LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
-                                 std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed)
+                                 std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
+                                 const net::Address& bindTo)
     : io_(io),
       role_(role),
       media_(media),
       certificate_(std::move(certificate)),
       stats_(stats),
-      socket_(io, net::Address::ipv4(127, 0, 0, 1, 0)),
+      socket_(io, bindTo),
       audioTimer_(io),
       videoTimer_(io),
       reportTimer_(io) {
@@ -59,45 +60,38 @@ LoadParticipant::~LoadParticipant() {
   if (transport_) socket_.removeTransport(*transport_);
 }
 
-void LoadParticipant::join(const boost::asio::ip::tcp::endpoint& server, const std::string& roomId,
-                           const std::string& name) {
+void LoadParticipant::join(std::unique_ptr<SessionSignaling> signaling) {
   joinedAt_ = std::chrono::steady_clock::now();
-  signaling_ = std::make_shared<SignalingClient>(
-      io_, [this](const nlohmann::json& m) { onSignal(m); },
-      [this, name](const std::string& why) {
-        if (!stats_.measuring && !transport_) stats_.failures.push_back(name + ": signaling: " + why);
-      });
-  signaling_->send({{"type", "join"}, {"version", 1}, {"name", name}});
-  signaling_->connect(server, roomId);
+  signaling_ = std::move(signaling);
+  SessionSignaling::Events events;
+  events.joined = [this] {
+    if (role_ == Role::Publisher) publish();
+  };
+  events.answer = [this](const std::string& sdp) { onRemoteDescription(sdp, false); };
+  events.offer = [this](const std::string& sdp) {
+    if (role_ == Role::Subscriber) onRemoteDescription(sdp, true);
+  };
+  events.failed = [this](const std::string& what) { stats_.failures.push_back(what); };
+  signaling_->join(std::move(events));
 }
 
 void LoadParticipant::leave() {
   audioTimer_.cancel();
   videoTimer_.cancel();
   reportTimer_.cancel();
-  if (signaling_) {
-    signaling_->send({{"type", "leave"}});
-    signaling_->close();
-  }
+  if (signaling_) signaling_->leave();
 }
 
-void LoadParticipant::onSignal(const nlohmann::json& message) {
-  const std::string type = message.value("type", "");
-  if (type == "welcome" && role_ == Role::Publisher) {
-    publish();
-  } else if (type == "publish-answer" || (type == "subscribe-offer" && role_ == Role::Subscriber)) {
-    const auto parsed = sdp::parse(message.value("sdp", ""));
-    if (const auto* error = std::get_if<std::string>(&parsed)) {
-      stats_.failures.push_back("bad SDP from the server: " + *error);
-      return;
-    }
-    const auto& description = std::get<sdp::SessionDescription>(parsed);
-    if (type == "subscribe-offer") answer(description);
-    const Remote remote = remoteOf(description);
-    connectMedia(remote.ufrag, remote.pwd, remote.fingerprint, remote.candidate);
-  } else if (type == "media-error" || type == "error") {
-    stats_.failures.push_back(type + ": " + message.value("message", message.dump()));
+void LoadParticipant::onRemoteDescription(const std::string& text, bool isOffer) {
+  const auto parsed = sdp::parse(text);
+  if (const auto* error = std::get_if<std::string>(&parsed)) {
+    stats_.failures.push_back("bad SDP from the server: " + *error);
+    return;
   }
+  const auto& description = std::get<sdp::SessionDescription>(parsed);
+  if (isOffer) answer(description);
+  const Remote remote = remoteOf(description);
+  connectMedia(remote.ufrag, remote.pwd, remote.fingerprint, remote.candidate);
 }
 
 void LoadParticipant::publish() {
@@ -107,7 +101,8 @@ void LoadParticipant::publish() {
   offer.sessionId = ownSsrc_;
   offer.bundle = {"0", "1"};
   const auto common = [&](sdp::MediaDescription& m) {
-    sdp::setTransport(m, transport_->localIce().ufrag, transport_->localIce().pwd, certificate_->fingerprint(), "actpass");
+    // Always the DTLS client: Janus would otherwise take the client role for itself.
+    sdp::setTransport(m, transport_->localIce().ufrag, transport_->localIce().pwd, certificate_->fingerprint(), "active");
     m.direction = "sendonly";
     m.rtcpReducedSize = true;
     m.cname = "load" + std::to_string(ownSsrc_);
@@ -131,7 +126,7 @@ void LoadParticipant::publish() {
   video.msid = "load video" + std::to_string(videoSsrc_);
   common(video);
   offer.media = {audio, video};
-  signaling_->send({{"type", "publish"}, {"sdp", sdp::write(offer)}, {"sources", {{"0", "microphone"}, {"1", "camera"}}}});
+  signaling_->publish(sdp::write(offer));
 }
 
 void LoadParticipant::answer(const sdp::SessionDescription& offer) {
@@ -157,7 +152,7 @@ void LoadParticipant::answer(const sdp::SessionDescription& offer) {
       if (group.semantics == "FID" && group.ssrcs.size() == 2) rtxOf_[group.ssrcs[1]] = group.ssrcs[0];
     if (m.kind == "video" && !m.ssrcs.empty()) videoSsrcs_.insert(m.ssrcs.front());
   }
-  signaling_->send({{"type", "subscribe-answer"}, {"sdp", sdp::write(reply)}});
+  signaling_->answer(sdp::write(reply));
 }
 
 void LoadParticipant::connectMedia(const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
@@ -304,6 +299,7 @@ void LoadParticipant::onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::s
     stream.missing.erase(ext);  // late, not lost
   }
   if (stats_.measuring) {
+    stats_.bytesMeasured += length;
     const auto tail = payload.data() + payload.size() - kTrailer;
     const std::uint64_t sent = static_cast<std::uint64_t>(read32(tail)) << 32 | read32(tail + 4);
     if (now >= sent) stats_.delayMicros.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(now - sent, UINT32_MAX)));

@@ -16,7 +16,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "SignalingClient.h"
+#include "SessionSignaling.h"
 #include "SyntheticMedia.h"
 #include "dtls/Certificate.h"
 #include "sdp/SessionDescription.h"
@@ -31,7 +31,8 @@ struct LoadStats {
   std::uint64_t lost = 0;  // missing at the end, after retransmissions
   std::uint64_t expected = 0;
   std::uint64_t nacksSent = 0, plisSent = 0;
-  std::vector<std::uint32_t> delayMicros;  // one sample per received media packet
+  std::vector<std::uint32_t> delayMicros;  // one sample per media packet received while measuring
+  std::uint64_t bytesMeasured = 0;         // their RTP bytes (after SRTP), while measuring
   std::vector<double> joinToFirstPacketMs;
   std::vector<std::string> failures;
   bool measuring = false;  // only packets received while measuring count
@@ -41,11 +42,14 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
  public:
   enum class Role { Publisher, Subscriber };
 
+  // Media leaves from `bindTo` (127.0.0.1, or the script's own veth for a server in a
+  // network namespace).
   LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
-                  std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed);
+                  std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
+                  const net::Address& bindTo);
   ~LoadParticipant() override;
 
-  void join(const boost::asio::ip::tcp::endpoint& server, const std::string& roomId, const std::string& name);
+  void join(std::unique_ptr<SessionSignaling> signaling);
   void leave();
   bool connected() const { return transport_ && transport_->connected(); }
   // Ends the measurement: counts what is still missing as lost.
@@ -62,8 +66,8 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
     std::uint64_t received = 0;
   };
 
-  void onSignal(const nlohmann::json& message);
   void publish();
+  void onRemoteDescription(const std::string& sdp, bool isOffer);
   void answer(const sdp::SessionDescription& offer);
   void connectMedia(const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
                     const std::string& candidate);
@@ -85,7 +89,7 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
   const SyntheticMedia& media_;
   std::shared_ptr<dtls::Certificate> certificate_;
   LoadStats& stats_;
-  std::shared_ptr<SignalingClient> signaling_;
+  std::unique_ptr<SessionSignaling> signaling_;
   webrtc::WebRtcServer socket_;
   std::unique_ptr<webrtc::WebRtcTransport> transport_;
   boost::asio::steady_timer audioTimer_, videoTimer_, reportTimer_;

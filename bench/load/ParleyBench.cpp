@@ -2,6 +2,10 @@
 // the server's cost per forwarded packet and the delay it adds. A benchmark, not a test:
 // it reports figures and fails only when it cannot run.
 #include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -37,18 +41,28 @@ struct Options {
   double seconds = 10;
   bool json = false;
   std::string cacheDir;
+  // Janus instead of Parley (scripts/bench-vs-janus.sh): its WebSocket API, its process.
+  std::string janusHost;
+  std::uint16_t janusPort = 0;
+  int serverPid = 0;
+  std::string bind = "127.0.0.1";
+  bool netnsTarget = false;
 };
 
 const char* kUsage =
     "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
     "                    [--seconds T] [--json] [--cache DIR]\n"
+    "       parley-bench --janus ws://HOST:PORT --server-pid PID [--bind IP] [--netns-target] [same options]\n"
     "\n"
     "Joins P publishers (Opus and VP8 at real rates) and S subscribers to R rooms of a running\n"
     "parley serve (each room gets P/R publishers and S/R subscribers), measures for T seconds,\n"
     "and prints the server's CPU time per forwarded packet, forwarded packets and Mbit a\n"
     "second, loss, the delay added (p50, p99), resident memory per participant and the time\n"
     "from join to the first media packet. --json: the last line is one JSON object.\n"
-    "Only loopback servers are accepted.\n";
+    "Only loopback servers are accepted, or with --netns-target an address inside a network\n"
+    "namespace that the calling script made (Janus ignores loopback; see scripts/bench-vs-janus.sh).\n"
+    "With --janus, CPU and memory come from /proc/PID and forwarded packets are those the\n"
+    "subscribers received.\n";
 
 std::optional<Options> parse(int argc, char** argv, std::string& error) {
   Options o;
@@ -84,6 +98,19 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
         o.cacheDir = value();
       } else if (arg == "--json") {
         o.json = true;
+      } else if (arg == "--janus") {
+        const std::string url = value();
+        const auto rest = url.rfind("ws://", 0) == 0 ? url.substr(5) : std::string();
+        const auto colon = rest.rfind(':');
+        if (rest.empty() || colon == std::string::npos) return error = "--janus must be ws://HOST:PORT", std::nullopt;
+        o.janusHost = rest.substr(0, colon);
+        o.janusPort = static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
+      } else if (arg == "--server-pid") {
+        o.serverPid = std::stoi(value());
+      } else if (arg == "--bind") {
+        o.bind = value();
+      } else if (arg == "--netns-target") {
+        o.netnsTarget = true;
       } else {
         return error = "unknown option " + arg + " (see --help)", std::nullopt;
       }
@@ -96,11 +123,15 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
     error = "need at least one publisher per room, and a positive duration";
     return std::nullopt;
   }
-  // Load goes only to this machine's loopback.
+  if (!o.janusHost.empty() && o.serverPid <= 0) {
+    error = "--janus needs --server-pid (Janus has no CPU metrics of its own)";
+    return std::nullopt;
+  }
+  // Load goes only to this machine's loopback, or into a namespace the caller made.
   boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(o.host, ec);
-  if (ec || !address.is_loopback()) {
-    error = "the server must be on loopback (127.0.0.0/8 or ::1), not " + o.host;
+  const auto address = boost::asio::ip::make_address(o.janusHost.empty() ? o.host : o.janusHost, ec);
+  if (ec || (!address.is_loopback() && !o.netnsTarget)) {
+    error = "the server must be on loopback (127.0.0.0/8 or ::1), not " + (o.janusHost.empty() ? o.host : o.janusHost);
     return std::nullopt;
   }
   return o;
@@ -132,7 +163,27 @@ struct ServerSample {
   double cpuSeconds = 0, residentBytes = 0, forwardedPackets = 0, forwardedBytes = 0;
 };
 
+// CPU seconds and resident bytes of another process, from /proc.
+ServerSample sampleProcess(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) throw std::runtime_error("no process " + std::to_string(pid));
+  std::istringstream fields(line.substr(line.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; fields >> field && i <= 15; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+  double size = 0, resident = 0;
+  statm >> size >> resident;
+  ServerSample s;
+  s.cpuSeconds = ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  s.residentBytes = resident * static_cast<double>(sysconf(_SC_PAGESIZE));
+  return s;
+}
+
 ServerSample sample(const Options& o) {
+  if (o.serverPid > 0) return sampleProcess(o.serverPid);
   const std::string text = request(o, http::verb::get, "/metrics");
   const auto value = [&](const std::string& name) {
     const auto at = text.find("\n" + name + " ");
@@ -175,22 +226,40 @@ int main(int argc, char** argv) {
     const auto media = parley::bench::SyntheticMedia::make(cache);
     const auto certificate = parley::dtls::Certificate::generate();
     boost::asio::io_context io;
-    const tcp::endpoint server(boost::asio::ip::make_address(o.host), o.port);
+    const bool janus = !o.janusHost.empty();
+    const tcp::endpoint server(boost::asio::ip::make_address(janus ? o.janusHost : o.host), janus ? o.janusPort : o.port);
+    parley::net::Address bindTo;
+    if (!parley::net::Address::parse(o.bind, 0, bindTo)) throw std::runtime_error("--bind must be an IP address");
     LoadStats stats;
 
     const ServerSample idle = sample(o);
+    // Rooms: Parley's ids from its REST API, or Janus videorooms.
     std::vector<std::string> rooms;
+    std::vector<std::uint64_t> janusRooms;
     for (int r = 0; r < o.rooms; ++r) {
-      rooms.push_back(nlohmann::json::parse(request(o, http::verb::post, "/api/rooms", R"({"name":"parley-bench"})"))
-                          .at("id")
-                          .get<std::string>());
+      if (janus) {
+        janusRooms.push_back(parley::bench::createJanusRoom(server, (o.publishers + o.rooms - 1) / o.rooms));
+      } else {
+        rooms.push_back(nlohmann::json::parse(request(o, http::verb::post, "/api/rooms", R"({"name":"parley-bench"})"))
+                            .at("id")
+                            .get<std::string>());
+      }
     }
     std::vector<std::unique_ptr<LoadParticipant>> publishers, subscribers;
+    std::vector<parley::bench::JanusSignaling*> janusPublishers;
     std::uint32_t seed = 1;
     for (int i = 0; i < o.publishers; ++i) {
       publishers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Publisher, media, certificate,
-                                                             stats, seed++));
-      publishers.back()->join(server, rooms[i % o.rooms], "publisher " + std::to_string(i + 1));
+                                                             stats, seed++, bindTo));
+      const std::string name = "publisher " + std::to_string(i + 1);
+      if (janus) {
+        auto signaling = std::make_unique<parley::bench::JanusSignaling>(
+            io, server, janusRooms[i % o.rooms], name, parley::bench::JanusSignaling::Role::Publisher);
+        janusPublishers.push_back(signaling.get());
+        publishers.back()->join(std::move(signaling));
+      } else {
+        publishers.back()->join(std::make_unique<parley::bench::ParleySignaling>(io, server, rooms[i % o.rooms], name));
+      }
     }
     const auto allConnected = [&](auto& list) {
       return std::all_of(list.begin(), list.end(), [](auto& p) { return p->connected(); }) || !stats.failures.empty();
@@ -200,8 +269,16 @@ int main(int argc, char** argv) {
     }
     for (int i = 0; i < o.subscribers; ++i) {
       subscribers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Subscriber, media, certificate,
-                                                              stats, seed++));
-      subscribers.back()->join(server, rooms[i % o.rooms], "subscriber " + std::to_string(i + 1));
+                                                              stats, seed++, bindTo));
+      const std::string name = "subscriber " + std::to_string(i + 1);
+      if (janus) {
+        std::vector<std::uint64_t> feeds;
+        for (int p = i % o.rooms; p < o.publishers; p += o.rooms) feeds.push_back(janusPublishers[p]->feedId());
+        subscribers.back()->join(std::make_unique<parley::bench::JanusSignaling>(
+            io, server, janusRooms[i % o.rooms], name, parley::bench::JanusSignaling::Role::Subscriber, feeds));
+      } else {
+        subscribers.back()->join(std::make_unique<parley::bench::ParleySignaling>(io, server, rooms[i % o.rooms], name));
+      }
       io.poll();
     }
     const auto expectedFirst = static_cast<std::size_t>(o.subscribers);
@@ -222,7 +299,9 @@ int main(int argc, char** argv) {
     for (auto& s : subscribers) s->leave();
     io.run_for(std::chrono::milliseconds(300));
 
-    const double forwarded = after.forwardedPackets - before.forwardedPackets;
+    // Janus counts nothing for us: what the subscribers received is what it forwarded.
+    const double forwarded = janus ? static_cast<double>(stats.delayMicros.size()) : after.forwardedPackets - before.forwardedPackets;
+    const double forwardedBytes = janus ? static_cast<double>(stats.bytesMeasured) : after.forwardedBytes - before.forwardedBytes;
     const double cpu = after.cpuSeconds - before.cpuSeconds;
     const int participants = o.publishers + o.subscribers;
     nlohmann::json result = {
@@ -233,7 +312,8 @@ int main(int argc, char** argv) {
         {"server_cpu_us_per_packet", forwarded > 0 ? 1e6 * cpu / forwarded : 0.0},
         {"server_cpu_pct", 100 * cpu / elapsed},
         {"forwarded_pps", forwarded / elapsed},
-        {"forwarded_mbps", 8 * (after.forwardedBytes - before.forwardedBytes) / elapsed / 1e6},
+        {"server", janus ? "janus" : "parley"},
+        {"forwarded_mbps", 8 * forwardedBytes / elapsed / 1e6},
         {"received_pps", static_cast<double>(stats.delayMicros.size()) / elapsed},
         {"loss_pct", stats.expected ? 100.0 * static_cast<double>(stats.lost) / static_cast<double>(stats.expected) : 0.0},
         {"retransmissions_received", stats.retransmissionsReceived},

@@ -1,7 +1,7 @@
 #pragma once
-// The load generator's side of Parley's signaling: one WebSocket per synthetic participant,
-// on the shared io_context, reading without pause (the server drops connections that stop
-// answering its pings) and writing JSON frames in order.
+// A JSON WebSocket client for the load generator's signaling (Parley's or Janus's): one per
+// synthetic participant, on the shared io_context, reading without pause (servers drop
+// connections that stop answering their pings) and writing frames in order.
 #include <deque>
 #include <functional>
 #include <memory>
@@ -15,15 +15,16 @@
 
 namespace parley::bench {
 
-class SignalingClient : public std::enable_shared_from_this<SignalingClient> {
+class JsonWebSocket : public std::enable_shared_from_this<JsonWebSocket> {
  public:
   using OnMessage = std::function<void(const nlohmann::json&)>;
   using OnClosed = std::function<void(const std::string& why)>;
 
-  SignalingClient(boost::asio::io_context& io, OnMessage onMessage, OnClosed onClosed);
+  JsonWebSocket(boost::asio::io_context& io, OnMessage onMessage, OnClosed onClosed);
 
-  // ws://host:port/ws/{room}; the first frame to send is `join`.
-  void connect(const boost::asio::ip::tcp::endpoint& server, const std::string& roomId);
+  // ws://host:port{path}, offering `subprotocol` if not empty. Frames sent before the
+  // connection is up leave once it is.
+  void connect(const boost::asio::ip::tcp::endpoint& server, const std::string& path, const std::string& subprotocol = {});
   void send(const nlohmann::json& message);
   void close();
 

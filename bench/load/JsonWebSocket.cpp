@@ -1,4 +1,4 @@
-#include "SignalingClient.h"
+#include "JsonWebSocket.h"
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
@@ -8,15 +8,21 @@ namespace parley::bench {
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
-SignalingClient::SignalingClient(boost::asio::io_context& io, OnMessage onMessage, OnClosed onClosed)
+JsonWebSocket::JsonWebSocket(boost::asio::io_context& io, OnMessage onMessage, OnClosed onClosed)
     : ws_(io), onMessage_(std::move(onMessage)), onClosed_(std::move(onClosed)) {}
 
-void SignalingClient::connect(const boost::asio::ip::tcp::endpoint& server, const std::string& roomId) {
+void JsonWebSocket::connect(const boost::asio::ip::tcp::endpoint& server, const std::string& path,
+                            const std::string& subprotocol) {
   auto self = shared_from_this();
-  beast::get_lowest_layer(ws_).async_connect(server, [this, self, server, roomId](beast::error_code ec) {
+  if (!subprotocol.empty()) {
+    ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::request_type& request) {
+      request.set(boost::beast::http::field::sec_websocket_protocol, subprotocol);
+    }));
+  }
+  beast::get_lowest_layer(ws_).async_connect(server, [this, self, server, path](beast::error_code ec) {
     if (ec) return onClosed_("cannot connect: " + ec.message());
     const std::string host = server.address().to_string() + ":" + std::to_string(server.port());
-    ws_.async_handshake(host, "/ws/" + roomId, [this, self](beast::error_code ec) {
+    ws_.async_handshake(host, path, [this, self](beast::error_code ec) {
       if (ec) return onClosed_("WebSocket handshake failed: " + ec.message());
       open_ = true;
       write();
@@ -25,12 +31,12 @@ void SignalingClient::connect(const boost::asio::ip::tcp::endpoint& server, cons
   });
 }
 
-void SignalingClient::send(const nlohmann::json& message) {
+void JsonWebSocket::send(const nlohmann::json& message) {
   outbox_.push_back(message.dump());
   if (open_ && !writing_) write();
 }
 
-void SignalingClient::write() {
+void JsonWebSocket::write() {
   if (outbox_.empty() || writing_) return;
   writing_ = true;
   auto self = shared_from_this();
@@ -43,7 +49,7 @@ void SignalingClient::write() {
   });
 }
 
-void SignalingClient::read() {
+void JsonWebSocket::read() {
   auto self = shared_from_this();
   ws_.async_read(buffer_, [this, self](beast::error_code ec, std::size_t) {
     if (ec) {
@@ -58,7 +64,7 @@ void SignalingClient::read() {
   });
 }
 
-void SignalingClient::close() {
+void JsonWebSocket::close() {
   if (!open_) return;
   open_ = false;
   auto self = shared_from_this();
