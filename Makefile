@@ -36,6 +36,8 @@ test: build
 bench: build
 	$(BUILD_DIR)/bench/srtp_benchmark --benchmark_min_time=0.2
 	scripts/bench-load --short
+	@if [ "$$(id -u)" = 0 ] && command -v janus >/dev/null; then scripts/bench-vs-janus.sh --subscribers 50 --seconds 5; \
+	  else echo "bench: the Janus comparison needs root and janus (scripts/bench-vs-janus.sh)"; fi
 
 # Every parser under libFuzzer for FUZZ_SECONDS each (default 120).
 FUZZ_SECONDS ?= 120

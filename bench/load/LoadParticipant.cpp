@@ -36,7 +36,7 @@ Remote remoteOf(const sdp::SessionDescription& d) {
 
 LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
                                  std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
-                                 const net::Address& bindTo)
+                                 const net::Address& bindTo, double lossFraction)
     : io_(io),
       role_(role),
       media_(media),
@@ -45,7 +45,9 @@ LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const S
       socket_(io, bindTo),
       audioTimer_(io),
       videoTimer_(io),
-      reportTimer_(io) {
+      reportTimer_(io),
+      lossFraction_(lossFraction),
+      lossState_(seed * 0x9E3779B97F4A7C15ull + 1) {
   std::mt19937 random(seed);
   audioSsrc_ = random();
   videoSsrc_ = random();
@@ -235,10 +237,41 @@ void LoadParticipant::sendRtp(std::uint8_t payloadType, std::uint32_t ssrc, std:
   write32(packet + size, static_cast<std::uint32_t>(sent >> 32));
   write32(packet + size + 4, static_cast<std::uint32_t>(sent));
   size += kTrailer;
+  if (payloadType == kVp8) {
+    Sent& slot = sentVideo_[(seq - 1) % sentVideo_.size()];
+    slot.seq = static_cast<std::uint16_t>(seq - 1);
+    slot.size = size;
+    std::memcpy(slot.bytes.data(), packet, size);
+  }
+  if (payloadType == kVp8 && simulateLoss()) return;
   if (transport_->sendRtp(packet, size, sizeof packet)) {
     stats_.packetsSent++;
     stats_.bytesSent += size;
   }
+}
+
+bool LoadParticipant::simulateLoss() {
+  if (lossFraction_ <= 0) return false;
+  lossState_ ^= lossState_ << 13;  // xorshift: cheap, and each participant its own sequence
+  lossState_ ^= lossState_ >> 7;
+  lossState_ ^= lossState_ << 17;
+  if (static_cast<double>(lossState_ % 1000000) >= lossFraction_ * 1e6) return false;
+  stats_.droppedOnPurpose++;
+  return true;
+}
+
+void LoadParticipant::retransmit(std::uint16_t seq) {
+  const Sent& original = sentVideo_[seq % sentVideo_.size()];
+  if (original.size == 0 || original.seq != seq || original.size + 2 > 1400) return;
+  // RFC 4588: the RTX stream's own header, then the original sequence number and payload.
+  std::uint8_t packet[1500];
+  std::memcpy(packet, original.bytes.data(), 12);
+  packet[1] = static_cast<std::uint8_t>((packet[1] & 0x80) | kRtx);
+  write16(packet + 2, rtxSeq_++);
+  write32(packet + 8, rtxSsrc_);
+  write16(packet + 12, seq);
+  std::memcpy(packet + 14, original.bytes.data() + 12, original.size - 12);
+  if (transport_->sendRtp(packet, original.size + 2, sizeof packet)) stats_.retransmissionsSent++;
 }
 
 std::int64_t LoadParticipant::extend(InboundStream& stream, std::uint16_t seq) {
@@ -250,6 +283,7 @@ std::int64_t LoadParticipant::extend(InboundStream& stream, std::uint16_t seq) {
 void LoadParticipant::onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) {
   rtp::RtpPacket packet;
   if (!packet.parse(data, length)) return;
+  if ((videoSsrcs_.count(packet.ssrc()) || rtxOf_.count(packet.ssrc())) && simulateLoss()) return;
   const auto now = steadyMicrosNow();
   if (!sawFirstPacket_) {
     sawFirstPacket_ = true;
@@ -310,6 +344,12 @@ void LoadParticipant::onRtcp(webrtc::WebRtcTransport&, std::uint8_t* data, std::
   if (role_ != Role::Publisher) return;
   // A key-frame request (PLI or FIR): the next frame sent is the loop's key frame.
   rtp::forEachRtcpPart({data, length}, [this](const rtp::RtcpPart& part) {
+    if (part.type == rtp::kRtcpRtpfb && part.count == 1) {
+      std::vector<std::uint16_t> lost;
+      if (!rtp::readNack(part, lost)) return;
+      stats_.nacksReceived++;
+      for (auto seq : lost) retransmit(seq);
+    }
     if (part.type == rtp::kRtcpPsfb && (part.count == 1 || part.count == 4)) {
       const std::size_t n = media_.video.size();
       videoIndex_ = (videoIndex_ + n - 1) / n * n;

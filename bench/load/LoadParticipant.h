@@ -5,6 +5,7 @@
 // offers, decrypts what it receives, checks sequence continuity per stream, sends NACKs for
 // gaps, a PLI when a video stream starts and receiver reports every second, and measures
 // the delay from send to receive (each payload carries its send time in its last 8 bytes).
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -31,6 +32,8 @@ struct LoadStats {
   std::uint64_t lost = 0;  // missing at the end, after retransmissions
   std::uint64_t expected = 0;
   std::uint64_t nacksSent = 0, plisSent = 0;
+  std::uint64_t nacksReceived = 0, retransmissionsSent = 0;
+  std::uint64_t droppedOnPurpose = 0;  // the simulated loss of video packets (--loss)
   std::vector<std::uint32_t> delayMicros;  // one sample per media packet received while measuring
   std::uint64_t bytesMeasured = 0;         // their RTP bytes (after SRTP), while measuring
   std::vector<double> joinToFirstPacketMs;
@@ -46,7 +49,7 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
   // network namespace).
   LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
                   std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
-                  const net::Address& bindTo);
+                  const net::Address& bindTo, double lossFraction = 0);
   ~LoadParticipant() override;
 
   void join(std::unique_ptr<SessionSignaling> signaling);
@@ -77,6 +80,8 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
                bool marker, const std::uint8_t* payload, std::size_t length, const std::uint8_t* prefix,
                std::size_t prefixLength);
   void report();
+  void retransmit(std::uint16_t seq);
+  bool simulateLoss();
   std::int64_t extend(InboundStream& stream, std::uint16_t seq);
 
   void onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) override;
@@ -102,6 +107,17 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
   std::map<std::uint32_t, InboundStream> inbound_;  // by SSRC (RTX SSRCs map to their stream)
   std::map<std::uint32_t, std::uint32_t> rtxOf_;    // RTX SSRC -> media SSRC, from the offers
   std::set<std::uint32_t> videoSsrcs_;
+  // The last video packets sent, unencrypted, by sequence number: NACKs are answered from
+  // here on the RTX stream, as a browser does.
+  struct Sent {
+    std::uint16_t seq = 0;
+    std::size_t size = 0;
+    std::array<std::uint8_t, 1500> bytes{};
+  };
+  std::vector<Sent> sentVideo_ = std::vector<Sent>(role_ == Role::Publisher ? 1024 : 0);
+  std::uint16_t rtxSeq_ = 0;
+  double lossFraction_ = 0;
+  std::uint64_t lossState_;
   unsigned reports_ = 0;
 };
 

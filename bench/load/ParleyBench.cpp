@@ -39,6 +39,7 @@ struct Options {
   int subscribers = 10;
   int rooms = 1;
   double seconds = 10;
+  double lossPct = 0;  // simulated loss of video packets, each way
   bool json = false;
   std::string cacheDir;
   // Janus instead of Parley (scripts/bench-vs-janus.sh): its WebSocket API, its process.
@@ -51,7 +52,7 @@ struct Options {
 
 const char* kUsage =
     "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
-    "                    [--seconds T] [--json] [--cache DIR]\n"
+    "                    [--seconds T] [--loss PCT] [--json] [--cache DIR]\n"
     "       parley-bench --janus ws://HOST:PORT --server-pid PID [--bind IP] [--netns-target] [same options]\n"
     "\n"
     "Joins P publishers (Opus and VP8 at real rates) and S subscribers to R rooms of a running\n"
@@ -59,6 +60,8 @@ const char* kUsage =
     "and prints the server's CPU time per forwarded packet, forwarded packets and Mbit a\n"
     "second, loss, the delay added (p50, p99), resident memory per participant and the time\n"
     "from join to the first media packet. --json: the last line is one JSON object.\n"
+    "--loss drops that share of video packets as a lossy link would, on the way to the server\n"
+    "and on the way back, so NACKs and retransmissions are exercised; loss is what remains.\n"
     "Only loopback servers are accepted, or with --netns-target an address inside a network\n"
     "namespace that the calling script made (Janus ignores loopback; see scripts/bench-vs-janus.sh).\n"
     "With --janus, CPU and memory come from /proc/PID and forwarded packets are those the\n"
@@ -98,6 +101,9 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
         o.cacheDir = value();
       } else if (arg == "--json") {
         o.json = true;
+      } else if (arg == "--loss") {
+        o.lossPct = std::stod(value());
+        if (o.lossPct < 0 || o.lossPct > 50) return error = "--loss is a percentage from 0 to 50", std::nullopt;
       } else if (arg == "--janus") {
         const std::string url = value();
         const auto rest = url.rfind("ws://", 0) == 0 ? url.substr(5) : std::string();
@@ -250,7 +256,7 @@ int main(int argc, char** argv) {
     std::uint32_t seed = 1;
     for (int i = 0; i < o.publishers; ++i) {
       publishers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Publisher, media, certificate,
-                                                             stats, seed++, bindTo));
+                                                             stats, seed++, bindTo, o.lossPct / 100));
       const std::string name = "publisher " + std::to_string(i + 1);
       if (janus) {
         auto signaling = std::make_unique<parley::bench::JanusSignaling>(
@@ -269,7 +275,7 @@ int main(int argc, char** argv) {
     }
     for (int i = 0; i < o.subscribers; ++i) {
       subscribers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Subscriber, media, certificate,
-                                                              stats, seed++, bindTo));
+                                                              stats, seed++, bindTo, o.lossPct / 100));
       const std::string name = "subscriber " + std::to_string(i + 1);
       if (janus) {
         std::vector<std::uint64_t> feeds;
@@ -317,6 +323,10 @@ int main(int argc, char** argv) {
         {"received_pps", static_cast<double>(stats.delayMicros.size()) / elapsed},
         {"loss_pct", stats.expected ? 100.0 * static_cast<double>(stats.lost) / static_cast<double>(stats.expected) : 0.0},
         {"retransmissions_received", stats.retransmissionsReceived},
+        {"simulated_loss_pct", o.lossPct},
+        {"dropped_on_purpose", stats.droppedOnPurpose},
+        {"nacks_received_by_publishers", stats.nacksReceived},
+        {"retransmissions_sent_by_publishers", stats.retransmissionsSent},
         {"nacks_sent", stats.nacksSent},
         {"added_delay_p50_ms", percentile(stats.delayMicros, 0.5) / 1000},
         {"added_delay_p99_ms", percentile(stats.delayMicros, 0.99) / 1000},
@@ -337,6 +347,12 @@ int main(int argc, char** argv) {
     std::printf("loss: %.3f%% (%llu retransmissions received, %llu NACKs sent)\n", result["loss_pct"].get<double>(),
                 static_cast<unsigned long long>(stats.retransmissionsReceived),
                 static_cast<unsigned long long>(stats.nacksSent));
+    if (o.lossPct > 0) {
+      std::printf("simulated loss %.1f%% of video each way: %llu packets dropped; publishers got %llu NACKs and resent %llu\n",
+                  o.lossPct, static_cast<unsigned long long>(stats.droppedOnPurpose),
+                  static_cast<unsigned long long>(stats.nacksReceived),
+                  static_cast<unsigned long long>(stats.retransmissionsSent));
+    }
     std::printf("delay send to receive: p50 %.2f ms, p99 %.2f ms\n", result["added_delay_p50_ms"].get<double>(),
                 result["added_delay_p99_ms"].get<double>());
     std::printf("server memory: %.2f MB per participant; join to first media packet: %.0f ms (median)\n",
