@@ -40,6 +40,7 @@ struct Options {
   int rooms = 1;
   double seconds = 10;
   double lossPct = 0;  // simulated loss of video packets, each way
+  bool transcribe = false;  // live transcription on in every room (Parley)
   bool json = false;
   std::string cacheDir;
   // Janus instead of Parley (scripts/bench-vs-janus.sh): its WebSocket API, its process.
@@ -52,7 +53,7 @@ struct Options {
 
 const char* kUsage =
     "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
-    "                    [--seconds T] [--loss PCT] [--json] [--cache DIR]\n"
+    "                    [--seconds T] [--loss PCT] [--transcribe] [--json] [--cache DIR]\n"
     "       parley-bench --janus ws://HOST:PORT --server-pid PID [--bind IP] [--netns-target] [same options]\n"
     "\n"
     "Joins P publishers (Opus and VP8 at real rates) and S subscribers to R rooms of a running\n"
@@ -62,6 +63,8 @@ const char* kUsage =
     "from join to the first media packet. --json: the last line is one JSON object.\n"
     "--loss drops that share of video packets as a lossy link would, on the way to the server\n"
     "and on the way back, so NACKs and retransmissions are exercised; loss is what remains.\n"
+    "--transcribe starts live transcription in each room first (the publishers' audio is a\n"
+    "voice-like tone, which keeps the recognizers busy).\n"
     "Only loopback servers are accepted, or with --netns-target an address inside a network\n"
     "namespace that the calling script made (Janus ignores loopback; see scripts/bench-vs-janus.sh).\n"
     "With --janus, CPU and memory come from /proc/PID and forwarded packets are those the\n"
@@ -101,6 +104,8 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
         o.cacheDir = value();
       } else if (arg == "--json") {
         o.json = true;
+      } else if (arg == "--transcribe") {
+        o.transcribe = true;
       } else if (arg == "--loss") {
         o.lossPct = std::stod(value());
         if (o.lossPct < 0 || o.lossPct > 50) return error = "--loss is a percentage from 0 to 50", std::nullopt;
@@ -143,12 +148,14 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
   return o;
 }
 
-std::string request(const Options& o, http::verb verb, const std::string& target, const std::string& body = {}) {
+std::string request(const Options& o, http::verb verb, const std::string& target, const std::string& body = {},
+                    const std::string& bearer = {}) {
   boost::asio::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(tcp::endpoint(boost::asio::ip::make_address(o.host), o.port));
   http::request<http::string_body> req{verb, target, 11};
   req.set(http::field::host, o.host);
+  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = body;
@@ -246,9 +253,12 @@ int main(int argc, char** argv) {
       if (janus) {
         janusRooms.push_back(parley::bench::createJanusRoom(server, (o.publishers + o.rooms - 1) / o.rooms));
       } else {
-        rooms.push_back(nlohmann::json::parse(request(o, http::verb::post, "/api/rooms", R"({"name":"parley-bench"})"))
-                            .at("id")
-                            .get<std::string>());
+        const auto room = nlohmann::json::parse(request(o, http::verb::post, "/api/rooms", R"({"name":"parley-bench"})"));
+        rooms.push_back(room.at("id").get<std::string>());
+        if (o.transcribe) {
+          request(o, http::verb::post, "/api/rooms/" + rooms.back() + "/transcription", R"({"action":"start"})",
+                  room.at("moderator_token").get<std::string>());
+        }
       }
     }
     std::vector<std::unique_ptr<LoadParticipant>> publishers, subscribers;
@@ -324,6 +334,7 @@ int main(int argc, char** argv) {
         {"loss_pct", stats.expected ? 100.0 * static_cast<double>(stats.lost) / static_cast<double>(stats.expected) : 0.0},
         {"retransmissions_received", stats.retransmissionsReceived},
         {"simulated_loss_pct", o.lossPct},
+        {"transcription", o.transcribe},
         {"dropped_on_purpose", stats.droppedOnPurpose},
         {"nacks_received_by_publishers", stats.nacksReceived},
         {"retransmissions_sent_by_publishers", stats.retransmissionsSent},
