@@ -78,7 +78,9 @@ int runServer(const ServeOptions& options) {
   if (options.asr == "pocketsphinx" && options.language != "en") {
     spdlog::warn("the embedded recognizer knows English only; use --asr openai for \"{}\"", options.language);
   }
-  auto recognizers = [options]() -> std::unique_ptr<transcribe::Recognizer> {
+  // Participant ids are unique, so one store of speakers' channels serves every room.
+  auto channels = std::make_shared<transcribe::SpeakerChannels>();
+  auto recognizers = [options, channels]() -> std::unique_ptr<transcribe::Recognizer> {
     if (options.asr == "openai") {
       transcribe::OpenAiSettings openai;
       openai.url = options.asrUrl;
@@ -87,7 +89,7 @@ int runServer(const ServeOptions& options) {
       if (const char* key = std::getenv("PARLEY_ASR_API_KEY")) openai.apiKey = key;
       return std::make_unique<transcribe::OpenAiRecognizer>(openai);
     }
-    return std::make_unique<transcribe::PocketSphinxRecognizer>();
+    return std::make_unique<transcribe::PocketSphinxRecognizer>(transcribe::PocketSphinxSettings{}, channels);
   };
   transcribe::LiveSettings live;
   live.diarizeTracks = options.diarizeTracks;

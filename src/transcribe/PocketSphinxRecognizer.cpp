@@ -13,7 +13,21 @@
 
 namespace parley::transcribe {
 
-PocketSphinxRecognizer::PocketSphinxRecognizer(const PocketSphinxSettings& settings) {
+std::vector<float> SpeakerChannels::find(const std::string& speaker) const {
+  std::lock_guard lock(mutex_);
+  const auto it = means_.find(speaker);
+  return it == means_.end() ? std::vector<float>{} : it->second;
+}
+
+void SpeakerChannels::store(const std::string& speaker, std::vector<float> mean) {
+  std::lock_guard lock(mutex_);
+  if (means_.size() >= capacity_ && !means_.count(speaker)) means_.clear();
+  means_[speaker] = std::move(mean);
+}
+
+PocketSphinxRecognizer::PocketSphinxRecognizer(const PocketSphinxSettings& settings,
+                                               std::shared_ptr<SpeakerChannels> channels)
+    : channels_(std::move(channels)) {
   const std::string hmm = settings.modelDir + "/en-us";
   const std::string lm = settings.modelDir + "/en-us.lm.bin";
   const std::string dict = settings.modelDir + "/cmudict-en-us.dict";
@@ -53,7 +67,7 @@ void PocketSphinxRecognizer::beginUtterance(const std::string& speaker) {
   speaker_ = speaker;
   held_.clear();
   streaming_ = false;
-  if (cepstralMeans_.count(speaker_)) startStream(cepstralMeans_[speaker_]);
+  if (auto known = channels_->find(speaker_); !known.empty()) startStream(known);
 }
 
 void PocketSphinxRecognizer::feed(std::span<const float> samples) {
@@ -111,7 +125,7 @@ std::vector<Word> PocketSphinxRecognizer::endUtterance() {
   cmn_t* cmn = ps_get_feat(decoder_)->cmn_struct;
   std::vector<float> mean(static_cast<std::size_t>(cmn->veclen));
   cmn_live_get(cmn, mean.data());
-  cepstralMeans_[speaker_] = std::move(mean);
+  channels_->store(speaker_, std::move(mean));
   return words();
 }
 

@@ -3,6 +3,8 @@
 // times and posterior confidences.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,9 +21,26 @@ struct PocketSphinxSettings {
   double wordInsertionPenalty = 0.65;  // -wip
 };
 
+// What streaming recognizers learn of each speaker's channel (the cepstral mean their
+// utterances end with), shared by the recognizers of all threads so that a speaker's next
+// utterance starts well whichever thread takes it. Bounded: past `capacity` speakers it
+// starts afresh.
+class SpeakerChannels {
+ public:
+  explicit SpeakerChannels(std::size_t capacity = 4096) : capacity_(capacity) {}
+  std::vector<float> find(const std::string& speaker) const;  // empty if unknown
+  void store(const std::string& speaker, std::vector<float> mean);
+
+ private:
+  mutable std::mutex mutex_;
+  std::size_t capacity_;
+  std::map<std::string, std::vector<float>> means_;
+};
+
 class PocketSphinxRecognizer final : public Recognizer {
  public:
-  explicit PocketSphinxRecognizer(const PocketSphinxSettings& settings = {});
+  explicit PocketSphinxRecognizer(const PocketSphinxSettings& settings = {},
+                                  std::shared_ptr<SpeakerChannels> channels = std::make_shared<SpeakerChannels>());
   ~PocketSphinxRecognizer() override;
   std::vector<Word> recognize(std::span<const float> samples) override;
   std::string name() const override { return "pocketsphinx"; }
@@ -45,7 +64,7 @@ class PocketSphinxRecognizer final : public Recognizer {
   // utterance again as a whole would be better, but a whole-utterance decode between two
   // streamed ones truncated the next in this PocketSphinx.)
   static constexpr std::size_t kHeldSamples = 3 * 16000;
-  std::map<std::string, std::vector<float>> cepstralMeans_;
+  std::shared_ptr<SpeakerChannels> channels_;
   fe_t* meanFrontEnd_ = nullptr;  // its own: the decoder's front end counts frames across calls
   std::string speaker_;
   std::vector<float> held_;

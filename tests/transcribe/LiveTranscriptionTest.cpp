@@ -308,7 +308,9 @@ TEST(LiveTranscription, StreamsRealSpeechThroughPocketSphinx) {
   bruno.resize(ana.size(), 0.0f);
   Collected collected;
   {
-    LiveTranscription live([] { return std::make_unique<PocketSphinxRecognizer>(); }, collected.sink());
+    auto channels = std::make_shared<SpeakerChannels>();
+    LiveTranscription live([channels] { return std::make_unique<PocketSphinxRecognizer>(PocketSphinxSettings{}, channels); },
+                           collected.sink());
     for (std::size_t i = 0; i + 320 <= ana.size(); i += 320) {
       live.push("ana", i / 16000.0, {ana.data() + i, 320});
       live.push("bruno", i / 16000.0, {bruno.data() + i, 320});
