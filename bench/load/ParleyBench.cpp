@@ -70,6 +70,17 @@ const char* kUsage =
     "With --janus, CPU and memory come from /proc/PID and forwarded packets are those the\n"
     "subscribers received.\n";
 
+// "SCHEME://HOST:PORT" into host and port; false if it is not of that form.
+bool splitUrl(const std::string& url, const std::string& scheme, std::string& host, std::uint16_t& port) {
+  if (url.rfind(scheme, 0) != 0) return false;
+  const std::string rest = url.substr(scheme.size());
+  const auto colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = rest.substr(0, colon);
+  port = static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
+  return true;
+}
+
 std::optional<Options> parse(int argc, char** argv, std::string& error) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -86,12 +97,7 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
         std::cout << kUsage;
         std::exit(0);
       } else if (arg == "--url") {
-        const std::string url = value();
-        const auto rest = url.rfind("http://", 0) == 0 ? url.substr(7) : std::string();
-        const auto colon = rest.rfind(':');
-        if (rest.empty() || colon == std::string::npos) return error = "--url must be http://HOST:PORT", std::nullopt;
-        o.host = rest.substr(0, colon);
-        o.port = static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
+        if (!splitUrl(value(), "http://", o.host, o.port)) return error = "--url must be http://HOST:PORT", std::nullopt;
       } else if (arg == "--publishers") {
         o.publishers = std::stoi(value());
       } else if (arg == "--subscribers") {
@@ -110,12 +116,7 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
         o.lossPct = std::stod(value());
         if (o.lossPct < 0 || o.lossPct > 50) return error = "--loss is a percentage from 0 to 50", std::nullopt;
       } else if (arg == "--janus") {
-        const std::string url = value();
-        const auto rest = url.rfind("ws://", 0) == 0 ? url.substr(5) : std::string();
-        const auto colon = rest.rfind(':');
-        if (rest.empty() || colon == std::string::npos) return error = "--janus must be ws://HOST:PORT", std::nullopt;
-        o.janusHost = rest.substr(0, colon);
-        o.janusPort = static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
+        if (!splitUrl(value(), "ws://", o.janusHost, o.janusPort)) return error = "--janus must be ws://HOST:PORT", std::nullopt;
       } else if (arg == "--server-pid") {
         o.serverPid = std::stoi(value());
       } else if (arg == "--bind") {
