@@ -175,6 +175,8 @@ std::string request(const Options& o, http::verb verb, const std::string& target
 // The server's counters we need, from /metrics.
 struct ServerSample {
   double cpuSeconds = 0, residentBytes = 0, forwardedPackets = 0, forwardedBytes = 0;
+  double pipedPackets = 0, roomsSpanningWorkers = 0;
+  int workersUsed = 0;  // media workers with someone placed on them
 };
 
 // CPU seconds and resident bytes of another process, from /proc.
@@ -203,8 +205,15 @@ ServerSample sample(const Options& o) {
     const auto at = text.find("\n" + name + " ");
     return at == std::string::npos ? 0.0 : std::stod(text.substr(at + name.size() + 2));
   };
-  return {value("process_cpu_seconds_total"), value("process_resident_memory_bytes"),
-          value("parley_rtp_packets_forwarded_total"), value("parley_rtp_bytes_forwarded_total")};
+  ServerSample s{value("process_cpu_seconds_total"), value("process_resident_memory_bytes"),
+                 value("parley_rtp_packets_forwarded_total"), value("parley_rtp_bytes_forwarded_total"),
+                 value("parley_rtp_packets_piped_total"), value("parley_media_rooms_spanning_workers")};
+  const std::string perWorker = "\nparley_media_worker_participants{";
+  for (auto at = text.find(perWorker); at != std::string::npos; at = text.find(perWorker, at + 1)) {
+    const auto space = text.find(' ', at + 1);
+    if (space != std::string::npos && std::stod(text.substr(space + 1)) > 0) s.workersUsed++;
+  }
+  return s;
 }
 
 double percentile(std::vector<std::uint32_t>& v, double p) {
@@ -330,6 +339,9 @@ int main(int argc, char** argv) {
         {"server_cpu_pct", 100 * cpu / elapsed},
         {"forwarded_pps", forwarded / elapsed},
         {"server", janus ? "janus" : "parley"},
+        {"piped_pps", (after.pipedPackets - before.pipedPackets) / elapsed},
+        {"workers_used", after.workersUsed},
+        {"rooms_spanning_workers", after.roomsSpanningWorkers},
         {"forwarded_mbps", 8 * forwardedBytes / elapsed / 1e6},
         {"received_pps", static_cast<double>(stats.delayMicros.size()) / elapsed},
         {"loss_pct", stats.expected ? 100.0 * static_cast<double>(stats.lost) / static_cast<double>(stats.expected) : 0.0},
@@ -356,6 +368,10 @@ int main(int argc, char** argv) {
     std::printf("forwarded: %.0f packets/s, %.1f Mbit/s; received by subscribers: %.0f packets/s\n",
                 result["forwarded_pps"].get<double>(), result["forwarded_mbps"].get<double>(),
                 result["received_pps"].get<double>());
+    if (after.roomsSpanningWorkers > 0) {
+      std::printf("%.0f room(s) spanning workers (%d workers used): %.0f packets/s piped between workers\n",
+                  after.roomsSpanningWorkers, after.workersUsed, result["piped_pps"].get<double>());
+    }
     std::printf("loss: %.3f%% (%llu retransmissions received, %llu NACKs sent)\n", result["loss_pct"].get<double>(),
                 static_cast<unsigned long long>(stats.retransmissionsReceived),
                 static_cast<unsigned long long>(stats.nacksSent));

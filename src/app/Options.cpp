@@ -64,6 +64,26 @@ const Setting kSettings[] = {
        o.udpPortMax = hi;
        return true;
      }},
+    {"--media-workers", "PARLEY_MEDIA_WORKERS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       unsigned value = 0;
+       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+       if (ec != std::errc() || end != v.data() + v.size() || value > 256) {
+         return e = "--media-workers must be a number from 0 (one per core) to 256, not \"" + v + "\"", false;
+       }
+       o.mediaWorkers = value;
+       return true;
+     }},
+    {"--worker-streams", "PARLEY_WORKER_STREAMS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       std::size_t value = 0;
+       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+       if (ec != std::errc() || end != v.data() + v.size() || value == 0 || value > 10000000) {
+         return e = "--worker-streams must be a positive number of streams, not \"" + v + "\"", false;
+       }
+       o.workerStreams = value;
+       return true;
+     }},
     {"--public-ip", "PARLEY_PUBLIC_IP",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        if (!isIpAddress(v)) return e = "--public-ip must be an IP address, not \"" + v + "\"", false;
@@ -128,6 +148,10 @@ const char* serveUsage() {
          "  --port P          HTTP port, 0 for any free one [PARLEY_PORT] (default 8080)\n"
          "  --data DIR        folder for the database [PARLEY_DATA] (default ./data)\n"
          "  --udp-ports LO-HI UDP ports for media [PARLEY_UDP_PORTS] (default 40000-40099)\n"
+         "  --media-workers N media threads, each with its own UDP port [PARLEY_MEDIA_WORKERS]\n"
+         "                    (default 0: one per core)\n"
+         "  --worker-streams N streams (a track to a subscriber) a worker forwards before a room\n"
+         "                    spills onto another worker [PARLEY_WORKER_STREAMS] (default 2000)\n"
          "  --public-ip IP    address announced to clients for media [PARLEY_PUBLIC_IP]\n"
          "  --web-root DIR    built web client to serve [PARLEY_WEB_ROOT] (default: the build's web/dist)\n"
          "  --log-level L     trace, debug, info, warn, error or off [PARLEY_LOG_LEVEL] (default info)\n"

@@ -13,6 +13,8 @@ struct ServeOptions {
   std::string dataDir = "./data";
   std::uint16_t udpPortMin = 40000;
   std::uint16_t udpPortMax = 40099;
+  unsigned mediaWorkers = 0;             // 0: one per core
+  std::size_t workerStreams = 2000;      // a room spills onto another worker past this
   std::string publicIp;  // empty: announce the address media arrives on
   std::string webRoot;   // empty: the build's web/dist
   std::string logLevel = "info";

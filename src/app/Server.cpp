@@ -62,6 +62,8 @@ int runServer(const ServeOptions& options) {
     config.announcedIp = options.publicIp;
     config.portMin = options.udpPortMin;
     config.portMax = options.udpPortMax;
+    config.workers = options.mediaWorkers;
+    config.streamsPerWorker = options.workerStreams;
     media = std::make_unique<sfu::MediaService>(config, io, [&registry](const sfu::MediaEvent& event) {
       if (!registry) return;
       if (auto room = registry->active(event.roomId)) room->onMediaEvent(event, unixMillisNow());

@@ -33,7 +33,7 @@ struct RoomTranscriber::Decoder {
 RoomTranscriber::RoomTranscriber(transcribe::LiveTranscription::RecognizerFactory recognizers,
                                  std::function<void(transcribe::LiveSegment&&)> onSegment,
                                  TranscriberCounters& counters, transcribe::LiveSettings settings)
-    : ring_(new Packet[kRing]), counters_(counters), start_(std::chrono::steady_clock::now()) {
+    : counters_(counters), start_(std::chrono::steady_clock::now()) {
   engine_ = std::make_unique<transcribe::LiveTranscription>(
       std::move(recognizers),
       [this, onSegment = std::move(onSegment)](transcribe::LiveSegment&& segment) {
@@ -51,36 +51,28 @@ RoomTranscriber::~RoomTranscriber() { stop(); }
 
 void RoomTranscriber::onOpusPacket(const std::string& participantId, const std::uint8_t* payload, std::size_t length,
                                    std::uint32_t rtpTimestamp) {
-  // Single producer (the room's worker), single consumer (the decoder thread).
-  const std::size_t head = head_.load(std::memory_order_relaxed);
-  if (head - tail_.load(std::memory_order_acquire) >= kRing || length > 1500 || participantId.size() >= 32) {
+  const bool fits = length <= 1500 && participantId.size() < 32;
+  if (!fits || !ring_.tryPush([&](Packet& slot) {
+        std::memcpy(slot.participant.data(), participantId.c_str(), participantId.size() + 1);
+        slot.timestamp = rtpTimestamp;
+        slot.length = static_cast<std::uint16_t>(length);
+        std::memcpy(slot.data.data(), payload, length);
+        slot.arrival = std::chrono::steady_clock::now();
+      })) {
     counters_.packetsDropped.fetch_add(1, std::memory_order_relaxed);
-    return;
   }
-  Packet& slot = ring_[head % kRing];
-  std::memcpy(slot.participant.data(), participantId.c_str(), participantId.size() + 1);
-  slot.timestamp = rtpTimestamp;
-  slot.length = static_cast<std::uint16_t>(length);
-  std::memcpy(slot.data.data(), payload, length);
-  slot.arrival = std::chrono::steady_clock::now();
-  head_.store(head + 1, std::memory_order_release);
 }
 
 void RoomTranscriber::run() {
   // Below the media threads, like recognition: decoding for captions can wait a little.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
   for (;;) {
-    const std::size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail == head_.load(std::memory_order_acquire)) {
-      if (stopping_.load()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // 20 ms packets: polling is cheap
-      // Nothing came: a participant who stopped sending (left, muted, DTX) is silent, which
-      // ends the utterance they were in.
-      engine_->advance(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-      continue;
-    }
-    decode(ring_[tail % kRing]);
-    tail_.store(tail + 1, std::memory_order_release);
+    if (ring_.tryPop([this](const Packet& packet) { decode(packet); })) continue;
+    if (stopping_.load()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // 20 ms packets: polling is cheap
+    // Nothing came: a participant who stopped sending (left, muted, DTX) is silent, which
+    // ends the utterance they were in.
+    engine_->advance(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
   }
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "common/MpscRing.h"
 #include "sfu/AudioTap.h"
 #include "transcribe/LiveTranscription.h"
 
@@ -52,9 +53,8 @@ class RoomTranscriber : public sfu::AudioTap {
   void decode(const Packet& packet);
   void countEngine();
 
-  static constexpr std::size_t kRing = 1024;  // about 10 s of one voice, 5 s of two
-  std::unique_ptr<Packet[]> ring_;
-  std::atomic<std::size_t> head_{0}, tail_{0};
+  // Filled by every worker hosting the room, emptied by the decoder thread.
+  MpscRing<Packet> ring_{1024};  // about 10 s of one voice, 5 s of two
   TranscriberCounters& counters_;
   std::chrono::steady_clock::time_point start_;
   std::map<std::string, std::unique_ptr<Decoder>> decoders_;

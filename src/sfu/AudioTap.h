@@ -1,7 +1,8 @@
 #pragma once
 // Where a room's decoded-speech consumers (live transcription) receive its microphones:
 // the worker hands each Opus packet over as it forwards it. Implementations must only copy
-// and return (no locks, no allocation): the media thread is calling.
+// and return (no locks, no allocation): the media thread is calling. A room spread over
+// several workers calls from each of them, possibly at the same time.
 #include <cstddef>
 #include <cstdint>
 #include <string>

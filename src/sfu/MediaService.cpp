@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -58,7 +59,11 @@ MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& c
     throw std::runtime_error("no UDP port free in " + std::to_string(config.portMin) + "-" +
                              std::to_string(config.portMax));
   }
-  load_.assign(workers_.size(), 0);
+  placement_ = std::make_unique<WorkerPlacement>(workers_.size(), config.streamsPerWorker);
+  pipes_.resize(workers_.size() * workers_.size());
+  std::vector<Worker*> siblings;
+  for (auto& w : workers_) siblings.push_back(w.get());
+  for (auto& w : workers_) w->setSiblings(siblings);
   for (auto& w : workers_) w->start();
   std::ostringstream ports;
   for (auto& w : workers_) ports << (ports.tellp() ? "," : "") << w->port();
@@ -69,24 +74,48 @@ MediaService::~MediaService() {
   for (auto& w : workers_) w->stop();
 }
 
-Worker* MediaService::workerFor(const std::string& roomId) const {
-  const auto it = rooms_.find(roomId);
-  return it == rooms_.end() ? nullptr : it->second.worker;
+Worker* MediaService::workerOf(const std::string& roomId, const std::string& participantId) const {
+  const auto worker = placement_->workerOf(roomId, participantId);
+  return worker ? workers_[*worker].get() : nullptr;
+}
+
+void MediaService::linkWorkers(unsigned a, unsigned b) {
+  const std::size_t n = workers_.size();
+  for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+    auto& ring = pipes_[from * n + to];
+    if (ring) continue;
+    ring = std::make_unique<PipeRing>();
+    PipeRing* shared = ring.get();
+    Worker* sender = workers_[from].get();
+    Worker* receiver = workers_[to].get();
+    sender->post([sender, to, shared] { sender->attachOutboundPipe(to, shared); });
+    receiver->post([receiver, shared] { receiver->attachInboundPipe(shared); });
+  }
+}
+
+void MediaService::updatePeers(const std::string& roomId) {
+  const std::vector<unsigned> hosts = placement_->workersOf(roomId);
+  for (unsigned host : hosts) {
+    std::vector<unsigned> peers;
+    for (unsigned other : hosts) {
+      if (other != host) peers.push_back(other);
+    }
+    Worker* worker = workers_[host].get();
+    const bool reportsSpeaker = host == hosts.front();
+    worker->post([worker, roomId, peers = std::move(peers), reportsSpeaker]() mutable {
+      if (Router* router = worker->findRouter(roomId)) router->setPeers(std::move(peers), reportsSpeaker);
+    });
+  }
 }
 
 void MediaService::join(const std::string& roomId, const std::string& participantId) {
-  auto it = rooms_.find(roomId);
-  if (it == rooms_.end()) {
-    // A new room goes to the worker with the fewest participants.
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < workers_.size(); ++i) {
-      if (load_[i] < load_[best]) best = i;
-    }
-    it = rooms_.emplace(roomId, Placement{workers_[best].get(), 0}).first;
+  const std::vector<unsigned> before = placement_->workersOf(roomId);
+  const unsigned index = placement_->join(roomId, participantId);
+  const bool newShard = std::find(before.begin(), before.end(), index) == before.end();
+  if (newShard) {
+    for (unsigned other : before) linkWorkers(index, other);
   }
-  it->second.participants++;
-  load_[it->second.worker->index()]++;
-  Worker* worker = it->second.worker;
+  Worker* worker = workers_[index].get();
   std::shared_ptr<AudioTap> tap;
   if (const auto t = taps_.find(roomId); t != taps_.end()) tap = t->second;
   worker->post([worker, roomId, participantId, tap] {
@@ -94,31 +123,47 @@ void MediaService::join(const std::string& roomId, const std::string& participan
     if (tap) router.setAudioTap(tap);
     router.join(participantId);
   });
+  // After the join, so the new shard exists when the others announce their tracks to it.
+  if (newShard && !before.empty()) {
+    spdlog::info("room {} now spans {} media workers", roomId, before.size() + 1);
+    updatePeers(roomId);
+  }
 }
 
 void MediaService::leave(const std::string& roomId, const std::string& participantId) {
-  const auto it = rooms_.find(roomId);
-  if (it == rooms_.end()) return;
-  Worker* worker = it->second.worker;
-  load_[worker->index()]--;
-  if (--it->second.participants == 0) rooms_.erase(it);
+  const auto index = placement_->leave(roomId, participantId);
+  if (!index) return;
+  Worker* worker = workers_[*index].get();
   worker->post([worker, roomId, participantId] {
     worker->router(roomId).leave(participantId);
     worker->releaseIfEmpty(roomId);
   });
+  if (placement_->roomParticipantsOn(roomId, *index) == 0) updatePeers(roomId);
 }
+
+namespace {
+// The tracks an offer sends: what each other participant will receive of this one.
+std::size_t sentTracks(const std::string& offer) {
+  std::size_t count = 0;
+  for (const char* direction : {"a=sendonly", "a=sendrecv"}) {
+    for (auto at = offer.find(direction); at != std::string::npos; at = offer.find(direction, at + 1)) ++count;
+  }
+  return count;
+}
+}  // namespace
 
 void MediaService::publish(const std::string& roomId, const std::string& participantId, std::string offer,
                            std::map<std::string, TrackSource> sources) {
-  Worker* worker = workerFor(roomId);
+  Worker* worker = workerOf(roomId, participantId);
   if (!worker) return;
+  placement_->setPublishedTracks(roomId, participantId, sentTracks(offer));
   worker->post([worker, roomId, participantId, offer = std::move(offer), sources = std::move(sources)] {
     worker->router(roomId).publish(participantId, offer, sources);
   });
 }
 
 void MediaService::subscriberAnswer(const std::string& roomId, const std::string& participantId, std::string answer) {
-  Worker* worker = workerFor(roomId);
+  Worker* worker = workerOf(roomId, participantId);
   if (!worker) return;
   worker->post([worker, roomId, participantId, answer = std::move(answer)] {
     worker->router(roomId).subscriberAnswer(participantId, answer);
@@ -128,9 +173,12 @@ void MediaService::subscriberAnswer(const std::string& roomId, const std::string
 void MediaService::setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap) {
   if (tap) taps_[roomId] = tap;
   else taps_.erase(roomId);
-  Worker* worker = workerFor(roomId);
-  if (!worker) return;  // applied when someone joins
-  worker->post([worker, roomId, tap] { worker->router(roomId).setAudioTap(tap); });
+  for (unsigned index : placement_->workersOf(roomId)) {  // none yet: applied when someone joins
+    Worker* worker = workers_[index].get();
+    worker->post([worker, roomId, tap] {
+      if (Router* router = worker->findRouter(roomId)) router->setAudioTap(tap);
+    });
+  }
 }
 
 std::vector<std::uint16_t> MediaService::ports() const {
@@ -168,6 +216,15 @@ std::string MediaService::renderMetrics() const {
   counter("parley_retransmissions_total", "Packets resent from the retransmission buffer.", sum(&MediaCounters::retransmissions));
   counter("parley_plis_received_total", "PLI and FIR requests from subscribers.", sum(&MediaCounters::plisReceived));
   counter("parley_keyframe_requests_total", "PLIs sent to publishers (merged, at most one per 500 ms).", sum(&MediaCounters::keyFrameRequests));
+  counter("parley_rtp_packets_piped_total", "RTP packets a worker received from another worker of the same room.",
+          sum(&MediaCounters::rtpPiped));
+  gauge("parley_media_rooms_spanning_workers", "Rooms whose participants are on more than one worker.",
+        placement_->roomsSpanningWorkers());
+  out << "# HELP parley_media_worker_participants Participants placed on each media worker.\n"
+         "# TYPE parley_media_worker_participants gauge\n";
+  for (unsigned w = 0; w < workers_.size(); ++w) {
+    out << "parley_media_worker_participants{worker=\"" << w << "\"} " << placement_->participantsOn(w) << '\n';
+  }
   counter("parley_twcc_feedback_sent_total", "Transport-wide congestion control feedback packets sent.", sum(&MediaCounters::twccFeedbackSent));
   out << "# HELP parley_media_batch_seconds From a batch of datagrams arriving to its last send, per worker batch.\n"
          "# TYPE parley_media_batch_seconds summary\n"
@@ -191,6 +248,7 @@ std::string MediaService::renderMetrics() const {
       {"rtcp_malformed", sum(&MediaCounters::malformedRtcp)},
       {"rtp_unknown_ssrc", sum(&MediaCounters::unknownSsrc)},
       {"sdp_rejected", sum(&MediaCounters::rejectedSdp)},
+      {"pipe_full", sum(&MediaCounters::pipeDropped)},
   };
   for (const auto& [reason, value] : dropped) {
     out << "parley_media_dropped_total{reason=\"" << reason << "\"} " << value << '\n';

@@ -1,6 +1,7 @@
 #pragma once
-// The media plane as the control plane sees it: start the workers, place each room on one,
-// and pass commands to it. Called from the control thread only; events come back on it.
+// The media plane as the control plane sees it: start the workers, place each participant
+// on one (WorkerPlacement: a room stays on one worker until it outgrows it), link the
+// workers a room spans, and pass commands on. Control thread only; events come back on it.
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <map>
@@ -11,6 +12,8 @@
 
 #include "sfu/AudioTap.h"
 #include "sfu/MediaTypes.h"
+#include "sfu/PipeRing.h"
+#include "sfu/WorkerPlacement.h"
 
 namespace parley::sfu {
 
@@ -31,23 +34,21 @@ class MediaService {
                std::map<std::string, TrackSource> sources);
   void subscriberAnswer(const std::string& roomId, const std::string& participantId, std::string answer);
 
-  // Hands the room's microphones to `tap` (null to stop), on the room's worker.
+  // Hands the room's microphones to `tap` (null to stop), on each worker of the room.
   void setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap);
 
   std::vector<std::uint16_t> ports() const;
   std::string renderMetrics() const;
 
  private:
-  struct Placement {
-    Worker* worker;
-    std::size_t participants;
-  };
-  Worker* workerFor(const std::string& roomId) const;
+  Worker* workerOf(const std::string& roomId, const std::string& participantId) const;
+  void linkWorkers(unsigned a, unsigned b);
+  void updatePeers(const std::string& roomId);
 
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::unordered_map<std::string, Placement> rooms_;
+  std::unique_ptr<WorkerPlacement> placement_;
+  std::vector<std::unique_ptr<PipeRing>> pipes_;  // [from * workers + to], made when first needed
   std::unordered_map<std::string, std::shared_ptr<AudioTap>> taps_;  // applied when a room is placed
-  std::vector<std::size_t> load_;  // participants per worker
 };
 
 }  // namespace parley::sfu

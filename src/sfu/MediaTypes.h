@@ -21,6 +21,9 @@ struct MediaConfig {
   std::uint16_t portMin = 40000;
   std::uint16_t portMax = 40099;
   unsigned workers = 0;     // 0: one per core
+  // A room spills onto another worker when its worker would forward more streams (tracks
+  // times subscribers) than this.
+  std::size_t streamsPerWorker = 2000;
 };
 
 // A track a subscriber receives, for the client to label it.
@@ -57,6 +60,8 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> malformedRtcp{0};
   std::atomic<std::uint64_t> unknownSsrc{0};
   std::atomic<std::uint64_t> rejectedSdp{0};  // offers and answers that did not parse or fit
+  std::atomic<std::uint64_t> rtpPiped{0};     // received from another worker of the same room
+  std::atomic<std::uint64_t> pipeDropped{0};  // could not be piped: the ring to that worker was full
 };
 
 }  // namespace parley::sfu

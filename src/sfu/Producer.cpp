@@ -1,11 +1,13 @@
 #include "sfu/Producer.h"
 
+#include <atomic>
 #include <cstring>
 
 namespace parley::sfu {
 
 namespace {
 constexpr std::int64_t kKeyFrameIntervalMicros = 500000;
+std::atomic<std::uint32_t> nextPipeId{1};
 }
 
 Producer::Producer(std::string id, std::string mid, MediaKind kind, TrackSource source, std::uint32_t ssrc,
@@ -22,7 +24,8 @@ Producer::Producer(std::string id, std::string mid, MediaKind kind, TrackSource 
       codec_(std::move(codec)),
       // Video: 1024 packets (several seconds at camera rates), kept 2 s; audio: 1 s.
       buffer_(kind == MediaKind::Video ? 1024 : 128, kind == MediaKind::Video ? 2000000 : 1000000),
-      stats_(codec_.clockRate) {
+      stats_(codec_.clockRate),
+      pipeId_(nextPipeId.fetch_add(1, std::memory_order_relaxed)) {
   consumers_.reserve(16);
 }
 
@@ -51,6 +54,10 @@ bool Producer::onRtp(rtp::RtpPacket& packet, std::int64_t now) {
   }
   packet.setPayloadType(codec_.payloadType);
   return true;
+}
+
+void Producer::onPipedRtp(const rtp::RtpPacket& packet, std::int64_t now) {
+  buffer_.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
 }
 
 bool Producer::isKeyFrame(const rtp::RtpPacket& packet) const {

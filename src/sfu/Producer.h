@@ -4,6 +4,7 @@
 // packets) and the consumers it fans out to.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rtp/RtpPacket.h"
@@ -44,9 +45,14 @@ class Producer {
   std::uint32_t ssrc() const { return ssrc_; }
   std::uint32_t rtxSsrc() const { return rtxSsrc_; }
   const ForwardedCodec& codec() const { return codec_; }
+  // Unique in the process: names the track in packets piped to other workers.
+  std::uint32_t pipeId() const { return pipeId_; }
 
   // A packet from the publisher (RTX already unwrapped). Returns false to drop it.
   bool onRtp(rtp::RtpPacket& packet, std::int64_t nowMicros);
+  // A packet of a copy of a producer on another worker (already checked and rewritten there):
+  // stored for the NACKs of subscribers here.
+  void onPipedRtp(const rtp::RtpPacket& packet, std::int64_t nowMicros);
   // Turns an RTX packet into the original it repairs, in place. False if malformed.
   bool unwrapRtx(rtp::RtpPacket& packet);
   bool isKeyFrame(const rtp::RtpPacket& packet) const;
@@ -55,6 +61,8 @@ class Producer {
   // 500 ms. requestKeyFrame() notes a wish; takeKeyFrameRequest() says when to send one.
   void requestKeyFrame() { keyFrameWanted_ = true; }
   bool takeKeyFrameRequest(std::int64_t nowMicros);
+  // For a copy: takes the wish as is; the origin merges and paces them.
+  bool takeKeyFrameWish() { return std::exchange(keyFrameWanted_, false); }
 
   RetransmissionBuffer& buffer() { return buffer_; }
   ReceiveStatistics& statistics() { return stats_; }
@@ -77,6 +85,7 @@ class Producer {
   ReceiveStatistics stats_;
   NackGenerator nacks_;
   std::vector<Consumer*> consumers_;
+  std::uint32_t pipeId_;
   bool keyFrameWanted_ = false;
   std::int64_t lastKeyFrameRequest_ = 0;
   std::uint32_t loudness_ = 0;

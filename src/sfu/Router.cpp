@@ -37,6 +37,9 @@ Router::Router(RouterContext context, std::string roomId) : context_(std::move(c
 }
 
 Router::~Router() {
+  if (context_.piped) {
+    for (auto& remote : remote_) context_.piped->erase(remote.info.pipeId);
+  }
   for (auto& p : participants_) {
     if (p->publisher) context_.server.removeTransport(*p->publisher);
     if (p->subscriber) context_.server.removeTransport(*p->subscriber);
@@ -73,6 +76,7 @@ void Router::join(const std::string& participantId) {
     if (other.get() == &joined) continue;
     for (auto& producer : other->producers) addConsumer(joined, *producer, other->id());
   }
+  for (auto& remote : remote_) addConsumer(joined, *remote.producer, remote.info.ownerId);
   if (!joined.consumers.empty()) negotiate(joined);
 }
 
@@ -102,6 +106,14 @@ void Router::addConsumer(MediaParticipant& subscriber, Producer& producer, const
 }
 
 void Router::closeProducer(MediaParticipant& owner, Producer& producer) {
+  if (context_.links) {
+    for (unsigned peer : peers_) context_.links->withdrawProducer(peer, roomId_, producer.pipeId());
+  }
+  dropConsumersOf(producer);
+  std::erase_if(owner.producers, [&](const auto& p) { return p.get() == &producer; });
+}
+
+void Router::dropConsumersOf(Producer& producer) {
   for (auto& participant : participants_) {
     bool changed = false;
     for (std::size_t i = 0; i < participant->consumers.size(); ++i) {
@@ -114,7 +126,72 @@ void Router::closeProducer(MediaParticipant& owner, Producer& producer) {
     }
     if (changed) negotiate(*participant);
   }
-  std::erase_if(owner.producers, [&](const auto& p) { return p.get() == &producer; });
+}
+
+RemoteProducerInfo Router::describe(const MediaParticipant& owner, const Producer& producer) const {
+  RemoteProducerInfo info;
+  info.pipeId = producer.pipeId();
+  info.origin = context_.worker;
+  info.ownerId = owner.id();
+  info.producerId = producer.id();
+  info.mid = producer.mid();
+  info.kind = producer.kind();
+  info.source = producer.source();
+  info.codec = producer.codec();
+  info.audioLevelExtension = owner.extensions.audioLevel;
+  info.orientationExtension = owner.extensions.videoOrientation;
+  return info;
+}
+
+void Router::setPeers(std::vector<unsigned> peers, bool reportsSpeaker) {
+  reportsSpeaker_ = reportsSpeaker;
+  for (unsigned peer : peers) {
+    if (std::find(peers_.begin(), peers_.end(), peer) != peers_.end() || !context_.links) continue;
+    for (auto& p : participants_) {
+      for (auto& producer : p->producers) context_.links->announceProducer(peer, roomId_, describe(*p, *producer));
+    }
+  }
+  peers_ = std::move(peers);
+}
+
+void Router::addRemoteProducer(const RemoteProducerInfo& info) {
+  for (auto& remote : remote_) {
+    if (remote.info.pipeId == info.pipeId) return;
+  }
+  // The copy carries the server's payload type already: the origin rewrote it.
+  auto producer = std::make_unique<Producer>(info.producerId, info.mid, info.kind, info.source, info.pipeId, 0,
+                                             info.codec.payloadType, 0, info.codec);
+  Producer& added = *producer;
+  remote_.push_back({info, std::move(producer)});
+  if (context_.piped) {
+    (*context_.piped)[info.pipeId] = {this, &added, info.audioLevelExtension, info.orientationExtension};
+  }
+  for (auto& participant : participants_) {
+    addConsumer(*participant, added, info.ownerId);
+    negotiate(*participant);
+  }
+}
+
+void Router::removeRemoteProducer(std::uint32_t pipeId) {
+  const auto it = std::find_if(remote_.begin(), remote_.end(), [&](const auto& r) { return r.info.pipeId == pipeId; });
+  if (it == remote_.end()) return;
+  if (context_.piped) context_.piped->erase(pipeId);
+  dropConsumersOf(*it->producer);
+  remote_.erase(it);
+}
+
+void Router::onRemoteSenderReport(std::uint32_t pipeId, const rtp::SenderInfo& info) {
+  for (auto& remote : remote_) {
+    if (remote.info.pipeId == pipeId) remote.producer->statistics().onSenderReport(info, steadyMicrosNow());
+  }
+}
+
+void Router::onRemoteKeyFrameRequest(std::uint32_t pipeId) {
+  for (auto& p : participants_) {
+    for (auto& producer : p->producers) {
+      if (producer->pipeId() == pipeId) producer->requestKeyFrame();
+    }
+  }
 }
 
 void Router::publish(const std::string& participantId, const std::string& offerText,
@@ -156,6 +233,9 @@ void Router::publish(const std::string& participantId, const std::string& offerT
       if (other.get() == participant) continue;
       addConsumer(*other, producer, participant->id());
       negotiate(*other);
+    }
+    if (context_.links) {
+      for (unsigned peer : peers_) context_.links->announceProducer(peer, roomId_, describe(*participant, producer));
     }
   }
   context_.emit({MediaEvent::Type::PublisherAnswer, roomId_, participantId, result.answer, {}, {}});
@@ -250,10 +330,37 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
   if (audioTap_ && producer->kind() == MediaKind::Audio && producer->source() == TrackSource::Microphone) {
     audioTap_->onOpusPacket(from.id(), packet.payload().data(), packet.payload().size(), packet.timestamp());
   }
-  const bool keyFrame = producer->isKeyFrame(packet);
+  fanOut(*producer, packet, now, orientation);
+  // The room's subscribers on other workers get it through their worker's copy.
+  for (unsigned peer : peers_) {
+    if (!context_.links->pipeRtp(peer, producer->pipeId(), packet.data(), packet.size())) {
+      counters.pipeDropped.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+void Router::onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t length) {
+  rtp::RtpPacket packet;
+  if (!packet.parse(data, length)) return;  // it parsed on the origin worker
+  const std::int64_t now = steadyMicrosNow();
+  context_.counters.rtpPiped.fetch_add(1, std::memory_order_relaxed);
+  Producer& producer = *track.producer;
+  if (producer.kind() == MediaKind::Audio && track.audioLevelExtension) {
+    const auto level = packet.extension(track.audioLevelExtension);
+    if (level.size() >= 1) producer.onAudioLevel(level[0] & 0x7F, level[0] & 0x80);
+  }
+  std::span<const std::uint8_t> orientation;
+  if (track.orientationExtension) orientation = packet.extension(track.orientationExtension);
+  producer.onPipedRtp(packet, now);
+  fanOut(producer, packet, now, orientation);
+}
+
+void Router::fanOut(Producer& producer, const rtp::RtpPacket& packet, std::int64_t now,
+                    std::span<const std::uint8_t> orientation) {
+  const bool keyFrame = producer.isKeyFrame(packet);
   // abs-send-time: 6.18 fixed-point seconds, 24 bits.
   const std::uint32_t absSendTime = static_cast<std::uint32_t>(((now << 18) / 1000000) & 0xFFFFFF);
-  for (Consumer* consumer : producer->consumers()) {
+  for (Consumer* consumer : producer.consumers()) {
     webrtc::WebRtcTransport* transport = consumer->subscriber().subscriber.get();
     if (!consumer->negotiated() || !transport || !transport->connected()) continue;
     forward(*consumer, *transport, packet, keyFrame, absSendTime, orientation);
@@ -334,7 +441,10 @@ void Router::onPublisherRtcp(MediaParticipant& from, std::uint8_t* data, std::si
     if (part.type != rtp::kRtcpSr) return;
     rtp::SenderInfo info;
     if (!rtp::readSenderReport(part, info)) return;
-    if (Producer* producer = from.producerBySsrc(info.ssrc)) producer->statistics().onSenderReport(info, now);
+    Producer* producer = from.producerBySsrc(info.ssrc);
+    if (!producer) return;
+    producer->statistics().onSenderReport(info, now);
+    for (unsigned peer : peers_) context_.links->relaySenderReport(peer, roomId_, producer->pipeId(), info);
   });
   if (!ok) context_.counters.malformedRtcp.fetch_add(1, std::memory_order_relaxed);
 }
@@ -368,6 +478,12 @@ void Router::onSubscriberRtcp(MediaParticipant& to, std::uint8_t* data, std::siz
 }
 
 void Router::requestRetransmissions(std::int64_t now) {
+  // Subscribers here of a track published on another worker: the origin asks for the key frame.
+  for (auto& remote : remote_) {
+    if (remote.producer->takeKeyFrameWish() && context_.links) {
+      context_.links->requestKeyFrame(remote.info.origin, roomId_, remote.info.pipeId);
+    }
+  }
   for (auto& p : participants_) {
     if (!p->publisher || !p->publisher->connected()) continue;
     for (auto& producer : p->producers) {
@@ -463,7 +579,16 @@ void Router::updateActiveSpeaker() {
       }
     }
   }
+  for (auto& remote : remote_) {
+    if (remote.producer->kind() != MediaKind::Audio) continue;
+    const std::uint32_t loudness = remote.producer->takeLoudness();
+    if (loudness > best) {
+      best = loudness;
+      loudest = remote.info.ownerId;
+    }
+  }
   // Keep the current speaker through short pauses: change only to someone who speaks.
+  if (!reportsSpeaker_) return;
   if (!loudest.empty() && loudest != activeSpeaker_) {
     activeSpeaker_ = loudest;
     context_.emit({MediaEvent::Type::ActiveSpeaker, roomId_, loudest, {}, {}, {}});

@@ -6,11 +6,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sfu/AudioTap.h"
 #include "sfu/MediaParticipant.h"
 #include "sfu/MediaTypes.h"
+#include "sfu/ShardLinks.h"
 
 namespace parley::webrtc {
 class WebRtcServer;
@@ -21,12 +23,26 @@ class Certificate;
 
 namespace parley::sfu {
 
+class Router;
+
+// The worker's index of tracks piped in from other workers, for the packet path.
+struct PipedTrack {
+  Router* router;
+  Producer* producer;
+  std::uint8_t audioLevelExtension, orientationExtension;
+};
+using PipedTracks = std::unordered_map<std::uint32_t, PipedTrack>;
+
 struct RouterContext {
   webrtc::WebRtcServer& server;
   std::shared_ptr<dtls::Certificate> certificate;
   std::string announcedIp;
   MediaCounters& counters;
   std::function<void(MediaEvent)> emit;  // to the control plane
+  // A room can span workers: this router is then one shard of it (see ShardLinks).
+  unsigned worker = 0;
+  ShardLinks* links = nullptr;
+  PipedTracks* piped = nullptr;
 };
 
 class Router {
@@ -42,6 +58,16 @@ class Router {
   void subscriberAnswer(const std::string& participantId, const std::string& answer);
   // Microphones go to `tap` too (null: stop). The tap must outlive its use here.
   void setAudioTap(std::shared_ptr<AudioTap> tap) { audioTap_ = std::move(tap); }
+  // The other workers hosting this room, and whether this shard reports the active speaker
+  // (one shard does, for the whole room). New peers are told of every local producer.
+  void setPeers(std::vector<unsigned> peers, bool reportsSpeaker);
+
+  // From the room's shards on other workers.
+  void addRemoteProducer(const RemoteProducerInfo& info);
+  void removeRemoteProducer(std::uint32_t pipeId);
+  void onRemoteSenderReport(std::uint32_t pipeId, const rtp::SenderInfo& info);
+  void onRemoteKeyFrameRequest(std::uint32_t pipeId);
+  void onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t length);
 
   // The worker's clock: reports, feedback, retransmission requests, consent.
   void tick(std::int64_t nowMicros);
@@ -63,6 +89,10 @@ class Router {
   std::unique_ptr<webrtc::WebRtcTransport> createTransport(MediaParticipant& participant);
   void addConsumer(MediaParticipant& subscriber, Producer& producer, const std::string& ownerId);
   void closeProducer(MediaParticipant& owner, Producer& producer);
+  void dropConsumersOf(Producer& producer);
+  void fanOut(Producer& producer, const rtp::RtpPacket& packet, std::int64_t now,
+              std::span<const std::uint8_t> orientation);
+  RemoteProducerInfo describe(const MediaParticipant& owner, const Producer& producer) const;
   void negotiate(MediaParticipant& participant);
   void forward(Consumer& consumer, webrtc::WebRtcTransport& transport, const rtp::RtpPacket& packet,
                bool keyFrame, std::uint32_t absSendTime, std::span<const std::uint8_t> orientation);
@@ -80,6 +110,13 @@ class Router {
   std::int64_t lastFeedback_ = 0, lastNack_ = 0, lastReport_ = 0, lastSpeaker_ = 0;
   std::string activeSpeaker_;
   std::shared_ptr<AudioTap> audioTap_;
+  std::vector<unsigned> peers_;
+  bool reportsSpeaker_ = true;
+  struct RemoteProducer {
+    RemoteProducerInfo info;
+    std::unique_ptr<Producer> producer;
+  };
+  std::vector<RemoteProducer> remote_;
   std::vector<std::uint16_t> scratchSeqs_;  // reused, no allocation per tick
   std::vector<rtp::ReportBlock> scratchBlocks_;
 };

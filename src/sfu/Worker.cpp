@@ -1,7 +1,13 @@
-#include "common/Clock.h"
 #include "sfu/Worker.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "common/Clock.h"
 
 namespace parley::sfu {
 
@@ -17,12 +23,19 @@ Worker::Worker(unsigned index, const net::Address& bindTo, std::string announced
       announcedIp_(std::move(announcedIp)),
       certificate_(std::move(certificate)),
       emit_(std::move(emit)),
-      timer_(io_) {}
+      wakeFd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      wakeDescriptor_(io_),
+      timer_(io_) {
+  if (wakeFd_ < 0) throw std::runtime_error("eventfd failed");
+  wakeDescriptor_.assign(wakeFd_);  // closes it when destroyed
+}
 
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
   server_.start();
+  outbound_.assign(siblings_.size(), nullptr);
+  waitForPipes();
   tick();
   thread_ = std::thread([this] {
     try {
@@ -38,6 +51,7 @@ void Worker::stop() {
   post([this] {
     stopped_ = true;  // a tick already queued must not arm the timer again
     timer_.cancel();
+    wakeDescriptor_.cancel();
     routers_.clear();
     server_.socket().close();
     work_.reset();
@@ -49,9 +63,82 @@ void Worker::stop() {
 Router& Worker::router(const std::string& roomId) {
   auto& slot = routers_[roomId];
   if (!slot) {
-    slot = std::make_unique<Router>(RouterContext{server_, certificate_, announcedIp_, counters_, emit_}, roomId);
+    slot = std::make_unique<Router>(
+        RouterContext{server_, certificate_, announcedIp_, counters_, emit_, index_, this, &piped_}, roomId);
   }
   return *slot;
+}
+
+Router* Worker::findRouter(const std::string& roomId) {
+  const auto it = routers_.find(roomId);
+  return it == routers_.end() ? nullptr : it->second.get();
+}
+
+void Worker::attachOutboundPipe(unsigned to, PipeRing* ring) {
+  if (to < outbound_.size()) outbound_[to] = ring;
+}
+
+void Worker::attachInboundPipe(PipeRing* ring) {
+  if (std::find(inbound_.begin(), inbound_.end(), ring) == inbound_.end()) inbound_.push_back(ring);
+}
+
+bool Worker::pipeRtp(unsigned worker, std::uint32_t pipeId, const std::uint8_t* data, std::size_t length) {
+  PipeRing* ring = worker < outbound_.size() ? outbound_[worker] : nullptr;
+  if (!ring || !ring->push(pipeId, data, length)) return false;
+  if (ring->markWakePending()) siblings_[worker]->wake();
+  return true;
+}
+
+void Worker::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto written = ::write(wakeFd_, &one, sizeof one);
+}
+
+void Worker::waitForPipes() {
+  wakeDescriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                             [this](const boost::system::error_code& ec) {
+                               if (ec || stopped_) return;
+                               std::uint64_t count = 0;
+                               [[maybe_unused]] const auto read = ::read(wakeFd_, &count, sizeof count);
+                               drainPipes();
+                               waitForPipes();
+                             });
+}
+
+void Worker::drainPipes() {
+  // Bounded per round, like the socket, so piped media cannot starve this worker's own.
+  bool more = false;
+  for (PipeRing* ring : inbound_) {
+    ring->clearWakePending();
+    for (int i = 0; i < 256; ++i) {
+      PipedPacket* packet = ring->front();
+      if (!packet) break;
+      if (const auto it = piped_.find(packet->pipeId); it != piped_.end()) {
+        it->second.router->onPipedRtp(it->second, packet->data.data(), packet->length);
+      }  // else: the track ended here or is not announced yet
+      ring->pop();
+    }
+    more = more || ring->front();
+  }
+  server_.socket().flush();
+  if (more) post([this] { drainPipes(); });
+}
+
+void Worker::announceProducer(unsigned worker, const std::string& roomId, const RemoteProducerInfo& info) {
+  onRouter(worker, roomId, [info](Router& router) { router.addRemoteProducer(info); });
+}
+
+void Worker::withdrawProducer(unsigned worker, const std::string& roomId, std::uint32_t pipeId) {
+  onRouter(worker, roomId, [pipeId](Router& router) { router.removeRemoteProducer(pipeId); });
+}
+
+void Worker::relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId,
+                               const rtp::SenderInfo& info) {
+  onRouter(worker, roomId, [pipeId, info](Router& router) { router.onRemoteSenderReport(pipeId, info); });
+}
+
+void Worker::requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId) {
+  onRouter(worker, roomId, [pipeId](Router& router) { router.onRemoteKeyFrameRequest(pipeId); });
 }
 
 void Worker::releaseIfEmpty(const std::string& roomId) {

@@ -1,8 +1,11 @@
 #pragma once
 // A media worker: one thread, one io_context, one UDP port, and the rooms placed on it.
-// Everything a worker owns is touched only by its thread; others post to it.
+// Everything a worker owns is touched only by its thread; others post to it. A room that
+// spans workers has a Router on each; the worker links them (ShardLinks): packets through
+// a PipeRing per pair of workers and an eventfd to wake the receiver, the rest as posts.
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
@@ -13,7 +16,9 @@
 
 #include "dtls/Certificate.h"
 #include "sfu/MediaTypes.h"
+#include "sfu/PipeRing.h"
 #include "sfu/Router.h"
+#include "sfu/ShardLinks.h"
 #include "webrtc/WebRtcServer.h"
 
 namespace parley::sfu {
@@ -26,12 +31,14 @@ struct alignas(64) TransportMetrics {
   std::atomic<std::uint64_t> receiveBatches{0}, batchMicrosTotal{0}, batchMicrosMax{0};
 };
 
-class Worker {
+class Worker : public ShardLinks {
  public:
   Worker(unsigned index, const net::Address& bindTo, std::string announcedIp,
          std::shared_ptr<dtls::Certificate> certificate, std::function<void(MediaEvent)> emit);
-  ~Worker();
+  ~Worker() override;
 
+  // All the workers, this one included, before start(): whom ShardLinks reach.
+  void setSiblings(std::vector<Worker*> siblings) { siblings_ = std::move(siblings); }
   void start();
   void stop();
 
@@ -42,7 +49,19 @@ class Worker {
 
   // Worker thread only.
   Router& router(const std::string& roomId);
+  Router* findRouter(const std::string& roomId);
   void releaseIfEmpty(const std::string& roomId);
+  // The rings between this worker and another, made by the control plane, owned by it.
+  void attachOutboundPipe(unsigned to, PipeRing* ring);
+  void attachInboundPipe(PipeRing* ring);
+
+  // ShardLinks, from this worker's routers.
+  bool pipeRtp(unsigned worker, std::uint32_t pipeId, const std::uint8_t* data, std::size_t length) override;
+  void announceProducer(unsigned worker, const std::string& roomId, const RemoteProducerInfo& info) override;
+  void withdrawProducer(unsigned worker, const std::string& roomId, std::uint32_t pipeId) override;
+  void relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId,
+                         const rtp::SenderInfo& info) override;
+  void requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId) override;
 
   unsigned index() const { return index_; }
   std::uint16_t port() const { return server_.port(); }
@@ -52,6 +71,16 @@ class Worker {
  private:
   void tick();
   void publishTransportMetrics();
+  void wake();  // any thread
+  void waitForPipes();
+  void drainPipes();
+  template <typename F>
+  void onRouter(unsigned worker, const std::string& roomId, F&& task) {
+    Worker* target = siblings_.at(worker);
+    target->post([target, roomId, task = std::forward<F>(task)] {
+      if (Router* router = target->findRouter(roomId)) task(*router);
+    });
+  }
 
   unsigned index_;
   boost::asio::io_context io_{1};
@@ -60,7 +89,13 @@ class Worker {
   std::string announcedIp_;
   std::shared_ptr<dtls::Certificate> certificate_;
   std::function<void(MediaEvent)> emit_;
+  PipedTracks piped_;  // before routers_: they unregister from it when destroyed
   std::unordered_map<std::string, std::unique_ptr<Router>> routers_;
+  std::vector<Worker*> siblings_;
+  std::vector<PipeRing*> outbound_;  // by destination worker; null until a room spans both
+  std::vector<PipeRing*> inbound_;
+  int wakeFd_ = -1;
+  boost::asio::posix::stream_descriptor wakeDescriptor_;
   boost::asio::steady_timer timer_;
   std::int64_t lastMetrics_ = 0;
   bool stopped_ = false;  // worker thread only

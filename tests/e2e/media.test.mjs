@@ -115,6 +115,45 @@ test('three participants receive each other\'s audio and video through the serve
   for (const page of pages) await page.context().close();
 });
 
+test('a room spread over two media workers: everyone receives everyone', async () => {
+  // A second server whose rooms spill onto the other worker past 2 streams: once Ana
+  // publishes (2 tracks), the next participant goes to the other worker, and Ana's tracks are
+  // piped there; key frame requests from there travel back to Ana's worker.
+  const lo = UDP_HI + 1;
+  const split = await startServer({ args: ['--udp-ports', `${lo}-${lo + 9}`, '--media-workers', '2', '--worker-streams', '2'] });
+  try {
+    const room = await createRoom(split.url);
+    const ana = await joinRoom(browser, split.url, room.id, 'Ana');
+    await waitForStats(ana, 'Ana publishing', (s) => s.outbound.filter((o) => o.packetsSent > 0).length >= 2);
+    const bruno = await joinRoom(browser, split.url, room.id, 'Bruno');
+    await waitForStats(bruno, 'Bruno publishing', (s) => s.outbound.filter((o) => o.packetsSent > 0).length >= 2);
+    const camille = await joinRoom(browser, split.url, room.id, 'Camille');
+    const pages = [ana, bruno, camille];
+    for (const page of pages) {
+      await assertRising(page, 'video', 'framesDecoded', 2);
+      await assertRising(page, 'audio', 'packetsReceived', 2);
+    }
+    const ports = new Set();
+    for (const page of pages) for (const port of (await stats(page)).remotePorts) ports.add(port);
+    assert.equal(ports.size, 2, `the participants use both workers' ports: ${[...ports]}`);
+    const text = await (await fetch(`${split.url}/metrics`)).text();
+    assert.match(text, /^parley_media_rooms_spanning_workers 1$/m);
+    assert.ok(Number(/^parley_rtp_packets_piped_total (\d+)/m.exec(text)[1]) > 0, 'tracks were piped between workers');
+    // One active speaker for the whole room, whichever worker hears them.
+    for (const page of pages) await page.locator('[data-testid="tile"].speaking').first().waitFor();
+    // Bruno, alone on his worker, leaves: the others lose his tiles and keep each other.
+    const brunoId = await participantItem(ana, 'Bruno').getAttribute('data-participant-id');
+    await bruno.getByTestId('leave').click();
+    for (const page of [ana, camille]) {
+      await page.locator(`[data-testid="tile"][data-participant-id="${brunoId}"]`).waitFor({ state: 'detached' });
+      await assertRising(page, 'video', 'framesDecoded', 1);
+    }
+    for (const page of pages) await page.context().close();
+  } finally {
+    await split.stop();
+  }
+});
+
 test('a participant who vanishes without a word does not disturb the others', async () => {
   const room = await createRoom(server.url);
   const ana = await joinRoom(browser, server.url, room.id, 'Ana');
