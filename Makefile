@@ -36,6 +36,7 @@ test: build
 bench: build
 	$(BUILD_DIR)/bench/srtp_benchmark --benchmark_min_time=0.2
 	scripts/bench-load --short
+	scripts/bench-load --span --seconds 4
 	@if [ "$$(id -u)" = 0 ] && command -v janus >/dev/null; then scripts/bench-vs-janus.sh --subscribers 50 --seconds 5; \
 	  else echo "bench: the Janus comparison needs root and janus (scripts/bench-vs-janus.sh)"; fi
 
