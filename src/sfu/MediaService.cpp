@@ -81,7 +81,8 @@ Worker* MediaService::workerOf(const std::string& roomId, const std::string& par
 
 void MediaService::linkWorkers(unsigned a, unsigned b) {
   const std::size_t n = workers_.size();
-  for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+  for (const auto& direction : {std::pair{a, b}, std::pair{b, a}}) {
+    const unsigned from = direction.first, to = direction.second;
     auto& ring = pipes_[from * n + to];
     if (ring) continue;
     ring = std::make_unique<PipeRing>();
