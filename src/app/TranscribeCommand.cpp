@@ -162,6 +162,13 @@ int run(const Arguments& a, bool diarizeCommand) {
       else if (key == "jumpFraction") d.jumpFraction = value;
       else if (key == "gmmComponents") d.gmmComponents = static_cast<int>(value);
       else if (key == "resegmentationPasses") d.resegmentationPasses = static_cast<int>(value);
+      else if (key == "minSpeakerShare") d.minSpeakerShare = value;
+      else if (key == "minSpeakerFrames") d.minSpeakerFrames = static_cast<int>(value);
+      else if (key == "mergeThreshold") d.mergeThreshold = value;
+      else if (key == "backgroundComponents") d.backgroundComponents = static_cast<int>(value);
+      else if (key == "mapRelevance") d.mapRelevance = value;
+      else if (key == "speechReachFrames") d.speechReachFrames = static_cast<int>(value);
+      else if (key == "speechBelowPeakDb") d.speechBelowPeakDb = value;
       else if (key == "vadThresholdDb") settings.segmenter.thresholdDb = value;
       else if (key == "vadHangoverFrames") settings.segmenter.hangoverFrames = static_cast<int>(value);
       else if (key == "vadOnsetFrames") settings.segmenter.onsetFrames = static_cast<int>(value);

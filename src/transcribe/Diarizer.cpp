@@ -6,12 +6,13 @@
 #include <map>
 #include <numeric>
 
+#include "transcribe/Gmm.h"
+
 namespace parley::transcribe {
 
 namespace {
 
 constexpr int D = kCepstra;
-constexpr double kLog2Pi = 1.8378770664093453;
 
 // Sufficient statistics of a full-covariance Gaussian.
 struct Stats {
@@ -83,105 +84,115 @@ double diagLogDet(std::span<const MfccFrame> frames) {
   return logDet;
 }
 
-// A diagonal-covariance Gaussian mixture, fitted with a few EM iterations.
-struct Gmm {
-  struct Component {
-    double weight;
-    std::array<double, D> mean, var;
-    double constant;  // log weight - 0.5 (D log 2π + Σ log var)
-  };
-  std::vector<Component> components;
-
-  void finalize() {
-    for (auto& c : components) {
-      double logVar = 0;
-      for (int i = 0; i < D; ++i) logVar += std::log(c.var[i]);
-      c.constant = std::log(std::max(c.weight, 1e-8)) - 0.5 * (D * kLog2Pi + logVar);
-    }
-  }
-
-  double logLikelihood(const MfccFrame& f) const {
-    double best = -std::numeric_limits<double>::infinity();
-    double terms[32];
-    int count = 0;
-    for (const auto& c : components) {
-      double q = 0;
-      for (int i = 0; i < D; ++i) {
-        const double d = f[i] - c.mean[i];
-        q += d * d / c.var[i];
-      }
-      terms[count] = c.constant - 0.5 * q;
-      best = std::max(best, terms[count]);
-      ++count;
-    }
-    double sum = 0;
-    for (int k = 0; k < count; ++k) sum += std::exp(terms[k] - best);
-    return best + std::log(sum);
-  }
-
-  static Gmm fit(const std::vector<const MfccFrame*>& frames, int components) {
-    Gmm g;
-    const std::size_t n = frames.size();
-    const int k = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(components, n / 20)));
-    // Initialise means from evenly spaced frames, variances from the whole set.
-    std::array<double, D> mean{}, var{};
-    for (const auto* f : frames)
-      for (int i = 0; i < D; ++i) mean[i] += (*f)[i];
-    for (int i = 0; i < D; ++i) mean[i] /= static_cast<double>(n);
-    for (const auto* f : frames)
-      for (int i = 0; i < D; ++i) var[i] += ((*f)[i] - mean[i]) * ((*f)[i] - mean[i]);
-    for (int i = 0; i < D; ++i) var[i] = std::max(var[i] / static_cast<double>(n), 1e-3);
-    for (int c = 0; c < k; ++c) {
-      Component comp{1.0 / k, {}, var, 0};
-      const auto* f = frames[(c * n) / k + n / (2 * k)];
-      for (int i = 0; i < D; ++i) comp.mean[i] = (*f)[i];
-      g.components.push_back(comp);
-    }
-    g.finalize();
-    std::vector<double> resp(static_cast<std::size_t>(k));
-    for (int iteration = 0; iteration < 6; ++iteration) {
-      std::vector<double> weight(k, 1e-6);
-      std::vector<std::array<double, D>> sum(k), sumSq(k);
-      for (const auto* f : frames) {
-        double best = -1e300;
-        for (int c = 0; c < k; ++c) {
-          double q = 0;
-          for (int i = 0; i < D; ++i) {
-            const double d = (*f)[i] - g.components[c].mean[i];
-            q += d * d / g.components[c].var[i];
-          }
-          resp[c] = g.components[c].constant - 0.5 * q;
-          best = std::max(best, resp[c]);
-        }
-        double total = 0;
-        for (int c = 0; c < k; ++c) total += (resp[c] = std::exp(resp[c] - best));
-        for (int c = 0; c < k; ++c) {
-          const double r = resp[c] / total;
-          weight[c] += r;
-          for (int i = 0; i < D; ++i) {
-            sum[c][i] += r * (*f)[i];
-            sumSq[c][i] += r * (*f)[i] * (*f)[i];
-          }
-        }
-      }
-      for (int c = 0; c < k; ++c) {
-        auto& comp = g.components[c];
-        comp.weight = weight[c] / static_cast<double>(n);
-        for (int i = 0; i < D; ++i) {
-          comp.mean[i] = sum[c][i] / weight[c];
-          comp.var[i] = std::max(sumSq[c][i] / weight[c] - comp.mean[i] * comp.mean[i], 1e-3);
-        }
-      }
-      g.finalize();
-    }
-    return g;
-  }
-};
 
 struct Segment {
   std::size_t begin, end;  // frames
   int cluster = -1;
 };
+
+// A cluster with little speech is more often a piece of a speaker (a different mood, a
+// cough, a noisy stretch) than a speaker of its own: below the smaller of a share of all
+// the speech and a few seconds, it joins the cluster that costs least to join.
+void absorbSmallClusters(std::vector<Segment>& segments, std::span<const MfccFrame> features, std::size_t labels,
+                         const DiarizationSettings& settings) {
+  for (;;) {
+    std::vector<Stats> stats(labels);
+    double total = 0;
+    for (const auto& seg : segments) {
+      if (seg.cluster < 0) continue;
+      for (std::size_t t = seg.begin; t < seg.end; ++t) stats[static_cast<std::size_t>(seg.cluster)].add(features[t]);
+      total += static_cast<double>(seg.end - seg.begin);
+    }
+    const double threshold = std::min<double>(settings.minSpeakerFrames, settings.minSpeakerShare * total);
+    std::size_t smallest = labels;
+    for (std::size_t l = 0; l < labels; ++l) {
+      if (stats[l].n > 0 && stats[l].n < threshold && (smallest == labels || stats[l].n < stats[smallest].n)) smallest = l;
+    }
+    std::size_t alive = 0;
+    for (const auto& st : stats) alive += st.n > 0;
+    if (smallest == labels || alive < 2) return;
+    std::size_t into = labels;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t l = 0; l < labels; ++l) {
+      if (l == smallest || stats[l].n == 0) continue;
+      const double cost = bic(stats[l], stats[smallest], settings.clusterPenalty);
+      if (cost < best) {
+        best = cost;
+        into = l;
+      }
+    }
+    for (auto& seg : segments) {
+      if (seg.cluster == static_cast<int>(smallest)) seg.cluster = static_cast<int>(into);
+    }
+  }
+}
+
+// Second opinion on the count, after resegmentation: each speaker's model is the file's own
+// background model (a GMM of all its speech) with means adapted to that speaker's frames, and
+// two speakers whose frames each explain the other's better than the background does
+// (cross-likelihood ratio above a threshold) are one. The single Gaussians of the first
+// clustering split a long monologue by mood and content; adapted mixtures do not.
+void mergeByCrossLikelihood(std::vector<int>& frameLabel, std::span<const MfccFrame> features,
+                            std::span<const std::uint8_t> speech, const DiarizationSettings& settings) {
+  int labels = 0;
+  for (int l : frameLabel) labels = std::max(labels, l + 1);
+  if (labels < 2) return;
+  std::vector<const MfccFrame*> all;
+  std::vector<std::vector<const MfccFrame*>> byLabel(static_cast<std::size_t>(labels));
+  for (std::size_t t = 0; t < frameLabel.size(); ++t) {
+    if (!speech[t] || frameLabel[t] < 0) continue;
+    all.push_back(&features[t]);
+    byLabel[static_cast<std::size_t>(frameLabel[t])].push_back(&features[t]);
+  }
+  if (all.size() < 200) return;
+  const Gmm background = Gmm::fit(all, settings.backgroundComponents);
+  const std::size_t n = byLabel.size();
+  std::vector<Gmm> models(n);
+  std::vector<double> backgroundScore(n, 0);  // mean log-likelihood of each label's frames
+  std::vector<int> alive(n, 0);
+  const auto meanScore = [](const Gmm& g, const std::vector<const MfccFrame*>& frames) {
+    double total = 0;
+    for (const auto* f : frames) total += g.logLikelihood(*f);
+    return total / static_cast<double>(frames.size());
+  };
+  for (std::size_t l = 0; l < n; ++l) {
+    if (byLabel[l].size() < 100) continue;  // too little to model: resegmentation already decided
+    alive[l] = 1;
+    models[l] = background.adapt(byLabel[l], settings.mapRelevance);
+    backgroundScore[l] = meanScore(background, byLabel[l]);
+  }
+  std::vector<int> into(n);
+  for (std::size_t l = 0; l < n; ++l) into[l] = static_cast<int>(l);
+  for (;;) {
+    double best = -1e300;
+    std::size_t bi = 0, bj = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!alive[i]) continue;
+      for (std::size_t j = i + 1; j < n; ++j) {
+        if (!alive[j]) continue;
+        const double clr = (meanScore(models[j], byLabel[i]) - backgroundScore[i]) +
+                           (meanScore(models[i], byLabel[j]) - backgroundScore[j]);
+        if (clr > best) {
+          best = clr;
+          bi = i;
+          bj = j;
+        }
+      }
+    }
+    if (best < settings.mergeThreshold) break;
+    byLabel[bi].insert(byLabel[bi].end(), byLabel[bj].begin(), byLabel[bj].end());
+    byLabel[bj].clear();
+    alive[bj] = 0;
+    models[bi] = background.adapt(byLabel[bi], settings.mapRelevance);
+    backgroundScore[bi] = meanScore(background, byLabel[bi]);
+    for (auto& target : into) {
+      if (target == static_cast<int>(bj)) target = static_cast<int>(bi);
+    }
+  }
+  for (int& l : frameLabel) {
+    if (l >= 0) l = into[static_cast<std::size_t>(l)];
+  }
+}
 
 }  // namespace
 
@@ -366,6 +377,7 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
       if (!labelOf.count(root)) labelOf[root] = static_cast<int>(labelOf.size());
       for (std::size_t s : members[i]) segments[s].cluster = labelOf[root];
     }
+    if (!speakers) absorbSmallClusters(segments, features, labelOf.size(), settings_);
   }
 
   // 3. Resegmentation: a GMM per speaker, frame likelihoods smoothed over 0.6 s.
@@ -420,6 +432,8 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
       t = end;
     }
   }
+
+  if (!speakers && settings_.mergeThreshold < 1e9) mergeByCrossLikelihood(frameLabel, features, speech, settings_);
 
   // 4. Turns, speakers numbered by first appearance.
   std::vector<SpeakerTurn> turns;

@@ -29,6 +29,18 @@ struct DiarizationSettings {
   int resegmentationPasses = 2;
   int maxSpeakers = 12;
   double jumpFraction = 0.5;      // speaker count: the most clusters whose merge jump is this share of the largest
+  // Automatic count: a cluster with less speech than the smaller of these joins its nearest.
+  double minSpeakerShare = 0.05;
+  int minSpeakerFrames = 1000;
+  // Automatic count, after resegmentation: speakers whose MAP-adapted models explain each
+  // other's speech better than the file's background model by this much are merged.
+  double mergeThreshold = -1.0;      // tuned with the next two on the train clips and synthetic conversations
+  int backgroundComponents = 8;
+  double mapRelevance = 4.0;
+  // Speech for diarization: utterance frames within this many frames of a loud one (0: the
+  // utterances as the recognizer gets them, padding and hangover included).
+  int speechReachFrames = 8;
+  double speechBelowPeakDb = 35;
 };
 
 class Diarizer {

@@ -20,6 +20,7 @@ void LiveTranscription::Utterance::hear(std::span<const float> samples) {
 
 LiveTranscription::LiveTranscription(RecognizerFactory factory, Sink sink, LiveSettings settings)
     : settings_(settings), sink_(std::move(sink)) {
+  settings_.segmenter.recordFrames = false;  // nobody diarizes the whole track afterwards
   for (unsigned i = 0; i < std::max(1u, settings_.threads); ++i) {
     threads_.emplace_back([this, recognizer = factory()]() mutable { work(std::move(recognizer)); });
   }

@@ -91,7 +91,9 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
   transcript.duration = done;
 
   if (settings.diarize) {
-    const auto turns = Diarizer(settings.diarization).diarize(features, segmenter.frameDecisions(), settings.speakers);
+    const auto speech = tightenSpeech(segmenter.frameDecisions(), segmenter.frameLevels(),
+                                      settings.diarization.speechReachFrames, settings.diarization.speechBelowPeakDb);
+    const auto turns = Diarizer(settings.diarization).diarize(features, speech, settings.speakers);
     int speakers = 0;
     for (const auto& t : turns) speakers = std::max(speakers, t.speaker + 1);
     for (int s = 0; s < speakers; ++s) transcript.speakers.push_back({speakerId(s), "Speaker " + std::to_string(s + 1)});

@@ -1,6 +1,7 @@
 #include "transcribe/SpeechSegmenter.h"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 
 namespace parley::transcribe {
@@ -35,6 +36,7 @@ void SpeechSegmenter::processFrame(const float* frame) {
     floorDb_ += 0.03;
   }
   const bool speech = db > floorDb_ + settings_.thresholdDb && db > settings_.absoluteFloorDb;
+  if (settings_.recordFrames) levels_.push_back(static_cast<float>(db));
   recent_.push_back(speech ? 1 : 0);
   if (recent_.size() > 8) recent_.erase(recent_.begin());
 
@@ -75,7 +77,7 @@ void SpeechSegmenter::processFrame(const float* frame) {
       if (progress_.started) progress_.started(static_cast<double>(speechStartFrame_) / 100.0, {});
     }
   }
-  decisions_.push_back(inSpeech_ ? 1 : 0);
+  if (settings_.recordFrames) decisions_.push_back(inSpeech_ ? 1 : 0);
   ++frame_;
 }
 
@@ -100,6 +102,37 @@ void SpeechSegmenter::emit(std::size_t endFrame) {
   for (std::size_t f = static_cast<std::size_t>(segment.start * 100); f < endFrame && f < decisions_.size(); ++f)
     decisions_[f] = 0;
   if (progress_.discarded) progress_.discarded();
+}
+
+std::vector<std::uint8_t> tightenSpeech(const std::vector<std::uint8_t>& decisions, const std::vector<float>& levels,
+                                        int reach, double belowPeakDb) {
+  if (reach <= 0) return decisions;
+  const std::size_t n = std::min(decisions.size(), levels.size());
+  std::vector<std::uint8_t> out(decisions.size(), 0);
+  const auto r = static_cast<std::size_t>(reach);
+  for (std::size_t t = 0; t < n;) {
+    if (!decisions[t]) {
+      ++t;
+      continue;
+    }
+    std::size_t end = t;
+    float peak = -1e9f;
+    while (end < n && decisions[end]) peak = std::max(peak, levels[end++]);
+    const auto loud = [&](std::size_t u) { return levels[u] >= peak - belowPeakDb; };
+    // Each frame is kept if a loud frame lies within `reach` of it, inside the utterance.
+    std::size_t lastLoud = std::numeric_limits<std::size_t>::max();
+    for (std::size_t u = t; u < end; ++u) {
+      if (loud(u)) lastLoud = u;
+      if (lastLoud != std::numeric_limits<std::size_t>::max() && u - lastLoud <= r) out[u] = 1;
+    }
+    std::size_t nextLoud = std::numeric_limits<std::size_t>::max();
+    for (std::size_t u = end; u-- > t;) {
+      if (loud(u)) nextLoud = u;
+      if (nextLoud != std::numeric_limits<std::size_t>::max() && nextLoud - u <= r) out[u] = 1;
+    }
+    t = end;
+  }
+  return out;
 }
 
 void SpeechSegmenter::finish() {

@@ -23,11 +23,20 @@ struct SegmenterSettings {
   int paddingFrames = 15;        // audio kept before the onset (150 ms)
   double minSeconds = 0.3;
   double maxSeconds = 20.0;
+  // Keep each frame's decision and level for the diarizer. Live use turns it off: a meeting
+  // of hours would grow them for nothing.
+  bool recordFrames = true;
 };
 
 // For live use: an utterance's audio as it is spoken, before the segment is complete, so a
 // streaming recognizer can work while the person talks. `started` gets the start time and
 // the audio from there up to the onset decision; `audio` gets each later 10 ms frame.
+// Utterance frames within `reach` frames of one at most `belowPeakDb` under the utterance's
+// loudest: the utterances without their padding, hangover and inner pauses, which is what
+// "who spoke when" counts as speech. `reach` 0 keeps the utterances as they are.
+std::vector<std::uint8_t> tightenSpeech(const std::vector<std::uint8_t>& decisions, const std::vector<float>& levels,
+                                        int reach, double belowPeakDb);
+
 struct SpeechProgress {
   std::function<void(double start, std::span<const float> samples)> started;
   std::function<void(std::span<const float> samples)> audio;
@@ -46,6 +55,8 @@ class SpeechSegmenter {
 
   // Per-frame speech decisions so far (for the diarizer), one per 10 ms.
   const std::vector<std::uint8_t>& frameDecisions() const { return decisions_; }
+  // Each frame's level (dBFS), for the diarizer's tighter idea of speech.
+  const std::vector<float>& frameLevels() const { return levels_; }
 
  private:
   void processFrame(const float* frame);
@@ -65,6 +76,7 @@ class SpeechSegmenter {
   int silentRun_ = 0;
   std::vector<std::uint8_t> recent_;  // last 8 raw decisions
   std::vector<std::uint8_t> decisions_;
+  std::vector<float> levels_;
 };
 
 }  // namespace parley::transcribe

@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <map>
 #include <random>
+#include <set>
 
+#include "transcribe/AudioFileReader.h"
 #include "transcribe/Mfcc.h"
 #include "transcribe/SpeechSegmenter.h"
 
@@ -50,6 +54,35 @@ TEST(Mfcc, GivesOneFramePer10MsAndTellsSoundsApart) {
   pieces.feed(std::span(signal).subspan(7000), split);
   ASSERT_EQ(split.size(), low.size());
   EXPECT_NEAR(split[60][3], low[60][3], 1e-3);
+}
+
+// What the diarizer counts as speech: the utterance's loud parts and a little around them,
+// not its padding, hangover or a long quiet pause inside it.
+TEST(SpeechSegmenter, TightensUtterancesToTheirLoudParts) {
+  // One utterance of 100 frames: quiet padding (10), loud (30), a quiet pause (30), loud
+  // (20), quiet hangover (10); then silence, then an utterance that is loud throughout.
+  std::vector<std::uint8_t> decisions(100, 1);
+  std::vector<float> levels(100, -70.0f);
+  for (int t = 10; t < 40; ++t) levels[t] = -20.0f;
+  for (int t = 70; t < 90; ++t) levels[t] = -25.0f;
+  decisions.insert(decisions.end(), 20, 0);
+  levels.insert(levels.end(), 20, -90.0f);
+  decisions.insert(decisions.end(), 10, 1);
+  levels.insert(levels.end(), 10, -80.0f);  // quiet in absolute terms, loud for itself
+  const auto tight = tightenSpeech(decisions, levels, 5, 35);
+  ASSERT_EQ(tight.size(), decisions.size());
+  const auto count = [&](int from, int to) {
+    int n = 0;
+    for (int t = from; t < to; ++t) n += tight[static_cast<std::size_t>(t)];
+    return n;
+  };
+  EXPECT_EQ(count(0, 5), 0);     // padding, beyond reach
+  EXPECT_EQ(count(5, 45), 40);   // the loud part and 5 frames either side
+  EXPECT_EQ(count(45, 65), 0);   // the inner pause
+  EXPECT_EQ(count(65, 95), 30);
+  EXPECT_EQ(count(95, 120), 0);  // hangover and silence
+  EXPECT_EQ(count(120, 130), 10);
+  EXPECT_EQ(tightenSpeech(decisions, levels, 0, 35), decisions);  // reach 0: unchanged
 }
 
 TEST(SpeechSegmenter, FindsTheUtteranceInSilence) {
@@ -109,7 +142,11 @@ TEST(Diarizer, ClustersTurnsByVoiceAndCountsSpeakers) {
     frames.insert(frames.end(), 50, MfccFrame{});
     speech.insert(speech.end(), 50, 0);
   }
-  const auto turns = Diarizer().diarize(frames, speech);
+  // The first stage alone (BIC clustering and its count): the second opinion compares
+  // adapted mixtures of real speech, which these single-Gaussian voices are not (next test).
+  DiarizationSettings firstStage;
+  firstStage.mergeThreshold = 1e300;
+  const auto turns = Diarizer(firstStage).diarize(frames, speech);
   int speakers = 0;
   for (const auto& t : turns) speakers = std::max(speakers, t.speaker + 1);
   EXPECT_EQ(speakers, 3);
@@ -132,6 +169,58 @@ TEST(Diarizer, ClustersTurnsByVoiceAndCountsSpeakers) {
   for (const auto& t : forced) two = std::max(two, t.speaker + 1);
   EXPECT_EQ(two, 2);
   EXPECT_TRUE(Diarizer().diarize(frames, std::vector<std::uint8_t>(frames.size(), 0)).empty());
+}
+
+// Real voices, the whole way: three LibriSpeech readers taking thirty turns (five minutes),
+// through the speech detector, MFCCs and the diarizer with its defaults (automatic count,
+// the second opinion of adapted mixtures, speech tightened to the loud parts).
+TEST(Diarizer, FindsThreeRealReadersAndTheirTurns) {
+  const std::string base = std::string(PARLEY_SHARED_DATA) + "/speakers/librispeech_test-other/";
+  const struct {
+    const char* speaker;
+    const char* chapter;
+  } readers[] = {{"1688", "142285"}, {"2609", "156975"}, {"367", "130732"}};
+  std::vector<float> audio;
+  std::vector<std::pair<double, int>> middles;  // the middle of each turn, and who spoke
+  for (int round = 0; round < 10; ++round) {
+    for (int r = 0; r < 3; ++r) {
+      char name[96];
+      std::snprintf(name, sizeof name, "%s/%s-%s-%04d.flac", readers[r].speaker, readers[r].speaker,
+                    readers[r].chapter, round);
+      const auto turn = readWholeFile(base + name);
+      ASSERT_FALSE(turn.empty()) << name;
+      middles.push_back({(static_cast<double>(audio.size()) + turn.size() / 2.0) / 16000.0, r});
+      audio.insert(audio.end(), turn.begin(), turn.end());
+      audio.insert(audio.end(), 12000, 0.0f);  // 0.75 s between turns
+    }
+  }
+  SpeechSegmenter segmenter([](SpeechSegment&&) {});
+  MfccExtractor mfcc;
+  std::vector<MfccFrame> features;
+  segmenter.feed(audio);
+  segmenter.finish();
+  mfcc.feed(audio, features);
+  const DiarizationSettings settings;
+  const auto speech = tightenSpeech(segmenter.frameDecisions(), segmenter.frameLevels(), settings.speechReachFrames,
+                                    settings.speechBelowPeakDb);
+  const auto turns = Diarizer(settings).diarize(features, speech);
+  int speakers = 0;
+  for (const auto& t : turns) speakers = std::max(speakers, t.speaker + 1);
+  EXPECT_EQ(speakers, 3);
+  // Each turn's middle carries the label of its reader, the same every round.
+  std::map<int, int> labelOfReader;
+  for (const auto& [middle, reader] : middles) {
+    int label = -1;
+    for (const auto& t : turns)
+      if (t.start <= middle + 0.5 && middle - 0.5 < t.end) label = t.speaker;
+    ASSERT_GE(label, 0) << "no speech found at " << middle << " s";
+    const auto [it, first] = labelOfReader.emplace(reader, label);
+    EXPECT_EQ(it->second, label) << "reader " << reader << " at " << middle << " s";
+  }
+  EXPECT_EQ(labelOfReader.size(), 3u);
+  std::set<int> distinct;
+  for (const auto& [reader, label] : labelOfReader) distinct.insert(label);
+  EXPECT_EQ(distinct.size(), 3u) << "two readers got one label";
 }
 
 }  // namespace parley::transcribe
