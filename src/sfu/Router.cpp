@@ -480,7 +480,7 @@ void Router::onSubscriberRtcp(MediaParticipant& to, std::uint8_t* data, std::siz
 void Router::requestRetransmissions(std::int64_t now) {
   // Subscribers here of a track published on another worker: the origin asks for the key frame.
   for (auto& remote : remote_) {
-    if (remote.producer->takeKeyFrameWish() && context_.links) {
+    if (remote.producer->takeKeyFrameWish() && remote.info.kind == MediaKind::Video && context_.links) {
       context_.links->requestKeyFrame(remote.info.origin, roomId_, remote.info.pipeId);
     }
   }
