@@ -128,72 +128,6 @@ void Router::dropConsumersOf(Producer& producer) {
   }
 }
 
-RemoteProducerInfo Router::describe(const MediaParticipant& owner, const Producer& producer) const {
-  RemoteProducerInfo info;
-  info.pipeId = producer.pipeId();
-  info.origin = context_.worker;
-  info.ownerId = owner.id();
-  info.producerId = producer.id();
-  info.mid = producer.mid();
-  info.kind = producer.kind();
-  info.source = producer.source();
-  info.codec = producer.codec();
-  info.audioLevelExtension = owner.extensions.audioLevel;
-  info.orientationExtension = owner.extensions.videoOrientation;
-  return info;
-}
-
-void Router::setPeers(std::vector<unsigned> peers, bool reportsSpeaker) {
-  reportsSpeaker_ = reportsSpeaker;
-  for (unsigned peer : peers) {
-    if (std::find(peers_.begin(), peers_.end(), peer) != peers_.end() || !context_.links) continue;
-    for (auto& p : participants_) {
-      for (auto& producer : p->producers) context_.links->announceProducer(peer, roomId_, describe(*p, *producer));
-    }
-  }
-  peers_ = std::move(peers);
-}
-
-void Router::addRemoteProducer(const RemoteProducerInfo& info) {
-  for (auto& remote : remote_) {
-    if (remote.info.pipeId == info.pipeId) return;
-  }
-  // The copy carries the server's payload type already: the origin rewrote it.
-  auto producer = std::make_unique<Producer>(info.producerId, info.mid, info.kind, info.source, info.pipeId, 0,
-                                             info.codec.payloadType, 0, info.codec);
-  Producer& added = *producer;
-  remote_.push_back({info, std::move(producer)});
-  if (context_.piped) {
-    (*context_.piped)[info.pipeId] = {this, &added, info.audioLevelExtension, info.orientationExtension};
-  }
-  for (auto& participant : participants_) {
-    addConsumer(*participant, added, info.ownerId);
-    negotiate(*participant);
-  }
-}
-
-void Router::removeRemoteProducer(std::uint32_t pipeId) {
-  const auto it = std::find_if(remote_.begin(), remote_.end(), [&](const auto& r) { return r.info.pipeId == pipeId; });
-  if (it == remote_.end()) return;
-  if (context_.piped) context_.piped->erase(pipeId);
-  dropConsumersOf(*it->producer);
-  remote_.erase(it);
-}
-
-void Router::onRemoteSenderReport(std::uint32_t pipeId, const rtp::SenderInfo& info) {
-  for (auto& remote : remote_) {
-    if (remote.info.pipeId == pipeId) remote.producer->statistics().onSenderReport(info, steadyMicrosNow());
-  }
-}
-
-void Router::onRemoteKeyFrameRequest(std::uint32_t pipeId) {
-  for (auto& p : participants_) {
-    for (auto& producer : p->producers) {
-      if (producer->pipeId() == pipeId) producer->requestKeyFrame();
-    }
-  }
-}
-
 void Router::publish(const std::string& participantId, const std::string& offerText,
                      const std::map<std::string, TrackSource>& sources) {
   MediaParticipant* participant = find(participantId);
@@ -337,22 +271,6 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
       counters.pipeDropped.fetch_add(1, std::memory_order_relaxed);
     }
   }
-}
-
-void Router::onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t length) {
-  rtp::RtpPacket packet;
-  if (!packet.parse(data, length)) return;  // it parsed on the origin worker
-  const std::int64_t now = steadyMicrosNow();
-  context_.counters.rtpPiped.fetch_add(1, std::memory_order_relaxed);
-  Producer& producer = *track.producer;
-  if (producer.kind() == MediaKind::Audio && track.audioLevelExtension) {
-    const auto level = packet.extension(track.audioLevelExtension);
-    if (level.size() >= 1) producer.onAudioLevel(level[0] & 0x7F, level[0] & 0x80);
-  }
-  std::span<const std::uint8_t> orientation;
-  if (track.orientationExtension) orientation = packet.extension(track.orientationExtension);
-  producer.onPipedRtp(packet, now);
-  fanOut(producer, packet, now, orientation);
 }
 
 void Router::fanOut(Producer& producer, const rtp::RtpPacket& packet, std::int64_t now,
