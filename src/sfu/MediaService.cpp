@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "dtls/Certificate.h"
+#include "sdp/SessionDescription.h"
 #include "sfu/Worker.h"
 
 namespace parley::sfu {
@@ -145,11 +146,11 @@ void MediaService::leave(const std::string& roomId, const std::string& participa
 namespace {
 // The tracks an offer sends: what each other participant will receive of this one.
 std::size_t sentTracks(const std::string& offer) {
-  std::size_t count = 0;
-  for (const char* direction : {"a=sendonly", "a=sendrecv"}) {
-    for (auto at = offer.find(direction); at != std::string::npos; at = offer.find(direction, at + 1)) ++count;
-  }
-  return count;
+  const auto parsed = sdp::parse(offer);
+  const auto* session = std::get_if<sdp::SessionDescription>(&parsed);
+  if (!session) return 0;  // the router will say what is wrong with it
+  return static_cast<std::size_t>(std::count_if(session->media.begin(), session->media.end(),
+                                                [](const sdp::MediaDescription& m) { return m.sends(); }));
 }
 }  // namespace
 

@@ -108,17 +108,16 @@ void Worker::waitForPipes() {
 void Worker::drainPipes() {
   // Bounded per round, like the socket, so piped media cannot starve this worker's own.
   bool more = false;
+  const auto deliver = [this](PipedPacket& packet) {
+    if (const auto it = piped_.find(packet.pipeId); it != piped_.end()) {
+      it->second.router->onPipedRtp(it->second, packet.data.data(), packet.length);
+    }  // else: the track ended here or is not announced yet
+  };
   for (PipeRing* ring : inbound_) {
     ring->clearWakePending();
-    for (int i = 0; i < 256; ++i) {
-      PipedPacket* packet = ring->front();
-      if (!packet) break;
-      if (const auto it = piped_.find(packet->pipeId); it != piped_.end()) {
-        it->second.router->onPipedRtp(it->second, packet->data.data(), packet->length);
-      }  // else: the track ended here or is not announced yet
-      ring->pop();
-    }
-    more = more || ring->front();
+    int count = 0;
+    while (count < 256 && ring->pop(deliver)) ++count;
+    more = more || count == 256;
   }
   server_.socket().flush();
   if (more) post([this] { drainPipes(); });

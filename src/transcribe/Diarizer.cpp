@@ -148,19 +148,25 @@ void mergeByCrossLikelihood(std::vector<int>& frameLabel, std::span<const MfccFr
   const Gmm background = Gmm::fit(all, settings.backgroundComponents);
   const std::size_t n = byLabel.size();
   std::vector<Gmm> models(n);
-  std::vector<double> backgroundScore(n, 0);  // mean log-likelihood of each label's frames
+  std::vector<double> backgroundScore(n, 0);  // log-likelihood of each label's frames, summed
   std::vector<int> alive(n, 0);
-  const auto meanScore = [](const Gmm& g, const std::vector<const MfccFrame*>& frames) {
+  const auto totalScore = [](const Gmm& g, const std::vector<const MfccFrame*>& frames) {
     double total = 0;
     for (const auto* f : frames) total += g.logLikelihood(*f);
-    return total / static_cast<double>(frames.size());
+    return total;
   };
   for (std::size_t l = 0; l < n; ++l) {
     if (byLabel[l].size() < 100) continue;  // too little to model: resegmentation already decided
     alive[l] = 1;
     models[l] = background.adapt(byLabel[l], settings.mapRelevance);
-    backgroundScore[l] = meanScore(background, byLabel[l]);
+    backgroundScore[l] = totalScore(background, byLabel[l]);
   }
+  // cross[i][j]: how well speaker j's model explains speaker i's frames, summed over them.
+  // Sums add up when two speakers merge, so only the new model's column is computed again.
+  std::vector<std::vector<double>> cross(n, std::vector<double>(n, 0));
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      if (alive[i] && alive[j] && i != j) cross[i][j] = totalScore(models[j], byLabel[i]);
   std::vector<int> into(n);
   for (std::size_t l = 0; l < n; ++l) into[l] = static_cast<int>(l);
   for (;;) {
@@ -170,8 +176,8 @@ void mergeByCrossLikelihood(std::vector<int>& frameLabel, std::span<const MfccFr
       if (!alive[i]) continue;
       for (std::size_t j = i + 1; j < n; ++j) {
         if (!alive[j]) continue;
-        const double clr = (meanScore(models[j], byLabel[i]) - backgroundScore[i]) +
-                           (meanScore(models[i], byLabel[j]) - backgroundScore[j]);
+        const double ni = static_cast<double>(byLabel[i].size()), nj = static_cast<double>(byLabel[j].size());
+        const double clr = (cross[i][j] - backgroundScore[i]) / ni + (cross[j][i] - backgroundScore[j]) / nj;
         if (clr > best) {
           best = clr;
           bi = i;
@@ -183,8 +189,13 @@ void mergeByCrossLikelihood(std::vector<int>& frameLabel, std::span<const MfccFr
     byLabel[bi].insert(byLabel[bi].end(), byLabel[bj].begin(), byLabel[bj].end());
     byLabel[bj].clear();
     alive[bj] = 0;
+    backgroundScore[bi] += backgroundScore[bj];
     models[bi] = background.adapt(byLabel[bi], settings.mapRelevance);
-    backgroundScore[bi] = meanScore(background, byLabel[bi]);
+    for (std::size_t l = 0; l < n; ++l) {
+      if (!alive[l] || l == bi) continue;
+      cross[bi][l] += cross[bj][l];
+      cross[l][bi] = totalScore(models[bi], byLabel[l]);
+    }
     for (auto& target : into) {
       if (target == static_cast<int>(bj)) target = static_cast<int>(bi);
     }

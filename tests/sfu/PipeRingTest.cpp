@@ -19,15 +19,14 @@ TEST(PipeRing, CopiesPacketsInOrderAndRefusesWhenFullOrTooLarge) {
   EXPECT_FALSE(ring.push(200, packet, sizeof packet));
   std::vector<std::uint8_t> huge(PipedPacket::kMaxBytes + 1);
   for (std::uint32_t i = 0; i < 4; ++i) {
-    PipedPacket* front = ring.front();
-    ASSERT_NE(front, nullptr);
-    EXPECT_EQ(front->pipeId, 100 + i);
-    EXPECT_EQ(front->length, 3);
-    EXPECT_EQ(front->data[0], i);
-    EXPECT_EQ(front->data[2], 3);
-    ring.pop();
+    EXPECT_TRUE(ring.pop([&](PipedPacket& p) {
+      EXPECT_EQ(p.pipeId, 100 + i);
+      EXPECT_EQ(p.length, 3);
+      EXPECT_EQ(p.data[0], i);
+      EXPECT_EQ(p.data[2], 3);
+    }));
   }
-  EXPECT_EQ(ring.front(), nullptr);
+  EXPECT_FALSE(ring.pop([](PipedPacket&) {}));
   EXPECT_FALSE(ring.push(1, huge.data(), huge.size()));
 }
 
@@ -53,11 +52,7 @@ TEST(PipeRing, TwoThreadsWithTheWakeUpHandShake) {
       while (wakeups.load(std::memory_order_acquire) == 0) std::this_thread::yield();
       wakeups.fetch_sub(1, std::memory_order_acq_rel);
       ring.clearWakePending();
-      while (PipedPacket* p = ring.front()) {
-        ASSERT_EQ(p->pipeId, expected);
-        ++expected;
-        ring.pop();
-      }
+      while (ring.pop([&](PipedPacket& p) { ASSERT_EQ(p.pipeId, expected); })) ++expected;
     }
     done = true;
   });
