@@ -242,13 +242,13 @@ std::vector<std::size_t> Diarizer::detectChanges(std::span<const MfccFrame> feat
   return changes;
 }
 
-std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeatures, std::span<const std::uint8_t> speech,
+std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std::span<const std::uint8_t> speech,
                                            std::optional<int> speakers) const {
-  const std::size_t frames = std::min(rawFeatures.size(), speech.size());
+  const std::size_t frames = std::min(features.size(), speech.size());
   if (frames == 0) return {};
   // Normalise each coefficient over the speech frames, so the regulariser and the
   // penalties mean the same on every recording.
-  std::vector<MfccFrame> features(rawFeatures.begin(), rawFeatures.begin() + static_cast<long>(frames));
+  features.resize(frames);
   {
     std::array<double, D> mean{}, var{};
     double n = 0;
@@ -308,9 +308,12 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
     // Only short bursts: one speaker.
     for (auto& seg : segments) seg.cluster = 0;
   } else {
-    std::vector<std::vector<double>> cost(clusters.size(), std::vector<double>(clusters.size(), 0));
-    for (std::size_t i = 0; i < clusters.size(); ++i)
-      for (std::size_t j = i + 1; j < clusters.size(); ++j) cost[i][j] = bic(clusters[i], clusters[j], settings_.clusterPenalty);
+    // ΔBIC of each pair i < j, the upper triangle only (two hours make 2,400 segments).
+    const std::size_t m = clusters.size();
+    std::vector<double> costs(m * (m - 1) / 2 + 1, 0);
+    const auto cost = [&](std::size_t i, std::size_t j) -> double& { return costs[i * (2 * m - i - 1) / 2 + (j - i - 1)]; };
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = i + 1; j < m; ++j) cost(i, j) = bic(clusters[i], clusters[j], settings_.clusterPenalty);
     // Merge all the way down, remembering each merge and its cost; then choose how many
     // speakers to keep.
     std::vector<bool> alive(clusters.size(), true);
@@ -327,8 +330,8 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
       for (std::size_t i = 0; i < clusters.size(); ++i) {
         if (!alive[i]) continue;
         for (std::size_t j = i + 1; j < clusters.size(); ++j) {
-          if (alive[j] && cost[i][j] < best) {
-            best = cost[i][j];
+          if (alive[j] && cost(i, j) < best) {
+            best = cost(i, j);
             bi = i;
             bj = j;
           }
@@ -342,7 +345,7 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::span<const MfccFrame> rawFeature
       for (std::size_t k = 0; k < clusters.size(); ++k) {
         if (!alive[k] || k == bi) continue;
         const double c = bic(clusters[std::min(k, bi)], clusters[std::max(k, bi)], settings_.clusterPenalty);
-        cost[std::min(k, bi)][std::max(k, bi)] = c;
+        cost(std::min(k, bi), std::max(k, bi)) = c;
       }
     }
     const std::size_t initial = members.size();

@@ -93,7 +93,7 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
   if (settings.diarize) {
     const auto speech = tightenSpeech(segmenter.frameDecisions(), segmenter.frameLevels(),
                                       settings.diarization.speechReachFrames, settings.diarization.speechBelowPeakDb);
-    const auto turns = Diarizer(settings.diarization).diarize(features, speech, settings.speakers);
+    const auto turns = Diarizer(settings.diarization).diarize(std::move(features), speech, settings.speakers);
     int speakers = 0;
     for (const auto& t : turns) speakers = std::max(speakers, t.speaker + 1);
     for (int s = 0; s < speakers; ++s) transcript.speakers.push_back({speakerId(s), "Speaker " + std::to_string(s + 1)});
