@@ -160,6 +160,7 @@ int run(const Arguments& a, bool diarizeCommand) {
       else if (key == "minClusterFrames") d.minClusterFrames = static_cast<int>(value);
       else if (key == "smoothingFrames") d.smoothingFrames = static_cast<int>(value);
       else if (key == "jumpFraction") d.jumpFraction = value;
+      else if (key == "oneSpeakerBelow") d.oneSpeakerBelow = value;
       else if (key == "gmmComponents") d.gmmComponents = static_cast<int>(value);
       else if (key == "resegmentationPasses") d.resegmentationPasses = static_cast<int>(value);
       else if (key == "minSpeakerShare") d.minSpeakerShare = value;
@@ -169,6 +170,10 @@ int run(const Arguments& a, bool diarizeCommand) {
       else if (key == "mapRelevance") d.mapRelevance = value;
       else if (key == "speechReachFrames") d.speechReachFrames = static_cast<int>(value);
       else if (key == "speechBelowPeakDb") d.speechBelowPeakDb = value;
+      else if (key == "voiceAggressiveness") d.voiceAggressiveness = static_cast<int>(value);
+      else if (key == "bridgePauseSeconds") d.bridgePauseSeconds = value;
+      else if (key == "alternativesUpToSegments") d.alternativesUpToSegments = static_cast<std::size_t>(value);
+      else if (key == "voiceReachFrames") d.voiceReachFrames = static_cast<int>(value);
       else if (key == "vadThresholdDb") settings.segmenter.thresholdDb = value;
       else if (key == "vadHangoverFrames") settings.segmenter.hangoverFrames = static_cast<int>(value);
       else if (key == "vadOnsetFrames") settings.segmenter.onsetFrames = static_cast<int>(value);

@@ -4,7 +4,9 @@
 #include <sndfile.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 namespace parley::transcribe {
@@ -57,7 +59,12 @@ bool AudioFileReader::read(std::vector<float>& out, std::size_t maxSamples) {
   d.mono.resize(static_cast<std::size_t>(got));
   for (sf_count_t i = 0; i < got; ++i) {
     float sum = 0;
-    for (int c = 0; c < channels; ++c) sum += d.interleaved[static_cast<std::size_t>(i * channels + c)];
+    // A float file may hold NaN, infinities or values far past full scale: silence and
+    // clipping, so nothing downstream (features, sorting, the resampler) sees them.
+    for (int c = 0; c < channels; ++c) {
+      const float s = d.interleaved[static_cast<std::size_t>(i * channels + c)];
+      sum += std::isfinite(s) ? std::clamp(s, -1.0f, 1.0f) : 0.0f;
+    }
     d.mono[static_cast<std::size_t>(i)] = sum / static_cast<float>(channels);
   }
   const bool last = got < frames;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "transcribe/Gmm.h"
 
@@ -205,6 +206,20 @@ void mergeByCrossLikelihood(std::vector<int>& frameLabel, std::span<const MfccFr
   }
 }
 
+// How well a labelling explains the speech: each speaker's frames under a GMM of their own.
+double labellingScore(const std::vector<int>& frameLabel, std::span<const MfccFrame> features,
+                      std::span<const std::uint8_t> speech, int components) {
+  std::map<int, std::vector<const MfccFrame*>> byLabel;
+  for (std::size_t t = 0; t < frameLabel.size(); ++t)
+    if (speech[t] && frameLabel[t] >= 0) byLabel[frameLabel[t]].push_back(&features[t]);
+  double total = 0;
+  for (const auto& [label, frames] : byLabel) {
+    const Gmm model = Gmm::fit(frames, components);
+    for (const MfccFrame* f : frames) total += model.logLikelihood(*f);
+  }
+  return total;
+}
+
 }  // namespace
 
 double deltaBic(std::span<const MfccFrame> a, std::span<const MfccFrame> b, double penalty) {
@@ -242,32 +257,9 @@ std::vector<std::size_t> Diarizer::detectChanges(std::span<const MfccFrame> feat
   return changes;
 }
 
-std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std::span<const std::uint8_t> speech,
-                                           std::optional<int> speakers) const {
+std::vector<int> Diarizer::labelFrames(std::span<const MfccFrame> features, std::span<const std::uint8_t> speech,
+                                       std::optional<int> speakers, int maxSegmentFrames) const {
   const std::size_t frames = std::min(features.size(), speech.size());
-  if (frames == 0) return {};
-  // Normalise each coefficient over the speech frames, so the regulariser and the
-  // penalties mean the same on every recording.
-  features.resize(frames);
-  {
-    std::array<double, D> mean{}, var{};
-    double n = 0;
-    for (std::size_t t = 0; t < frames; ++t) {
-      if (!speech[t]) continue;
-      n += 1;
-      for (int i = 0; i < D; ++i) mean[i] += features[t][i];
-    }
-    if (n < 10) return {};
-    for (int i = 0; i < D; ++i) mean[i] /= n;
-    for (std::size_t t = 0; t < frames; ++t) {
-      if (!speech[t]) continue;
-      for (int i = 0; i < D; ++i) var[i] += (features[t][i] - mean[i]) * (features[t][i] - mean[i]);
-    }
-    for (int i = 0; i < D; ++i) var[i] = std::sqrt(std::max(var[i] / n, 1e-6));
-    for (auto& f : features)
-      for (int i = 0; i < D; ++i) f[i] = static_cast<float>((f[i] - mean[i]) / var[i]);
-  }
-
   // 1. Speech regions, cut at speaker changes and into pieces of at most 3 s.
   std::vector<Segment> segments;
   for (std::size_t t = 0; t < frames;) {
@@ -283,7 +275,7 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
       std::size_t from = t;
       for (std::size_t cut : cuts) {
         const std::size_t length = cut - from;
-        const std::size_t pieces = std::max<std::size_t>(1, (length + settings_.maxSegmentFrames - 1) / settings_.maxSegmentFrames);
+        const std::size_t pieces = std::max<std::size_t>(1, (length + maxSegmentFrames - 1) / maxSegmentFrames);
         for (std::size_t p = 0; p < pieces; ++p) {
           segments.push_back({from + length * p / pieces, from + length * (p + 1) / pieces});
         }
@@ -292,7 +284,7 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
     }
     t = end;
   }
-  if (segments.empty()) return {};
+  if (segments.empty()) return std::vector<int>(frames, -1);
 
   // 2. Bottom-up clustering of the segments long enough to estimate a Gaussian.
   std::vector<Stats> clusters;
@@ -352,10 +344,12 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
     std::size_t keep = target;  // clusters to keep
     if (!speakers) {
       // The count where merging further costs a sudden jump in ΔBIC: joining two real
-      // speakers costs far more than joining two pieces of one. A final merge that BIC still
-      // favours means one speaker.
+      // speakers costs far more than joining two pieces of one. A final merge that ΔBIC
+      // clearly favours means one speaker; near zero, the cross-likelihood test after
+      // resegmentation decides (with a few seconds per cluster, full-covariance ΔBIC favours
+      // merging even different voices).
       const auto costOf = [&](std::size_t clustersBefore) { return history[initial - clustersBefore].cost; };
-      keep = 1;
+      keep = initial >= 2 && costOf(2) > settings_.oneSpeakerBelow && settings_.mergeThreshold < 1e9 ? 2 : 1;
       if (initial >= 2 && costOf(2) > 0) {
         const std::size_t maxK = std::min<std::size_t>(initial, static_cast<std::size_t>(settings_.maxSpeakers));
         std::vector<double> jumps(maxK + 1, 0);
@@ -448,6 +442,67 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
   }
 
   if (!speakers && settings_.mergeThreshold < 1e9) mergeByCrossLikelihood(frameLabel, features, speech, settings_);
+  return frameLabel;
+}
+
+std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std::span<const std::uint8_t> speech,
+                                           std::optional<int> speakers) const {
+  const std::size_t frames = std::min(features.size(), speech.size());
+  if (frames == 0) return {};
+  // Normalise each coefficient over the speech frames, so the regulariser and the
+  // penalties mean the same on every recording.
+  features.resize(frames);
+  {
+    std::array<double, D> mean{}, var{};
+    double n = 0;
+    for (std::size_t t = 0; t < frames; ++t) {
+      if (!speech[t]) continue;
+      n += 1;
+      for (int i = 0; i < D; ++i) mean[i] += features[t][i];
+    }
+    if (n < 10) return {};
+    for (int i = 0; i < D; ++i) mean[i] /= n;
+    for (std::size_t t = 0; t < frames; ++t) {
+      if (!speech[t]) continue;
+      for (int i = 0; i < D; ++i) var[i] += (features[t][i] - mean[i]) * (features[t][i] - mean[i]);
+    }
+    for (int i = 0; i < D; ++i) var[i] = std::sqrt(std::max(var[i] / n, 1e-6));
+    for (auto& f : features)
+      for (int i = 0; i < D; ++i) f[i] = static_cast<float>((f[i] - mean[i]) / var[i]);
+  }
+
+  // Clustering is a local search whose result hangs on where the speech is first cut: on a
+  // short recording, a few segments more or less can join two speakers or split one. So
+  // where clustering is cheap (few segments) it is run from several cuttings, and the
+  // labelling that explains the speech best (a GMM per speaker) is kept.
+  std::size_t speechFrames = 0;
+  for (std::size_t t = 0; t < frames; ++t) speechFrames += speech[t] ? 1 : 0;
+  std::vector<int> lengths{settings_.maxSegmentFrames};
+  for (int alternative : settings_.alternativeSegmentFrames)
+    if (alternative > 0 && speechFrames / static_cast<std::size_t>(alternative) <= settings_.alternativesUpToSegments)
+      lengths.push_back(alternative);
+  const auto countOf = [](const std::vector<int>& labels) {
+    std::set<int> speakersFound(labels.begin(), labels.end());
+    speakersFound.erase(-1);
+    return speakersFound.size();
+  };
+  std::vector<int> frameLabel = labelFrames(features, speech, speakers, lengths.front());
+  if (lengths.size() > 1) {
+    // The other cuttings may move speakers' boundaries, not change their number: a split
+    // speaker always explains the speech better, and the first cutting's count is the one
+    // the count rules were tuned on.
+    const std::size_t count = countOf(frameLabel);
+    double bestScore = labellingScore(frameLabel, features, speech, settings_.gmmComponents);
+    for (std::size_t i = 1; i < lengths.size(); ++i) {
+      auto labels = labelFrames(features, speech, speakers, lengths[i]);
+      if (countOf(labels) != count) continue;
+      const double score = labellingScore(labels, features, speech, settings_.gmmComponents);
+      if (score > bestScore) {
+        bestScore = score;
+        frameLabel = std::move(labels);
+      }
+    }
+  }
 
   // 4. Turns, speakers numbered by first appearance.
   std::vector<SpeakerTurn> turns;
@@ -461,7 +516,13 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
     std::size_t end = t;
     while (end < frames && speech[end] && frameLabel[end] == label) ++end;
     if (!renumber.count(label)) renumber[label] = static_cast<int>(renumber.size());
-    turns.push_back({static_cast<double>(t) / 100.0, static_cast<double>(end) / 100.0, renumber[label]});
+    const double start = static_cast<double>(t) / 100.0;
+    // A short pause between two stretches of the same speaker belongs to the turn: people
+    // breathe inside sentences, and references count a turn from its first word to its last.
+    if (!turns.empty() && turns.back().speaker == renumber[label] && start - turns.back().end < settings_.bridgePauseSeconds)
+      turns.back().end = static_cast<double>(end) / 100.0;
+    else
+      turns.push_back({start, static_cast<double>(end) / 100.0, renumber[label]});
     t = end;
   }
   return turns;

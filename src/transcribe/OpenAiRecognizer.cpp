@@ -96,18 +96,23 @@ std::vector<Word> parseTranscriptionResponse(const std::string& body, double seg
     return words;
   }
   if (!json.is_object()) throw RecognizerError("the recognition server answered with something other than an object");
+  // Times come back inside the segment and in order, confidences in [0, 1], whatever the
+  // server says: a transcript must not show a word before the meeting began.
   const auto number = [](const nlohmann::json& o, const char* key, double fallback) {
     const auto it = o.find(key);
-    return it != o.end() && it->is_number() ? it->get<double>() : fallback;
+    const double value = it != o.end() && it->is_number() ? it->get<double>() : fallback;
+    return std::isfinite(value) ? value : fallback;
   };
+  const auto within = [segmentSeconds](double t) { return std::clamp(t, 0.0, std::max(0.0, segmentSeconds)); };
   if (const auto it = json.find("words"); it != json.end() && it->is_array() && !it->empty()) {
     for (const auto& w : *it) {
       if (!w.is_object() || !w.contains("word") || !w["word"].is_string()) continue;
       std::string text = w["word"].get<std::string>();
       const auto trimmed = splitWords(text);
       if (trimmed.empty()) continue;
-      words.push_back({trimmed.front(), number(w, "start", 0), number(w, "end", 0),
-                       number(w, "probability", number(w, "confidence", 1.0))});
+      const double start = within(number(w, "start", 0));
+      words.push_back({trimmed.front(), start, std::max(start, within(number(w, "end", 0))),
+                       std::clamp(number(w, "probability", number(w, "confidence", 1.0)), 0.0, 1.0)});
     }
     return words;
   }
@@ -115,7 +120,7 @@ std::vector<Word> parseTranscriptionResponse(const std::string& body, double seg
     for (const auto& s : *it) {
       if (!s.is_object() || !s.contains("text") || !s["text"].is_string()) continue;
       const auto parts = splitWords(s["text"].get<std::string>());
-      const double start = number(s, "start", 0), end = std::max(start, number(s, "end", segmentSeconds));
+      const double start = within(number(s, "start", 0)), end = std::max(start, within(number(s, "end", segmentSeconds)));
       const double confidence = std::exp(std::min(0.0, number(s, "avg_logprob", 0)));
       for (std::size_t i = 0; i < parts.size(); ++i) {
         words.push_back({parts[i], start + (end - start) * i / parts.size(), start + (end - start) * (i + 1) / parts.size(),

@@ -6,6 +6,7 @@
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/Mfcc.h"
 #include "transcribe/SpeechSegmenter.h"
+#include "transcribe/VoiceDetector.h"
 
 namespace parley::transcribe {
 
@@ -74,6 +75,8 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
       result.error = e.what();
     }
   }, settings.segmenter);
+  std::optional<VoiceDetector> voice;
+  if (settings.diarize && settings.diarization.voiceAggressiveness >= 0) voice.emplace(settings.diarization.voiceAggressiveness);
   MfccExtractor mfcc;
   std::vector<MfccFrame> features;
   std::vector<float> chunk;
@@ -83,6 +86,7 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
     const bool more = reader.read(chunk, kSampleRate * 2);
     segmenter.feed(chunk);
     if (settings.diarize) mfcc.feed(chunk, features);
+    if (voice) voice->feed(chunk);
     done += static_cast<double>(chunk.size()) / kSampleRate;
     if (settings.progress) settings.progress(done, reader.durationSeconds());
     if (!more) break;
@@ -91,8 +95,9 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
   transcript.duration = done;
 
   if (settings.diarize) {
-    const auto speech = tightenSpeech(segmenter.frameDecisions(), segmenter.frameLevels(),
-                                      settings.diarization.speechReachFrames, settings.diarization.speechBelowPeakDb);
+    auto speech = tightenSpeech(segmenter.frameDecisions(), segmenter.frameLevels(),
+                                settings.diarization.speechReachFrames, settings.diarization.speechBelowPeakDb);
+    if (voice) speech = keepVoiced(speech, voice->decisions(), settings.diarization.voiceReachFrames);
     const auto turns = Diarizer(settings.diarization).diarize(std::move(features), speech, settings.speakers);
     int speakers = 0;
     for (const auto& t : turns) speakers = std::max(speakers, t.speaker + 1);

@@ -12,6 +12,7 @@
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/Mfcc.h"
 #include "transcribe/SpeechSegmenter.h"
+#include "transcribe/VoiceDetector.h"
 
 namespace parley::transcribe {
 
@@ -169,6 +170,67 @@ TEST(Diarizer, ClustersTurnsByVoiceAndCountsSpeakers) {
   for (const auto& t : forced) two = std::max(two, t.speaker + 1);
   EXPECT_EQ(two, 2);
   EXPECT_TRUE(Diarizer().diarize(frames, std::vector<std::uint8_t>(frames.size(), 0)).empty());
+}
+
+// On a real meeting clip (AMI, pyannote's dev01), the energy detector takes several seconds
+// of non-speech for speech (noise around 20 dB under the voices, 20 dB over the room's
+// floor); WebRTC's detector hears most of it as not voice and most of the speech as voice.
+// The case that made the diarizer ask both.
+TEST(VoiceDetector, HearsTheVoicesOfAMeetingButLittleOfItsNoise) {
+  const std::string clips = std::string(PARLEY_SHARED_DATA) + "/diarization/pyannote/";
+  const auto audio = readWholeFile(clips + "dev01.wav");
+  ASSERT_GT(audio.size(), 29u * 16000);
+  std::vector<std::uint8_t> reference(audio.size() / 160, 0);
+  std::FILE* rttm = std::fopen((clips + "debug.development.rttm").c_str(), "r");
+  ASSERT_NE(rttm, nullptr);
+  char file[64];
+  double start = 0, duration = 0;
+  while (std::fscanf(rttm, "SPEAKER %63s 1 %lf %lf %*[^\n]\n", file, &start, &duration) == 3) {
+    if (std::string(file) != "dev01") continue;
+    const auto to = std::min(reference.size(), static_cast<std::size_t>((start + duration) * 100));
+    for (auto t = static_cast<std::size_t>(start * 100); t < to; ++t) reference[t] = 1;
+  }
+  std::fclose(rttm);
+
+  SpeechSegmenter segmenter([](SpeechSegment&&) {});
+  segmenter.feed(audio);
+  segmenter.finish();
+  const DiarizationSettings settings;
+  const auto energy = tightenSpeech(segmenter.frameDecisions(), segmenter.frameLevels(), settings.speechReachFrames,
+                                    settings.speechBelowPeakDb);
+  VoiceDetector detector;
+  // Fed in odd pieces: one decision per whole 10 ms frame whatever the chunking.
+  for (std::size_t at = 0; at < audio.size(); at += 1234)
+    detector.feed(std::span(audio).subspan(at, std::min<std::size_t>(1234, audio.size() - at)));
+  const auto& heard = detector.decisions();
+  ASSERT_EQ(heard.size(), reference.size());
+  const auto kept = keepVoiced(energy, heard, settings.voiceReachFrames);
+
+  // Seconds the energy detector calls speech, split by the reference, and what WebRTC keeps.
+  double noise = 0, noiseHeard = 0, noiseKept = 0, speech = 0, speechHeard = 0, speechKept = 0;
+  for (std::size_t t = 0; t < reference.size(); ++t) {
+    if (!energy[t]) continue;
+    (reference[t] ? speech : noise) += 0.01;
+    (reference[t] ? speechHeard : noiseHeard) += heard[t] * 0.01;
+    (reference[t] ? speechKept : noiseKept) += kept[t] * 0.01;
+  }
+  std::printf("energy detector: %.2f s speech, %.2f s noise; WebRTC hears %.2f s and %.2f s; kept %.2f s and %.2f s\n",
+              speech, noise, speechHeard, noiseHeard, speechKept, noiseKept);
+  EXPECT_GT(noise, 4.0) << "the clip no longer shows the energy detector's weakness";
+  EXPECT_LT(noiseHeard, 0.15 * noise);
+  EXPECT_GT(speechHeard, 0.6 * speech);
+  EXPECT_LT(noiseKept, 0.4 * noise);
+  EXPECT_GT(speechKept, 0.9 * speech);
+}
+
+TEST(VoiceDetector, KeepsSpeechOnlyNearVoice) {
+  const std::vector<std::uint8_t> speech{1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1};
+  const std::vector<std::uint8_t> voice{0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  const std::vector<std::uint8_t> expected{0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+  EXPECT_EQ(keepVoiced(speech, voice, 2), expected);
+  EXPECT_EQ(keepVoiced(speech, std::vector<std::uint8_t>(11, 0), 5), std::vector<std::uint8_t>(11, 0));
+  // A voice decision list shorter than the speech (the stream's last partial frame) is fine.
+  EXPECT_EQ(keepVoiced(speech, std::vector<std::uint8_t>(3, 1), 0).size(), speech.size());
 }
 
 // Real voices, the whole way: three LibriSpeech readers taking thirty turns (five minutes),

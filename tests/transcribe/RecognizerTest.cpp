@@ -5,9 +5,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <thread>
+
+#include <sndfile.h>
 
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/OpenAiRecognizer.h"
@@ -131,6 +134,17 @@ TEST(OpenAiRecognizer, ReadsEveryAnswerShape) {
   EXPECT_TRUE(parseTranscriptionResponse(R"({"text":""})", 1.0).empty());
   EXPECT_THROW(parseTranscriptionResponse(R"({"error":{"message":"bad model"}})", 1.0), RecognizerError);
   EXPECT_THROW(parseTranscriptionResponse("[1,2]", 1.0), RecognizerError);
+  // A confused server's times and confidences are brought back into the segment.
+  const auto wild = parseTranscriptionResponse(
+      R"({"words":[{"word":"avant","start":-3,"end":-1,"probability":7},{"word":"après","start":1.5,"end":1e300},{"word":"envers","start":1.8,"end":0.2}]})",
+      2.0);
+  ASSERT_EQ(wild.size(), 3u);
+  EXPECT_DOUBLE_EQ(wild[0].start, 0.0);
+  EXPECT_DOUBLE_EQ(wild[0].end, 0.0);
+  EXPECT_DOUBLE_EQ(wild[0].confidence, 1.0);
+  EXPECT_DOUBLE_EQ(wild[1].end, 2.0);
+  EXPECT_DOUBLE_EQ(wild[2].start, 1.8);
+  EXPECT_DOUBLE_EQ(wild[2].end, 1.8);
 }
 
 TEST(OpenAiRecognizer, RetriesAFailingServerThenSucceeds) {
@@ -195,6 +209,31 @@ TEST(AudioFileReader, ResamplesFlacToSixteenKilohertzMono) {
   while (reader.read(samples, 4000)) {
   }
   EXPECT_NEAR(samples.size() / 16000.0, reader.durationSeconds(), 0.05);
+}
+
+// Float recordings can hold what no microphone gives (NaN, infinities, values far past full
+// scale): the reader hands on silence and clipped samples, never a NaN for the features.
+TEST(AudioFileReader, SilencesNonFiniteAndClipsWildFloatSamples) {
+  const std::string path = "/tmp/parley-wild-floats.wav";
+  SF_INFO info{};
+  info.samplerate = 16000;
+  info.channels = 2;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(file, nullptr);
+  std::vector<float> frames;
+  for (int i = 0; i < 1600; ++i) {
+    frames.push_back(i % 3 == 0 ? std::nanf("") : (i % 3 == 1 ? INFINITY : 1e30f));
+    frames.push_back(0.25f);
+  }
+  ASSERT_EQ(sf_writef_float(file, frames.data(), 1600), 1600);
+  sf_close(file);
+  const auto samples = readWholeFile(path);
+  std::remove(path.c_str());
+  ASSERT_EQ(samples.size(), 1600u);
+  EXPECT_FLOAT_EQ(samples[0], 0.125f);  // NaN is silence, mixed with 0.25
+  EXPECT_FLOAT_EQ(samples[1], 0.125f);  // so is an infinity
+  EXPECT_FLOAT_EQ(samples[2], 0.625f);  // 1e30 is full scale
 }
 
 }  // namespace parley::transcribe
