@@ -5,7 +5,6 @@
 #include <limits>
 #include <map>
 #include <numeric>
-#include <set>
 
 #include "transcribe/Gmm.h"
 
@@ -481,21 +480,13 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
   for (int alternative : settings_.alternativeSegmentFrames)
     if (alternative > 0 && speechFrames / static_cast<std::size_t>(alternative) <= settings_.alternativesUpToSegments)
       lengths.push_back(alternative);
-  const auto countOf = [](const std::vector<int>& labels) {
-    std::set<int> speakersFound(labels.begin(), labels.end());
-    speakersFound.erase(-1);
-    return speakersFound.size();
-  };
   std::vector<int> frameLabel = labelFrames(features, speech, speakers, lengths.front());
   if (lengths.size() > 1) {
-    // The other cuttings may move speakers' boundaries, not change their number: a split
-    // speaker always explains the speech better, and the first cutting's count is the one
-    // the count rules were tuned on.
-    const std::size_t count = countOf(frameLabel);
+    // Each labelling's count already passed the cross-likelihood check, so comparing plain
+    // likelihoods across counts does not simply reward splitting a speaker.
     double bestScore = labellingScore(frameLabel, features, speech, settings_.gmmComponents);
     for (std::size_t i = 1; i < lengths.size(); ++i) {
       auto labels = labelFrames(features, speech, speakers, lengths[i]);
-      if (countOf(labels) != count) continue;
       const double score = labellingScore(labels, features, speech, settings_.gmmComponents);
       if (score > bestScore) {
         bestScore = score;

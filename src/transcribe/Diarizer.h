@@ -39,9 +39,9 @@ struct DiarizationSettings {
   int minSpeakerFrames = 1000;
   // Automatic count, after resegmentation: speakers whose MAP-adapted models explain each
   // other's speech better than the file's background model by this much are merged.
-  double mergeThreshold = -1.0;      // tuned with the next two on the train clips and synthetic conversations
+  double mergeThreshold = -2.0;      // tuned with the next two on the train clips and synthetic conversations
   int backgroundComponents = 8;
-  double mapRelevance = 4.0;
+  double mapRelevance = 16.0;
   // Speech for diarization: utterance frames within this many frames of a loud one (0: the
   // utterances as the recognizer gets them, padding and hangover included).
   int speechReachFrames = 8;
