@@ -229,6 +229,7 @@ int run(const Arguments& a, bool diarizeCommand) {
       return 1;
     }
     settings.recognizer = recognizer.get();
+    settings.recognitionDone = [&recognizer] { recognizer.reset(); };
   }
   transcribe::PipelineResult result;
   try {

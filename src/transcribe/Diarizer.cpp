@@ -406,11 +406,8 @@ std::vector<int> Diarizer::labelFrames(std::span<const MfccFrame> features, std:
     }
     if (models.size() < 2) break;
     const std::size_t m = models.size();
-    std::vector<double> ll(frames * m, 0);
-    for (std::size_t t = 0; t < frames; ++t)
-      if (speech[t])
-        for (std::size_t k = 0; k < m; ++k) ll[t * m + k] = models[k].logLikelihood(features[t]);
     // Average within each speech region over a sliding window, then take the best model.
+    // Likelihoods live one region at a time (a whole recording's would be 40 bytes a frame).
     const std::size_t half = static_cast<std::size_t>(settings_.smoothingFrames / 2);
     for (std::size_t t = 0; t < frames;) {
       if (!speech[t]) {
@@ -421,7 +418,8 @@ std::vector<int> Diarizer::labelFrames(std::span<const MfccFrame> features, std:
       while (end < frames && speech[end]) ++end;
       std::vector<double> prefix((end - t + 1) * m, 0);
       for (std::size_t u = t; u < end; ++u)
-        for (std::size_t k = 0; k < m; ++k) prefix[(u - t + 1) * m + k] = prefix[(u - t) * m + k] + ll[u * m + k];
+        for (std::size_t k = 0; k < m; ++k)
+          prefix[(u - t + 1) * m + k] = prefix[(u - t) * m + k] + models[k].logLikelihood(features[u]);
       for (std::size_t u = t; u < end; ++u) {
         const std::size_t lo = u >= t + half ? u - half : t;
         const std::size_t hi = std::min(end, u + half + 1);

@@ -79,6 +79,10 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
   if (settings.diarize && settings.diarization.voiceAggressiveness >= 0) voice.emplace(settings.diarization.voiceAggressiveness);
   MfccExtractor mfcc;
   std::vector<MfccFrame> features;
+  // Reserved from the header, so the last doubling of a long recording's features (a moment
+  // with both the old and the new copy) never happens. Reserved pages cost nothing until
+  // written, so a header that promises too much wastes address space only, up to a day.
+  if (settings.diarize) features.reserve(static_cast<std::size_t>(std::min(reader.durationSeconds(), 86400.0) * 100) + 64);
   std::vector<float> chunk;
   double done = 0;
   for (;;) {
@@ -93,6 +97,8 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
   }
   segmenter.finish();
   transcript.duration = done;
+  const bool recognized = settings.recognizer != nullptr;
+  if (settings.recognitionDone) settings.recognitionDone();  // settings.recognizer may be gone now
 
   if (settings.diarize) {
     auto speech = tightenSpeech(segmenter.frameDecisions(), segmenter.frameLevels(),
@@ -102,7 +108,7 @@ PipelineResult transcribeFile(const std::string& path, const PipelineSettings& s
     int speakers = 0;
     for (const auto& t : turns) speakers = std::max(speakers, t.speaker + 1);
     for (int s = 0; s < speakers; ++s) transcript.speakers.push_back({speakerId(s), "Speaker " + std::to_string(s + 1)});
-    if (settings.recognizer) {
+    if (recognized) {
       transcript.segments = attributeWords(words, turns);
     } else {
       for (const auto& t : turns) transcript.segments.push_back({t.start, t.end, speakerId(t.speaker), "", {}});

@@ -22,6 +22,9 @@ struct PipelineSettings {
   SegmenterSettings segmenter;
   // Seconds processed so far and the total (0 if unknown), for a progress bar.
   std::function<void(double done, double total)> progress;
+  // Called once every utterance is recognized, before diarization: the caller may free the
+  // recognizer then (PocketSphinx's model is about 120 MB; a two-hour diarization is as much).
+  std::function<void()> recognitionDone;
 };
 
 struct PipelineResult {
