@@ -2,7 +2,9 @@
 // Who spoke when, without trained speaker models: speech regions, speaker-change
 // detection with the Bayesian information criterion, bottom-up clustering of full-
 // covariance Gaussians (ΔBIC, automatic speaker count or a given one), then Viterbi-
-// free resegmentation with one GMM per speaker over smoothed frame likelihoods.
+// free resegmentation with one GMM per speaker over smoothed frame likelihoods, and a
+// cross-likelihood check of the count. Short recordings are labelled from three cuttings
+// of their speech and the likeliest labelling kept.
 #include <cstdint>
 #include <optional>
 #include <span>
