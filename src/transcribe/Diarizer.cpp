@@ -127,6 +127,18 @@ void absorbSmallClusters(std::vector<Segment>& segments, std::span<const MfccFra
   }
 }
 
+// Each label's speech frames (labels 0 to the largest), to fit or score its model.
+std::vector<std::vector<const MfccFrame*>> framesByLabel(const std::vector<int>& frameLabel,
+                                                         std::span<const MfccFrame> features,
+                                                         std::span<const std::uint8_t> speech) {
+  int labels = 0;
+  for (int l : frameLabel) labels = std::max(labels, l + 1);
+  std::vector<std::vector<const MfccFrame*>> byLabel(static_cast<std::size_t>(labels));
+  for (std::size_t t = 0; t < frameLabel.size(); ++t)
+    if (speech[t] && frameLabel[t] >= 0) byLabel[static_cast<std::size_t>(frameLabel[t])].push_back(&features[t]);
+  return byLabel;
+}
+
 // Second opinion on the count, after resegmentation: each speaker's model is the file's own
 // background model (a GMM of all its speech) with means adapted to that speaker's frames, and
 // two speakers whose frames each explain the other's better than the background does
@@ -134,16 +146,11 @@ void absorbSmallClusters(std::vector<Segment>& segments, std::span<const MfccFra
 // clustering split a long monologue by mood and content; adapted mixtures do not.
 void mergeByCrossLikelihood(std::vector<int>& frameLabel, std::span<const MfccFrame> features,
                             std::span<const std::uint8_t> speech, const DiarizationSettings& settings) {
-  int labels = 0;
-  for (int l : frameLabel) labels = std::max(labels, l + 1);
-  if (labels < 2) return;
-  std::vector<const MfccFrame*> all;
-  std::vector<std::vector<const MfccFrame*>> byLabel(static_cast<std::size_t>(labels));
-  for (std::size_t t = 0; t < frameLabel.size(); ++t) {
-    if (!speech[t] || frameLabel[t] < 0) continue;
-    all.push_back(&features[t]);
-    byLabel[static_cast<std::size_t>(frameLabel[t])].push_back(&features[t]);
-  }
+  auto byLabel = framesByLabel(frameLabel, features, speech);
+  if (byLabel.size() < 2) return;
+  std::vector<const MfccFrame*> all;  // in time order, as the background model's start expects
+  for (std::size_t t = 0; t < frameLabel.size(); ++t)
+    if (speech[t] && frameLabel[t] >= 0) all.push_back(&features[t]);
   if (all.size() < 200) return;
   const Gmm background = Gmm::fit(all, settings.backgroundComponents);
   const std::size_t n = byLabel.size();
@@ -208,11 +215,9 @@ void mergeByCrossLikelihood(std::vector<int>& frameLabel, std::span<const MfccFr
 // How well a labelling explains the speech: each speaker's frames under a GMM of their own.
 double labellingScore(const std::vector<int>& frameLabel, std::span<const MfccFrame> features,
                       std::span<const std::uint8_t> speech, int components) {
-  std::map<int, std::vector<const MfccFrame*>> byLabel;
-  for (std::size_t t = 0; t < frameLabel.size(); ++t)
-    if (speech[t] && frameLabel[t] >= 0) byLabel[frameLabel[t]].push_back(&features[t]);
   double total = 0;
-  for (const auto& [label, frames] : byLabel) {
+  for (const auto& frames : framesByLabel(frameLabel, features, speech)) {
+    if (frames.empty()) continue;
     const Gmm model = Gmm::fit(frames, components);
     for (const MfccFrame* f : frames) total += model.logLikelihood(*f);
   }
@@ -394,15 +399,13 @@ std::vector<int> Diarizer::labelFrames(std::span<const MfccFrame> features, std:
   int labels = 0;
   for (int l : frameLabel) labels = std::max(labels, l + 1);
   for (int pass = 0; pass < settings_.resegmentationPasses && labels > 1; ++pass) {
-    std::vector<std::vector<const MfccFrame*>> byLabel(static_cast<std::size_t>(labels));
-    for (std::size_t t = 0; t < frames; ++t)
-      if (speech[t] && frameLabel[t] >= 0) byLabel[static_cast<std::size_t>(frameLabel[t])].push_back(&features[t]);
+    const auto byLabel = framesByLabel(frameLabel, features, speech);
     std::vector<Gmm> models;
     std::vector<int> modelLabel;
-    for (int l = 0; l < labels; ++l) {
-      if (byLabel[static_cast<std::size_t>(l)].size() < 30) continue;
-      models.push_back(Gmm::fit(byLabel[static_cast<std::size_t>(l)], settings_.gmmComponents));
-      modelLabel.push_back(l);
+    for (std::size_t l = 0; l < byLabel.size(); ++l) {
+      if (byLabel[l].size() < 30) continue;
+      models.push_back(Gmm::fit(byLabel[l], settings_.gmmComponents));
+      modelLabel.push_back(static_cast<int>(l));
     }
     if (models.size() < 2) break;
     const std::size_t m = models.size();
