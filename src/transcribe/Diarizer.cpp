@@ -452,15 +452,16 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
   // Normalise each coefficient over the speech frames, so the regulariser and the
   // penalties mean the same on every recording.
   features.resize(frames);
+  std::size_t speechFrames = 0;
   {
     std::array<double, D> mean{}, var{};
-    double n = 0;
     for (std::size_t t = 0; t < frames; ++t) {
       if (!speech[t]) continue;
-      n += 1;
+      ++speechFrames;
       for (int i = 0; i < D; ++i) mean[i] += features[t][i];
     }
-    if (n < 10) return {};
+    if (speechFrames < 10) return {};
+    const auto n = static_cast<double>(speechFrames);
     for (int i = 0; i < D; ++i) mean[i] /= n;
     for (std::size_t t = 0; t < frames; ++t) {
       if (!speech[t]) continue;
@@ -475,8 +476,6 @@ std::vector<SpeakerTurn> Diarizer::diarize(std::vector<MfccFrame> features, std:
   // short recording, a few segments more or less can join two speakers or split one. So
   // where clustering is cheap (few segments) it is run from several cuttings, and the
   // labelling that explains the speech best (a GMM per speaker) is kept.
-  std::size_t speechFrames = 0;
-  for (std::size_t t = 0; t < frames; ++t) speechFrames += speech[t] ? 1 : 0;
   std::vector<int> lengths{settings_.maxSegmentFrames};
   for (int alternative : settings_.alternativeSegmentFrames)
     if (alternative > 0 && speechFrames / static_cast<std::size_t>(alternative) <= settings_.alternativesUpToSegments)
