@@ -380,6 +380,7 @@ void LoadParticipant::report() {
 void LoadParticipant::finish() {
   for (const auto& [ssrc, stream] : inbound_) {
     if (stream.first < 0) continue;
+    if (stream.received > 0) stats_.streamsReceived++;
     stats_.expected += static_cast<std::uint64_t>(stream.highest - stream.first + 1);
     stats_.lost += stream.missing.size();
   }

@@ -31,6 +31,7 @@ struct LoadStats {
   std::uint64_t packetsReceived = 0, bytesReceived = 0, retransmissionsReceived = 0;
   std::uint64_t lost = 0;  // missing at the end, after retransmissions
   std::uint64_t expected = 0;
+  std::uint64_t streamsReceived = 0;  // inbound streams (a track to a subscriber) with media, at the end
   std::uint64_t nacksSent = 0, plisSent = 0;
   std::uint64_t nacksReceived = 0, retransmissionsSent = 0;
   std::uint64_t droppedOnPurpose = 0;  // the simulated loss of video packets (--loss)

@@ -345,6 +345,17 @@ int main(int argc, char** argv) {
         {"forwarded_mbps", 8 * forwardedBytes / elapsed / 1e6},
         {"received_pps", static_cast<double>(stats.delayMicros.size()) / elapsed},
         {"loss_pct", stats.expected ? 100.0 * static_cast<double>(stats.lost) / static_cast<double>(stats.expected) : 0.0},
+        {"lost_packets", stats.lost},
+        {"streams_received", stats.streamsReceived},
+        // Each subscriber receives the audio and video of every publisher of its room.
+        {"streams_expected", [&] {
+           std::uint64_t streams = 0;
+           for (int i = 0; i < o.subscribers; ++i) {
+             const int room = i % o.rooms;
+             streams += 2 * static_cast<std::uint64_t>((o.publishers - room + o.rooms - 1) / o.rooms);
+           }
+           return streams;
+         }()},
         {"retransmissions_received", stats.retransmissionsReceived},
         {"simulated_loss_pct", o.lossPct},
         {"transcription", o.transcribe},

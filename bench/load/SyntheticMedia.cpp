@@ -1,5 +1,7 @@
 #include "SyntheticMedia.h"
 
+#include <unistd.h>
+
 #include <opus.h>
 #include <sys/stat.h>
 
@@ -65,9 +67,12 @@ SyntheticMedia SyntheticMedia::make(const std::string& cacheDir) {
   const std::string ivf = cacheDir + "/vp8-640x360-30fps-1500k.ivf";
   struct stat st {};
   if (stat(ivf.c_str(), &st) != 0) {
+    // Made under a name of this process's own, then renamed into place (atomic): runs side
+    // by side never read each other's half-written file.
+    const std::string part = ivf + "." + std::to_string(::getpid()) + ".part";
     const std::string command = "ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=30 -t 10 -c:v libvpx "
                                 "-b:v 1500k -minrate 1500k -maxrate 1500k -g 300 -deadline realtime -cpu-used 8 -f ivf '" +
-                                ivf + ".part' && mv '" + ivf + ".part' '" + ivf + "'";
+                                part + "' && mv -f '" + part + "' '" + ivf + "'";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("ffmpeg could not make " + ivf);
   }
   SyntheticMedia media;

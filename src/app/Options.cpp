@@ -3,6 +3,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 
+#include "http/HttpPolicy.h"
+
 namespace parley::app {
 
 namespace {
@@ -26,6 +28,31 @@ bool parsePort(const std::string& text, std::uint16_t& out) {
   if (ec != std::errc() || end != text.data() + text.size() || value > 65535) return false;
   out = static_cast<std::uint16_t>(value);
   return true;
+}
+
+// A whole number from `lo` to `hi`.
+template <typename T>
+bool parseCount(const std::string& text, T lo, T hi, T& out) {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) return false;
+  out = value;
+  return true;
+}
+
+// "a,b , c" into its non-empty items.
+std::vector<std::string> commaList(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) items.push_back(item);
+    start = end + 1;
+  }
+  return items;
 }
 
 bool isIpAddress(const std::string& text) {
@@ -90,6 +117,33 @@ const Setting kSettings[] = {
        o.publicIp = v;
        return true;
      }},
+    {"--public-url", "PARLEY_PUBLIC_URL",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       o.publicUrls.clear();
+       for (const auto& url : commaList(v)) {
+         if (!http::hostOfUrl(url)) return e = "--public-url must be an http(s) URL like https://meet.example.fr, not \"" + url + "\"", false;
+         o.publicUrls.push_back(url);
+       }
+       return true;
+     }},
+    {"--trusted-proxy", "PARLEY_TRUSTED_PROXY",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       o.trustedProxies.clear();
+       for (const auto& network : commaList(v)) {
+         if (!http::IpNetwork::parse(network)) {
+           return e = "--trusted-proxy must be IP addresses or networks like 10.0.0.0/8, not \"" + network + "\"", false;
+         }
+         o.trustedProxies.push_back(network);
+       }
+       return true;
+     }},
+    {"--max-connections-per-address", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount<std::size_t>(v, 1, 1000000, o.maxConnectionsPerAddress)) {
+         return e = "--max-connections-per-address must be a positive number, not \"" + v + "\"", false;
+       }
+       return true;
+     }},
     {"--web-root", "PARLEY_WEB_ROOT",
      [](ServeOptions& o, const std::string& v, std::string&) {
        o.webRoot = v;
@@ -124,6 +178,27 @@ const Setting kSettings[] = {
        return true;
      },
      true},
+    {"--max-transcriptions", "PARLEY_MAX_TRANSCRIPTIONS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount<std::size_t>(v, 0, 1000, o.maxTranscriptions)) {
+         return e = "--max-transcriptions must be a number of rooms from 0 to 1000, not \"" + v + "\"", false;
+       }
+       return true;
+     }},
+    {"--recognizers", "PARLEY_RECOGNIZERS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount(v, 1u, 256u, o.recognizers)) {
+         return e = "--recognizers must be a number from 1 to 256, not \"" + v + "\"", false;
+       }
+       return true;
+     }},
+    {"--empty-room-timeout", "PARLEY_EMPTY_ROOM_TIMEOUT",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount(v, 1u, 86400u, o.emptyRoomTimeoutSeconds)) {
+         return e = "--empty-room-timeout must be a number of seconds from 1 to 86400, not \"" + v + "\"", false;
+       }
+       return true;
+     }},
     {"--log-level", "PARLEY_LOG_LEVEL",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
@@ -153,6 +228,13 @@ const char* serveUsage() {
          "  --worker-streams N streams (a track to a subscriber) a worker forwards before a room\n"
          "                    spills onto another worker [PARLEY_WORKER_STREAMS] (default 2000)\n"
          "  --public-ip IP    address announced to clients for media [PARLEY_PUBLIC_IP]\n"
+         "  --public-url URL[,URL]  how people reach this server, e.g. https://meet.example.fr;\n"
+         "                    requests for other host names than these, IP addresses and\n"
+         "                    localhost are refused (421) [PARLEY_PUBLIC_URL]\n"
+         "  --trusted-proxy NET[,NET]  reverse proxies whose X-Forwarded-For and -Proto are\n"
+         "                    believed, as addresses or networks [PARLEY_TRUSTED_PROXY]\n"
+         "  --max-connections-per-address N  open connections one client address may hold\n"
+         "                    [PARLEY_MAX_CONNECTIONS_PER_ADDRESS] (default 200)\n"
          "  --web-root DIR    built web client to serve [PARLEY_WEB_ROOT] (default: the build's web/dist)\n"
          "  --log-level L     trace, debug, info, warn, error or off [PARLEY_LOG_LEVEL] (default info)\n"
          "  --asr NAME        live transcription: pocketsphinx (embedded) or openai [PARLEY_ASR]\n"
@@ -161,6 +243,12 @@ const char* serveUsage() {
          "  --language LANG   language of the meetings, ISO 639-1 [PARLEY_LANGUAGE] (default en)\n"
          "  --diarize-tracks  split a microphone shared by several people into voices,\n"
          "                    labelled \"Name (2)\" [PARLEY_DIARIZE_TRACKS]\n"
+         "  --max-transcriptions N  rooms transcribed at once; more get 503 [PARLEY_MAX_TRANSCRIPTIONS]\n"
+         "                    (default 4; 0 turns live transcription off)\n"
+         "  --recognizers N   speech recognizers shared by all rooms, each on its own thread and\n"
+         "                    made only while people speak [PARLEY_RECOGNIZERS] (default 4)\n"
+         "  --empty-room-timeout S  seconds after which an empty room's transcription stops\n"
+         "                    [PARLEY_EMPTY_ROOM_TIMEOUT] (default 180)\n"
          "  --help            this text\n";
 }
 

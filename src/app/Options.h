@@ -16,6 +16,9 @@ struct ServeOptions {
   unsigned mediaWorkers = 0;             // 0: one per core
   std::size_t workerStreams = 2000;      // a room spills onto another worker past this
   std::string publicIp;  // empty: announce the address media arrives on
+  std::vector<std::string> publicUrls;     // how people reach the server; their hosts are ours
+  std::vector<std::string> trustedProxies;  // IPs or networks whose X-Forwarded-* we believe
+  std::size_t maxConnectionsPerAddress = 200;
   std::string webRoot;   // empty: the build's web/dist
   std::string logLevel = "info";
   std::string asr = "pocketsphinx";  // live transcription's recognizer: pocketsphinx or openai
@@ -23,6 +26,9 @@ struct ServeOptions {
   std::string asrModel = "whisper-1";
   std::string language = "en";
   bool diarizeTracks = false;  // split shared microphones into voices
+  std::size_t maxTranscriptions = 4;     // rooms transcribed at once, server-wide
+  unsigned recognizers = 4;              // recognition threads (and recognizers), server-wide
+  unsigned emptyRoomTimeoutSeconds = 180;  // an empty room's transcription stops after this
 };
 
 struct OptionError {

@@ -5,9 +5,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <filesystem>
 
 #include "common/Clock.h"
+#include "common/Metrics.h"
 #include "http/HttpServer.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
@@ -15,6 +18,7 @@
 #include "sfu/MediaService.h"
 #include "transcribe/OpenAiRecognizer.h"
 #include "transcribe/PocketSphinxRecognizer.h"
+#include "transcribe/RecognizerPool.h"
 #include "signaling/RoomRegistry.h"
 #include "store/SqliteRoomStore.h"
 
@@ -82,7 +86,7 @@ int runServer(const ServeOptions& options) {
   }
   // Participant ids are unique, so one store of speakers' channels serves every room.
   auto channels = std::make_shared<transcribe::SpeakerChannels>();
-  auto recognizers = [options, channels]() -> std::unique_ptr<transcribe::Recognizer> {
+  auto makeRecognizer = [options, channels]() -> std::unique_ptr<transcribe::Recognizer> {
     if (options.asr == "openai") {
       transcribe::OpenAiSettings openai;
       openai.url = options.asrUrl;
@@ -93,43 +97,86 @@ int runServer(const ServeOptions& options) {
     }
     return std::make_unique<transcribe::PocketSphinxRecognizer>(transcribe::PocketSphinxSettings{}, channels);
   };
+  // One pool of recognizers for the whole server, whatever the number of rooms.
+  transcribe::RecognizerPoolSettings poolSettings;
+  poolSettings.threads = options.recognizers;
+  poolSettings.maxQueued = 4 * options.recognizers;
+  auto recognizers = std::make_shared<transcribe::RecognizerPool>(makeRecognizer, poolSettings);
   transcribe::LiveSettings live;
   live.diarizeTracks = options.diarizeTracks;
+  meeting::TranscriptionLimits limits;
+  limits.maxRooms = options.maxTranscriptions;
   meeting::TranscriptionService transcription(
-      media.get(), recognizers, [&io](std::function<void()> task) { net::post(io, std::move(task)); }, live);
+      media.get(), recognizers, [&io](std::function<void()> task) { net::post(io, std::move(task)); },
+      [&registry](const std::string& roomId, std::int64_t transcriptionId, const transcribe::LiveSegment& segment) {
+        if (registry) registry->deliverSegment(roomId, transcriptionId, segment);
+      },
+      live, limits);
   signaling::RoomRegistry rooms(*store, media.get(), &transcription);
+  rooms.setEmptyRoomTimeout(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 1000);
   registry = &rooms;
-  http::Router router(rooms, web, [&media, &transcription] {
-    return media->renderMetrics() + transcription.renderMetrics();
+  http::Router router(rooms, web, [&media, &transcription, &rooms] {
+    return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics();
   });
 
+  http::HttpPolicy policy;
+  for (const auto& url : options.publicUrls) policy.publicHosts.push_back(*http::hostOfUrl(url));
+  for (const auto& network : options.trustedProxies) policy.trustedProxies.push_back(*http::IpNetwork::parse(network));
+  policy.maxConnectionsPerAddress = options.maxConnectionsPerAddress;
   std::unique_ptr<http::HttpServer> server;
   try {
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(options.host), options.port);
-    server = std::make_unique<http::HttpServer>(io, endpoint, router, rooms);
+    server = std::make_unique<http::HttpServer>(io, endpoint, router, rooms, policy);
   } catch (const std::exception& e) {
     spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, e.what());
     return 1;
   }
   server->start();
 
+  // Upkeep: rooms left empty stop being transcribed and are released.
+  net::steady_timer sweeper(io);
+  const auto sweepEvery = std::chrono::milliseconds(
+      std::clamp<std::int64_t>(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 250, 500, 10000));
+  std::function<void()> sweep = [&] {
+    sweeper.expires_after(sweepEvery);
+    sweeper.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      rooms.sweep(unixMillisNow());
+      sweep();
+    });
+  };
+  sweep();
+
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", signal);
+    sweeper.cancel();
     server->stop();
-    io.stop();
+    // The last utterances are recognized and their segments posted to this thread before
+    // its loop ends, so they reach the database.
+    rooms.stopAllTranscriptions(unixMillisNow());
+    transcription.drain();
+    net::post(io, [&io] { io.stop(); });  // after the segments already posted
   });
 
   const auto local = server->localEndpoint();
   const std::string shownHost = local.address().is_v6() ? "[" + local.address().to_string() + "]"
                                                         : local.address().to_string();
   spdlog::info("listening on http://{}:{}", shownHost, local.port());
-  io.run();
+  // A handler that throws fails what it was doing, never the server: log it and go on.
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      metrics().controlErrors++;
+      spdlog::error("control loop: {}", e.what());
+    }
+  }
   // Let close handshakes and last writes finish, for at most two seconds.
   io.restart();
   io.run_for(std::chrono::seconds(2));
-  rooms.stopAllTranscriptions(unixMillisNow());
   registry = nullptr;
   media.reset();  // joins the workers before the rooms they report to go away
   spdlog::info("stopped");

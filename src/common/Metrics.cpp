@@ -1,25 +1,16 @@
 #include "common/Metrics.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
-#include <unistd.h>
+#include "common/Prometheus.h"
 
 namespace parley {
 
-namespace {
-
-template <typename T>
-void family(std::ostringstream& out, const char* name, const char* type, const char* help,
-            const std::atomic<T>& value) {
-  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
-      << name << ' ' << value.load(std::memory_order_relaxed) << '\n';
-}
-
-}  // namespace
-
 std::string Metrics::renderPrometheus() const {
-  std::ostringstream out;
+  PrometheusText out;
   // The standard process metrics, for operators and for the load generator's CPU figure.
   {
     std::ifstream stat("/proc/self/stat");
@@ -37,47 +28,49 @@ std::string Metrics::renderPrometheus() const {
       }
     }
     const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-    out << "# HELP process_cpu_seconds_total User and system CPU time of the server.\n"
-           "# TYPE process_cpu_seconds_total counter\n"
-        << "process_cpu_seconds_total " << static_cast<double>(utime + stime) / ticks << '\n';
+    out.counter("process_cpu_seconds_total", "User and system CPU time of the server.",
+                static_cast<double>(utime + stime) / ticks);
     std::ifstream statm("/proc/self/statm");
     unsigned long long size = 0, resident = 0;
     statm >> size >> resident;
-    out << "# HELP process_resident_memory_bytes Resident memory of the server.\n"
-           "# TYPE process_resident_memory_bytes gauge\n"
-        << "process_resident_memory_bytes " << resident * static_cast<unsigned long long>(sysconf(_SC_PAGESIZE)) << '\n';
+    out.gauge("process_resident_memory_bytes", "Resident memory of the server.",
+              resident * static_cast<unsigned long long>(sysconf(_SC_PAGESIZE)));
   }
-  family(out, "parley_rooms_active", "gauge", "Rooms with at least one participant.", roomsActive);
-  family(out, "parley_rooms_created_total", "counter", "Rooms created.", roomsCreated);
-  family(out, "parley_participants", "gauge", "Participants connected to a room.", participants);
-  family(out, "parley_participants_joined_total", "counter", "Successful joins.", participantsJoined);
-  family(out, "parley_participants_timed_out_total", "counter",
-         "Participants dropped because their connection stopped answering.", participantsTimedOut);
-  family(out, "parley_participants_removed_total", "counter", "Participants removed by a moderator.",
-         participantsRemoved);
-  family(out, "parley_websocket_connections", "gauge", "Open signaling WebSocket connections.",
-         websocketConnections);
-  out << "# HELP parley_signaling_messages_total Signaling messages by direction.\n"
-         "# TYPE parley_signaling_messages_total counter\n"
-      << "parley_signaling_messages_total{direction=\"in\"} " << signalingMessagesIn.load() << '\n'
-      << "parley_signaling_messages_total{direction=\"out\"} " << signalingMessagesOut.load() << '\n';
-  family(out, "parley_chat_messages_total", "counter", "Chat messages accepted.", chatMessages);
-  out << "# HELP parley_signaling_errors_total Rejected signaling messages by reason.\n"
-         "# TYPE parley_signaling_errors_total counter\n";
+  const auto load = [](const auto& atomic) { return atomic.load(std::memory_order_relaxed); };
+  out.gauge("parley_rooms_active", "Rooms with at least one participant.", load(roomsActive));
+  out.counter("parley_rooms_created_total", "Rooms created.", load(roomsCreated));
+  out.gauge("parley_participants", "Participants connected to a room.", load(participants));
+  out.counter("parley_participants_joined_total", "Successful joins.", load(participantsJoined));
+  out.counter("parley_participants_timed_out_total", "Participants dropped because their connection stopped answering.",
+              load(participantsTimedOut));
+  out.counter("parley_participants_removed_total", "Participants removed by a moderator.", load(participantsRemoved));
+  out.gauge("parley_websocket_connections", "Open signaling WebSocket connections.", load(websocketConnections));
+  out.counter("parley_websocket_join_timeouts_total", "Signaling connections closed for not joining within 10 s.",
+              load(websocketJoinTimeouts));
+  out.family("parley_signaling_messages_total", "counter", "Signaling messages by direction.");
+  out.sample("parley_signaling_messages_total", "direction=\"in\"", load(signalingMessagesIn));
+  out.sample("parley_signaling_messages_total", "direction=\"out\"", load(signalingMessagesOut));
+  out.counter("parley_chat_messages_total", "Chat messages accepted.", load(chatMessages));
+  out.family("parley_signaling_errors_total", "counter", "Rejected signaling messages by reason.");
   const std::pair<const char*, const std::atomic<std::uint64_t>*> errors[] = {
       {"malformed", &signalingErrorMalformed}, {"too_large", &signalingErrorTooLarge},
       {"unknown_type", &signalingErrorUnknownType}, {"invalid", &signalingErrorInvalid},
-      {"rate_limited", &signalingErrorRateLimited}, {"forbidden", &signalingErrorForbidden}};
+      {"rate_limited", &signalingErrorRateLimited}, {"forbidden", &signalingErrorForbidden},
+      {"unavailable", &signalingErrorUnavailable}};
   for (const auto& [reason, counter] : errors) {
-    out << "parley_signaling_errors_total{reason=\"" << reason << "\"} " << counter->load() << '\n';
+    out.sample("parley_signaling_errors_total", std::string("reason=\"") + reason + "\"", load(*counter));
   }
-  out << "# HELP parley_http_requests_total HTTP requests by status class.\n"
-         "# TYPE parley_http_requests_total counter\n"
-      << "parley_http_requests_total " << httpRequests.load() << '\n';
-  out << "# HELP parley_http_errors_total HTTP error responses by class.\n"
-         "# TYPE parley_http_errors_total counter\n"
-      << "parley_http_errors_total{class=\"4xx\"} " << httpClientErrors.load() << '\n'
-      << "parley_http_errors_total{class=\"5xx\"} " << httpServerErrors.load() << '\n';
+  out.counter("parley_http_requests_total", "HTTP requests.", load(httpRequests));
+  out.family("parley_http_errors_total", "counter", "HTTP error responses by class.");
+  out.sample("parley_http_errors_total", "class=\"4xx\"", load(httpClientErrors));
+  out.sample("parley_http_errors_total", "class=\"5xx\"", load(httpServerErrors));
+  out.counter("parley_http_unknown_host_total", "Requests for a Host that is not this server's (421).",
+              load(httpUnknownHost));
+  out.counter("parley_http_rate_limited_total", "Requests refused for their rate (429).", load(httpRateLimited));
+  out.counter("parley_accept_errors_total", "Failed accepts (out of file descriptors); accepting backs off.",
+              load(acceptErrors));
+  out.counter("parley_control_errors_total", "Control-thread tasks that failed with an error (logged).",
+              load(controlErrors));
   return out.str();
 }
 

@@ -16,6 +16,7 @@ struct Metrics {
   std::atomic<std::uint64_t> participantsTimedOut{0};
   std::atomic<std::uint64_t> participantsRemoved{0};
   std::atomic<std::int64_t> websocketConnections{0};
+  std::atomic<std::uint64_t> websocketJoinTimeouts{0};  // closed for not joining in time
   std::atomic<std::uint64_t> signalingMessagesIn{0};
   std::atomic<std::uint64_t> signalingMessagesOut{0};
   std::atomic<std::uint64_t> chatMessages{0};
@@ -26,10 +27,15 @@ struct Metrics {
   std::atomic<std::uint64_t> signalingErrorInvalid{0};
   std::atomic<std::uint64_t> signalingErrorRateLimited{0};
   std::atomic<std::uint64_t> signalingErrorForbidden{0};
+  std::atomic<std::uint64_t> signalingErrorUnavailable{0};
   // HTTP.
   std::atomic<std::uint64_t> httpRequests{0};
   std::atomic<std::uint64_t> httpClientErrors{0};  // 4xx
   std::atomic<std::uint64_t> httpServerErrors{0};  // 5xx
+  std::atomic<std::uint64_t> httpUnknownHost{0};   // Host not ours (421)
+  std::atomic<std::uint64_t> httpRateLimited{0};   // 429
+  std::atomic<std::uint64_t> acceptErrors{0};      // accept() failed (out of descriptors)
+  std::atomic<std::uint64_t> controlErrors{0};     // a control-thread handler threw
 
   std::string renderPrometheus() const;
 };

@@ -1,10 +1,16 @@
 #pragma once
-// Accepts TCP connections for HTTP and signaling on the control-plane io_context.
+// Accepts TCP connections for HTTP and signaling on the control-plane io_context. Each
+// client address may hold a bounded number of connections; when the process runs out of
+// file descriptors, accepting backs off (from 50 ms to 1 s) instead of spinning.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <memory>
 #include <vector>
 
+#include "http/ConnectionLimiter.h"
+#include "http/HttpPolicy.h"
 #include "http/HttpSession.h"
 
 namespace parley::http {
@@ -12,7 +18,7 @@ namespace parley::http {
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Router& router,
-             signaling::RoomRegistry& rooms);
+             signaling::RoomRegistry& rooms, HttpPolicy policy = {});
   void start();
   // Stops accepting and closes every WebSocket with "going away".
   void stop();
@@ -20,10 +26,16 @@ class HttpServer {
 
  private:
   void acceptNext();
+  void onAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer backoff_;
+  std::chrono::milliseconds backoffDelay_{0};
+  HttpPolicy policy_;
+  ConnectionLimiter limiter_;
   HttpContext context_;
   std::vector<std::weak_ptr<WebSocketSession>> sockets_;
+  bool stopped_ = false;
 };
 
 }  // namespace parley::http

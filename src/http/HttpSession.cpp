@@ -1,9 +1,13 @@
 #include "http/HttpSession.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/beast/websocket.hpp>
 
+#include "common/Metrics.h"
 #include "http/WebSocketSession.h"
 #include "signaling/Validation.h"
+#include "store/Database.h"
 
 namespace parley::http {
 
@@ -13,23 +17,35 @@ namespace bhttp = beast::http;
 namespace {
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
+// After refusing a request, what we read and drop before closing, at most.
+constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
+constexpr auto kDrainTime = std::chrono::seconds(2);
 
-// Browsers send Origin on WebSocket upgrades; refusing foreign origins stops other sites
-// from joining meetings with a visitor's browser. Clients without Origin (tools) pass.
-bool sameOrigin(const Request& request) {
-  const auto origin = request[bhttp::field::origin];
-  if (origin.empty()) return true;
-  const auto host = request[bhttp::field::host];
-  const auto schemeEnd = origin.find("://");
-  return schemeEnd != std::string_view::npos && origin.substr(schemeEnd + 3) == host;
+// The device cookie the pages set: names a browser, so a moderator's removal holds.
+std::string deviceOf(const Request& request) {
+  const std::string_view cookies = request[bhttp::field::cookie];
+  constexpr std::string_view kName = "parley_device=";
+  for (std::size_t at = cookies.find(kName); at != std::string_view::npos; at = cookies.find(kName, at + 1)) {
+    if (at != 0 && cookies[at - 1] != ' ' && cookies[at - 1] != ';') continue;
+    auto value = cookies.substr(at + kName.size());
+    value = value.substr(0, value.find(';'));
+    if (value.empty() || value.size() > 64) return {};
+    for (char c : value) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return {};
+    }
+    return std::string(value);
+  }
+  return {};
 }
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, HttpContext& context)
-    : stream_(std::move(socket)), context_(context) {
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, HttpContext& context,
+                         std::unique_ptr<ConnectionLimiter::Ticket> ticket)
+    : stream_(std::move(socket)), context_(context), ticket_(std::move(ticket)) {
   beast::error_code ec;
   const auto remote = stream_.socket().remote_endpoint(ec);
-  clientAddress_ = ec ? "unknown" : remote.address().to_string();
+  if (!ec) peer_ = remote.address();
+  client_.address = peer_;
 }
 
 void HttpSession::start() { readNext(); }
@@ -39,29 +55,64 @@ void HttpSession::readNext() {
   parser_->body_limit(kMaxRequestBodyBytes);
   parser_->header_limit(kMaxHeaderBytes);
   stream_.expires_after(kRequestTimeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
 }
 
-void HttpSession::onRead(beast::error_code ec) {
+void HttpSession::onHeader(beast::error_code ec) {
   if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::eof ||
       ec == boost::asio::error::connection_reset) {
     beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     return;
   }
-  // After a parse error the stream is out of step: answer, then close.
-  const auto fail = [this](unsigned status, std::string_view message) {
-    auto response = Router::error(status, message);
-    response.keep_alive(false);
-    write(std::move(response));
-  };
-  if (ec == bhttp::error::body_limit) return fail(413, "the request body is larger than 64 KiB");
-  if (ec == bhttp::error::header_limit) return fail(431, "the request headers are too large");
-  if (ec) return fail(400, "the request could not be parsed");
+  if (ec == bhttp::error::body_limit) return refuse(413, "the request body is larger than 64 KiB");
+  if (ec == bhttp::error::header_limit) return refuse(431, "the request headers are too large");
+  if (ec) return refuse(400, "the request could not be parsed");
 
-  if (beast::websocket::is_upgrade(parser_->get())) return upgrade();
-  write(context_.router.handle(parser_->get(), clientAddress_));
+  const Request& request = parser_->get();
+  if (!transferEncodingAcceptable(request)) {
+    return refuse(400, "Transfer-Encoding must be absent or exactly \"chunked\", without Content-Length");
+  }
+  if (!hostAllowed(context_.policy, request[bhttp::field::host])) {
+    metrics().httpUnknownHost++;
+    return refuse(421, "this server does not answer for that host name (see parley serve --public-url)");
+  }
+  client_ = clientOf(context_.policy, peer_, request);
+  if (beast::websocket::is_upgrade(request)) return upgrade();
+  if (parser_->is_done()) return onBody({});
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
+}
+
+void HttpSession::onBody(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) return refuse(413, "the request body is larger than 64 KiB");
+  if (ec == beast::error::timeout || ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+      ec == bhttp::error::partial_message) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    return;
+  }
+  if (ec) return refuse(400, "the request could not be parsed");
+  Response response;
+  try {
+    response = context_.router.handle(parser_->get(), client_);
+  } catch (const store::StoreError& e) {
+    // The database refused (locked by another process, full disk): this request fails.
+    context_.rooms.writes().noteError("http", e.what());
+    response = Router::error(503, "the server could not reach its database just now; try again",
+                             parser_->get().version());
+    response.set(bhttp::field::retry_after, "5");
+    response.keep_alive(parser_->get().keep_alive());
+  }
+  write(std::move(response));
+}
+
+void HttpSession::refuse(unsigned status, std::string_view message) {
+  // After a refusal the stream is out of step (or must not be read further): answer, close.
+  auto response = Router::error(status, message);
+  response.keep_alive(false);
+  write(std::move(response));
 }
 
 void HttpSession::upgrade() {
@@ -69,14 +120,23 @@ void HttpSession::upgrade() {
   const std::string_view target = request.target();
   constexpr std::string_view kPrefix = "/ws/";
   const std::string roomId(target.substr(0, kPrefix.size()) == kPrefix ? target.substr(kPrefix.size()) : "");
-  if (!signaling::isValidRoomId(roomId) || !context_.rooms.find(roomId)) {
-    return write(Router::error(404, "no meeting with this code"));
+  if (!originAllowed(request, client_)) return refuse(403, "cross-origin WebSocket refused");
+  bool known = false;
+  try {
+    known = signaling::isValidRoomId(roomId) && context_.rooms.find(roomId);
+  } catch (const store::StoreError& e) {
+    context_.rooms.writes().noteError("http", e.what());
+    return refuse(503, "the server could not reach its database just now; try again");
   }
-  if (!sameOrigin(request)) {
-    return write(Router::error(403, "cross-origin WebSocket refused"));
+  if (!known) return refuse(404, "no meeting with this code");
+  // Behind a trusted proxy every connection comes from the proxy: count the client it names.
+  if (!ticket_) {
+    ticket_ = context_.limiter.acquire(client_.key());
+    if (!ticket_) return refuse(429, "too many connections from this address");
   }
   stream_.expires_never();
-  auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), context_.rooms, roomId);
+  auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), context_.rooms, roomId, deviceOf(request),
+                                               std::move(ticket_));
   context_.onWebSocket(ws);
   ws->start(parser_->release());
 }
@@ -84,15 +144,32 @@ void HttpSession::upgrade() {
 void HttpSession::write(Response response) {
   const bool close = response.need_eof();
   auto shared = std::make_shared<Response>(std::move(response));
-  bhttp::async_write(stream_, *shared,
-                     [self = shared_from_this(), shared, close](beast::error_code ec, std::size_t) {
-                       if (ec || close) {
-                         beast::error_code ignored;
-                         self->stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-                         return;
-                       }
-                       self->readNext();
-                     });
+  bhttp::async_write(stream_, *shared, [self = shared_from_this(), shared, close](beast::error_code ec, std::size_t) {
+    if (ec) return;
+    if (close) return self->closeGracefully();
+    self->readNext();
+  });
+}
+
+void HttpSession::closeGracefully() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kDrainTime);
+  drain();
+}
+
+void HttpSession::drain() {
+  // Closing with unread data makes the kernel send a reset, which can reach the client
+  // before our answer does. Read (and drop) what it still sends, briefly and boundedly.
+  stream_.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->drained_ += n;
+    if (ec || self->drained_ > kMaxDrainBytes) {
+      beast::error_code ignored;
+      self->stream_.socket().close(ignored);
+      return;
+    }
+    self->drain();
+  });
 }
 
 }  // namespace parley::http

@@ -6,6 +6,7 @@
 
 #include "common/Clock.h"
 #include "common/Metrics.h"
+#include "common/Random.h"
 #include "signaling/Validation.h"
 #include "transcribe/Transcript.h"
 
@@ -34,17 +35,30 @@ Response jsonResponse(unsigned status, unsigned version, const json& body) {
   return response;
 }
 
-// The Host header names how the client reached us; only accept plain host[:port] forms.
-std::string baseUrl(const Request& request) {
+// The Host header names how the client reached us; HttpSession checked it is ours.
+std::string baseUrl(const Request& request, const ClientInfo& client) {
   const std::string host(request[beast_http::field::host]);
-  if (host.empty() || host.size() > 255) return {};
-  for (char c : host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
-      return {};
+  if (host.empty()) return {};
+  return (client.https ? "https://" : "http://") + host;
+}
+
+// "autojoin" taken out of a query string, the rest kept as it was.
+std::string withoutAutojoin(std::string_view query) {
+  std::string out;
+  for (std::size_t start = 0; start <= query.size();) {
+    const auto end = std::min(query.find('&', start), query.size());
+    const auto pair = query.substr(start, end - start);
+    if (!pair.empty() && pair.substr(0, pair.find('=')) != "autojoin") {
+      out += out.empty() ? "" : "&";
+      out += pair;
     }
+    start = end + 1;
   }
-  const bool https = request["X-Forwarded-Proto"] == "https";
-  return (https ? "https://" : "http://") + host;
+  return out;
+}
+
+bool hasDeviceCookie(const Request& request) {
+  return request[beast_http::field::cookie].find("parley_device=") != std::string_view::npos;
 }
 
 }  // namespace
@@ -67,7 +81,16 @@ Response Router::error(unsigned status, std::string_view message, unsigned versi
   return jsonResponse(status, version, {{"error", message}});
 }
 
-Response Router::handle(const Request& request, const std::string& clientAddress) {
+bool Router::allow(std::unordered_map<std::string, signaling::RateLimiter>& limits, const ClientInfo& client,
+                   double perSecond, double burst) {
+  if (limits.size() > kMaxTrackedClients) limits.clear();
+  auto [limit, inserted] = limits.try_emplace(client.key(), perSecond, burst);
+  if (limit->second.allow(unixMillisNow())) return true;
+  metrics().httpRateLimited++;
+  return false;
+}
+
+Response Router::handle(const Request& request, const ClientInfo& client) {
   metrics().httpRequests++;
   Response response = [&]() -> Response {
     std::string_view target = request.target();
@@ -88,7 +111,7 @@ Response Router::handle(const Request& request, const std::string& clientAddress
     }
     if (path == "/api/rooms") {
       if (method != beast_http::verb::post) return error(405, "method not allowed", request.version());
-      return createRoom(request, clientAddress);
+      return createRoom(request, client);
     }
     constexpr std::string_view kRoomApi = "/api/rooms/";
     if (path.substr(0, kRoomApi.size()) == kRoomApi) {
@@ -106,17 +129,17 @@ Response Router::handle(const Request& request, const std::string& clientAddress
       }
       if (!sub.empty()) return error(404, "not found", request.version());
       if (!isGet) return error(405, "method not allowed", request.version());
-      return getRoom(request, id);
+      return getRoom(request, id, client);
     }
     if (path == "/" || path == "/index.html") {
       if (!isGet) return error(405, "method not allowed", request.version());
-      return page(request, 200);
+      return page(request, 200, client);
     }
     constexpr std::string_view kRoomPage = "/r/";
     if (path.substr(0, kRoomPage.size()) == kRoomPage) {
       if (!isGet) return error(405, "method not allowed", request.version());
       // The page itself explains an unknown code; the status tells machines.
-      return page(request, rooms_.find(std::string(path.substr(kRoomPage.size()))) ? 200 : 404);
+      return page(request, rooms_.find(std::string(path.substr(kRoomPage.size()))) ? 200 : 404, client);
     }
     if (isGet) {
       if (web_.find(path)) return staticFile(request, path);
@@ -133,10 +156,12 @@ Response Router::handle(const Request& request, const std::string& clientAddress
   return response;
 }
 
-Response Router::createRoom(const Request& request, const std::string& clientAddress) {
-  if (createLimits_.size() > kMaxTrackedClients) createLimits_.clear();
-  auto [limit, inserted] = createLimits_.try_emplace(clientAddress, 1.0, 30.0);  // 30 at once, then 1 a second
-  if (!limit->second.allow(unixMillisNow())) return error(429, "too many rooms created; try again later");
+Response Router::createRoom(const Request& request, const ClientInfo& client) {
+  if (!allow(createLimits_, client, 1.0, 30.0)) {  // 30 at once, then 1 a second
+    auto limited = error(429, "too many rooms created; try again later", request.version());
+    limited.set(beast_http::field::retry_after, "1");
+    return limited;
+  }
 
   std::string name;
   const std::string& body = request.body();
@@ -154,31 +179,37 @@ Response Router::createRoom(const Request& request, const std::string& clientAdd
   return jsonResponse(201, request.version(),
                       {{"id", created.record.id},
                        {"name", created.record.name},
-                       {"url", baseUrl(request) + "/r/" + created.record.id},
+                       {"url", baseUrl(request, client) + "/r/" + created.record.id},
                        {"moderator_token", created.moderatorToken},
                        {"created_at", formatIsoTime(created.record.createdAt)}});
 }
 
-Response Router::getRoom(const Request& request, const std::string& id) {
+Response Router::getRoom(const Request& request, const std::string& id, const ClientInfo& client) {
+  // Room codes are unguessable only if nobody can try them fast.
+  if (!allow(lookupLimits_, client, 5.0, 60.0)) {
+    auto limited = error(429, "too many requests; try again later", request.version());
+    limited.set(beast_http::field::retry_after, "1");
+    return limited;
+  }
   const auto record = rooms_.find(id);
   if (!record) return error(404, "no meeting with this code", request.version());
-  json participants = json::array();
-  if (const auto live = rooms_.active(id)) {
-    for (const auto& p : live->participants()) {
-      participants.push_back({{"id", p.id},
-                              {"name", p.name},
-                              {"role", signaling::roleName(p.role)},
-                              {"joined_at", formatIsoTime(p.joinedAt)},
-                              {"hand_raised", p.handRaised},
-                              {"audio_muted", p.audioMuted},
-                              {"video_muted", p.videoMuted}});
+  const auto live = rooms_.active(id);
+  json answer = {{"id", record->id},
+                 {"name", record->name},
+                 {"created_at", formatIsoTime(record->createdAt)},
+                 {"participant_count", live ? live->size() : 0}};
+  // Who is in the meeting is for its moderators: the token, as for transcripts.
+  const std::string_view header = request[beast_http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.substr(0, kBearer.size()) == kBearer) {
+    if (auto denied = authorize(request, *record)) return std::move(*denied);
+    json participants = json::array();
+    if (live) {
+      for (const auto& p : live->participants()) participants.push_back(signaling::participantJson(p));
     }
+    answer["participants"] = std::move(participants);
   }
-  return jsonResponse(200, request.version(),
-                      {{"id", record->id},
-                       {"name", record->name},
-                       {"created_at", formatIsoTime(record->createdAt)},
-                       {"participants", std::move(participants)}});
+  return jsonResponse(200, request.version(), answer);
 }
 
 std::optional<Response> Router::authorize(const Request& request, const store::RoomRecord& room) {
@@ -206,8 +237,20 @@ Response Router::transcription(const Request& request, const std::string& id) {
   if (action != "start" && action != "stop") return error(400, "the body must be {\"action\": \"start\" or \"stop\"}");
   auto room = rooms_.open(id);
   if (action == "start") {
-    if (!room->transcribing() && !room->startTranscription(unixMillisNow())) {
-      return error(503, "transcription is not available on this server", request.version());
+    switch (room->startTranscription(unixMillisNow())) {
+      case signaling::Room::TranscriptionStart::Started:
+      case signaling::Room::TranscriptionStart::AlreadyRunning:
+        break;
+      case signaling::Room::TranscriptionStart::Unavailable:
+        rooms_.release(id);
+        return error(503, "transcription is not available on this server", request.version());
+      case signaling::Room::TranscriptionStart::ServerFull: {
+        rooms_.release(id);
+        auto busy = error(503, "this server is already transcribing as many meetings as it can; try again later",
+                          request.version());
+        busy.set(beast_http::field::retry_after, "60");
+        return busy;
+      }
     }
   } else {
     room->stopTranscription(unixMillisNow());
@@ -265,15 +308,34 @@ Response Router::transcript(const Request& request, const std::string& id, std::
   return response;
 }
 
-Response Router::page(const Request& request, unsigned status) {
+Response Router::page(const Request& request, unsigned status, const ClientInfo& client) {
   const StaticFile* index = web_.index();
   if (!index) {
     return makeResponse(503, request.version(),
                         "The web client is not built: run `make build` (or set PARLEY_WEB_ROOT).\n",
                         "text/plain; charset=utf-8");
   }
+  // Another site linked here with ?autojoin=1: never join with camera and microphone on
+  // without a click on this site. The same page without autojoin asks first.
+  const std::string_view target = request.target();
+  const auto query = target.find('?');
+  const std::string_view queryText = query == std::string_view::npos ? std::string_view{} : target.substr(query + 1);
+  const std::string rest = withoutAutojoin(queryText);
+  if (rest != queryText && request["Sec-Fetch-Site"] == "cross-site") {
+    auto redirect = makeResponse(303, request.version(), "", "text/plain; charset=utf-8");
+    redirect.set(beast_http::field::location,
+                 std::string(target.substr(0, query)) + (rest.empty() ? "" : "?" + rest));
+    redirect.set(beast_http::field::cache_control, "no-store");
+    return redirect;
+  }
   auto response = makeResponse(status, request.version(), index->body, index->contentType);
   response.set(beast_http::field::cache_control, "no-cache");
+  // A random name for this browser, so a moderator's removal holds for the meeting.
+  if (!hasDeviceCookie(request)) {
+    response.set(beast_http::field::set_cookie, "parley_device=" + randomToken(16) +
+                                                    "; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax" +
+                                                    (client.https ? "; Secure" : ""));
+  }
   return response;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "http/HttpPolicy.h"
 #include "http/StaticFiles.h"
 #include "signaling/RateLimiter.h"
 #include "signaling/RoomRegistry.h"
@@ -24,25 +25,29 @@ class Router {
   // `extraMetrics` appends other layers' metrics (the media plane) to /metrics.
   Router(signaling::RoomRegistry& rooms, const StaticFiles& web, std::function<std::string()> extraMetrics = {});
 
-  // `clientAddress` keys the per-address limit on room creation.
-  Response handle(const Request& request, const std::string& clientAddress);
+  // `client` keys the per-address limits, and says whether it reached us over HTTPS.
+  Response handle(const Request& request, const ClientInfo& client);
 
   // The response for requests that could not be parsed at all.
   static Response error(unsigned status, std::string_view message, unsigned version = 11);
 
  private:
-  Response createRoom(const Request& request, const std::string& clientAddress);
-  Response getRoom(const Request& request, const std::string& id);
+  Response createRoom(const Request& request, const ClientInfo& client);
+  Response getRoom(const Request& request, const std::string& id, const ClientInfo& client);
   Response transcription(const Request& request, const std::string& id);
   Response transcript(const Request& request, const std::string& id, std::string_view query);
   // The moderator token from "Authorization: Bearer T": 401 if absent, 403 if wrong.
   std::optional<Response> authorize(const Request& request, const store::RoomRecord& room);
-  Response page(const Request& request, unsigned status);
+  Response page(const Request& request, unsigned status, const ClientInfo& client);
+  // The per-client token bucket of `limits`; false when the client must wait.
+  bool allow(std::unordered_map<std::string, signaling::RateLimiter>& limits, const ClientInfo& client,
+             double perSecond, double burst);
   Response staticFile(const Request& request, std::string_view path);
 
   signaling::RoomRegistry& rooms_;
   const StaticFiles& web_;
   std::unordered_map<std::string, signaling::RateLimiter> createLimits_;
+  std::unordered_map<std::string, signaling::RateLimiter> lookupLimits_;
   std::function<std::string()> extraMetrics_;
 };
 

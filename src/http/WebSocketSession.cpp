@@ -12,14 +12,22 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 namespace {
-// Frames above 64 KiB get an error and the connection stays; far larger ones end it.
+// Frames above the protocol's limits get an error and the connection stays; far larger ones
+// end it with 1009 (message too big).
 constexpr std::size_t kHardFrameLimit = 1024 * 1024;
 constexpr std::size_t kMaxQueuedFrames = 1024;
+// A connection that has not joined by then is closed (policy violation): an idle socket
+// costs the server, and a page that meant to join has done so long before.
+constexpr auto kJoinDeadline = std::chrono::seconds(10);
 }  // namespace
 
 WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms,
-                                   std::string roomId)
-    : ws_(std::move(socket)), session_(rooms, std::move(roomId), *this) {
+                                   std::string roomId, std::string device,
+                                   std::unique_ptr<ConnectionLimiter::Ticket> ticket)
+    : ws_(std::move(socket)),
+      session_(rooms, std::move(roomId), *this, std::move(device)),
+      ticket_(std::move(ticket)),
+      joinDeadline_(ws_.get_executor()) {
   metrics().websocketConnections++;
 }
 
@@ -40,7 +48,19 @@ void WebSocketSession::start(beast::http::request<beast::http::string_body> upgr
       [](websocket::response_type& response) { response.set(beast::http::field::server, "Parley"); }));
   ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
     if (ec) return self->finish("disconnected");
+    self->armJoinDeadline();
     self->readNext();
+  });
+}
+
+void WebSocketSession::armJoinDeadline() {
+  joinDeadline_.expires_after(kJoinDeadline);
+  joinDeadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->session_.joined() || self->closing_ || self->closed_) return;
+    metrics().websocketJoinTimeouts++;
+    self->send(signaling::errorFrame({signaling::ErrorCode::NotJoined, "no join within 10 seconds"}));
+    self->closeWith(websocket::close_code::policy_error);
   });
 }
 
@@ -52,6 +72,7 @@ void WebSocketSession::readNext() {
 
 void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
   if (ec) {
+    // Beast has sent the close frame (1009 for message_too_big) before failing the read.
     if (ec == websocket::error::message_too_big) metrics().signalingErrorTooLarge++;
     return finish(ec == beast::error::timeout ? "timeout" : "disconnected");
   }
@@ -59,7 +80,7 @@ void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
   const std::string_view frame(static_cast<const char*>(data.data()), data.size());
   if (!ws_.got_text()) {
     session_.onFrame("", unixMillisNow());  // binary frames are malformed for this protocol
-  } else if (frame.size() > signaling::kMaxMessageBytes) {
+  } else if (frame.size() > signaling::kMaxSdpMessageBytes) {
     session_.onOversizedFrame();
   } else {
     session_.onFrame(frame, unixMillisNow());
@@ -85,7 +106,7 @@ void WebSocketSession::writeNext() {
     writing_ = false;
     if (closing_ && !closed_) {
       closed_ = true;
-      ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+      ws_.async_close(closeCode_, [self = shared_from_this()](beast::error_code) {});
     }
     return;
   }
@@ -103,9 +124,12 @@ void WebSocketSession::writeNext() {
                   });
 }
 
-void WebSocketSession::close() {
+void WebSocketSession::close() { closeWith(websocket::close_code::normal); }
+
+void WebSocketSession::closeWith(websocket::close_code code) {
   if (closing_) return;
   closing_ = true;
+  closeCode_ = code;
   if (!writing_) writeNext();
 }
 
@@ -124,6 +148,7 @@ void WebSocketSession::finish(std::string_view reason) {
   if (finished_) return;
   finished_ = true;
   closed_ = true;
+  joinDeadline_.cancel();
   session_.onClosed(reason, unixMillisNow());
 }
 

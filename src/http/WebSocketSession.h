@@ -1,7 +1,9 @@
 #pragma once
 // One signaling connection: a Beast WebSocket feeding a SignalingSession. Frames are written
-// one at a time from a bounded queue; a client that cannot keep up is disconnected.
+// one at a time from a bounded queue; a client that cannot keep up is disconnected, and so
+// is one that has not joined within 10 seconds. A frame over 1 MiB closes with 1009.
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -9,13 +11,16 @@
 #include <functional>
 #include <memory>
 
+#include "http/ConnectionLimiter.h"
 #include "signaling/SignalingSession.h"
 
 namespace parley::http {
 
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, public signaling::SignalingPeer {
  public:
-  WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms, std::string roomId);
+  // `device` is the browser's device cookie (empty if none); `ticket` counts the connection.
+  WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms, std::string roomId,
+                   std::string device, std::unique_ptr<ConnectionLimiter::Ticket> ticket);
   ~WebSocketSession() override;
 
   void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
@@ -30,15 +35,20 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void onRead(boost::beast::error_code ec, std::size_t bytes);
   void writeNext();
   void finish(std::string_view reason);
+  void closeWith(boost::beast::websocket::close_code code);
+  void armJoinDeadline();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
   signaling::SignalingSession session_;
+  std::unique_ptr<ConnectionLimiter::Ticket> ticket_;
+  boost::asio::steady_timer joinDeadline_;
   bool writing_ = false;
   bool closing_ = false;  // close() called: no more frames queued, close after the outbox
   bool closed_ = false;   // the close handshake started or the connection is gone
   bool finished_ = false;
+  boost::beast::websocket::close_code closeCode_ = boost::beast::websocket::close_code::normal;
 };
 
 }  // namespace parley::http

@@ -30,7 +30,7 @@ struct RoomTranscriber::Decoder {
   }
 };
 
-RoomTranscriber::RoomTranscriber(transcribe::LiveTranscription::RecognizerFactory recognizers,
+RoomTranscriber::RoomTranscriber(std::shared_ptr<transcribe::RecognizerPool> recognizers,
                                  std::function<void(transcribe::LiveSegment&&)> onSegment,
                                  TranscriberCounters& counters, transcribe::LiveSettings settings)
     : counters_(counters), start_(std::chrono::steady_clock::now()) {
@@ -51,6 +51,7 @@ RoomTranscriber::~RoomTranscriber() { stop(); }
 
 void RoomTranscriber::onOpusPacket(const std::string& participantId, const std::uint8_t* payload, std::size_t length,
                                    std::uint32_t rtpTimestamp) {
+  if (stopping_.load(std::memory_order_relaxed)) return;
   const bool fits = length <= 1500 && participantId.size() < 32;
   if (!fits || !ring_.tryPush([&](Packet& slot) {
         std::memcpy(slot.participant.data(), participantId.c_str(), participantId.size() + 1);
@@ -115,11 +116,11 @@ void RoomTranscriber::countEngine() {
   leakedSeen_ = leaked;
 }
 
-void RoomTranscriber::stop() {
+void RoomTranscriber::stop(std::chrono::steady_clock::duration deadline) {
   if (!thread_.joinable()) return;
   stopping_ = true;
   thread_.join();
-  engine_->flush();
+  engine_->flush(deadline);
   countEngine();
 }
 

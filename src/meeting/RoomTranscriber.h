@@ -1,8 +1,9 @@
 #pragma once
 // Live transcription of one room: the media worker hands it each microphone's Opus packets
 // (as an sfu::AudioTap, copying them into a ring); a decoder thread turns them into 16 kHz
-// speech per participant for the transcription engine, whose final segments come back
-// through a callback. Media forwarding never waits for any of it.
+// speech per participant for the transcription engine, whose segments come back through a
+// callback; recognition runs on the server's shared RecognizerPool. Media forwarding never
+// waits for any of it.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -28,8 +29,8 @@ struct TranscriberCounters {
 
 class RoomTranscriber : public sfu::AudioTap {
  public:
-  // `onSegment` is called from engine threads; times count from construction.
-  RoomTranscriber(transcribe::LiveTranscription::RecognizerFactory recognizers,
+  // `onSegment` is called from recognition threads; times count from construction.
+  RoomTranscriber(std::shared_ptr<transcribe::RecognizerPool> recognizers,
                   std::function<void(transcribe::LiveSegment&&)> onSegment, TranscriberCounters& counters,
                   transcribe::LiveSettings settings = {});
   ~RoomTranscriber() override;
@@ -37,8 +38,10 @@ class RoomTranscriber : public sfu::AudioTap {
   void onOpusPacket(const std::string& participantId, const std::uint8_t* payload, std::size_t length,
                     std::uint32_t rtpTimestamp) override;
 
-  // Decodes what is queued, ends utterances in progress and waits for their segments.
-  void stop();
+  // Decodes what is queued, ends utterances in progress and waits for their segments, for
+  // at most `deadline` (what is not recognized by then is dropped and counted). Packets
+  // that still come afterwards are ignored.
+  void stop(std::chrono::steady_clock::duration deadline = std::chrono::seconds(10));
 
  private:
   struct Packet {

@@ -205,6 +205,8 @@ std::variant<SessionDescription, std::string> parse(std::string_view text) {
         media->simulcast = true;
       } else if (key == "candidate") {
         if (media->candidates.size() < 32) media->candidates.emplace_back(val);
+      } else if (key == "bundle-only") {
+        media->bundleOnly = true;
       } else if (key == "end-of-candidates") {
         media->endOfCandidates = true;
       }

@@ -14,26 +14,6 @@
 
 namespace parley::sfu {
 
-const char* sourceName(TrackSource source) {
-  switch (source) {
-    case TrackSource::Camera: return "camera";
-    case TrackSource::Microphone: return "microphone";
-    case TrackSource::Screen: return "screen";
-    case TrackSource::ScreenAudio: return "screen-audio";
-  }
-  return "camera";
-}
-
-bool parseSource(const std::string& name, TrackSource& out) {
-  for (auto s : {TrackSource::Camera, TrackSource::Microphone, TrackSource::Screen, TrackSource::ScreenAudio}) {
-    if (name == sourceName(s)) {
-      out = s;
-      return true;
-    }
-  }
-  return false;
-}
-
 MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& control,
                            std::function<void(const MediaEvent&)> onEvent) {
   auto certificate = dtls::Certificate::generate();

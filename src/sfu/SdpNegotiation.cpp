@@ -63,7 +63,10 @@ std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::Sessi
     a.formats = m.formats;
     applyTransport(a, local, "passive");
     a.rtcpReducedSize = m.rtcpReducedSize;
-    const bool sending = m.port != 0 && m.sends();
+    // Port 0 rejects a section, unless it is bundle-only (RFC 8843): then it shares the
+    // BUNDLE transport like the others.
+    const bool accepted = m.port != 0 || m.bundleOnly;
+    const bool sending = accepted && m.sends();
     const sdp::Codec* codec = nullptr;
     const sdp::Codec* rtx = nullptr;
     ForwardedCodec forwarded;
@@ -80,7 +83,7 @@ std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::Sessi
       }
       if (codec) rtx = findRtx(m, codec->payloadType);
     }
-    if (m.mid.empty() || !codec || m.port == 0 || !m.rtcpMux) {
+    if (m.mid.empty() || !codec || !accepted || !m.rtcpMux) {
       // Rejected: data channels, unknown kinds, codecs we cannot forward.
       a.port = 0;
       a.direction = "inactive";

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/Clock.h"
+#include "sfu/MediaTypes.h"
 #include "signaling/Validation.h"
 
 namespace parley::signaling {
@@ -128,18 +129,24 @@ const char* errorCodeName(ErrorCode code) {
     case ErrorCode::NotFound: return "not-found";
     case ErrorCode::RateLimited: return "rate-limited";
     case ErrorCode::RoomFull: return "room-full";
+    case ErrorCode::LimitReached: return "limit-reached";
+    case ErrorCode::Unavailable: return "unavailable";
   }
   return "error";
 }
 
 ParseResult parseClientMessage(std::string_view frame) {
-  if (frame.size() > kMaxMessageBytes) return ProtocolError{ErrorCode::TooLarge, "message is larger than 64 KiB"};
+  if (frame.size() > kMaxSdpMessageBytes) return ProtocolError{ErrorCode::TooLarge, "message is larger than 768 KiB"};
   if (!nestingWithin(frame, kMaxJsonDepth)) return malformed("message is nested too deeply");
   const json object = json::parse(frame, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) return malformed("message is not valid JSON");
   if (!object.is_object()) return malformed("message must be a JSON object");
   const auto type = stringField(object, "type");
   if (!type) return malformed("message needs a string \"type\"");
+  const bool carriesSdp = *type == "publish" || *type == "subscribe-answer";
+  if (!carriesSdp && frame.size() > kMaxMessageBytes) {
+    return ProtocolError{ErrorCode::TooLarge, "message is larger than 64 KiB"};
+  }
 
   if (*type == "join") return parseJoin(object);
   if (*type == "chat") {
@@ -171,9 +178,8 @@ ParseResult parseClientMessage(std::string_view frame) {
       for (const auto& [mid, source] : sources->items()) {
         if (!source.is_string() || mid.size() > 32) return malformed("\"sources\" must map mids to sources");
         const auto& name = source.get_ref<const std::string&>();
-        if (name != "camera" && name != "microphone" && name != "screen" && name != "screen-audio") {
-          return invalid("unknown track source");
-        }
+        sfu::TrackSource known;
+        if (!sfu::parseSource(name, known)) return invalid("unknown track source");
         publish.sources[mid] = name;
       }
     }
@@ -184,6 +190,13 @@ ParseResult parseClientMessage(std::string_view frame) {
     if (!sdp || sdp->empty()) return malformed("subscribe-answer needs a string \"sdp\"");
     return SubscribeAnswerRequest{*sdp};
   }
+  if (*type == "chat-history") {
+    const json* before = field(object, "before");
+    if (!before || !before->is_number_integer() || before->get<std::int64_t>() < 1) {
+      return malformed("chat-history needs a positive integer \"before\" (a message id)");
+    }
+    return ChatHistoryRequest{before->get<std::int64_t>()};
+  }
   if (*type == "ping") return PingRequest{};
   if (*type == "leave") return LeaveRequest{};
   return ProtocolError{ErrorCode::UnknownType, "unknown message type \"" + type->substr(0, 32) + "\""};
@@ -191,7 +204,22 @@ ParseResult parseClientMessage(std::string_view frame) {
 
 namespace {
 
-json toJson(const ParticipantView& p) {
+json toJson(const ChatView& c) {
+  return {{"id", c.id}, {"from", c.from}, {"name", c.name}, {"text", c.text}, {"sent_at", formatIsoTime(c.sentAt)}};
+}
+
+json toJson(const ChatPage& page) {
+  json list = json::array();
+  for (const auto& c : page.messages) list.push_back(toJson(c));
+  return list;
+}
+
+// Names and chat come from users and may hold any valid UTF-8: dump() escapes what JSON needs.
+std::string frame(json body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+json participantJson(const ParticipantView& p) {
   return {{"id", p.id},
           {"name", p.name},
           {"role", roleName(p.role)},
@@ -201,37 +229,30 @@ json toJson(const ParticipantView& p) {
           {"video_muted", p.videoMuted}};
 }
 
-json toJson(const ChatView& c) {
-  return {{"id", c.id}, {"from", c.from}, {"name", c.name}, {"text", c.text}, {"sent_at", formatIsoTime(c.sentAt)}};
-}
-
-// Names and chat come from users and may hold any valid UTF-8: dump() escapes what JSON needs.
-std::string frame(json body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-}  // namespace
-
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
-                         const std::vector<ParticipantView>& participants, const std::vector<ChatView>& chat,
-                         bool media) {
+                         const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media) {
   json list = json::array();
-  for (const auto& p : participants) list.push_back(toJson(p));
-  json history = json::array();
-  for (const auto& c : chat) history.push_back(toJson(c));
+  for (const auto& p : participants) list.push_back(participantJson(p));
   return frame({{"type", "welcome"},
                 {"version", kProtocolVersion},
                 {"room", {{"id", roomId}, {"name", roomName}}},
-                {"you", toJson(you)},
+                {"you", participantJson(you)},
                 {"participants", std::move(list)},
-                {"chat", std::move(history)},
+                {"chat", toJson(chat)},
+                {"chat_more", chat.more},
                 {"media", media}});
 }
 
+std::string chatHistoryFrame(const ChatPage& page) {
+  return frame({{"type", "chat-history"}, {"messages", toJson(page)}, {"more", page.more}});
+}
+
 std::string participantJoinedFrame(const ParticipantView& participant) {
-  return frame({{"type", "participant-joined"}, {"participant", toJson(participant)}});
+  return frame({{"type", "participant-joined"}, {"participant", participantJson(participant)}});
 }
 
 std::string participantUpdatedFrame(const ParticipantView& participant) {
-  return frame({{"type", "participant-updated"}, {"participant", toJson(participant)}});
+  return frame({{"type", "participant-updated"}, {"participant", participantJson(participant)}});
 }
 
 std::string participantLeftFrame(const std::string& id, std::string_view reason) {

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace parley::signaling {
 
 inline constexpr int kProtocolVersion = 1;
@@ -21,6 +23,10 @@ const char* roleName(Role role);
 
 // Reactions are names from a fixed set; clients draw them.
 bool isKnownReaction(std::string_view name);
+
+// Frames that carry SDP (publish, subscribe-answer) may be larger than the others: a room
+// of 100 people with camera and microphone is about 200 media sections.
+inline constexpr std::size_t kMaxSdpMessageBytes = 768 * 1024;
 
 struct JoinRequest {
   int version = kProtocolVersion;
@@ -46,6 +52,10 @@ struct ModerateRequest {
 };
 struct PingRequest {};
 struct LeaveRequest {};
+// A page of older chat, before message `beforeId`.
+struct ChatHistoryRequest {
+  std::int64_t beforeId = 0;
+};
 // The client's offer for what it sends, with what each m-line carries ("camera", ...).
 struct PublishRequest {
   std::string sdp;
@@ -57,7 +67,8 @@ struct SubscribeAnswerRequest {
 };
 
 using ClientMessage = std::variant<JoinRequest, ChatRequest, HandRequest, ReactionRequest, MediaStateRequest,
-                                   ModerateRequest, PingRequest, LeaveRequest, PublishRequest, SubscribeAnswerRequest>;
+                                   ModerateRequest, PingRequest, LeaveRequest, PublishRequest, SubscribeAnswerRequest,
+                                   ChatHistoryRequest>;
 
 enum class ErrorCode {
   Malformed,      // not JSON, not an object, wrong field types
@@ -71,6 +82,8 @@ enum class ErrorCode {
   NotFound,       // no such participant
   RateLimited,
   RoomFull,
+  LimitReached,   // a bound of the meeting (its chat) is reached
+  Unavailable,    // the server could not do it now (its database); try again
 };
 const char* errorCodeName(ErrorCode code);
 
@@ -80,6 +93,7 @@ struct ProtocolError {
 };
 
 using ParseResult = std::variant<ClientMessage, ProtocolError>;
+// `frame` may be up to kMaxSdpMessageBytes; only SDP-carrying types may exceed kMaxMessageBytes.
 ParseResult parseClientMessage(std::string_view frame);
 
 // ---- Server frames ----
@@ -102,9 +116,18 @@ struct ChatView {
   std::int64_t sentAt = 0;
 };
 
+// Chat messages, oldest first, and whether older ones remain (to ask with chat-history).
+struct ChatPage {
+  std::vector<ChatView> messages;
+  bool more = false;
+};
+
+// A participant as JSON, the same in signaling frames and in the REST API.
+nlohmann::json participantJson(const ParticipantView& participant);
+
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
-                         const std::vector<ParticipantView>& participants, const std::vector<ChatView>& chat,
-                         bool media);
+                         const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media);
+std::string chatHistoryFrame(const ChatPage& page);
 std::string participantJoinedFrame(const ParticipantView& participant);
 std::string participantUpdatedFrame(const ParticipantView& participant);
 std::string participantLeftFrame(const std::string& id, std::string_view reason);

@@ -1,6 +1,7 @@
 #include "signaling/Room.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/Clock.h"
 #include "common/Metrics.h"
@@ -8,12 +9,11 @@
 
 namespace parley::signaling {
 
-Room::Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media,
-           meeting::TranscriptionService* transcription)
-    : record_(std::move(record)), store_(store), media_(media), transcription_(transcription) {}
+Room::Room(store::RoomRecord record, RoomServices services)
+    : record_(std::move(record)), services_(services), emptySince_(unixMillisNow()) {}
 
 Room::~Room() {
-  if (transcriber_) stopTranscription(unixMillisNow());
+  if (transcribing()) stopTranscription(unixMillisNow());
   if (!members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
   metrics().participants.fetch_sub(static_cast<std::int64_t>(members_.size()), std::memory_order_relaxed);
 }
@@ -36,6 +36,11 @@ std::vector<ParticipantView> Room::participants() const {
   return out;
 }
 
+bool Room::isModerator(const std::string& participantId) const {
+  const Member* member = find(participantId);
+  return member && member->view.role == Role::Moderator;
+}
+
 void Room::send(Member& member, std::string frame) {
   metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
   member.peer->send(std::move(frame));
@@ -47,32 +52,43 @@ void Room::broadcast(const std::string& frame, const std::string& except) {
   }
 }
 
+ChatPage Room::chatPage(std::int64_t beforeId) {
+  const auto records = services_.store.chatHistory(record_.id, kChatMessagesPerPage, beforeId, kChatBytesPerPage);
+  ChatPage page;
+  page.more = !records.empty() && !services_.store.chatHistory(record_.id, 1, records.front().id).empty();
+  for (const auto& c : records) page.messages.push_back({c.id, c.participantId, c.name, c.text, c.sentAt});
+  return page;
+}
+
 std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const std::string& name, Role role,
-                                                    std::int64_t now) {
+                                                    const std::string& device, std::int64_t now) {
   if (members_.size() >= kMaxParticipantsPerRoom) {
     return ProtocolError{ErrorCode::RoomFull, "the meeting is full"};
+  }
+  // A moderator's removal holds for the meeting; a moderator token lets its holder back in.
+  if (role != Role::Moderator && !device.empty() && removedDevices_.count(device)) {
+    return ProtocolError{ErrorCode::Forbidden, "a moderator removed you from this meeting"};
   }
   ParticipantView view;
   view.id = randomToken(9);
   view.name = name;
   view.role = role;
   view.joinedAt = now;
-  const std::int64_t key = store_.recordJoin(record_.id, view.id, name, roleName(role), now);
+  // Both reads and the write before any change: a store error leaves the room as it was.
+  const ChatPage chat = chatPage(0);
+  const std::int64_t key = services_.store.recordJoin(record_.id, view.id, name, roleName(role), now);
 
-  std::vector<ChatView> history;
-  for (auto& c : store_.chatHistory(record_.id, kChatHistoryOnJoin)) {
-    history.push_back({c.id, c.participantId, c.name, c.text, c.sentAt});
-  }
   if (members_.empty()) metrics().roomsActive.fetch_add(1, std::memory_order_relaxed);
+  emptySince_ = 0;
   metrics().participants.fetch_add(1, std::memory_order_relaxed);
   metrics().participantsJoined.fetch_add(1, std::memory_order_relaxed);
 
   broadcast(participantJoinedFrame(view));
-  members_.push_back({view, &peer, key});
+  members_.push_back({view, &peer, key, device});
   names_[view.id] = name;
-  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), history, media_ != nullptr));
-  if (transcriber_) send(members_.back(), transcriptionFrame(true, transcriptionStartedAt_));
-  if (media_) media_->join(record_.id, view.id);
+  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), chat, services_.media != nullptr));
+  if (transcribing()) send(members_.back(), transcriptionFrame(true, transcriptionStartedAt_));
+  if (services_.media) services_.media->join(record_.id, view.id);
   return view.id;
 }
 
@@ -80,20 +96,40 @@ void Room::leave(const std::string& participantId, std::string_view reason, std:
   const auto it = std::find_if(members_.begin(), members_.end(),
                                [&](const Member& m) { return m.view.id == participantId; });
   if (it == members_.end()) return;
-  store_.recordLeave(it->sessionKey, now, std::string(reason));
+  const std::int64_t key = it->sessionKey;
   members_.erase(it);
-  if (media_) media_->leave(record_.id, participantId);
+  if (services_.media) services_.media->leave(record_.id, participantId);
   metrics().participants.fetch_sub(1, std::memory_order_relaxed);
-  if (members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
+  if (members_.empty()) {
+    metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
+    emptySince_ = now;
+  }
   broadcast(participantLeftFrame(participantId, reason));
+  // The person is gone whatever the database says; the history catches up when it can.
+  auto& store = services_.store;
+  services_.writes.run("leave", [&store, key, now, why = std::string(reason)] { store.recordLeave(key, now, why); });
 }
 
-void Room::chat(const std::string& from, const std::string& text, std::int64_t now) {
+std::optional<ProtocolError> Room::chat(const std::string& from, const std::string& text, std::int64_t now) {
   Member* sender = find(from);
-  if (!sender) return;
-  const auto record = store_.addChat(record_.id, from, sender->view.name, text, now);
+  if (!sender) return std::nullopt;
+  if (!chatUsage_) chatUsage_ = services_.store.chatUsage(record_.id);
+  if (chatUsage_->messages >= kMaxChatMessagesPerRoom ||
+      chatUsage_->bytes + static_cast<std::int64_t>(text.size()) > kMaxChatBytesPerRoom) {
+    return ProtocolError{ErrorCode::LimitReached, "this meeting's chat is full"};
+  }
+  const auto record = services_.store.addChat(record_.id, from, sender->view.name, text, now);
+  chatUsage_->messages += 1;
+  chatUsage_->bytes += static_cast<std::int64_t>(text.size());
   metrics().chatMessages.fetch_add(1, std::memory_order_relaxed);
   broadcast(chatFrame({record.id, from, sender->view.name, text, now}));
+  return std::nullopt;
+}
+
+void Room::chatHistory(const std::string& to, std::int64_t beforeId) {
+  Member* member = find(to);
+  if (!member) return;
+  send(*member, chatHistoryFrame(chatPage(beforeId)));
 }
 
 void Room::setHand(const std::string& from, bool raised) {
@@ -137,6 +173,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
     case ModerateRequest::Action::Remove: {
       if (target == moderator) return ProtocolError{ErrorCode::Invalid, "use leave to leave the meeting"};
       send(*target, removedFrame(by));
+      if (!target->device.empty()) removedDevices_.insert(target->device);
       SignalingPeer* peer = target->peer;
       leave(request.target, "removed", now);
       metrics().participantsRemoved.fetch_add(1, std::memory_order_relaxed);
@@ -147,53 +184,70 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
   return std::nullopt;
 }
 
-bool Room::startTranscription(std::int64_t now) {
-  if (!transcription_ || transcriber_) return false;
-  transcriptionId_ = store_.startTranscription(record_.id, now);
+TranscriptSpeaker transcriptSpeaker(const std::string& participantName, const transcribe::LiveSegment& segment) {
+  TranscriptSpeaker speaker{segment.track, participantName};
+  // A shared microphone's second and later voices: "Salle B (2)".
+  if (segment.voice > 1) {
+    speaker.name += " (" + std::to_string(segment.voice) + ")";
+    speaker.id += "#" + std::to_string(segment.voice);
+  }
+  return speaker;
+}
+
+Room::TranscriptionStart Room::startTranscription(std::int64_t now) {
+  auto* transcription = services_.transcription;
+  if (!transcription || transcription->maxRooms() == 0) return TranscriptionStart::Unavailable;
+  if (transcribing()) return TranscriptionStart::AlreadyRunning;
+  if (transcription->activeCount() >= transcription->maxRooms()) return TranscriptionStart::ServerFull;
+  const std::int64_t id = services_.store.startTranscription(record_.id, now);
+  if (transcription->start(record_.id, id) != meeting::TranscriptionService::StartResult::Started) {
+    services_.store.stopTranscription(id, now);
+    return TranscriptionStart::ServerFull;
+  }
+  transcriptionId_ = id;
   transcriptionStartedAt_ = now;
-  // The room outlives its transcriber (stop() runs before the room goes), so `this` is safe.
-  transcriber_ = transcription_->start(record_.id, [this, id = transcriptionId_](transcribe::LiveSegment segment) {
-    std::string name = names_.count(segment.track) ? names_[segment.track] : std::string("?");
-    std::string speaker = segment.track;
-    // A shared microphone's second and later voices: "Salle B (2)".
-    if (segment.voice > 1) {
-      name += " (" + std::to_string(segment.voice) + ")";
-      speaker += "#" + std::to_string(segment.voice);
-    }
-    // Written as soon as final: a crash loses at most the utterance in progress. An empty
-    // final only takes a partial caption away.
-    if (!segment.partial && !segment.text.empty()) {
-      store_.addTranscriptSegment(id, {static_cast<std::int64_t>(segment.start * 1000),
-                                       static_cast<std::int64_t>(segment.end * 1000), speaker, name, segment.text});
-    }
-    broadcast(captionFrame(segment.track, name, segment.text, segment.start, segment.end, !segment.partial));
-  });
   broadcast(transcriptionFrame(true, now));
-  return true;
+  return TranscriptionStart::Started;
+}
+
+void Room::onTranscriptSegment(const transcribe::LiveSegment& segment) {
+  const auto name = names_.find(segment.track);
+  const auto speaker = transcriptSpeaker(name == names_.end() ? std::string("?") : name->second, segment);
+  // Written as soon as final: a crash loses at most the utterance in progress. An empty
+  // final only takes a partial caption away.
+  if (!segment.partial && !segment.text.empty()) {
+    auto& store = services_.store;
+    store::TranscriptSegmentRecord record{static_cast<std::int64_t>(segment.start * 1000),
+                                          static_cast<std::int64_t>(segment.end * 1000), speaker.id, speaker.name,
+                                          segment.text};
+    services_.writes.run("transcript", [&store, id = transcriptionId_, record] { store.addTranscriptSegment(id, record); });
+  }
+  broadcast(captionFrame(segment.track, speaker.name, segment.text, segment.start, segment.end, !segment.partial));
 }
 
 bool Room::stopTranscription(std::int64_t now) {
-  if (!transcriber_) return false;
-  auto transcriber = std::move(transcriber_);
-  transcription_->stop(record_.id, transcriber);
-  store_.stopTranscription(transcriptionId_, now);
+  if (!transcribing()) return false;
+  const std::int64_t id = std::exchange(transcriptionId_, 0);
+  services_.transcription->stop(record_.id);
+  auto& store = services_.store;
+  services_.writes.run("transcription stop", [&store, id, now] { store.stopTranscription(id, now); });
   broadcast(transcriptionFrame(false, transcriptionStartedAt_));
   return true;
 }
 
 void Room::publish(const std::string& from, const PublishRequest& request) {
-  if (!media_ || !find(from)) return;
+  if (!services_.media || !find(from)) return;
   std::map<std::string, sfu::TrackSource> sources;
   for (const auto& [mid, name] : request.sources) {
     sfu::TrackSource source;
     if (sfu::parseSource(name, source)) sources[mid] = source;
   }
-  media_->publish(record_.id, from, request.sdp, std::move(sources));
+  services_.media->publish(record_.id, from, request.sdp, std::move(sources));
 }
 
 void Room::subscribeAnswer(const std::string& from, const SubscribeAnswerRequest& request) {
-  if (!media_ || !find(from)) return;
-  media_->subscriberAnswer(record_.id, from, request.sdp);
+  if (!services_.media || !find(from)) return;
+  services_.media->subscriberAnswer(record_.id, from, request.sdp);
 }
 
 void Room::onMediaEvent(const sfu::MediaEvent& event, std::int64_t now) {

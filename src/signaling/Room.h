@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,18 +12,31 @@
 #include "sfu/MediaService.h"
 #include "signaling/Protocol.h"
 #include "signaling/SignalingPeer.h"
+#include "store/PendingWrites.h"
 #include "store/RoomStore.h"
 
 namespace parley::signaling {
 
 inline constexpr std::size_t kMaxParticipantsPerRoom = 100;
-inline constexpr int kChatHistoryOnJoin = 500;
+// What a join brings of the chat, and what a page of older messages holds; more is paged.
+inline constexpr int kChatMessagesPerPage = 200;
+inline constexpr std::size_t kChatBytesPerPage = 64 * 1024;
+// A meeting's chat is bounded: a flood cannot fill the disk.
+inline constexpr std::int64_t kMaxChatMessagesPerRoom = 5000;
+inline constexpr std::int64_t kMaxChatBytesPerRoom = 2 * 1024 * 1024;
+
+// What a room works with: the server's store, the writes kept through database errors, and
+// the media and transcription services (null when absent: tests, media disabled).
+struct RoomServices {
+  store::RoomStore& store;
+  store::PendingWrites& writes;
+  sfu::MediaService* media = nullptr;
+  meeting::TranscriptionService* transcription = nullptr;
+};
 
 class Room {
  public:
-  // `media` may be null: a room then carries signaling only (tests, media disabled).
-  Room(store::RoomRecord record, store::RoomStore& store, sfu::MediaService* media,
-       meeting::TranscriptionService* transcription = nullptr);
+  Room(store::RoomRecord record, RoomServices services);
   ~Room();
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -33,15 +47,19 @@ class Room {
   std::size_t size() const { return members_.size(); }
   bool has(const std::string& participantId) const { return find(participantId) != nullptr; }
   std::vector<ParticipantView> participants() const;
+  bool isModerator(const std::string& participantId) const;
 
-  // Adds a participant, sends it the welcome (list and chat history) and tells the others.
-  // Returns the new participant's id, or an error (room full).
+  // Adds a participant, sends it the welcome (list and the latest chat) and tells the
+  // others. `device` names the browser (a cookie), so a removal holds for the meeting.
+  // Returns the new participant's id, or an error (room full, removed, store unavailable).
   std::variant<std::string, ProtocolError> join(SignalingPeer& peer, const std::string& name, Role role,
-                                                std::int64_t now);
+                                                const std::string& device, std::int64_t now);
   // Removes the participant and tells the others; does nothing if it is not here.
   void leave(const std::string& participantId, std::string_view reason, std::int64_t now);
 
-  void chat(const std::string& from, const std::string& text, std::int64_t now);
+  std::optional<ProtocolError> chat(const std::string& from, const std::string& text, std::int64_t now);
+  // Older chat for one participant, a page before message `beforeId`.
+  void chatHistory(const std::string& to, std::int64_t beforeId);
   void setHand(const std::string& from, bool raised);
   void react(const std::string& from, const std::string& reaction);
   void setMediaState(const std::string& from, const MediaStateRequest& state);
@@ -51,32 +69,49 @@ class Room {
   // What the media plane says about this room, on the control thread.
   void onMediaEvent(const sfu::MediaEvent& event, std::int64_t now);
 
-  // Live transcription (moderators, through REST). False if unavailable or already so.
-  bool startTranscription(std::int64_t now);
+  // Live transcription (moderators, through REST).
+  enum class TranscriptionStart { Started, AlreadyRunning, Unavailable, ServerFull };
+  TranscriptionStart startTranscription(std::int64_t now);
   bool stopTranscription(std::int64_t now);
-  bool transcribing() const { return transcriber_ != nullptr; }
+  bool transcribing() const { return transcriptionId_ != 0; }
+  std::int64_t transcriptionId() const { return transcriptionId_; }
   std::int64_t transcriptionStartedAt() const { return transcriptionStartedAt_; }
+  // A segment of this room's current transcription, on the control thread: stored when
+  // final, shown to everyone as a caption.
+  void onTranscriptSegment(const transcribe::LiveSegment& segment);
+  // Since when nobody is in the room (0 while someone is).
+  std::int64_t emptySince() const { return emptySince_; }
 
  private:
   struct Member {
     ParticipantView view;
     SignalingPeer* peer;
     std::int64_t sessionKey;
+    std::string device;
   };
   Member* find(const std::string& participantId);
   const Member* find(const std::string& participantId) const;
   void broadcast(const std::string& frame, const std::string& except = {});
   void send(Member& member, std::string frame);
+  ChatPage chatPage(std::int64_t beforeId);
 
   store::RoomRecord record_;
-  store::RoomStore& store_;
-  sfu::MediaService* media_;
-  meeting::TranscriptionService* transcription_;
-  std::shared_ptr<meeting::RoomTranscriber> transcriber_;
-  std::int64_t transcriptionId_ = 0;
+  RoomServices services_;
+  std::int64_t transcriptionId_ = 0;  // 0: not transcribing
   std::int64_t transcriptionStartedAt_ = 0;
   std::map<std::string, std::string> names_;  // every participant seen, for segments after they left
   std::vector<Member> members_;  // in join order
+  std::set<std::string> removedDevices_;  // removed by a moderator: not admitted again
+  std::optional<store::RoomStore::ChatUsage> chatUsage_;  // loaded at the first message
+  std::int64_t emptySince_ = 0;
 };
+
+// Who a transcript segment is by: the participant's name, or "Name (2)" for the second voice
+// on a shared microphone, with the speaker id that keeps voices apart ("id#2").
+struct TranscriptSpeaker {
+  std::string id;
+  std::string name;
+};
+TranscriptSpeaker transcriptSpeaker(const std::string& participantName, const transcribe::LiveSegment& segment);
 
 }  // namespace parley::signaling

@@ -1,9 +1,13 @@
 #include "signaling/RoomRegistry.h"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
+#include <vector>
 
 #include "common/Clock.h"
 #include "common/Metrics.h"
+#include "common/Prometheus.h"
 #include "common/Random.h"
 #include "common/Text.h"
 #include "signaling/Validation.h"
@@ -38,7 +42,7 @@ std::shared_ptr<Room> RoomRegistry::open(const std::string& id) {
   if (auto live = active(id)) return live;
   auto record = find(id);
   if (!record) return nullptr;
-  auto room = std::make_shared<Room>(std::move(*record), store_, media_, transcription_);
+  auto room = std::make_shared<Room>(std::move(*record), RoomServices{store_, writes_, media_, transcription_});
   live_.emplace(id, room);
   return room;
 }
@@ -55,6 +59,49 @@ void RoomRegistry::release(const std::string& id) {
 
 void RoomRegistry::stopAllTranscriptions(std::int64_t now) {
   for (auto& [id, room] : live_) room->stopTranscription(now);
+}
+
+void RoomRegistry::deliverSegment(const std::string& roomId, std::int64_t transcriptionId,
+                                  const transcribe::LiveSegment& segment) {
+  if (const auto room = active(roomId); room && room->transcriptionId() == transcriptionId) {
+    room->onTranscriptSegment(segment);
+    return;
+  }
+  if (segment.partial || segment.text.empty()) return;  // nobody left to show it to
+  writes_.run("transcript", [this, roomId, transcriptionId, segment] {
+    const auto name = store_.participantName(roomId, segment.track);
+    const auto speaker = transcriptSpeaker(name.value_or("?"), segment);
+    store_.addTranscriptSegment(transcriptionId, {static_cast<std::int64_t>(segment.start * 1000),
+                                                  static_cast<std::int64_t>(segment.end * 1000), speaker.id,
+                                                  speaker.name, segment.text});
+  });
+}
+
+void RoomRegistry::sweep(std::int64_t now) {
+  writes_.retry();
+  std::vector<std::string> idle;
+  for (const auto& [id, room] : live_) {
+    if (room->empty() && room->emptySince() != 0 && now - room->emptySince() >= emptyTimeoutMillis_) {
+      idle.push_back(id);
+    }
+  }
+  for (const auto& id : idle) {
+    if (auto room = active(id); room && room->stopTranscription(now)) {
+      spdlog::info("room {}: transcription stopped, nobody has been in the room for {} s", id,
+                   emptyTimeoutMillis_ / 1000);
+    }
+    release(id);
+  }
+}
+
+std::string RoomRegistry::renderMetrics() const {
+  PrometheusText out;
+  out.counter("parley_store_errors_total", "Database operations that failed (locked, full disk); each failed only its request.",
+              writes_.counters().errors);
+  out.gauge("parley_store_writes_pending", "Writes kept through a database error, to be retried.", writes_.pending());
+  out.counter("parley_store_writes_dropped_total", "Kept writes given up because too many waited.",
+              writes_.counters().writesDropped);
+  return out.str();
 }
 
 bool RoomRegistry::isModeratorToken(const store::RoomRecord& room, std::string_view token) {

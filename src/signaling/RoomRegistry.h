@@ -34,15 +34,32 @@ class RoomRegistry {
   // Server shutdown: stops every live transcription while the media plane still runs.
   void stopAllTranscriptions(std::int64_t now);
 
+  // A transcript segment from the transcription service, on the control thread, addressed
+  // by ids: the live room shows and stores it; if the room has gone (or moved on to another
+  // transcription), a final segment is still stored, under the name the history has.
+  void deliverSegment(const std::string& roomId, std::int64_t transcriptionId, const transcribe::LiveSegment& segment);
+
+  // Periodic upkeep on the control thread: a room that has been empty for `emptyTimeout`
+  // stops being transcribed and is released.
+  void sweep(std::int64_t now);
+  void setEmptyRoomTimeout(std::int64_t millis) { emptyTimeoutMillis_ = millis; }
+
   store::RoomStore& store() { return store_; }
+  // Writes kept through database errors, retried by sweep(); and the store's error count.
+  store::PendingWrites& writes() { return writes_; }
 
   static bool isModeratorToken(const store::RoomRecord& room, std::string_view token);
 
+  // The database's health for /metrics: errors, writes kept for later, writes given up.
+  std::string renderMetrics() const;
+
  private:
   store::RoomStore& store_;
+  store::PendingWrites writes_;
   sfu::MediaService* media_;
   meeting::TranscriptionService* transcription_;
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;
+  std::int64_t emptyTimeoutMillis_ = 3 * 60 * 1000;
 };
 
 }  // namespace parley::signaling

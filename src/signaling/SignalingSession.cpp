@@ -1,6 +1,8 @@
 #include "signaling/SignalingSession.h"
 
+#include "common/Clock.h"
 #include "common/Metrics.h"
+#include "store/Database.h"
 
 namespace parley::signaling {
 
@@ -17,15 +19,27 @@ void countError(ErrorCode code) {
     case ErrorCode::UnknownType: m.signalingErrorUnknownType++; break;
     case ErrorCode::RateLimited: m.signalingErrorRateLimited++; break;
     case ErrorCode::Forbidden: m.signalingErrorForbidden++; break;
+    case ErrorCode::Unavailable: m.signalingErrorUnavailable++; break;
     default: m.signalingErrorInvalid++; break;
   }
 }
 }  // namespace
 
-SignalingSession::SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer)
-    : registry_(registry), roomId_(std::move(roomId)), peer_(peer), limiter_(kMessagesPerSecond, kMessageBurst) {}
+SignalingSession::SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer, std::string device)
+    : registry_(registry),
+      roomId_(std::move(roomId)),
+      device_(std::move(device)),
+      peer_(peer),
+      limiter_(kMessagesPerSecond, kMessageBurst) {}
 
-SignalingSession::~SignalingSession() = default;
+SignalingSession::~SignalingSession() {
+  // A connection that goes without a word (its owner destroyed it) still leaves its room:
+  // the room must never keep a peer that no longer exists.
+  try {
+    leaveRoom("disconnected", unixMillisNow());
+  } catch (const std::exception&) {
+  }
+}
 
 bool SignalingSession::joined() const { return room_ && room_->has(participantId_); }
 
@@ -36,7 +50,7 @@ void SignalingSession::reject(const ProtocolError& error) {
 }
 
 void SignalingSession::onOversizedFrame() {
-  reject({ErrorCode::TooLarge, "message is larger than 64 KiB"});
+  reject({ErrorCode::TooLarge, "message is larger than 768 KiB"});
 }
 
 void SignalingSession::onFrame(std::string_view frame, std::int64_t now) {
@@ -44,8 +58,16 @@ void SignalingSession::onFrame(std::string_view frame, std::int64_t now) {
   if (!limiter_.allow(now)) return reject({ErrorCode::RateLimited, "too many messages; slow down"});
   auto parsed = parseClientMessage(frame);
   if (auto* error = std::get_if<ProtocolError>(&parsed)) return reject(*error);
-  auto& message = std::get<ClientMessage>(parsed);
+  try {
+    handle(std::get<ClientMessage>(parsed), now);
+  } catch (const store::StoreError& e) {
+    // The database refused (locked, full): this message fails, the meeting goes on.
+    registry_.writes().noteError("signaling", e.what());
+    reject({ErrorCode::Unavailable, "the server could not save this just now; try again"});
+  }
+}
 
+void SignalingSession::handle(const ClientMessage& message, std::int64_t now) {
   if (auto* join = std::get_if<JoinRequest>(&message)) return handleJoin(*join, now);
   if (std::holds_alternative<PingRequest>(message)) {
     metrics().signalingMessagesOut++;
@@ -56,7 +78,9 @@ void SignalingSession::onFrame(std::string_view frame, std::int64_t now) {
       [&](const auto& request) {
         using T = std::decay_t<decltype(request)>;
         if constexpr (std::is_same_v<T, ChatRequest>) {
-          room_->chat(participantId_, request.text, now);
+          if (auto error = room_->chat(participantId_, request.text, now)) reject(*error);
+        } else if constexpr (std::is_same_v<T, ChatHistoryRequest>) {
+          room_->chatHistory(participantId_, request.beforeId);
         } else if constexpr (std::is_same_v<T, HandRequest>) {
           room_->setHand(participantId_, request.raised);
         } else if constexpr (std::is_same_v<T, ReactionRequest>) {
@@ -92,7 +116,13 @@ void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
     }
     role = Role::Moderator;
   }
-  auto result = room->join(peer_, join.name, role, now);
+  std::variant<std::string, ProtocolError> result;
+  try {
+    result = room->join(peer_, join.name, role, device_, now);
+  } catch (const store::StoreError&) {
+    registry_.release(roomId_);  // the room stays as it was, and goes if nobody is in it
+    throw;
+  }
   if (auto* error = std::get_if<ProtocolError>(&result)) {
     registry_.release(roomId_);
     return reject(*error);

@@ -13,7 +13,8 @@ namespace parley::signaling {
 
 class SignalingSession {
  public:
-  SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer);
+  // `device` names the browser (a cookie the web client gets); empty for other clients.
+  SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer, std::string device = {});
   ~SignalingSession();
   SignalingSession(const SignalingSession&) = delete;
   SignalingSession& operator=(const SignalingSession&) = delete;
@@ -30,10 +31,12 @@ class SignalingSession {
  private:
   void reject(const ProtocolError& error);
   void handleJoin(const JoinRequest& join, std::int64_t now);
+  void handle(const ClientMessage& message, std::int64_t now);
   void leaveRoom(std::string_view reason, std::int64_t now);
 
   RoomRegistry& registry_;
   std::string roomId_;
+  std::string device_;
   SignalingPeer& peer_;
   RateLimiter limiter_;
   std::shared_ptr<Room> room_;

@@ -65,7 +65,9 @@ Database::Database(const std::string& path) {
     sqlite3_close(db_);
     throw StoreError(message);
   }
-  sqlite3_busy_timeout(db_, 5000);
+  // Another process holding the database (a backup) makes a request wait this long at
+  // most, on the control thread; then it fails alone (and writes are kept for a retry).
+  sqlite3_busy_timeout(db_, 1000);
   try {
     execute("PRAGMA foreign_keys = ON");
     if (path != ":memory:") {

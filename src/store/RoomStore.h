@@ -2,6 +2,7 @@
 // What Parley keeps about meetings, independent of where it is kept. SQLite is the embedded
 // default; a server database can implement the same interface.
 #include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,13 +60,22 @@ class RoomStore {
                                   const std::string& name, const std::string& role, std::int64_t at) = 0;
   virtual void recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) = 0;
   virtual std::vector<SessionRecord> sessions(const std::string& roomId) = 0;
+  // The name a participant last joined the room with, if they ever did.
+  virtual std::optional<std::string> participantName(const std::string& roomId, const std::string& participantId) = 0;
   // After a crash, sessions were left open: close them at `at`. Returns how many.
   virtual int closeOpenSessions(std::int64_t at) = 0;
 
   virtual ChatRecord addChat(const std::string& roomId, const std::string& participantId,
                              const std::string& name, const std::string& text, std::int64_t at) = 0;
-  // The last `limit` messages, oldest first.
-  virtual std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit) = 0;
+  // The newest messages before message `beforeId` (0: the newest of all), oldest first: at
+  // most `limit` of them and `maxBytes` of text (but always one if there is one).
+  virtual std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit, std::int64_t beforeId = 0,
+                                              std::size_t maxBytes = SIZE_MAX) = 0;
+  struct ChatUsage {
+    std::int64_t messages = 0;
+    std::int64_t bytes = 0;  // of text
+  };
+  virtual ChatUsage chatUsage(const std::string& roomId) = 0;
 
   virtual std::int64_t startTranscription(const std::string& roomId, std::int64_t at) = 0;
   virtual void stopTranscription(std::int64_t transcriptionId, std::int64_t at) = 0;

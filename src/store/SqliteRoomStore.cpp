@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "store/Migrations.h"
 
@@ -56,6 +57,15 @@ std::vector<SessionRecord> SqliteRoomStore::sessions(const std::string& roomId) 
   return out;
 }
 
+std::optional<std::string> SqliteRoomStore::participantName(const std::string& roomId,
+                                                            const std::string& participantId) {
+  auto stmt = db_.prepare(
+      "SELECT name FROM participant_sessions WHERE room_id = ? AND participant_id = ? ORDER BY id DESC LIMIT 1");
+  stmt.bind(1, roomId).bind(2, participantId);
+  if (!stmt.step()) return std::nullopt;
+  return stmt.columnText(0);
+}
+
 int SqliteRoomStore::closeOpenSessions(std::int64_t at) {
   auto stmt = db_.prepare(
       "UPDATE participant_sessions SET left_at = ?, leave_reason = 'server-restart' WHERE left_at IS NULL");
@@ -73,17 +83,31 @@ ChatRecord SqliteRoomStore::addChat(const std::string& roomId, const std::string
   return ChatRecord{db_.lastInsertId(), participantId, name, text, at};
 }
 
-std::vector<ChatRecord> SqliteRoomStore::chatHistory(const std::string& roomId, int limit) {
+std::vector<ChatRecord> SqliteRoomStore::chatHistory(const std::string& roomId, int limit, std::int64_t beforeId,
+                                                     std::size_t maxBytes) {
   auto stmt = db_.prepare(
-      "SELECT id, participant_id, name, text, sent_at FROM chat_messages WHERE room_id = ? "
+      "SELECT id, participant_id, name, text, sent_at FROM chat_messages WHERE room_id = ? AND id < ? "
       "ORDER BY id DESC LIMIT ?");
-  stmt.bind(1, roomId).bind(2, static_cast<std::int64_t>(limit));
+  stmt.bind(1, roomId)
+      .bind(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
+      .bind(3, static_cast<std::int64_t>(limit));
   std::vector<ChatRecord> out;
+  std::size_t bytes = 0;
   while (stmt.step()) {
-    out.push_back({stmt.columnInt(0), stmt.columnText(1), stmt.columnText(2), stmt.columnText(3), stmt.columnInt(4)});
+    ChatRecord record{stmt.columnInt(0), stmt.columnText(1), stmt.columnText(2), stmt.columnText(3), stmt.columnInt(4)};
+    bytes += record.text.size() + record.name.size();
+    if (!out.empty() && bytes > maxBytes) break;
+    out.push_back(std::move(record));
   }
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+RoomStore::ChatUsage SqliteRoomStore::chatUsage(const std::string& roomId) {
+  auto stmt = db_.prepare("SELECT COUNT(*), COALESCE(SUM(LENGTH(CAST(text AS BLOB))), 0) FROM chat_messages WHERE room_id = ?");
+  stmt.bind(1, roomId);
+  stmt.step();
+  return {stmt.columnInt(0), stmt.columnInt(1)};
 }
 
 std::int64_t SqliteRoomStore::startTranscription(const std::string& roomId, std::int64_t at) {

@@ -18,10 +18,13 @@ class SqliteRoomStore final : public RoomStore {
                           const std::string& role, std::int64_t at) override;
   void recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) override;
   std::vector<SessionRecord> sessions(const std::string& roomId) override;
+  std::optional<std::string> participantName(const std::string& roomId, const std::string& participantId) override;
   int closeOpenSessions(std::int64_t at) override;
   ChatRecord addChat(const std::string& roomId, const std::string& participantId, const std::string& name,
                      const std::string& text, std::int64_t at) override;
-  std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit) override;
+  std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit, std::int64_t beforeId = 0,
+                                      std::size_t maxBytes = SIZE_MAX) override;
+  ChatUsage chatUsage(const std::string& roomId) override;
   std::int64_t startTranscription(const std::string& roomId, std::int64_t at) override;
   void stopTranscription(std::int64_t transcriptionId, std::int64_t at) override;
   std::optional<TranscriptionRecord> latestTranscription(const std::string& roomId) override;

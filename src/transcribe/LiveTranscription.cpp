@@ -2,10 +2,6 @@
 
 #include "transcribe/AudioFileReader.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 
@@ -19,11 +15,13 @@ void LiveTranscription::Utterance::hear(std::span<const float> samples) {
 }
 
 LiveTranscription::LiveTranscription(RecognizerFactory factory, Sink sink, LiveSettings settings)
-    : settings_(settings), sink_(std::move(sink)) {
+    : LiveTranscription(std::make_shared<RecognizerPool>(std::move(factory),
+                                                         RecognizerPoolSettings{settings.threads, settings.maxQueued}),
+                        std::move(sink), settings) {}
+
+LiveTranscription::LiveTranscription(std::shared_ptr<RecognizerPool> pool, Sink sink, LiveSettings settings)
+    : settings_(settings), sink_(std::move(sink)), pool_(std::move(pool)) {
   settings_.segmenter.recordFrames = false;  // nobody diarizes the whole track afterwards
-  for (unsigned i = 0; i < std::max(1u, settings_.threads); ++i) {
-    threads_.emplace_back([this, recognizer = factory()]() mutable { work(std::move(recognizer)); });
-  }
 }
 
 LiveTranscription::~LiveTranscription() {
@@ -32,7 +30,15 @@ LiveTranscription::~LiveTranscription() {
     stopping_ = true;
   }
   changed_.notify_all();
-  for (auto& t : threads_) t.join();
+  pool_->cancel(this);  // jobs not started go now; the running ones see stopping_ and return
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return outstanding_ == 0; });
+}
+
+void LiveTranscription::jobDone() {
+  std::lock_guard lock(mutex_);
+  --outstanding_;
+  idle_.notify_all();  // under the lock: the destructor may be waiting to free this
 }
 
 void LiveTranscription::push(const std::string& trackId, double at, std::span<const float> samples) {
@@ -134,17 +140,27 @@ void LiveTranscription::begin(const std::string& trackId, Track& track, double s
   u->sketch.start = start;
   u->sketch.end = start;
   u->hear(samples);
+  // The job holds a ticket: however it ends (run, cancelled, dropped by the pool), the
+  // ticket's end tells this transcription that one fewer job refers to it.
+  struct Ticket {
+    explicit Ticket(LiveTranscription* o) : owner(o) {}
+    Ticket(const Ticket&) = delete;
+    Ticket& operator=(const Ticket&) = delete;
+    ~Ticket() { owner->jobDone(); }
+    LiveTranscription* owner;
+  };
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= settings_.maxQueued) {
-      dropped_++;
-      track.current.reset();
-      return;
-    }
-    queue_.push_back(u);
+    ++outstanding_;
+  }
+  auto ticket = std::make_shared<Ticket>(this);
+  const bool queued = pool_->submit(this, [this, u, ticket](Recognizer& recognizer) { recognize(recognizer, *u); });
+  if (!queued) {
+    dropped_++;
+    track.current.reset();
+    return;
   }
   track.current = std::move(u);
-  changed_.notify_all();
 }
 
 void LiveTranscription::settle(double now, bool everything) {
@@ -193,33 +209,20 @@ void LiveTranscription::settle(double now, bool everything) {
   if (decided) changed_.notify_all();
 }
 
-void LiveTranscription::flush() {
+bool LiveTranscription::flush(std::chrono::steady_clock::duration deadline) {
   for (auto& [id, track] : tracks_) track.segmenter->finish();
   settle(now_, true);
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return queue_.empty() && busy_ == 0; });
-}
-
-void LiveTranscription::work(std::unique_ptr<Recognizer> recognizer) {
-  // Recognition may wait; forwarding media may not: yield the CPU to the media threads.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-  for (;;) {
-    std::shared_ptr<Utterance> utterance;
-    {
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      utterance = std::move(queue_.front());
-      queue_.pop_front();
-      ++busy_;
-    }
-    recognize(*recognizer, *utterance);
-    {
-      std::lock_guard lock(mutex_);
-      --busy_;
-    }
-    idle_.notify_all();
-  }
+  if (idle_.wait_for(lock, deadline, [this] { return outstanding_ == 0; })) return true;
+  // Out of time: what is left is abandoned, and counted as dropped.
+  stopping_ = true;
+  dropped_ += outstanding_;
+  lock.unlock();
+  changed_.notify_all();
+  pool_->cancel(this);
+  lock.lock();
+  idle_.wait(lock, [this] { return outstanding_ == 0; });
+  return false;
 }
 
 void LiveTranscription::recognize(Recognizer& recognizer, Utterance& u) {

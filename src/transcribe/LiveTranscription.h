@@ -1,25 +1,24 @@
 #pragma once
 // Live speech of several tracks (one per participant) turned into captions: each track has
-// its own speech detection; an utterance goes to a bounded pool of recognition threads as
-// soon as it starts, and is decoded while it is spoken (partial captions), so its final
-// words come right after it ends. A finished utterance waits a moment for overlapping ones
-// on other tracks, where a voice that leaked from a loudspeaker into another microphone is
-// dropped (the louder track keeps the words). If recognition falls behind, utterances are
-// dropped and counted, never queued without limit.
+// its own speech detection; an utterance goes to a RecognizerPool (the server's, shared by
+// every room) as soon as it starts, and is decoded while it is spoken (partial captions), so
+// its final words come right after it ends. A finished utterance waits a moment for
+// overlapping ones on other tracks, where a voice that leaked from a loudspeaker into
+// another microphone is dropped (the louder track keeps the words). If recognition falls
+// behind, utterances are dropped and counted, never queued without limit.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "transcribe/BleedRule.h"
 #include "transcribe/Recognizer.h"
+#include "transcribe/RecognizerPool.h"
 #include "transcribe/SpeechSegmenter.h"
 #include "transcribe/TrackVoices.h"
 
@@ -37,6 +36,8 @@ struct LiveSegment {
 };
 
 struct LiveSettings {
+  // For a transcription with a pool of its own (tests, tools): its threads and queue. A
+  // server shares one pool between rooms instead (see RecognizerPool).
   unsigned threads = 2;          // PocketSphinx decoders: about 40 MB each
   std::size_t maxQueued = 16;   // utterances waiting for a recognizer
   double settleSeconds = 0.3;   // wait for overlapping utterances before judging bleed
@@ -52,7 +53,10 @@ class LiveTranscription {
   using RecognizerFactory = std::function<std::unique_ptr<Recognizer>()>;
   using Sink = std::function<void(LiveSegment&&)>;  // called from recognition threads
 
+  // With a pool of its own, of settings.threads recognizers.
   LiveTranscription(RecognizerFactory factory, Sink sink, LiveSettings settings = {});
+  // With a pool shared with other transcriptions; it must outlive this one.
+  LiveTranscription(std::shared_ptr<RecognizerPool> pool, Sink sink, LiveSettings settings = {});
   ~LiveTranscription();
 
   // Audio of `track` from the time `at` (seconds since the transcription started), 16 kHz
@@ -62,8 +66,10 @@ class LiveTranscription {
   // The transcription clock has reached `now` (from the decoder thread, when no audio
   // comes): tracks that sent nothing for a while are silent, so their utterances can end.
   void advance(double now);
-  // Ends every utterance in progress and waits until all are recognized.
-  void flush();
+  // Ends every utterance in progress and waits until all are recognized, or until
+  // `deadline` has passed: then what is still being recognized is abandoned (and counted as
+  // dropped). Returns false if something was abandoned.
+  bool flush(std::chrono::steady_clock::duration deadline = std::chrono::hours(1));
 
   std::uint64_t droppedUtterances() const { return dropped_.load(); }
   std::uint64_t bleedDropped() const { return bleed_.load(); }
@@ -97,8 +103,8 @@ class LiveTranscription {
   void feedTrack(const std::string& id, Track& track, std::span<const float> samples);
   void begin(const std::string& trackId, Track& track, double start, std::span<const float> samples);
   void settle(double now, bool everything);
-  void work(std::unique_ptr<Recognizer> recognizer);
   void recognize(Recognizer& recognizer, Utterance& utterance);
+  void jobDone();
   int voiceOf(const std::string& track, std::span<const float> samples);
 
   LiveSettings settings_;
@@ -109,15 +115,14 @@ class LiveTranscription {
   double now_ = 0;
   double drownedCheckedAt_ = 0;
 
+  std::shared_ptr<RecognizerPool> pool_;
   std::mutex mutex_;
-  std::condition_variable changed_;  // audio, an end, a verdict, a new utterance or stop
+  std::condition_variable changed_;  // audio, an end, a verdict or stop
   std::condition_variable idle_;
-  std::deque<std::shared_ptr<Utterance>> queue_;  // started, waiting for a recognizer
-  std::size_t busy_ = 0;
+  std::size_t outstanding_ = 0;  // utterances handed to the pool whose job has not gone yet
   std::mutex voicesMutex_;
   std::map<std::string, TrackVoices> voices_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  bool stopping_ = false;  // recognition abandoned: jobs return at once
   std::atomic<std::uint64_t> dropped_{0}, bleed_{0}, recognized_{0};
 };
 

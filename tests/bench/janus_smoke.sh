@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The side-by-side benchmark, tiny: Parley and Debian's Janus each carry one publisher and
 # two subscribers for two seconds (scripts/bench-vs-janus.sh). It checks that both runs
-# deliver media and report their figures. Janus must run in a network namespace, which
+# deliver media and report their figures; how fast either is, is the benchmark's business. Janus must run in a network namespace, which
 # needs root and CAP_NET_ADMIN: where the machine cannot make one, the test is skipped (77).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,8 +16,10 @@ import sys
 lines = sys.argv[1].split('\n')
 table = {l[:38].strip(): l[38:].split() for l in lines if l.startswith(('forwarded packets/s', 'server CPU per'))}
 parley, janus = (float(v) for v in table['forwarded packets/s'][:2])
-# One publisher (about 220 packets a second) to two subscribers, through each server.
-assert parley > 300, f'Parley forwarded {parley:.0f} packets/s'
-assert janus > 300, f'Janus forwarded {janus:.0f} packets/s'
+# One publisher to two subscribers, through each server: media went through both.
+assert parley > 0, 'Parley forwarded nothing'
+assert janus > 0, 'Janus forwarded nothing'
+cpu = next(v for k, v in table.items() if k.startswith('server CPU per'))
+assert len(cpu) >= 2 and all(float(v) > 0 for v in cpu[:2]), f'no CPU figures: {cpu}'
 print('side-by-side smoke test: ok')
 PY

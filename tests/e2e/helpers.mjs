@@ -5,7 +5,29 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as nodeTest from 'node:test';
 import { chromium } from 'playwright-core';
+
+// Every test and hook has a time limit: a hang fails that test within minutes and the run
+// goes on, instead of waiting forever (node --test has no default limit, and Node 18's
+// runner no --test-timeout).
+export const TEST_TIMEOUT_MS = Number(process.env.PARLEY_E2E_TEST_TIMEOUT_MS ?? 300000);
+export function test(name, options, fn) {
+  if (typeof options === 'function') [options, fn] = [{}, options];
+  return nodeTest.test(name, { timeout: TEST_TIMEOUT_MS, ...options }, fn);
+}
+export const before = (fn) => nodeTest.before(fn, { timeout: TEST_TIMEOUT_MS });
+export const after = (fn) => nodeTest.after(fn, { timeout: TEST_TIMEOUT_MS });
+
+// Resolves with what `promise` gives, or fails with `what` after `ms`: for awaits on events
+// that may never come.
+export function within(ms, what, promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PARLEY = process.env.PARLEY_BIN ?? path.join(ROOT, 'build/parley');
@@ -53,8 +75,9 @@ export async function createRoom(url, body) {
   return response.json();
 }
 
-export async function getRoom(url, id) {
-  const response = await fetch(`${url}/api/rooms/${id}`);
+// The room as anyone sees it, or with its moderator token also who is in it.
+export async function getRoom(url, id, token) {
+  const response = await fetch(`${url}/api/rooms/${id}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   return { status: response.status, body: await response.json() };
 }
 
@@ -88,7 +111,8 @@ export function participantItem(page, name) {
   return page.getByTestId('participant-list').locator(`[data-testid="participant-item"][data-name="${name}"]`);
 }
 
-export async function participantNames(url, roomId) {
-  const { body } = await getRoom(url, roomId);
+// Who is in a room, by name, as its moderator sees it (`room` as POST /api/rooms made it).
+export async function participantNames(url, room) {
+  const { body } = await getRoom(url, room.id, room.moderator_token);
   return body.participants.map((p) => p.name).sort();
 }

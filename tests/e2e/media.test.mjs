@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, createRoom, joinRoom, launchBrowser, participantItem, startServer, tempDir } from './helpers.mjs';
+import { CHROMIUM_ARGS, after, before, createRoom, joinRoom, launchBrowser, participantItem, startServer, tempDir, test } from './helpers.mjs';
 
 const UDP_LO = 41000;
 const UDP_HI = 41009;

@@ -1,8 +1,7 @@
 // People in a meeting, in real Chromium: joining, the participant list, chat, hands,
 // reactions, moderation, leaving, and a room that outlives a server restart.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createRoom, getRoom, joinRoom, launchBrowser, participantItem, participantNames, startServer } from './helpers.mjs';
+import { after, before, createRoom, getRoom, joinRoom, launchBrowser, participantItem, participantNames, startServer, test } from './helpers.mjs';
 
 let server;
 let browser;
@@ -21,8 +20,8 @@ test('two participants join one room and each sees the other', async () => {
   const bruno = await joinRoom(browser, server.url, room.id, 'Bruno Lefèvre');
   await participantItem(ana, 'Bruno Lefèvre').waitFor();
   await participantItem(bruno, 'Ana').waitFor();
-  assert.deepEqual(await participantNames(server.url, room.id), ['Ana', 'Bruno Lefèvre']);
-  const { body } = await getRoom(server.url, room.id);
+  assert.deepEqual(await participantNames(server.url, room), ['Ana', 'Bruno Lefèvre']);
+  const { body } = await getRoom(server.url, room.id, room.moderator_token);
   for (const p of body.participants) {
     assert.equal(p.role, 'member');
     assert.ok(p.id && !Number.isNaN(Date.parse(p.joined_at)));
@@ -77,7 +76,7 @@ test('a participant who closes the tab disappears from the list', async () => {
   await bruno.close();
   await participantItem(ana, 'Bruno').waitFor({ state: 'detached' });
   await ana.getByTestId('tile').filter({ hasText: 'Bruno' }).waitFor({ state: 'detached' });
-  assert.deepEqual(await participantNames(server.url, room.id), ['Ana']);
+  assert.deepEqual(await participantNames(server.url, room), ['Ana']);
   await ana.context().close();
 });
 
@@ -87,7 +86,7 @@ test('a moderator mutes and removes a participant; members cannot', async () => 
   const ana = await joinRoom(browser, server.url, room.id, 'Ana');
   await participantItem(mod, 'Ana').waitFor();
   assert.equal(await ana.getByTestId('moderator-remove').count(), 0, 'members have no moderation controls');
-  const { body } = await getRoom(server.url, room.id);
+  const { body } = await getRoom(server.url, room.id, room.moderator_token);
   assert.deepEqual(body.participants.map((p) => [p.name, p.role]).sort(), [['Ana', 'member'], ['Modératrice', 'moderator']]);
 
   await participantItem(mod, 'Ana').getByTestId('moderator-mute').click();
@@ -98,7 +97,7 @@ test('a moderator mutes and removes a participant; members cannot', async () => 
   await participantItem(mod, 'Ana').getByTestId('moderator-remove').click();
   await ana.getByTestId('notice-title').filter({ hasText: 'removed you' }).waitFor();
   await participantItem(mod, 'Ana').waitFor({ state: 'detached' });
-  assert.deepEqual(await participantNames(server.url, room.id), ['Modératrice']);
+  assert.deepEqual(await participantNames(server.url, room), ['Modératrice']);
   await mod.context().close();
   await ana.context().close();
 });
@@ -115,14 +114,16 @@ test('the landing page creates a meeting and the creator joins as moderator', as
   await participantItem(page, 'Camille').waitFor();
   assert.match(await participantItem(page, 'Camille').textContent(), /moderator/);
   const roomId = new URL(page.url()).pathname.split('/').pop();
-  const { body } = await getRoom(server.url, roomId);
+  // The creator's browser keeps the room's moderator token.
+  const token = await page.evaluate((id) => localStorage.getItem(`parley.token.${id}`), roomId);
+  const { body } = await getRoom(server.url, roomId, token);
   assert.equal(body.name, 'Point projet');
   assert.equal(body.participants[0].role, 'moderator');
 
   // Leaving ends the meeting for this person and empties the room.
   await page.getByTestId('leave').click();
   await page.getByTestId('rejoin').waitFor();
-  assert.deepEqual((await getRoom(server.url, roomId)).body.participants, []);
+  assert.deepEqual((await getRoom(server.url, roomId, token)).body.participants, []);
   await context.close();
 });
 

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, createRoom, participantItem, startServer, tempDir } from './helpers.mjs';
+import { CHROMIUM_ARGS, after, before, createRoom, participantItem, startServer, tempDir, test } from './helpers.mjs';
 
 const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox';
-const SHARED = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data');
+// Committed recordings (tests/fixtures/speech), so this runs on any clone.
+const SPEECH = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/speech');
 let server;
 const browsers = [];
 let dir;
@@ -41,7 +41,7 @@ before(async () => {
   execFileSync('sh', ['-c', `for id in ${ids.join(' ')}; do echo "file '${LIBRIVOX}/$id.wav'"; done > ${list}`]);
   execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-af', 'adelay=3000,apad=pad_dur=120',
     '-ar', '48000', '-ac', '1', '-c:a', 'pcm_s16le', path.join(dir, 'ana.wav')]);
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-i', `${SHARED}/asr/jfk.wav`, '-af', 'adelay=3000,apad=pad_dur=120',
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-i', `${SPEECH}/jfk.wav`, '-af', 'adelay=3000,apad=pad_dur=120',
     '-ar', '48000', '-ac', '1', '-c:a', 'pcm_s16le', path.join(dir, 'bruno.wav')]);
   server = await startServer({ args: ['--udp-ports', '43000-43009'] });
 });
@@ -106,7 +106,8 @@ test('the transcript has each person\'s words under their own name', async () =>
   };
   for (;;) {
     body = await (await transcript(room.id, room.moderator_token)).json();
-    if ((spanOf('Ana') >= 21 && spanOf('Bruno') >= 8) || Date.now() > deadline) break;
+    if (spanOf('Ana') >= 21 && spanOf('Bruno') >= 8) break;
+    assert.ok(Date.now() < deadline, `the transcript never reached the end of both recordings: ${JSON.stringify(body.segments)}`);
     await ana.waitForTimeout(1000);
   }
   await bruno.getByTestId('caption').first().waitFor();
@@ -132,9 +133,10 @@ test('the transcript has each person\'s words under their own name', async () =>
   console.log(`per-speaker WER: Ana ${anaWer.toFixed(1)}% (${words(anaText).length} words), Bruno ${brunoWer.toFixed(1)}%`);
   console.log(`Ana: ${anaText}\nBruno: ${brunoText}`);
   for (const s of body.segments) console.log(`${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.speaker.name}: ${s.text}`);
-  // Bounds: the embedded recognizer through a browser's Opus, well below chance.
-  assert.ok(anaWer <= 60, `Ana's WER ${anaWer.toFixed(1)}%`);
-  assert.ok(brunoWer <= 85, `Bruno's WER ${brunoWer.toFixed(1)}%`);
+  // Bounds: the embedded recognizer through a browser's Opus. Measured 32 to 38% for Ana
+  // and 38 to 41% for Bruno; a recognizer that lost a third of the words would fail.
+  assert.ok(anaWer <= 45, `Ana's WER ${anaWer.toFixed(1)}%`);
+  assert.ok(brunoWer <= 55, `Bruno's WER ${brunoWer.toFixed(1)}%`);
 
   // The other formats, and the token rule for reading.
   assert.equal((await transcript(room.id, null)).status, 401);
@@ -156,7 +158,7 @@ test('with --diarize-tracks, two people sharing one microphone get two names', a
   const inputs = [];
   const parts = [];
   readers.forEach((r, i) => {
-    inputs.push('-i', `${SHARED}/speakers/librispeech_test-other/${r}.flac`, '-f', 'lavfi', '-t', '1.2', '-i', 'anullsrc=r=16000:cl=mono');
+    inputs.push('-i', `${SPEECH}/librispeech/${r}.flac`, '-f', 'lavfi', '-t', '1.2', '-i', 'anullsrc=r=16000:cl=mono');
     parts.push(`[${2 * i}:a]`, `[${2 * i + 1}:a]`);
   });
   const audio = path.join(dir, 'room.wav');
@@ -171,9 +173,10 @@ test('with --diarize-tracks, two people sharing one microphone get two names', a
     // Until the last turn is in (41 s from the first word to the last), or a deadline.
     const deadline = Date.now() + 90000;
     let segments = [];
-    while (Date.now() < deadline) {
+    for (;;) {
       segments = (await (await transcript(room.id, room.moderator_token, 'json', shared.url)).json()).segments;
       if (segments.length && Math.max(...segments.map((s) => s.end)) - Math.min(...segments.map((s) => s.start)) >= 40) break;
+      assert.ok(Date.now() < deadline, `the transcript never covered the six turns: ${JSON.stringify(segments)}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     await transcription(room.id, room.moderator_token, 'stop', shared.url);

@@ -58,7 +58,10 @@ TEST(Sdp, RejectsBrokenDescriptions) {
   EXPECT_TRUE(std::holds_alternative<std::string>(parse("v=0\r\nm=audio x RTP/AVP 0\r\n")));
   EXPECT_TRUE(std::holds_alternative<std::string>(parse(std::string(kMaxSdpBytes + 1, 'a'))));
   std::string many = "v=0\r\n";
-  for (int i = 0; i < 100; ++i) many += "m=audio 9 RTP/AVP 0\r\n";
+  for (std::size_t i = 0; i < kMaxMediaSections; ++i) many += "m=audio 9 RTP/AVP 0\r\n";
+  // A room's limit (100 people, several tracks each) fits; one section more does not.
+  EXPECT_TRUE(std::holds_alternative<SessionDescription>(parse(many)));
+  many += "m=audio 9 RTP/AVP 0\r\n";
   EXPECT_TRUE(std::holds_alternative<std::string>(parse(many)));
 }
 

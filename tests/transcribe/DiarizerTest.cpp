@@ -13,6 +13,7 @@
 #include "transcribe/Mfcc.h"
 #include "transcribe/SpeechSegmenter.h"
 #include "transcribe/VoiceDetector.h"
+#include "TestData.h"
 
 namespace parley::transcribe {
 
@@ -177,7 +178,8 @@ TEST(Diarizer, ClustersTurnsByVoiceAndCountsSpeakers) {
 // floor); WebRTC's detector hears most of it as not voice and most of the speech as voice.
 // The case that made the diarizer ask both.
 TEST(VoiceDetector, HearsTheVoicesOfAMeetingButLittleOfItsNoise) {
-  const std::string clips = std::string(PARLEY_SHARED_DATA) + "/diarization/pyannote/";
+  const std::string clips = testdata::evaluation("diarization/pyannote/");
+  PARLEY_REQUIRE_EVALUATION_DATA(clips + "dev01.wav");
   const auto audio = readWholeFile(clips + "dev01.wav");
   ASSERT_GT(audio.size(), 29u * 16000);
   std::vector<std::uint8_t> reference(audio.size() / 160, 0);
@@ -237,7 +239,8 @@ TEST(VoiceDetector, KeepsSpeechOnlyNearVoice) {
 // through the speech detector, MFCCs and the diarizer with its defaults (automatic count,
 // the second opinion of adapted mixtures, speech tightened to the loud parts).
 TEST(Diarizer, FindsThreeRealReadersAndTheirTurns) {
-  const std::string base = std::string(PARLEY_SHARED_DATA) + "/speakers/librispeech_test-other/";
+  const std::string base = testdata::evaluation("speakers/librispeech_test-other/");
+  PARLEY_REQUIRE_EVALUATION_DATA(base + "367");
   const struct {
     const char* speaker;
     const char* chapter;

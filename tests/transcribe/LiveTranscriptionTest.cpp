@@ -12,6 +12,7 @@
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/PocketSphinxRecognizer.h"
 #include "transcribe/TrackVoices.h"
+#include "TestData.h"
 
 namespace parley::transcribe {
 
@@ -301,7 +302,7 @@ TEST(LiveTranscription, StreamsRealSpeechThroughPocketSphinx) {
     ana.insert(ana.end(), pause.begin(), pause.end());
   }
   // Bruno answers once Ana is done (talking over her, louder, would be taken for a leak).
-  auto jfk = readWholeFile(std::string(PARLEY_SHARED_DATA) + "/asr/jfk.wav");
+  auto jfk = readWholeFile(testdata::speech("jfk.wav"));
   bruno.resize(ana.size(), 0.0f);
   bruno.insert(bruno.end(), jfk.begin(), jfk.end());
   ana.resize(bruno.size() + 16000, 0.0f);
@@ -346,7 +347,7 @@ TEST(LiveTranscription, StreamsRealSpeechThroughPocketSphinx) {
 
 // A microphone shared by two people: LibriSpeech readers taking turns on one track.
 TEST(TrackVoices, TellsApartTwoPeopleSharingAMicrophone) {
-  const std::string base = std::string(PARLEY_SHARED_DATA) + "/speakers/librispeech_test-other/";
+  const std::string base = testdata::librispeech("");
   const auto first = [&](const std::string& speaker, const std::string& chapter, int n) {
     char name[64];
     std::snprintf(name, sizeof name, "%s-%s-%04d.flac", speaker.c_str(), chapter.c_str(), n);

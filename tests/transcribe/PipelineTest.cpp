@@ -12,6 +12,7 @@
 
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/PocketSphinxRecognizer.h"
+#include "TestData.h"
 
 namespace parley::transcribe {
 
@@ -19,7 +20,7 @@ namespace parley::transcribe {
 // recognizer is handed back (freed) before diarization starts, as the command does to keep a
 // long recording's peak memory down.
 TEST(Pipeline, TranscribesTwoReadersAndFreesTheRecognizerBeforeDiarizing) {
-  const std::string base = std::string(PARLEY_SHARED_DATA) + "/speakers/librispeech_test-other/";
+  const std::string base = testdata::librispeech("");
   const char* turns[] = {"1688/1688-142285-0001.flac", "2609/2609-156975-0001.flac",
                          "1688/1688-142285-0002.flac", "2609/2609-156975-0002.flac",
                          "1688/1688-142285-0003.flac", "2609/2609-156975-0003.flac"};

@@ -1,6 +1,7 @@
 // Recognition: the embedded PocketSphinx on real speech, and our side of the contract with an
 // OpenAI-compatible server (a fake one here: no Whisper server can run on this machine).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -15,12 +16,13 @@
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/OpenAiRecognizer.h"
 #include "transcribe/PocketSphinxRecognizer.h"
+#include "TestData.h"
 
 namespace parley::transcribe {
 
 namespace {
 
-const std::string kJfk = std::string(PARLEY_SHARED_DATA) + "/asr/jfk.wav";
+const std::string kJfk = testdata::speech("jfk.wav");
 
 // Answers each request with the next (status, body), and records what it received.
 class FakeServer {
@@ -202,13 +204,44 @@ TEST(AudioFileReader, ExplainsFilesItCannotRead) {
   std::remove(truncated.c_str());
 }
 
+// A FLAC as a recorder makes it (44.1 kHz, stereo) comes out as 16 kHz mono: the right
+// length, the tone at its pitch (zero crossings), the two channels mixed (one silent: half
+// the amplitude).
 TEST(AudioFileReader, ResamplesFlacToSixteenKilohertzMono) {
-  const std::string flac = std::string(PARLEY_SHARED_DATA) + "/speakers/librispeech_test-other/1688/1688-142285-0000.flac";
-  AudioFileReader reader(flac);
+  const std::string path = "/tmp/parley-resample-" + std::to_string(::getpid()) + ".flac";
+  SF_INFO info{};
+  info.samplerate = 44100;
+  info.channels = 2;
+  info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(file, nullptr);
+  const double seconds = 3.0, hertz = 440.0, amplitude = 0.5;
+  std::vector<float> frames;
+  for (int i = 0; i < seconds * 44100; ++i) {
+    frames.push_back(static_cast<float>(amplitude * std::sin(2 * M_PI * hertz * i / 44100.0)));
+    frames.push_back(0.0f);
+  }
+  ASSERT_EQ(sf_writef_float(file, frames.data(), static_cast<sf_count_t>(frames.size() / 2)),
+            static_cast<sf_count_t>(frames.size() / 2));
+  sf_close(file);
+  AudioFileReader reader(path);
   std::vector<float> samples;
   while (reader.read(samples, 4000)) {
   }
-  EXPECT_NEAR(samples.size() / 16000.0, reader.durationSeconds(), 0.05);
+  std::remove(path.c_str());
+  EXPECT_NEAR(reader.durationSeconds(), seconds, 0.01);
+  EXPECT_NEAR(samples.size() / 16000.0, seconds, 0.01);
+  // Away from the edges (the resampler's filter settles): pitch and level.
+  std::size_t crossings = 0;
+  double energy = 0;
+  const std::size_t from = 1600, to = samples.size() - 1600;
+  for (std::size_t i = from; i < to; ++i) {
+    if ((samples[i - 1] < 0) != (samples[i] < 0)) ++crossings;
+    energy += double(samples[i]) * samples[i];
+  }
+  const double middle = (to - from) / 16000.0;
+  EXPECT_NEAR(crossings / middle / 2, hertz, 2.0) << "the tone's pitch survives resampling";
+  EXPECT_NEAR(std::sqrt(energy / (to - from)), amplitude / 2 / std::sqrt(2.0), 0.01) << "channels mixed, not summed";
 }
 
 // Float recordings can hold what no microphone gives (NaN, infinities, values far past full

@@ -11,6 +11,13 @@ synthesize=$3  # build/bench/synthetic_conversation
 max_der=${MAX_DER:-30}
 max_synthetic_der=${MAX_SYNTHETIC_DER:-5}
 max_wer=${MAX_WER:-32}
+# The evaluation sets live beside the clone (../shared/data); without them, say so and skip.
+for needed in diarization/pyannote/debug.development.lst speakers/librispeech_test-other; do
+  if [[ ! -e $data/$needed ]]; then
+    echo "skipped: evaluation set not found: $data/$needed"
+    exit 77
+  fi
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 clips=$data/diarization/pyannote

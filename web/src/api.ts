@@ -11,7 +11,9 @@ export interface RoomInfo {
   id: string;
   name: string;
   created_at: string;
-  participants: { id: string; name: string; role: string; joined_at: string }[];
+  participant_count: number;
+  // Only with the moderator token.
+  participants?: { id: string; name: string; role: string; joined_at: string }[];
 }
 
 export const ROOM_ID = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;

@@ -42,6 +42,7 @@ async function roomPage(roomId: string): Promise<void> {
     const m = t();
     const again = { label: m.rejoin, testid: 'rejoin', run: () => void enter() };
     if (end.kind === 'removed') renderNotice(root, m.removedByModerator(end.by), '', undefined);
+    else if (end.kind === 'refused') renderNotice(root, m.joinRefused, end.message, undefined);
     else if (end.kind === 'failed') renderNotice(root, m.connectionFailed, '', again);
     else renderNotice(root, m.youLeft, '', again);
   };

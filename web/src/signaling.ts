@@ -33,8 +33,10 @@ export type ServerMessage =
       you: Participant;
       participants: Participant[];
       chat: ChatMessage[];
+      chat_more: boolean;
       media: boolean;
     }
+  | { type: 'chat-history'; messages: ChatMessage[]; more: boolean }
   | { type: 'participant-joined'; participant: Participant }
   | { type: 'participant-updated'; participant: Participant }
   | { type: 'participant-left'; id: string; reason: string }
@@ -54,6 +56,7 @@ export type ServerMessage =
 export type ClientMessage =
   | { type: 'join'; version: 1; name: string; token?: string }
   | { type: 'chat'; text: string }
+  | { type: 'chat-history'; before: number }
   | { type: 'hand'; raised: boolean }
   | { type: 'reaction'; reaction: string }
   | { type: 'media-state'; audio_muted?: boolean; video_muted?: boolean }

@@ -3,10 +3,13 @@ import { onLanguageChange, t } from '../i18n';
 import { icon } from '../icons';
 import { languageSwitch } from '../languageSwitch';
 import { hasTrack, setTrackEnabled, stopAll, type LocalMedia } from '../media';
-import { SignalingClient, type Participant, type ServerMessage } from '../signaling';
+import { SignalingClient, type ServerMessage } from '../signaling';
 import { MediaSession } from '../media/MediaSession';
 import { downloadTranscript, setTranscription } from '../api';
+import { CaptionLines } from './CaptionLines';
 import { ChatPanel } from './ChatPanel';
+import { ReconnectSchedule } from './ReconnectSchedule';
+import { Roster } from './Roster';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { Tiles } from './Tiles';
 import { Toolbar } from './Toolbar';
@@ -21,27 +24,31 @@ export interface RoomSession {
   videoOn: boolean;
 }
 
-export type RoomEnd = { kind: 'left' } | { kind: 'removed'; by: string } | { kind: 'failed' };
-
-const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+export type RoomEnd =
+  | { kind: 'left' }
+  | { kind: 'removed'; by: string }
+  | { kind: 'failed' }
+  | { kind: 'refused'; message: string };
 
 // A meeting in progress: signaling, participant state and the room's screen.
 export class RoomView {
   private signaling: SignalingClient | null = null;
-  private participants = new Map<string, Participant>();
-  private selfId = '';
+  private roster = new Roster();
   private chatOpen = false;
   private participantsOpen = true;
   private unreadChat = 0;
   private handRaised = false;
-  private reconnectAttempt = 0;
+  private reconnect = new ReconnectSchedule();
   private ended = false;
   private media: MediaSession | null = null;
   private screenStream: MediaStream | null = null;
   private screenTransceiver: RTCRtpTransceiver | null = null;
 
-  private tiles = new Tiles(() => this.selfId);
-  private chat = new ChatPanel((text) => this.signaling?.send({ type: 'chat', text }));
+  private tiles = new Tiles(() => this.roster.selfId);
+  private chat = new ChatPanel(
+    (text) => this.signaling?.send({ type: 'chat', text }),
+    (before) => this.signaling?.send({ type: 'chat-history', before }),
+  );
   private people = new ParticipantsPanel({
     mute: (id) => this.signaling?.send({ type: 'moderate', action: 'mute', target: id }),
     remove: (id) => this.signaling?.send({ type: 'moderate', action: 'remove', target: id }),
@@ -55,8 +62,7 @@ export class RoomView {
   private toastTimer = 0;
   private transcriptionActive = false;
   private captionsOn = false;
-  // The last few lines; a speaker's partial line is replaced as their words firm up.
-  private captionLines: { participant: string; name: string; text: string; final: boolean }[] = [];
+  private captions = new CaptionLines();
   private transcriptionBanner = h('div', { class: 'transcription-banner hidden', role: 'status', 'data-testid': 'transcription-indicator' });
   private captionsBox = h('div', { class: 'captions hidden', 'aria-live': 'polite', 'data-testid': 'captions' });
   private captionsButton = h('button', { type: 'button', class: 'small', 'data-testid': 'toggle-captions' });
@@ -119,7 +125,8 @@ export class RoomView {
   }
 
   private connect(): void {
-    this.showStatus(this.reconnectAttempt === 0 ? t().connecting : t().reconnecting);
+    this.roster.selfId = '';
+    this.showStatus(this.reconnect.attempts === 0 ? t().connecting : t().reconnecting);
     this.signaling = new SignalingClient(
       this.session.roomId,
       {
@@ -137,26 +144,32 @@ export class RoomView {
     this.closeMedia();
     if (expected || this.ended) return;
     // The server went away or the network dropped: rejoin under the same name.
-    if (this.reconnectAttempt >= RECONNECT_DELAYS_MS.length) {
+    const delay = this.reconnect.next();
+    if (delay === null) {
       this.finish({ kind: 'failed' });
       return;
     }
     this.showStatus(t().reconnecting);
-    window.setTimeout(() => this.connect(), RECONNECT_DELAYS_MS[this.reconnectAttempt++]);
+    window.setTimeout(() => this.connect(), delay);
   }
 
   private onMessage(message: ServerMessage): void {
     const m = t();
     if (this.media?.handle(message)) return;
+    const event = this.roster.apply(message);
+    if (event?.kind === 'joined') announce(m.joinedAnnouncement(event.name));
+    else if (event?.kind === 'left') announce(m.leftAnnouncement(event.name));
+    else if (event?.kind === 'hand') announce(m.handAnnouncement(event.name));
     switch (message.type) {
       case 'welcome':
-        this.reconnectAttempt = 0;
+        this.reconnect.reset();
         this.hideStatus();
-        this.selfId = message.you.id;
         this.session.roomName = message.room.name;
-        this.participants = new Map(message.participants.map((p) => [p.id, p]));
-        this.chat.reset(message.chat);
+        this.chat.reset(message.chat, message.chat_more);
         this.handRaised = false;
+        // A transcription the server no longer runs (it restarted) is not shown as running.
+        this.transcriptionActive = false;
+        this.captions.clear();
         // Tell the others what our devices are doing from the start.
         this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive(), video_muted: !this.videoLive() });
         if (message.media) this.startMedia();
@@ -168,46 +181,29 @@ export class RoomView {
         this.transcriptionActive = message.active;
         if (message.active) announce(m.transcriptionActive);
         break;
-      case 'caption': {
-        const open = this.captionLines.findIndex((l) => l.participant === message.participant && !l.final);
-        const line = { participant: message.participant, name: message.name, text: message.text, final: message.final };
-        if (open >= 0) {
-          if (message.text) this.captionLines[open] = line;
-          else this.captionLines.splice(open, 1);  // the words were withdrawn
-        } else if (message.text) {
-          this.captionLines.push(line);
-        }
-        this.captionLines = this.captionLines.slice(-3);
+      case 'caption':
+        this.captions.apply(message);
         break;
-      }
       case 'media-error':
         this.showToast(`${m.mediaFailed}: ${message.message}`);
         break;
       case 'participant-joined':
-        this.participants.set(message.participant.id, message.participant);
-        announce(m.joinedAnnouncement(message.participant.name));
+      case 'participant-left':
         break;
-      case 'participant-updated': {
-        const before = this.participants.get(message.participant.id);
-        this.participants.set(message.participant.id, message.participant);
-        if (message.participant.id === this.selfId) this.handRaised = message.participant.hand_raised;
-        else if (message.participant.hand_raised && !before?.hand_raised) announce(m.handAnnouncement(message.participant.name));
+      case 'participant-updated':
+        if (message.participant.id === this.roster.selfId) this.handRaised = message.participant.hand_raised;
         break;
-      }
-      case 'participant-left': {
-        const who = this.participants.get(message.id);
-        this.participants.delete(message.id);
-        if (who) announce(m.leftAnnouncement(who.name));
-        break;
-      }
       case 'chat':
         this.chat.add(message.message);
-        if (!this.chatOpen && message.message.from !== this.selfId) this.unreadChat++;
-        if (message.message.from !== this.selfId) announce(m.chatAnnouncement(message.message.name, message.message.text));
+        if (!this.chatOpen && message.message.from !== this.roster.selfId) this.unreadChat++;
+        if (message.message.from !== this.roster.selfId) announce(m.chatAnnouncement(message.message.name, message.message.text));
+        break;
+      case 'chat-history':
+        this.chat.prepend(message.messages, message.more);
         break;
       case 'reaction': {
         this.tiles.showReaction(message.from, message.reaction);
-        const who = this.participants.get(message.from);
+        const who = this.roster.get(message.from);
         if (who) announce(m.reactionAnnouncement(who.name, m.reactionNames[message.reaction] ?? message.reaction));
         break;
       }
@@ -219,6 +215,12 @@ export class RoomView {
         this.finish({ kind: 'removed', by: message.by });
         return;
       case 'error':
+        // Refused at the door (removed earlier, meeting full): trying again will not help.
+        if (!this.roster.selfId && ['forbidden', 'room-full', 'not-found'].includes(message.code)) {
+          this.signaling?.leave();
+          this.finish({ kind: 'refused', message: message.message });
+          return;
+        }
         this.showToast(`${m.error}: ${message.message}`);
         break;
       case 'pong':
@@ -329,8 +331,8 @@ export class RoomView {
 
   private render(): void {
     const m = t();
-    const list = [...this.participants.values()];
-    const self = this.participants.get(this.selfId);
+    const list = this.roster.list;
+    const self = this.roster.self;
     this.title.textContent = this.session.roomName || m.appName;
     this.copyButton.replaceChildren(icon('link'), m.copyLink);
     const moderator = self?.role === 'moderator' && !!this.session.token;
@@ -345,12 +347,12 @@ export class RoomView {
     this.captionsBox.setAttribute('aria-label', m.captions);
     this.captionsBox.classList.toggle('hidden', !this.captionsOn);
     this.captionsBox.replaceChildren(
-      ...this.captionLines.map((line) =>
+      ...this.captions.lines.map((line) =>
         h('p', { class: line.final ? 'caption' : 'caption partial', 'data-testid': line.final ? 'caption' : 'caption-partial' },
           h('strong', {}, `${line.name}: `), line.text)),
     );
     this.tiles.update(list, this.session.media.stream);
-    this.people.update(list, this.selfId, self?.role === 'moderator');
+    this.people.update(list, this.roster.selfId, self?.role === 'moderator');
     this.chat.relabel();
     this.sidebar.replaceChildren(...[this.participantsOpen && this.people.element, this.chatOpen && this.chat.element].filter((x): x is HTMLElement => !!x));
     this.sidebar.classList.toggle('hidden', !this.participantsOpen && !this.chatOpen);

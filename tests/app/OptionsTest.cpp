@@ -1,0 +1,133 @@
+// parley serve's settings: defaults, PARLEY_* variables, flags winning over them, and a
+// clear error for every bad value (naming the variable when it came from one).
+#include "app/Options.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace parley::app {
+
+namespace {
+std::map<std::string, std::string> environment;
+const char* lookup(const char* name) {
+  const auto it = environment.find(name);
+  return it == environment.end() ? nullptr : it->second.c_str();
+}
+struct Parsed {
+  std::optional<ServeOptions> options;
+  std::string error;
+  bool help = false;
+};
+Parsed parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  environment = std::move(env);
+  Parsed p;
+  p.options = parseServeOptions(args, lookup, p.error, p.help);
+  return p;
+}
+}  // namespace
+
+TEST(ServeOptions, DefaultsAreTheQuickStartsOnes) {
+  const auto p = parse({});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->host, "127.0.0.1");
+  EXPECT_EQ(p.options->port, 8080);
+  EXPECT_EQ(p.options->dataDir, "./data");
+  EXPECT_EQ(p.options->udpPortMin, 40000);
+  EXPECT_EQ(p.options->udpPortMax, 40099);
+  EXPECT_EQ(p.options->logLevel, "info");
+  EXPECT_EQ(p.options->asr, "pocketsphinx");
+  EXPECT_FALSE(p.options->diarizeTracks);
+  EXPECT_EQ(p.options->maxTranscriptions, 4u);
+  EXPECT_TRUE(p.options->publicUrls.empty());
+}
+
+TEST(ServeOptions, EveryVariableIsReadAndFlagsWinOverThem) {
+  const std::map<std::string, std::string> env = {
+      {"PARLEY_HOST", "0.0.0.0"}, {"PARLEY_PORT", "9000"}, {"PARLEY_DATA", "/var/lib/parley"},
+      {"PARLEY_UDP_PORTS", "50000-50010"}, {"PARLEY_PUBLIC_IP", "192.0.2.1"}, {"PARLEY_MEDIA_WORKERS", "3"},
+      {"PARLEY_WORKER_STREAMS", "500"}, {"PARLEY_WEB_ROOT", "/srv/web"}, {"PARLEY_LOG_LEVEL", "warn"},
+      {"PARLEY_ASR", "openai"}, {"PARLEY_ASR_URL", "http://whisper.internal:8000"}, {"PARLEY_ASR_MODEL", "large"},
+      {"PARLEY_LANGUAGE", "fr"}, {"PARLEY_DIARIZE_TRACKS", "yes"}, {"PARLEY_MAX_TRANSCRIPTIONS", "7"},
+      {"PARLEY_RECOGNIZERS", "5"}, {"PARLEY_EMPTY_ROOM_TIMEOUT", "60"},
+      {"PARLEY_PUBLIC_URL", "https://meet.example.fr, https://visio.example.fr"},
+      {"PARLEY_TRUSTED_PROXY", "10.0.0.0/8,192.0.2.10"}, {"PARLEY_MAX_CONNECTIONS_PER_ADDRESS", "50"}};
+  const auto fromEnv = parse({}, env);
+  ASSERT_TRUE(fromEnv.options) << fromEnv.error;
+  const ServeOptions& o = *fromEnv.options;
+  EXPECT_EQ(o.host, "0.0.0.0");
+  EXPECT_EQ(o.port, 9000);
+  EXPECT_EQ(o.dataDir, "/var/lib/parley");
+  EXPECT_EQ(o.udpPortMin, 50000);
+  EXPECT_EQ(o.udpPortMax, 50010);
+  EXPECT_EQ(o.publicIp, "192.0.2.1");
+  EXPECT_EQ(o.mediaWorkers, 3u);
+  EXPECT_EQ(o.workerStreams, 500u);
+  EXPECT_EQ(o.webRoot, "/srv/web");
+  EXPECT_EQ(o.logLevel, "warn");
+  EXPECT_EQ(o.asr, "openai");
+  EXPECT_EQ(o.asrUrl, "http://whisper.internal:8000");
+  EXPECT_EQ(o.asrModel, "large");
+  EXPECT_EQ(o.language, "fr");
+  EXPECT_TRUE(o.diarizeTracks);
+  EXPECT_EQ(o.maxTranscriptions, 7u);
+  EXPECT_EQ(o.recognizers, 5u);
+  EXPECT_EQ(o.emptyRoomTimeoutSeconds, 60u);
+  EXPECT_EQ(o.publicUrls, (std::vector<std::string>{"https://meet.example.fr", "https://visio.example.fr"}));
+  EXPECT_EQ(o.trustedProxies, (std::vector<std::string>{"10.0.0.0/8", "192.0.2.10"}));
+  EXPECT_EQ(o.maxConnectionsPerAddress, 50u);
+
+  const auto flags = parse({"--host", "127.0.0.1", "--port=0", "--log-level", "error", "--diarize-tracks=false",
+                            "--max-transcriptions", "0", "--public-url", "http://localhost:8080"},
+                           env);
+  ASSERT_TRUE(flags.options) << flags.error;
+  EXPECT_EQ(flags.options->host, "127.0.0.1");
+  EXPECT_EQ(flags.options->port, 0);
+  EXPECT_EQ(flags.options->logLevel, "error");
+  EXPECT_FALSE(flags.options->diarizeTracks);
+  EXPECT_EQ(flags.options->maxTranscriptions, 0u);
+  EXPECT_EQ(flags.options->publicUrls, (std::vector<std::string>{"http://localhost:8080"}));
+  EXPECT_EQ(flags.options->dataDir, "/var/lib/parley") << "what no flag sets still comes from the environment";
+}
+
+TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
+  const struct {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    const char* mentions;
+  } cases[] = {
+      {{"--port", "70000"}, {}, "--port must be a number"},
+      {{"--port"}, {}, "--port needs a value"},
+      {{"--host", "example.org"}, {}, "--host must be an IP address"},
+      {{"--udp-ports", "5-1"}, {}, "--udp-ports must be a range"},
+      {{"--log-level", "loud"}, {}, "--log-level must be one of"},
+      {{"--asr", "siri"}, {}, "--asr must be pocketsphinx or openai"},
+      {{"--asr-url", "ftp://x"}, {}, "--asr-url must be an http(s) URL"},
+      {{"--public-url", "meet.example.fr"}, {}, "--public-url must be an http(s) URL"},
+      {{"--trusted-proxy", "10.0.0.0/99"}, {}, "--trusted-proxy must be IP addresses"},
+      {{"--recognizers", "0"}, {}, "--recognizers must be a number from 1"},
+      {{"--bogus"}, {}, "unknown option \"--bogus\""},
+      {{}, {{"PARLEY_PORT", "eighty"}}, "PARLEY_PORT: --port must be a number"},
+      {{}, {{"PARLEY_DIARIZE_TRACKS", "maybe"}}, "PARLEY_DIARIZE_TRACKS: --diarize-tracks is true or false"},
+  };
+  for (const auto& c : cases) {
+    const auto p = parse(c.args, c.env);
+    EXPECT_FALSE(p.options) << c.mentions;
+    EXPECT_NE(p.error.find(c.mentions), std::string::npos) << "got: " << p.error;
+  }
+}
+
+TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {
+  const auto p = parse({"--port", "1", "--help"});
+  EXPECT_TRUE(p.help);
+  const std::string usage = serveUsage();
+  for (const char* name : {"PARLEY_HOST", "PARLEY_PORT", "PARLEY_DATA", "PARLEY_UDP_PORTS", "PARLEY_PUBLIC_IP",
+                           "PARLEY_MEDIA_WORKERS", "PARLEY_WORKER_STREAMS", "PARLEY_WEB_ROOT", "PARLEY_LOG_LEVEL",
+                           "PARLEY_ASR", "PARLEY_ASR_URL", "PARLEY_ASR_MODEL", "PARLEY_LANGUAGE", "PARLEY_DIARIZE_TRACKS",
+                           "PARLEY_MAX_TRANSCRIPTIONS", "PARLEY_RECOGNIZERS", "PARLEY_EMPTY_ROOM_TIMEOUT",
+                           "PARLEY_PUBLIC_URL", "PARLEY_TRUSTED_PROXY", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS"}) {
+    EXPECT_NE(usage.find(name), std::string::npos) << name;
+  }
+}
+
+}  // namespace parley::app

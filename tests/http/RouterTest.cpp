@@ -1,0 +1,237 @@
+// The REST API and pages as the Router answers them, request in, response out: the fields
+// the API promises, its limits, its authorisation, and the page rules (device cookie,
+// no cross-site autojoin).
+#include "http/Router.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "signaling/SignalingSession.h"
+#include "store/SqliteRoomStore.h"
+
+namespace parley::http {
+
+namespace {
+
+using nlohmann::json;
+namespace bhttp = boost::beast::http;
+
+class NullPeer : public signaling::SignalingPeer {
+ public:
+  void send(std::string) override {}
+  void close() override {}
+};
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() : web_(webRoot()) {}
+  static std::string webRoot() {
+    static const std::string dir = [] {
+      const std::string d = "/tmp/parley-router-test-" + std::to_string(::getpid());
+      std::filesystem::create_directories(d + "/assets");
+      std::ofstream(d + "/index.html") << "<!doctype html><div id=\"app\"></div>";
+      std::ofstream(d + "/assets/app-1234.js") << "console.log(1)";
+      return d;
+    }();
+    return dir;
+  }
+  Response call(bhttp::verb verb, const std::string& target, const std::string& body = {},
+                std::map<std::string, std::string> headers = {}, ClientInfo client = local()) {
+    Request request{verb, target, 11};
+    request.set(bhttp::field::host, "127.0.0.1:8080");
+    for (const auto& [name, value] : headers) request.set(name, value);
+    request.body() = body;
+    request.prepare_payload();
+    return router.handle(request, client);
+  }
+  static ClientInfo local() { return {boost::asio::ip::make_address("127.0.0.1"), false}; }
+  static json body(const Response& r) { return json::parse(r.body()); }
+
+  store::SqliteRoomStore store{":memory:"};
+  signaling::RoomRegistry rooms{store};
+  StaticFiles web_;
+  Router router{rooms, web_};
+};
+
+}  // namespace
+
+TEST_F(RouterTest, CreatingARoomAnswersEveryPromisedField) {
+  const auto r = call(bhttp::verb::post, "/api/rooms", R"({"name":"Comité"})");
+  ASSERT_EQ(r.result_int(), 201);
+  const auto room = body(r);
+  EXPECT_TRUE(std::regex_match(room["id"].get<std::string>(), std::regex("[a-z]{3}-[a-z]{4}-[a-z]{3}")));
+  EXPECT_EQ(room["name"], "Comité");
+  EXPECT_EQ(room["url"], "http://127.0.0.1:8080/r/" + room["id"].get<std::string>());
+  EXPECT_GE(room["moderator_token"].get<std::string>().size(), 40u);
+  EXPECT_TRUE(std::regex_match(room["created_at"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)")));
+  // Behind a trusted TLS proxy, links are https.
+  const auto tls = call(bhttp::verb::post, "/api/rooms", "", {}, {boost::asio::ip::make_address("10.0.0.9"), true});
+  EXPECT_EQ(body(tls)["url"].get<std::string>().rfind("https://127.0.0.1:8080/r/", 0), 0u);
+  for (const char* bad : {"not json", "[1]", R"({"name": 5})", R"({"name": "a\u0001b"})"}) {
+    EXPECT_EQ(call(bhttp::verb::post, "/api/rooms", bad).result_int(), 400) << bad;
+  }
+}
+
+TEST_F(RouterTest, RoomCreationIsRateLimitedPerClient) {
+  int created = 0;
+  Response last;
+  for (int i = 0; i < 40; ++i) {
+    last = call(bhttp::verb::post, "/api/rooms");
+    if (last.result_int() == 201) ++created;
+    else break;
+  }
+  EXPECT_EQ(created, 30) << "a burst of 30, then 1 a second";
+  EXPECT_EQ(last.result_int(), 429);
+  EXPECT_FALSE(last[bhttp::field::retry_after].empty());
+  EXPECT_EQ(call(bhttp::verb::post, "/api/rooms", "", {}, {boost::asio::ip::make_address("127.0.0.2"), false}).result_int(),
+            201)
+      << "another client is not affected";
+}
+
+TEST_F(RouterTest, WhoIsInARoomIsForItsModeratorsOnly) {
+  const auto room = body(call(bhttp::verb::post, "/api/rooms", R"({"name":"Hebdo"})"));
+  const std::string id = room["id"], token = room["moderator_token"];
+  NullPeer peer;
+  signaling::SignalingSession ana(rooms, id, peer);
+  ana.onFrame(R"({"type":"join","version":1,"name":"Ana"})", 1000);
+  ana.onFrame(R"({"type":"media-state","audio_muted":true})", 1000);
+
+  const auto open = body(call(bhttp::verb::get, "/api/rooms/" + id));
+  EXPECT_EQ(open["id"], id);
+  EXPECT_EQ(open["name"], "Hebdo");
+  EXPECT_EQ(open["participant_count"], 1);
+  EXPECT_FALSE(open.contains("participants"));
+  EXPECT_FALSE(open.contains("moderator_token"));
+
+  const auto moderator = body(call(bhttp::verb::get, "/api/rooms/" + id, "", {{"Authorization", "Bearer " + token}}));
+  ASSERT_EQ(moderator["participants"].size(), 1u);
+  const auto& p = moderator["participants"][0];
+  EXPECT_EQ(p["id"], ana.participantId());
+  EXPECT_EQ(p["name"], "Ana");
+  EXPECT_EQ(p["role"], "member");
+  EXPECT_TRUE(p["joined_at"].is_string());
+  EXPECT_EQ(p["hand_raised"], false);
+  EXPECT_EQ(p["audio_muted"], true);
+  EXPECT_EQ(p["video_muted"], false);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/rooms/" + id, "", {{"Authorization", "Bearer nope"}}).result_int(), 403);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/rooms/zzz-zzzz-zzz").result_int(), 404);
+}
+
+TEST_F(RouterTest, RoomLookupsAreRateLimited) {
+  int answered = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (call(bhttp::verb::get, "/api/rooms/zzz-zzzz-zzz").result_int() == 429) break;
+    ++answered;
+  }
+  EXPECT_EQ(answered, 60) << "a burst of 60 guesses, then 5 a second";
+}
+
+TEST_F(RouterTest, TranscriptionNeedsTheTokenAWellFormedBodyAndAServerThatCan) {
+  const auto room = body(call(bhttp::verb::post, "/api/rooms"));
+  const std::string id = room["id"], token = room["moderator_token"];
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
+  const std::string target = "/api/rooms/" + id + "/transcription";
+  EXPECT_EQ(call(bhttp::verb::post, target, R"({"action":"start"})").result_int(), 401);
+  EXPECT_EQ(call(bhttp::verb::post, target, R"({"action":"start"})", {{"Authorization", "Bearer x"}}).result_int(), 403);
+  for (const char* bad : {"", "nope", "[]", "{}", R"({"action":"pause"})", R"({"action":1})"}) {
+    const auto r = call(bhttp::verb::post, target, bad, auth);
+    EXPECT_EQ(r.result_int(), 400) << bad;
+    EXPECT_NE(body(r)["error"].get<std::string>().find("action"), std::string::npos);
+  }
+  // This router's server has no transcription service.
+  EXPECT_EQ(call(bhttp::verb::post, target, R"({"action":"start"})", auth).result_int(), 503);
+  EXPECT_EQ(call(bhttp::verb::get, target).result_int(), 405);
+  EXPECT_EQ(call(bhttp::verb::post, "/api/rooms/zzz-zzzz-zzz/transcription", R"({"action":"start"})", auth).result_int(),
+            404);
+}
+
+TEST_F(RouterTest, TranscriptsComeInEveryPromisedFormat) {
+  const auto room = body(call(bhttp::verb::post, "/api/rooms"));
+  const std::string id = room["id"];
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + room["moderator_token"].get<std::string>()}};
+  const std::string target = "/api/rooms/" + id + "/transcript";
+  const auto never = call(bhttp::verb::get, target, "", auth);
+  EXPECT_EQ(never.result_int(), 404);
+  EXPECT_NE(body(never)["error"].get<std::string>().find("not been transcribed"), std::string::npos);
+
+  const auto transcription = store.startTranscription(id, 1000);
+  store.addTranscriptSegment(transcription, {1500, 3250, "p1", "Ana", "bonjour à tous"});
+  store.addTranscriptSegment(transcription, {4000, 5000, "p2", "Bruno", "salut"});
+  const auto j = call(bhttp::verb::get, target + "?format=json", "", auth);
+  ASSERT_EQ(j.result_int(), 200);
+  const auto doc = body(j);
+  EXPECT_EQ(doc["room"], id);
+  EXPECT_TRUE(doc["stopped_at"].is_null());
+  ASSERT_EQ(doc["segments"].size(), 2u);
+  EXPECT_EQ(doc["segments"][0]["speaker"]["name"], "Ana");
+  EXPECT_DOUBLE_EQ(doc["segments"][0]["start"].get<double>(), 1.5);
+  EXPECT_EQ(call(bhttp::verb::get, target, "", auth).body(), j.body()) << "json is the default";
+
+  const auto srt = call(bhttp::verb::get, target + "?format=srt", "", auth);
+  ASSERT_EQ(srt.result_int(), 200);
+  EXPECT_EQ(srt[bhttp::field::content_type], "application/x-subrip; charset=utf-8");
+  EXPECT_NE(srt.body().find("00:00:01,500 --> 00:00:03,250"), std::string::npos) << srt.body();
+  EXPECT_NE(srt.body().find("Ana: bonjour à tous"), std::string::npos) << srt.body();
+  EXPECT_NE(std::string(srt[bhttp::field::content_disposition]).find("transcript-" + id + ".srt"), std::string::npos);
+  const auto vtt = call(bhttp::verb::get, target + "?format=vtt", "", auth);
+  EXPECT_EQ(vtt.body().rfind("WEBVTT", 0), 0u);
+  EXPECT_NE(vtt.body().find("<v Bruno>salut"), std::string::npos) << vtt.body();
+  EXPECT_NE(call(bhttp::verb::get, target + "?format=md", "", auth).body().find("**Ana**"), std::string::npos);
+  for (const char* format : {"txt", "rttm", "docx", ""}) {
+    EXPECT_EQ(call(bhttp::verb::get, target + "?format=" + format, "", auth).result_int(), 400) << format;
+  }
+  EXPECT_EQ(call(bhttp::verb::get, target + "?format=srt").result_int(), 401);
+}
+
+TEST_F(RouterTest, PagesGiveADeviceCookieAndNeverAutojoinFromAnotherSite) {
+  const auto room = body(call(bhttp::verb::post, "/api/rooms"));
+  const std::string page = "/r/" + room["id"].get<std::string>();
+  const auto first = call(bhttp::verb::get, page);
+  ASSERT_EQ(first.result_int(), 200);
+  const std::string cookie(first[bhttp::field::set_cookie]);
+  EXPECT_TRUE(std::regex_search(cookie, std::regex("^parley_device=[A-Za-z0-9_-]{16,};"))) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  EXPECT_TRUE(call(bhttp::verb::get, page, "", {{"Cookie", "a=1; parley_device=abc"}})[bhttp::field::set_cookie].empty());
+
+  // A link on another site: the page comes without autojoin (a click will be needed).
+  const auto crossSite = call(bhttp::verb::get, page + "?name=Ana&autojoin=1", "", {{"Sec-Fetch-Site", "cross-site"}});
+  EXPECT_EQ(crossSite.result_int(), 303);
+  EXPECT_EQ(crossSite[bhttp::field::location], page + "?name=Ana");
+  EXPECT_EQ(call(bhttp::verb::get, page + "?autojoin=1", "", {{"Sec-Fetch-Site", "cross-site"}})[bhttp::field::location],
+            page);
+  // Our own links, typed addresses and tools join at once; a name that merely says
+  // "autojoin" is not an autojoin.
+  for (const char* site : {"same-origin", "none"}) {
+    EXPECT_EQ(call(bhttp::verb::get, page + "?name=Ana&autojoin=1", "", {{"Sec-Fetch-Site", site}}).result_int(), 200);
+  }
+  EXPECT_EQ(call(bhttp::verb::get, page + "?name=autojoin", "", {{"Sec-Fetch-Site", "cross-site"}}).result_int(), 200);
+  EXPECT_EQ(call(bhttp::verb::get, "/r/zzz-zzzz-zzz").result_int(), 404);
+}
+
+TEST_F(RouterTest, HealthMetricsMethodsAndUnknownPaths) {
+  EXPECT_EQ(call(bhttp::verb::get, "/healthz").body(), "ok");
+  EXPECT_EQ(call(bhttp::verb::delete_, "/healthz").result_int(), 405);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/rooms").result_int(), 405);
+  const auto metrics = call(bhttp::verb::get, "/metrics");
+  EXPECT_NE(metrics.body().find("# TYPE parley_rooms_active gauge"), std::string::npos);
+  for (const char* path : {"/nowhere", "/api/nothing", "/api/rooms/abc-defg-hij/else"}) {
+    const auto r = call(bhttp::verb::get, path);
+    EXPECT_EQ(r.result_int(), 404) << path;
+    EXPECT_EQ(r[bhttp::field::content_type], "application/json");
+  }
+  const auto asset = call(bhttp::verb::get, "/assets/app-1234.js");
+  EXPECT_EQ(asset.result_int(), 200);
+  EXPECT_NE(std::string(asset[bhttp::field::cache_control]).find("immutable"), std::string::npos);
+  EXPECT_NE(std::string(call(bhttp::verb::get, "/")["Content-Security-Policy"]).find("default-src 'self'"),
+            std::string::npos);
+  EXPECT_TRUE(call(bhttp::verb::head, "/").body().empty());
+}
+
+}  // namespace parley::http
