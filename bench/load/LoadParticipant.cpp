@@ -36,13 +36,14 @@ Remote remoteOf(const sdp::SessionDescription& d) {
 
 LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
                                  std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
-                                 const net::Address& bindTo, double lossFraction)
+                                 const net::Address& bindTo, double lossFraction, MediaRates rates)
     : io_(io),
       role_(role),
       media_(media),
       certificate_(std::move(certificate)),
       stats_(stats),
       socket_(io, bindTo),
+      rates_(rates),
       audioTimer_(io),
       videoTimer_(io),
       reportTimer_(io),
@@ -59,7 +60,13 @@ LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const S
 }
 
 LoadParticipant::~LoadParticipant() {
-  if (transport_) socket_.removeTransport(*transport_);
+  if (sender_) socket_.removeTransport(*sender_);
+  if (receiver_) socket_.removeTransport(*receiver_);
+}
+
+std::unique_ptr<webrtc::WebRtcTransport> LoadParticipant::makeTransport() {
+  return socket_.createTransport(dtls::DtlsTransport::Role::Client, webrtc::WebRtcTransport::IceRole::Controlling,
+                                 *this, certificate_);
 }
 
 void LoadParticipant::join(std::unique_ptr<SessionSignaling> signaling) {
@@ -67,14 +74,19 @@ void LoadParticipant::join(std::unique_ptr<SessionSignaling> signaling) {
   signaling_ = std::move(signaling);
   SessionSignaling::Events events;
   events.joined = [this] {
-    if (role_ == Role::Publisher) publish();
+    if (publishes()) publish();
   };
   events.answer = [this](const std::string& sdp) { onRemoteDescription(sdp, false); };
   events.offer = [this](const std::string& sdp) {
-    if (role_ == Role::Subscriber) onRemoteDescription(sdp, true);
+    if (receives()) onRemoteDescription(sdp, true);
   };
   events.failed = [this](const std::string& what) { stats_.failures.push_back(what); };
   signaling_->join(std::move(events));
+}
+
+void LoadParticipant::stopSending() {
+  audioTimer_.cancel();
+  videoTimer_.cancel();
 }
 
 void LoadParticipant::leave() {
@@ -93,18 +105,18 @@ void LoadParticipant::onRemoteDescription(const std::string& text, bool isOffer)
   const auto& description = std::get<sdp::SessionDescription>(parsed);
   if (isOffer) answer(description);
   const Remote remote = remoteOf(description);
-  connectMedia(remote.ufrag, remote.pwd, remote.fingerprint, remote.candidate);
+  auto& transport = isOffer ? receiver_ : sender_;
+  if (transport) connectMedia(*transport, remote.ufrag, remote.pwd, remote.fingerprint, remote.candidate);
 }
 
 void LoadParticipant::publish() {
-  transport_ = socket_.createTransport(dtls::DtlsTransport::Role::Client, webrtc::WebRtcTransport::IceRole::Controlling,
-                                       *this, certificate_);
+  sender_ = makeTransport();
   sdp::SessionDescription offer;
   offer.sessionId = ownSsrc_;
   offer.bundle = {"0", "1"};
   const auto common = [&](sdp::MediaDescription& m) {
     // Always the DTLS client: Janus would otherwise take the client role for itself.
-    sdp::setTransport(m, transport_->localIce().ufrag, transport_->localIce().pwd, certificate_->fingerprint(), "active");
+    sdp::setTransport(m, sender_->localIce().ufrag, sender_->localIce().pwd, certificate_->fingerprint(), "active");
     m.direction = "sendonly";
     m.rtcpReducedSize = true;
     m.cname = "load" + std::to_string(ownSsrc_);
@@ -132,10 +144,7 @@ void LoadParticipant::publish() {
 }
 
 void LoadParticipant::answer(const sdp::SessionDescription& offer) {
-  if (!transport_) {
-    transport_ = socket_.createTransport(dtls::DtlsTransport::Role::Client,
-                                         webrtc::WebRtcTransport::IceRole::Controlling, *this, certificate_);
-  }
+  if (!receiver_) receiver_ = makeTransport();
   sdp::SessionDescription reply;
   reply.sessionId = ownSsrc_;
   reply.bundle = offer.bundle;
@@ -147,7 +156,7 @@ void LoadParticipant::answer(const sdp::SessionDescription& offer) {
     a.codecs = m.codecs;
     a.extensions = m.extensions;
     a.direction = m.sends() ? "recvonly" : "inactive";
-    sdp::setTransport(a, transport_->localIce().ufrag, transport_->localIce().pwd, certificate_->fingerprint(), "active");
+    sdp::setTransport(a, receiver_->localIce().ufrag, receiver_->localIce().pwd, certificate_->fingerprint(), "active");
     a.rtcpReducedSize = true;
     reply.media.push_back(std::move(a));
     for (const auto& group : m.ssrcGroups)
@@ -157,9 +166,10 @@ void LoadParticipant::answer(const sdp::SessionDescription& offer) {
   signaling_->answer(sdp::write(reply));
 }
 
-void LoadParticipant::connectMedia(const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
+void LoadParticipant::connectMedia(webrtc::WebRtcTransport& transport, const std::string& ufrag,
+                                   const std::string& pwd, const std::string& fingerprint,
                                    const std::string& candidate) {
-  if (!transport_ || transport_->remoteAddress() || transport_->connected()) return;
+  if (transport.remoteAddress() || transport.connected()) return;
   // "foundation component udp priority ADDRESS PORT typ host"
   std::istringstream fields(candidate);
   std::string foundation, component, protocol, priority, address;
@@ -170,24 +180,27 @@ void LoadParticipant::connectMedia(const std::string& ufrag, const std::string& 
     stats_.failures.push_back("no usable candidate in the server's SDP: " + candidate);
     return;
   }
-  transport_->setRemoteParameters({ufrag, pwd}, "sha-256", fingerprint);
-  transport_->connectTo(remote);
+  transport.setRemoteParameters({ufrag, pwd}, "sha-256", fingerprint);
+  transport.connectTo(remote);
 }
 
-void LoadParticipant::onTransportConnected(webrtc::WebRtcTransport&) {
+void LoadParticipant::onTransportConnected(webrtc::Transport& transport) {
   const auto now = std::chrono::steady_clock::now();
-  if (role_ == Role::Publisher) {
+  if (&transport == sender_.get()) {
     audioDue_ = videoDue_ = now;
     sendAudio();
     sendVideo();
   }
-  reportTimer_.expires_after(std::chrono::seconds(1));
-  reportTimer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) report();
-  });
+  if (reports_ == 0 && !reportsStarted_) {
+    reportsStarted_ = true;
+    reportTimer_.expires_after(std::chrono::seconds(1));
+    reportTimer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) report();
+    });
+  }
 }
 
-void LoadParticipant::onTransportClosed(webrtc::WebRtcTransport&, const std::string& reason) {
+void LoadParticipant::onTransportClosed(webrtc::Transport&, const std::string& reason) {
   stats_.failures.push_back("media transport closed: " + reason);
 }
 
@@ -195,7 +208,7 @@ void LoadParticipant::sendAudio() {
   const auto& packet = media_.audio[audioIndex_++ % media_.audio.size()];
   sendRtp(kOpus, audioSsrc_, audioSeq_, audioTimestamp_, false, packet.data(), packet.size(), nullptr, 0);
   audioTimestamp_ += 960;
-  audioDue_ += std::chrono::milliseconds(20);
+  audioDue_ += rates_.audioInterval;
   audioTimer_.expires_at(audioDue_);
   audioTimer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) sendAudio();
@@ -211,8 +224,8 @@ void LoadParticipant::sendVideo() {
     sendRtp(kVp8, videoSsrc_, videoSeq_, videoTimestamp_, at + n == frame.data.size(), frame.data.data() + at, n,
             &descriptor, 1);
   }
-  videoTimestamp_ += 3000;
-  videoDue_ += std::chrono::microseconds(33333);
+  videoTimestamp_ += static_cast<std::uint32_t>(90000 / rates_.videoFps);
+  videoDue_ += std::chrono::microseconds(static_cast<std::int64_t>(1e6 / rates_.videoFps));
   videoTimer_.expires_at(videoDue_);
   videoTimer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) sendVideo();
@@ -244,7 +257,7 @@ void LoadParticipant::sendRtp(std::uint8_t payloadType, std::uint32_t ssrc, std:
     std::memcpy(slot.bytes.data(), packet, size);
   }
   if (payloadType == kVp8 && simulateLoss()) return;
-  if (transport_->sendRtp(packet, size, sizeof packet)) {
+  if (sender_->sendRtp(packet, size, sizeof packet)) {
     stats_.packetsSent++;
     stats_.bytesSent += size;
   }
@@ -271,7 +284,7 @@ void LoadParticipant::retransmit(std::uint16_t seq) {
   write32(packet + 8, rtxSsrc_);
   write16(packet + 12, seq);
   std::memcpy(packet + 14, original.bytes.data() + 12, original.size - 12);
-  if (transport_->sendRtp(packet, original.size + 2, sizeof packet)) stats_.retransmissionsSent++;
+  if (sender_->sendRtp(packet, original.size + 2, sizeof packet)) stats_.retransmissionsSent++;
 }
 
 std::int64_t LoadParticipant::extend(InboundStream& stream, std::uint16_t seq) {
@@ -280,7 +293,7 @@ std::int64_t LoadParticipant::extend(InboundStream& stream, std::uint16_t seq) {
   return stream.highest + delta;
 }
 
-void LoadParticipant::onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) {
+void LoadParticipant::onRtp(webrtc::Transport&, std::uint8_t* data, std::size_t length) {
   rtp::RtpPacket packet;
   if (!packet.parse(data, length)) return;
   if ((videoSsrcs_.count(packet.ssrc()) || rtxOf_.count(packet.ssrc())) && simulateLoss()) return;
@@ -316,7 +329,7 @@ void LoadParticipant::onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::s
     if (videoSsrcs_.count(ssrc)) {
       // Ask for a key frame, as a browser does when a video starts.
       std::uint8_t rtcp[64];
-      if (transport_->sendRtcp(rtcp, rtp::writePli(rtcp, ownSsrc_, ssrc), sizeof rtcp)) stats_.plisSent++;
+      if (receiver_->sendRtcp(rtcp, rtp::writePli(rtcp, ownSsrc_, ssrc), sizeof rtcp)) stats_.plisSent++;
     }
   } else if (ext > stream.highest) {
     if (ext > stream.highest + 1) {
@@ -326,7 +339,7 @@ void LoadParticipant::onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::s
         lost.push_back(static_cast<std::uint16_t>(s));
       }
       std::uint8_t rtcp[1024];
-      if (transport_->sendRtcp(rtcp, rtp::writeNack(rtcp, ownSsrc_, ssrc, lost), sizeof rtcp)) stats_.nacksSent++;
+      if (receiver_->sendRtcp(rtcp, rtp::writeNack(rtcp, ownSsrc_, ssrc, lost), sizeof rtcp)) stats_.nacksSent++;
     }
     stream.highest = ext;
   } else {
@@ -340,8 +353,8 @@ void LoadParticipant::onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::s
   }
 }
 
-void LoadParticipant::onRtcp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) {
-  if (role_ != Role::Publisher) return;
+void LoadParticipant::onRtcp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) {
+  if (&transport != sender_.get()) return;  // feedback about what we publish
   // A key-frame request (PLI or FIR): the next frame sent is the loop's key frame.
   rtp::forEachRtcpPart({data, length}, [this](const rtp::RtcpPart& part) {
     if (part.type == rtp::kRtcpRtpfb && part.count == 1) {
@@ -358,19 +371,22 @@ void LoadParticipant::onRtcp(webrtc::WebRtcTransport&, std::uint8_t* data, std::
 }
 
 void LoadParticipant::report() {
-  std::vector<rtp::ReportBlock> blocks;
-  for (const auto& [ssrc, stream] : inbound_) {
-    if (stream.highest < 0 || blocks.size() == 31) continue;
-    rtp::ReportBlock block;
-    block.ssrc = ssrc;
-    block.highestSeq = static_cast<std::uint32_t>(stream.highest);
-    block.cumulativeLost = static_cast<std::int32_t>(stream.missing.size());
-    blocks.push_back(block);
+  if (receiver_) {
+    std::vector<rtp::ReportBlock> blocks;
+    for (const auto& [ssrc, stream] : inbound_) {
+      if (stream.highest < 0 || blocks.size() == 31) continue;
+      rtp::ReportBlock block;
+      block.ssrc = ssrc;
+      block.highestSeq = static_cast<std::uint32_t>(stream.highest);
+      block.cumulativeLost = static_cast<std::int32_t>(stream.missing.size());
+      blocks.push_back(block);
+    }
+    std::uint8_t rtcp[1024];
+    receiver_->sendRtcp(rtcp, rtp::writeReceiverReport(rtcp, ownSsrc_, blocks), sizeof rtcp);
   }
-  std::uint8_t rtcp[1024];
-  transport_->sendRtcp(rtcp, rtp::writeReceiverReport(rtcp, ownSsrc_, blocks), sizeof rtcp);
-  // Consent freshness (RFC 7675): a check every few seconds keeps the server's side alive.
-  if (transport_->remoteAddress() && ++reports_ % 5 == 0) transport_->connectTo(*transport_->remoteAddress());
+  // Consent freshness (RFC 7675) both ways: our checks to the server, answers to its own.
+  socket_.tick(std::chrono::steady_clock::now());
+  ++reports_;
   reportTimer_.expires_after(std::chrono::seconds(1));
   reportTimer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) report();

@@ -1,10 +1,12 @@
 #pragma once
 // One synthetic participant of the load generator: Parley's own WebRTC stack in the client
 // role (controlling ICE agent, DTLS client, SRTP) behind a signaling WebSocket. A publisher
-// sends the synthetic Opus and VP8 at their real rates; a subscriber answers the server's
-// offers, decrypts what it receives, checks sequence continuity per stream, sends NACKs for
-// gaps, a PLI when a video stream starts and receiver reports every second, and measures
-// the delay from send to receive (each payload carries its send time in its last 8 bytes).
+// sends the synthetic Opus and VP8 (at their real rates, or slower: MediaRates); a
+// subscriber answers the server's offers, decrypts what it receives, checks sequence
+// continuity per stream, sends NACKs for gaps, a PLI when a video stream starts and receiver
+// reports every second, and measures the delay from send to receive (each payload carries
+// its send time in its last 8 bytes). A participant of a meeting does both, on two
+// transports, as a browser does.
 #include <array>
 #include <chrono>
 #include <map>
@@ -42,20 +44,34 @@ struct LoadStats {
   bool measuring = false;  // only packets received while measuring count
 };
 
-class LoadParticipant : private webrtc::WebRtcTransport::Listener {
+// How often a publisher sends: real rates by default (Opus every 20 ms, 30 frames a second).
+struct MediaRates {
+  std::chrono::microseconds audioInterval{20000};
+  double videoFps = 30;
+};
+
+class LoadParticipant : private webrtc::Transport::Listener {
  public:
-  enum class Role { Publisher, Subscriber };
+  enum class Role { Publisher, Subscriber, Both };
 
   // Media leaves from `bindTo` (127.0.0.1, or the script's own veth for a server in a
   // network namespace).
   LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
                   std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
-                  const net::Address& bindTo, double lossFraction = 0);
+                  const net::Address& bindTo, double lossFraction = 0, MediaRates rates = {});
   ~LoadParticipant() override;
 
   void join(std::unique_ptr<SessionSignaling> signaling);
   void leave();
-  bool connected() const { return transport_ && transport_->connected(); }
+  // Stops sending media (the measurement is over); everything else goes on.
+  void stopSending();
+  // Its media flows: the publishing transport is up (a subscriber: the receiving one).
+  bool connected() const {
+    const auto& t = role_ == Role::Subscriber ? receiver_ : sender_;
+    return t && t->connected();
+  }
+  bool publishes() const { return role_ != Role::Subscriber; }
+  bool receives() const { return role_ != Role::Publisher; }
   // Ends the measurement: counts what is still missing as lost.
   void finish();
 
@@ -73,8 +89,9 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
   void publish();
   void onRemoteDescription(const std::string& sdp, bool isOffer);
   void answer(const sdp::SessionDescription& offer);
-  void connectMedia(const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
-                    const std::string& candidate);
+  void connectMedia(webrtc::WebRtcTransport& transport, const std::string& ufrag, const std::string& pwd,
+                    const std::string& fingerprint, const std::string& candidate);
+  std::unique_ptr<webrtc::WebRtcTransport> makeTransport();
   void sendAudio();
   void sendVideo();
   void sendRtp(std::uint8_t payloadType, std::uint32_t ssrc, std::uint16_t& seq, std::uint32_t timestamp,
@@ -85,10 +102,10 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
   bool simulateLoss();
   std::int64_t extend(InboundStream& stream, std::uint16_t seq);
 
-  void onRtp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) override;
-  void onRtcp(webrtc::WebRtcTransport&, std::uint8_t* data, std::size_t length) override;
-  void onTransportConnected(webrtc::WebRtcTransport&) override;
-  void onTransportClosed(webrtc::WebRtcTransport&, const std::string& reason) override;
+  void onRtp(webrtc::Transport&, std::uint8_t* data, std::size_t length) override;
+  void onRtcp(webrtc::Transport&, std::uint8_t* data, std::size_t length) override;
+  void onTransportConnected(webrtc::Transport&) override;
+  void onTransportClosed(webrtc::Transport&, const std::string& reason) override;
 
   boost::asio::io_context& io_;
   Role role_;
@@ -97,7 +114,8 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
   LoadStats& stats_;
   std::unique_ptr<SessionSignaling> signaling_;
   webrtc::WebRtcServer socket_;
-  std::unique_ptr<webrtc::WebRtcTransport> transport_;
+  std::unique_ptr<webrtc::WebRtcTransport> sender_, receiver_;  // publishing, subscribing
+  MediaRates rates_;
   boost::asio::steady_timer audioTimer_, videoTimer_, reportTimer_;
   std::chrono::steady_clock::time_point joinedAt_, audioDue_, videoDue_;
   bool sawFirstPacket_ = false;
@@ -115,11 +133,12 @@ class LoadParticipant : private webrtc::WebRtcTransport::Listener {
     std::size_t size = 0;
     std::array<std::uint8_t, 1500> bytes{};
   };
-  std::vector<Sent> sentVideo_ = std::vector<Sent>(role_ == Role::Publisher ? 1024 : 0);
+  std::vector<Sent> sentVideo_ = std::vector<Sent>(role_ != Role::Subscriber ? 1024 : 0);
   std::uint16_t rtxSeq_ = 0;
   double lossFraction_ = 0;
   std::uint64_t lossState_;
   unsigned reports_ = 0;
+  bool reportsStarted_ = false;
 };
 
 }  // namespace parley::bench

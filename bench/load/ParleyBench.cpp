@@ -41,6 +41,8 @@ struct Options {
   double seconds = 10;
   double lossPct = 0;  // simulated loss of video packets, each way
   bool transcribe = false;  // live transcription on in every room (Parley)
+  int meeting = 0;          // >0: one room of this many participants, each publishing and receiving
+  parley::bench::MediaRates rates;
   bool json = false;
   std::string cacheDir;
   // Janus instead of Parley (scripts/bench-vs-janus.sh): its WebSocket API, its process.
@@ -55,6 +57,7 @@ const char* kUsage =
     "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
     "                    [--seconds T] [--loss PCT] [--transcribe] [--json] [--cache DIR]\n"
     "       parley-bench --janus ws://HOST:PORT --server-pid PID [--bind IP] [--netns-target] [same options]\n"
+    "       parley-bench --url http://127.0.0.1:PORT --meeting N [--audio-interval-ms MS] [--video-fps F] ...\n"
     "\n"
     "Joins P publishers (Opus and VP8 at real rates) and S subscribers to R rooms of a running\n"
     "parley serve (each room gets P/R publishers and S/R subscribers), measures for T seconds,\n"
@@ -65,6 +68,9 @@ const char* kUsage =
     "and on the way back, so NACKs and retransmissions are exercised; loss is what remains.\n"
     "--transcribe starts live transcription in each room first (the publishers' audio is a\n"
     "voice-like tone, which keeps the recognizers busy).\n"
+    "--meeting N: one room where each of N participants publishes audio and video and receives\n"
+    "everyone else's, as in a real meeting (2 x N x (N-1) streams); --audio-interval-ms and\n"
+    "--video-fps slow the media down so that large meetings fit a small machine.\n"
     "Only loopback servers are accepted, or with --netns-target an address inside a network\n"
     "namespace that the calling script made (Janus ignores loopback; see scripts/bench-vs-janus.sh).\n"
     "With --janus, CPU and memory come from /proc/PID and forwarded packets are those the\n"
@@ -112,6 +118,12 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
         o.json = true;
       } else if (arg == "--transcribe") {
         o.transcribe = true;
+      } else if (arg == "--meeting") {
+        o.meeting = std::stoi(value());
+      } else if (arg == "--audio-interval-ms") {
+        o.rates.audioInterval = std::chrono::microseconds(static_cast<std::int64_t>(std::stod(value()) * 1000));
+      } else if (arg == "--video-fps") {
+        o.rates.videoFps = std::stod(value());
       } else if (arg == "--loss") {
         o.lossPct = std::stod(value());
         if (o.lossPct < 0 || o.lossPct > 50) return error = "--loss is a percentage from 0 to 50", std::nullopt;
@@ -130,6 +142,17 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
       return error = "bad value for " + arg, std::nullopt;
     }
     if (!error.empty()) return std::nullopt;
+  }
+  if (o.meeting > 0) {
+    if (!o.janusHost.empty()) return error = "--meeting is for Parley only", std::nullopt;
+    if (o.meeting < 2 || o.meeting > 1000) return error = "--meeting takes 2 to 1000 participants", std::nullopt;
+    o.publishers = o.meeting;
+    o.subscribers = 0;
+    o.rooms = 1;
+  }
+  if (o.rates.audioInterval.count() < 5000 || o.rates.videoFps <= 0 || o.rates.videoFps > 60) {
+    error = "--audio-interval-ms must be at least 5 and --video-fps from above 0 to 60";
+    return std::nullopt;
   }
   if (o.publishers < 1 || o.subscribers < 0 || o.rooms < 1 || o.seconds <= 0 || o.rooms > o.publishers) {
     error = "need at least one publisher per room, and a positive duration";
@@ -274,10 +297,11 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<LoadParticipant>> publishers, subscribers;
     std::vector<parley::bench::JanusSignaling*> janusPublishers;
     std::uint32_t seed = 1;
+    const auto publisherRole = o.meeting > 0 ? LoadParticipant::Role::Both : LoadParticipant::Role::Publisher;
     for (int i = 0; i < o.publishers; ++i) {
-      publishers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Publisher, media, certificate,
-                                                             stats, seed++, bindTo, o.lossPct / 100));
-      const std::string name = "publisher " + std::to_string(i + 1);
+      publishers.push_back(std::make_unique<LoadParticipant>(io, publisherRole, media, certificate, stats, seed++,
+                                                             bindTo, o.lossPct / 100, o.rates));
+      const std::string name = (o.meeting > 0 ? "participant " : "publisher ") + std::to_string(i + 1);
       if (janus) {
         auto signaling = std::make_unique<parley::bench::JanusSignaling>(
             io, server, janusRooms[i % o.rooms], name, parley::bench::JanusSignaling::Role::Publisher);
@@ -290,8 +314,9 @@ int main(int argc, char** argv) {
     const auto allConnected = [&](auto& list) {
       return std::all_of(list.begin(), list.end(), [](auto& p) { return p->connected(); }) || !stats.failures.empty();
     };
-    if (!runUntil(io, [&] { return allConnected(publishers); }, std::chrono::seconds(20)) || !stats.failures.empty()) {
-      throw std::runtime_error(stats.failures.empty() ? "publishers did not connect within 20 s" : stats.failures.front());
+    const auto connectLimit = std::chrono::seconds(20 + o.publishers / 5);
+    if (!runUntil(io, [&] { return allConnected(publishers); }, connectLimit) || !stats.failures.empty()) {
+      throw std::runtime_error(stats.failures.empty() ? "publishers did not connect in time" : stats.failures.front());
     }
     for (int i = 0; i < o.subscribers; ++i) {
       subscribers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Subscriber, media, certificate,
@@ -307,9 +332,10 @@ int main(int argc, char** argv) {
       }
       io.poll();
     }
-    const auto expectedFirst = static_cast<std::size_t>(o.subscribers);
+    // Every receiving participant has had its first packet (in a meeting, everyone).
+    const auto expectedFirst = static_cast<std::size_t>(o.meeting > 0 ? o.meeting : o.subscribers);
     runUntil(io, [&] { return stats.joinToFirstPacketMs.size() >= expectedFirst || !stats.failures.empty(); },
-             std::chrono::seconds(30));
+             std::chrono::seconds(30 + o.meeting / 2));
     if (!stats.failures.empty()) throw std::runtime_error(stats.failures.front());
     // Let video settle after the key-frame requests of the joins, then measure.
     io.run_for(std::chrono::seconds(1));
@@ -320,7 +346,14 @@ int main(int argc, char** argv) {
     stats.measuring = false;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const ServerSample after = sample(o);
+    // Packets lost just before the end are being repaired: stop sending, let the last
+    // NACKs be answered, then count what is still missing as lost.
+    for (auto& p : publishers) p->stopSending();
+    io.run_for(std::chrono::milliseconds(500));
     for (auto& s : subscribers) s->finish();
+    if (o.meeting > 0) {
+      for (auto& p : publishers) p->finish();
+    }
     for (auto& p : publishers) p->leave();
     for (auto& s : subscribers) s->leave();
     io.run_for(std::chrono::milliseconds(300));
@@ -329,7 +362,7 @@ int main(int argc, char** argv) {
     const double forwarded = janus ? static_cast<double>(stats.delayMicros.size()) : after.forwardedPackets - before.forwardedPackets;
     const double forwardedBytes = janus ? static_cast<double>(stats.bytesMeasured) : after.forwardedBytes - before.forwardedBytes;
     const double cpu = after.cpuSeconds - before.cpuSeconds;
-    const int participants = o.publishers + o.subscribers;
+    const int participants = o.meeting > 0 ? o.meeting : o.publishers + o.subscribers;
     nlohmann::json result = {
         {"publishers", o.publishers},
         {"subscribers", o.subscribers},
@@ -348,7 +381,9 @@ int main(int argc, char** argv) {
         {"lost_packets", stats.lost},
         {"streams_received", stats.streamsReceived},
         // Each subscriber receives the audio and video of every publisher of its room.
+        {"meeting", o.meeting},
         {"streams_expected", [&] {
+           if (o.meeting > 0) return 2 * static_cast<std::uint64_t>(o.meeting) * static_cast<std::uint64_t>(o.meeting - 1);
            std::uint64_t streams = 0;
            for (int i = 0; i < o.subscribers; ++i) {
              const int room = i % o.rooms;

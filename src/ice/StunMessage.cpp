@@ -213,13 +213,13 @@ std::size_t writeBindingError(const StunMessage& request, std::uint16_t code, st
 
 std::size_t writeBindingRequest(const TransactionId& transaction, std::string_view username,
                                 std::string_view password, std::uint32_t priority, std::uint64_t tieBreaker,
-                                bool useCandidate, std::uint8_t* out) {
+                                bool controlling, bool useCandidate, std::uint8_t* out) {
   Writer w(out, kBindingRequest, transaction);
   std::memcpy(w.attribute(kAttrUsername, username.size()), username.data(), username.size());
   write32(w.attribute(kAttrPriority, 4), priority);
-  std::uint8_t* controlling = w.attribute(kAttrIceControlling, 8);
-  write32(controlling, static_cast<std::uint32_t>(tieBreaker >> 32));
-  write32(controlling + 4, static_cast<std::uint32_t>(tieBreaker));
+  std::uint8_t* role = w.attribute(controlling ? kAttrIceControlling : kAttrIceControlled, 8);
+  write32(role, static_cast<std::uint32_t>(tieBreaker >> 32));
+  write32(role + 4, static_cast<std::uint32_t>(tieBreaker));
   if (useCandidate) w.attribute(kAttrUseCandidate, 0);
   w.integrity(password);
   w.fingerprint();

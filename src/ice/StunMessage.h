@@ -67,10 +67,11 @@ std::size_t writeBindingSuccess(const StunMessage& request, const net::Address& 
                                 std::uint8_t* out);
 // A binding error response (e.g. 401 or 487), with FINGERPRINT but no integrity.
 std::size_t writeBindingError(const StunMessage& request, std::uint16_t code, std::uint8_t* out);
-// A binding request as a controlling ICE agent sends it (the load generator's side).
+// A binding request: a connectivity check of the controlling agent (the load generator,
+// nominating with USE-CANDIDATE), or a consent check of the controlled side (the server).
 std::size_t writeBindingRequest(const TransactionId& transaction, std::string_view username,
                                 std::string_view password, std::uint32_t priority, std::uint64_t tieBreaker,
-                                bool useCandidate, std::uint8_t* out);
+                                bool controlling, bool useCandidate, std::uint8_t* out);
 
 std::uint32_t crc32(std::span<const std::uint8_t> data);
 

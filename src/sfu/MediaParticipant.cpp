@@ -27,20 +27,20 @@ Consumer* MediaParticipant::consumerBySsrc(std::uint32_t ssrc) {
   return nullptr;
 }
 
-void MediaParticipant::onRtp(webrtc::WebRtcTransport& transport, std::uint8_t* data, std::size_t length) {
+void MediaParticipant::onRtp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) {
   if (&transport == publisher.get()) router_.onPublisherRtp(*this, data, length);
 }
 
-void MediaParticipant::onRtcp(webrtc::WebRtcTransport& transport, std::uint8_t* data, std::size_t length) {
+void MediaParticipant::onRtcp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) {
   if (&transport == publisher.get()) router_.onPublisherRtcp(*this, data, length);
   else if (&transport == subscriber.get()) router_.onSubscriberRtcp(*this, data, length);
 }
 
-void MediaParticipant::onTransportConnected(webrtc::WebRtcTransport& transport) {
+void MediaParticipant::onTransportConnected(webrtc::Transport& transport) {
   if (&transport == subscriber.get()) router_.onSubscriberConnected(*this);
 }
 
-void MediaParticipant::onTransportClosed(webrtc::WebRtcTransport& transport, const std::string& reason) {
+void MediaParticipant::onTransportClosed(webrtc::Transport& transport, const std::string& reason) {
   router_.onTransportClosed(*this, &transport == publisher.get(), reason);
 }
 

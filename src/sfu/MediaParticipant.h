@@ -11,13 +11,13 @@
 #include "sfu/Producer.h"
 #include "sfu/SdpNegotiation.h"
 #include "sfu/TwccRecorder.h"
-#include "webrtc/WebRtcTransport.h"
+#include "webrtc/Transport.h"
 
 namespace parley::sfu {
 
 class Router;
 
-class MediaParticipant : public webrtc::WebRtcTransport::Listener {
+class MediaParticipant : public webrtc::Transport::Listener {
  public:
   MediaParticipant(Router& router, std::string id);
   ~MediaParticipant() override;
@@ -28,7 +28,7 @@ class MediaParticipant : public webrtc::WebRtcTransport::Listener {
   Consumer* consumerBySsrc(std::uint32_t ssrc);
 
   // Publishing side.
-  std::unique_ptr<webrtc::WebRtcTransport> publisher;
+  std::unique_ptr<webrtc::Transport> publisher;
   std::vector<std::unique_ptr<Producer>> producers;
   std::map<std::string, TrackSource> sources;  // by mid, as the client labelled them
   PublisherExtensions extensions;
@@ -36,9 +36,11 @@ class MediaParticipant : public webrtc::WebRtcTransport::Listener {
   std::uint32_t rtcpSsrc = 0;  // ours, as the sender of RTCP to this participant
   std::uint64_t publishVersion = 0;
 
-  // Subscribing side: one slot per m-line ever offered; closed consumers keep their slot.
-  std::unique_ptr<webrtc::WebRtcTransport> subscriber;
-  std::vector<std::unique_ptr<Consumer>> consumers;  // nullptr: the slot's track ended
+  // Subscribing side: one slot per m-line offered. A slot whose track ended stays, inactive,
+  // until a new track of its kind takes it over (see Router::addConsumer), so the number of
+  // m-lines follows the tracks there are, not all the tracks there ever were.
+  std::unique_ptr<webrtc::Transport> subscriber;
+  std::vector<std::unique_ptr<Consumer>> consumers;  // by slot; nullptr: the slot is free
   std::vector<ConsumerSlot> slots;
   bool offerOutstanding = false;  // waiting for the subscriber's answer
   bool renegotiate = false;       // something changed since the last offer
@@ -46,10 +48,10 @@ class MediaParticipant : public webrtc::WebRtcTransport::Listener {
   std::uint64_t subscribeVersion = 0;
 
  private:
-  void onRtp(webrtc::WebRtcTransport& transport, std::uint8_t* data, std::size_t length) override;
-  void onRtcp(webrtc::WebRtcTransport& transport, std::uint8_t* data, std::size_t length) override;
-  void onTransportConnected(webrtc::WebRtcTransport& transport) override;
-  void onTransportClosed(webrtc::WebRtcTransport& transport, const std::string& reason) override;
+  void onRtp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) override;
+  void onRtcp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) override;
+  void onTransportConnected(webrtc::Transport& transport) override;
+  void onTransportClosed(webrtc::Transport& transport, const std::string& reason) override;
 
   Router& router_;
   std::string id_;

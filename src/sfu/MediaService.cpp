@@ -5,9 +5,11 @@
 #include <boost/asio/post.hpp>
 #include <algorithm>
 #include <sstream>
+#include <string>
 #include <stdexcept>
 #include <thread>
 
+#include "common/Prometheus.h"
 #include "dtls/Certificate.h"
 #include "sdp/SessionDescription.h"
 #include "sfu/Worker.h"
@@ -170,7 +172,7 @@ std::vector<std::uint16_t> MediaService::ports() const {
 }
 
 std::string MediaService::renderMetrics() const {
-  std::ostringstream out;
+  PrometheusText out;
   const auto sum = [&](auto member) {
     std::uint64_t total = 0;
     for (auto& w : workers_) total += (w->counters().*member).load(std::memory_order_relaxed);
@@ -181,47 +183,52 @@ std::string MediaService::renderMetrics() const {
     for (auto& w : workers_) total += (w->transportMetrics().*member).load(std::memory_order_relaxed);
     return total;
   };
-  const auto counter = [&](const char* name, const char* help, std::uint64_t value) {
-    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n" << name << ' ' << value << '\n';
-  };
-  const auto gauge = [&](const char* name, const char* help, std::uint64_t value) {
-    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n" << name << ' ' << value << '\n';
-  };
-  gauge("parley_media_workers", "Media worker threads.", workers_.size());
-  gauge("parley_media_transports", "WebRTC transports (two per participant with media).", sumT(&TransportMetrics::transports));
-  counter("parley_rtp_packets_received_total", "RTP packets received from publishers.", sum(&MediaCounters::rtpReceived));
-  counter("parley_rtp_packets_forwarded_total", "RTP packets sent to subscribers.", sum(&MediaCounters::rtpForwarded));
-  counter("parley_rtp_bytes_forwarded_total", "RTP bytes sent to subscribers, before SRTP.", sum(&MediaCounters::bytesForwarded));
-  counter("parley_rtcp_packets_received_total", "RTCP packets received.", sum(&MediaCounters::rtcpReceived));
-  counter("parley_nacks_received_total", "NACK feedback packets from subscribers.", sum(&MediaCounters::nacksReceived));
-  counter("parley_nacks_sent_total", "NACK feedback packets sent to publishers.", sum(&MediaCounters::nacksSent));
-  counter("parley_retransmissions_total", "Packets resent from the retransmission buffer.", sum(&MediaCounters::retransmissions));
-  counter("parley_plis_received_total", "PLI and FIR requests from subscribers.", sum(&MediaCounters::plisReceived));
-  counter("parley_keyframe_requests_total", "PLIs sent to publishers (merged, at most one per 500 ms).", sum(&MediaCounters::keyFrameRequests));
-  counter("parley_rtp_packets_piped_total", "RTP packets a worker received from another worker of the same room.",
-          sum(&MediaCounters::rtpPiped));
-  gauge("parley_media_rooms_spanning_workers", "Rooms whose participants are on more than one worker.",
-        placement_->roomsSpanningWorkers());
-  out << "# HELP parley_media_worker_participants Participants placed on each media worker.\n"
-         "# TYPE parley_media_worker_participants gauge\n";
+  out.gauge("parley_media_workers", "Media worker threads.", workers_.size());
+  out.gauge("parley_media_transports", "WebRTC transports (two per participant with media).",
+            sumT(&TransportMetrics::transports));
+  out.counter("parley_rtp_packets_received_total", "RTP packets received from publishers.", sum(&MediaCounters::rtpReceived));
+  out.counter("parley_rtp_packets_forwarded_total", "RTP packets sent to subscribers.", sum(&MediaCounters::rtpForwarded));
+  out.counter("parley_rtp_bytes_forwarded_total", "RTP bytes sent to subscribers, before SRTP.",
+              sum(&MediaCounters::bytesForwarded));
+  out.counter("parley_rtcp_packets_received_total", "RTCP packets received.", sum(&MediaCounters::rtcpReceived));
+  out.counter("parley_nacks_received_total", "NACK feedback packets from subscribers.", sum(&MediaCounters::nacksReceived));
+  out.counter("parley_nacks_sent_total", "NACK feedback packets sent to publishers.", sum(&MediaCounters::nacksSent));
+  out.counter("parley_retransmissions_total", "Packets resent from the retransmission buffer.",
+              sum(&MediaCounters::retransmissions));
+  out.counter("parley_retransmissions_refused_total",
+              "NACKed packets not resent: already resent within a round-trip time, or past the stream's budget.",
+              sum(&MediaCounters::retransmissionsRefused));
+  out.counter("parley_plis_received_total", "PLI and FIR requests from subscribers.", sum(&MediaCounters::plisReceived));
+  out.counter("parley_keyframe_requests_total", "PLIs sent to publishers (merged, at most one per 500 ms).",
+              sum(&MediaCounters::keyFrameRequests));
+  out.counter("parley_rtp_packets_piped_total", "RTP packets a worker received from another worker of the same room.",
+              sum(&MediaCounters::rtpPiped));
+  out.gauge("parley_media_rooms_spanning_workers", "Rooms whose participants are on more than one worker.",
+            placement_->roomsSpanningWorkers());
+  out.family("parley_media_worker_participants", "gauge", "Participants placed on each media worker.");
   for (unsigned w = 0; w < workers_.size(); ++w) {
-    out << "parley_media_worker_participants{worker=\"" << w << "\"} " << placement_->participantsOn(w) << '\n';
+    out.sample("parley_media_worker_participants", "worker=\"" + std::to_string(w) + "\"", placement_->participantsOn(w));
   }
-  counter("parley_twcc_feedback_sent_total", "Transport-wide congestion control feedback packets sent.", sum(&MediaCounters::twccFeedbackSent));
-  out << "# HELP parley_media_batch_seconds From a batch of datagrams arriving to its last send, per worker batch.\n"
-         "# TYPE parley_media_batch_seconds summary\n"
-      << "parley_media_batch_seconds_sum " << sumT(&TransportMetrics::batchMicrosTotal) / 1e6 << '\n'
-      << "parley_media_batch_seconds_count " << sumT(&TransportMetrics::receiveBatches) << '\n';
+  out.counter("parley_twcc_feedback_sent_total", "Transport-wide congestion control feedback packets sent.",
+              sum(&MediaCounters::twccFeedbackSent));
+  out.family("parley_media_batch_seconds", "summary", "From a batch of datagrams arriving to its last send, per worker batch.");
+  out.sample("parley_media_batch_seconds_sum", {}, sumT(&TransportMetrics::batchMicrosTotal) / 1e6);
+  out.sample("parley_media_batch_seconds_count", {}, sumT(&TransportMetrics::receiveBatches));
   std::uint64_t maxMicros = 0;
   for (auto& w : workers_) maxMicros = std::max<std::uint64_t>(maxMicros, w->transportMetrics().batchMicrosMax.load());
-  gauge("parley_media_batch_seconds_max_micros", "The longest batch so far, in microseconds.", maxMicros);
-  counter("parley_stun_requests_total", "STUN binding requests for our transports.", sumT(&TransportMetrics::stunRequests));
-  out << "# HELP parley_media_dropped_total Media-port datagrams dropped, by reason.\n"
-         "# TYPE parley_media_dropped_total counter\n";
+  out.gauge("parley_media_batch_seconds_max_micros", "The longest batch so far, in microseconds.", maxMicros);
+  out.counter("parley_stun_requests_total", "STUN binding requests for our transports.", sumT(&TransportMetrics::stunRequests));
+  out.counter("parley_ice_consent_checks_total", "Binding requests we sent to check a peer's consent (RFC 7675).",
+              sumT(&TransportMetrics::consentChecks));
+  out.counter("parley_published_tracks_refused_total", "Published tracks refused past a participant's limit.",
+              sum(&MediaCounters::refusedTracks));
+  out.family("parley_media_dropped_total", "counter", "Media-port datagrams dropped, by reason.");
   const std::pair<const char*, std::uint64_t> dropped[] = {
       {"stun_unauthenticated", sumT(&TransportMetrics::stunRejected)},
       {"stun_unknown_ufrag", sumT(&TransportMetrics::unknownUfrag)},
       {"stun_malformed", sumT(&TransportMetrics::malformedStun)},
+      {"stun_unmatched_response", sumT(&TransportMetrics::unmatchedResponses)},
+      {"consent_refused", sumT(&TransportMetrics::consentRefusals)},
       {"unknown_source", sumT(&TransportMetrics::unknownSource)},
       {"unclassified", sumT(&TransportMetrics::unclassified)},
       {"srtp_unauthenticated", sumT(&TransportMetrics::srtpFailures)},
@@ -233,7 +240,7 @@ std::string MediaService::renderMetrics() const {
       {"pipe_full", sum(&MediaCounters::pipeDropped)},
   };
   for (const auto& [reason, value] : dropped) {
-    out << "parley_media_dropped_total{reason=\"" << reason << "\"} " << value << '\n';
+    out.sample("parley_media_dropped_total", std::string("reason=\"") + reason + "\"", value);
   }
   return out.str();
 }

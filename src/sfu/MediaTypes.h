@@ -53,6 +53,7 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> nacksReceived{0};     // NACK feedback from subscribers
   std::atomic<std::uint64_t> nacksSent{0};         // to publishers
   std::atomic<std::uint64_t> retransmissions{0};   // packets resent from the buffer
+  std::atomic<std::uint64_t> retransmissionsRefused{0};  // NACKed again within an RTT, or past the budget
   std::atomic<std::uint64_t> plisReceived{0};      // PLI and FIR from subscribers
   std::atomic<std::uint64_t> keyFrameRequests{0};  // PLIs sent to publishers
   std::atomic<std::uint64_t> twccFeedbackSent{0};
@@ -60,6 +61,7 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> malformedRtcp{0};
   std::atomic<std::uint64_t> unknownSsrc{0};
   std::atomic<std::uint64_t> rejectedSdp{0};  // offers and answers that did not parse or fit
+  std::atomic<std::uint64_t> refusedTracks{0};  // published tracks past a participant's limit
   std::atomic<std::uint64_t> rtpPiped{0};     // received from another worker of the same room
   std::atomic<std::uint64_t> pipeDropped{0};  // could not be piped: the ring to that worker was full
 };

@@ -1,7 +1,7 @@
 #pragma once
 // One track a participant publishes (camera, microphone, screen): its incoming RTP stream,
 // what the SFU must remember about it (retransmission buffer, receive statistics, missing
-// packets) and the consumers it fans out to.
+// packets), the consumers it fans out to, and the observers of its audio.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -10,6 +10,7 @@
 #include "rtp/RtpPacket.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/NackGenerator.h"
+#include "sfu/ProducerObserver.h"
 #include "sfu/ReceiveStatistics.h"
 #include "sfu/RetransmissionBuffer.h"
 
@@ -32,19 +33,32 @@ struct PublisherExtensions {
   std::uint8_t mid = 0, audioLevel = 0, transportCc = 0, absSendTime = 0, videoOrientation = 0;
 };
 
+// What a producer is: named fields, not positions.
+struct ProducerDescription {
+  std::string id;       // unique in the room, for signaling
+  std::string ownerId;  // the participant who publishes it
+  std::string mid;      // the publisher's m-line
+  MediaKind kind = MediaKind::Audio;
+  TrackSource source = TrackSource::Microphone;
+  // The publisher's SSRCs and payload types. A copy of a producer from another worker has
+  // none of its own (its packets arrive rewritten, through a pipe): zeros.
+  std::uint32_t ssrc = 0, rtxSsrc = 0;
+  std::uint8_t payloadType = 0, rtxPayloadType = 0;
+  ForwardedCodec codec;
+};
+
 class Producer {
  public:
-  Producer(std::string id, std::string mid, MediaKind kind, TrackSource source, std::uint32_t ssrc,
-           std::uint32_t rtxSsrc, std::uint8_t publisherPayloadType, std::uint8_t publisherRtxPayloadType,
-           ForwardedCodec codec);
+  explicit Producer(ProducerDescription description);
 
-  const std::string& id() const { return id_; }
-  const std::string& mid() const { return mid_; }
-  MediaKind kind() const { return kind_; }
-  TrackSource source() const { return source_; }
-  std::uint32_t ssrc() const { return ssrc_; }
-  std::uint32_t rtxSsrc() const { return rtxSsrc_; }
-  const ForwardedCodec& codec() const { return codec_; }
+  const std::string& id() const { return d_.id; }
+  const std::string& ownerId() const { return d_.ownerId; }
+  const std::string& mid() const { return d_.mid; }
+  MediaKind kind() const { return d_.kind; }
+  TrackSource source() const { return d_.source; }
+  std::uint32_t ssrc() const { return d_.ssrc; }
+  std::uint32_t rtxSsrc() const { return d_.rtxSsrc; }
+  const ForwardedCodec& codec() const { return d_.codec; }
   // Unique in the process: names the track in packets piped to other workers.
   std::uint32_t pipeId() const { return pipeId_; }
 
@@ -64,31 +78,27 @@ class Producer {
   // For a copy: takes the wish as is; the origin merges and paces them.
   bool takeKeyFrameWish() { return std::exchange(keyFrameWanted_, false); }
 
+  // Observers of its audio (the active speaker, the transcription tap); they must outlive
+  // their registration. notifyAudio() hands them one packet.
+  void addObserver(ProducerObserver* observer) { observers_.push_back(observer); }
+  void removeObserver(ProducerObserver* observer) { std::erase(observers_, observer); }
+  void notifyAudio(const rtp::RtpPacket& packet, std::optional<AudioLevel> level) const;
+
   RetransmissionBuffer& buffer() { return buffer_; }
   ReceiveStatistics& statistics() { return stats_; }
   NackGenerator& nacks() { return nacks_; }
   std::vector<Consumer*>& consumers() { return consumers_; }
 
-  // Voice activity from the audio-level extension, for the active speaker.
-  void onAudioLevel(std::uint8_t levelDbov, bool voice);
-  // Loudness over the last interval (higher is louder), and resets it.
-  std::uint32_t takeLoudness();
-
  private:
-  std::string id_, mid_;
-  MediaKind kind_;
-  TrackSource source_;
-  std::uint32_t ssrc_, rtxSsrc_;
-  std::uint8_t publisherPt_, publisherRtxPt_;
-  ForwardedCodec codec_;
+  ProducerDescription d_;
   RetransmissionBuffer buffer_;
   ReceiveStatistics stats_;
   NackGenerator nacks_;
   std::vector<Consumer*> consumers_;
+  std::vector<ProducerObserver*> observers_;
   std::uint32_t pipeId_;
   bool keyFrameWanted_ = false;
   std::int64_t lastKeyFrameRequest_ = 0;
-  std::uint32_t loudness_ = 0;
 };
 
 }  // namespace parley::sfu

@@ -2,6 +2,13 @@
 // One room's media on one worker: who publishes what, who receives what, and the paths a
 // packet takes between them. Runs on its worker's thread only, so it needs no locks.
 // Signaling reaches it through commands the Worker posts; it answers with MediaEvents.
+//
+// What flows where has a class of its own: PublisherFeedback (NACKs, key frame requests,
+// congestion feedback and reports toward publishers), SubscriberFeedback (key frame
+// requests, NACKs and reports from subscribers), SubscriberReports (sender reports toward
+// subscribers), and observers of audio producers (ActiveSpeaker, AudioTapForwarder). ICE
+// consent is the transports' business, on the worker's clock. The router itself keeps the
+// participants, their producers and consumers, the negotiation, and the packet path.
 #include <functional>
 #include <map>
 #include <memory>
@@ -9,17 +16,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sfu/ActiveSpeaker.h"
 #include "sfu/AudioTap.h"
+#include "sfu/AudioTapForwarder.h"
 #include "sfu/MediaParticipant.h"
 #include "sfu/MediaTypes.h"
+#include "sfu/PublisherFeedback.h"
 #include "sfu/ShardLinks.h"
-
-namespace parley::webrtc {
-class WebRtcServer;
-}
-namespace parley::dtls {
-class Certificate;
-}
+#include "sfu/SubscriberFeedback.h"
+#include "sfu/SubscriberReports.h"
+#include "webrtc/Transport.h"
 
 namespace parley::sfu {
 
@@ -33,9 +39,12 @@ struct PipedTrack {
 };
 using PipedTracks = std::unordered_map<std::uint32_t, PipedTrack>;
 
+// A participant publishes at most this many tracks: camera, microphone, a screen and its sound.
+inline constexpr std::size_t kMaxTracksPerParticipant = 4;
+
 struct RouterContext {
-  webrtc::WebRtcServer& server;
-  std::shared_ptr<dtls::Certificate> certificate;
+  webrtc::TransportFactory& transports;
+  std::string fingerprint;  // of the DTLS certificate, for SDP
   std::string announcedIp;
   MediaCounters& counters;
   std::function<void(MediaEvent)> emit;  // to the control plane
@@ -49,6 +58,8 @@ class Router {
  public:
   Router(RouterContext context, std::string roomId);
   ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
 
   // Commands from signaling.
   void join(const std::string& participantId);
@@ -56,8 +67,8 @@ class Router {
   void publish(const std::string& participantId, const std::string& offer,
                const std::map<std::string, TrackSource>& sources);
   void subscriberAnswer(const std::string& participantId, const std::string& answer);
-  // Microphones go to `tap` too (null: stop). The tap must outlive its use here.
-  void setAudioTap(std::shared_ptr<AudioTap> tap) { audioTap_ = std::move(tap); }
+  // Microphones published here go to `tap` too (null: stop).
+  void setAudioTap(std::shared_ptr<AudioTap> tap) { tap_.setTap(std::move(tap)); }
   // The other workers hosting this room, and whether this shard reports the active speaker
   // (one shard does, for the whole room). New peers are told of every local producer.
   void setPeers(std::vector<unsigned> peers, bool reportsSpeaker);
@@ -69,10 +80,12 @@ class Router {
   void onRemoteKeyFrameRequest(std::uint32_t pipeId);
   void onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t length);
 
-  // The worker's clock: reports, feedback, retransmission requests, consent.
+  // The worker's clock: feedback and reports, key frame wishes of piped tracks, speaker.
   void tick(std::int64_t nowMicros);
   bool empty() const { return participants_.empty(); }
   std::size_t participantCount() const { return participants_.size(); }
+  // For tests and diagnostics: a participant's media state here, or null.
+  const MediaParticipant* participant(const std::string& participantId) const;
 
   // From a participant's transports (the packet path).
   void onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::size_t length);
@@ -86,7 +99,6 @@ class Router {
 
  private:
   MediaParticipant* find(const std::string& participantId);
-  std::unique_ptr<webrtc::WebRtcTransport> createTransport(MediaParticipant& participant);
   void addConsumer(MediaParticipant& subscriber, Producer& producer, const std::string& ownerId);
   void closeProducer(MediaParticipant& owner, Producer& producer);
   void dropConsumersOf(Producer& producer);
@@ -94,22 +106,22 @@ class Router {
               std::span<const std::uint8_t> orientation);
   RemoteProducerInfo describe(const MediaParticipant& owner, const Producer& producer) const;
   void negotiate(MediaParticipant& participant);
-  void forward(Consumer& consumer, webrtc::WebRtcTransport& transport, const rtp::RtpPacket& packet,
-               bool keyFrame, std::uint32_t absSendTime, std::span<const std::uint8_t> orientation);
-  void retransmit(Consumer& consumer, webrtc::WebRtcTransport& transport, std::uint16_t outSeq, std::int64_t now);
-  void sendReports(std::int64_t now);
-  void sendFeedback(std::int64_t now);
-  void requestRetransmissions(std::int64_t now);
-  void updateActiveSpeaker();
+  void forward(Consumer& consumer, webrtc::Transport& transport, const rtp::RtpPacket& packet, bool keyFrame,
+               std::uint32_t absSendTime, std::span<const std::uint8_t> orientation);
+  void requestRemoteKeyFrames();
   void error(const std::string& participantId, const std::string& message);
-  LocalTransport localTransport(const webrtc::WebRtcTransport& transport, std::uint64_t version) const;
+  LocalTransport localTransport(const webrtc::Transport& transport, std::uint64_t version) const;
 
   RouterContext context_;
   std::string roomId_;
+  // Before the participants: their producers are observed by these until they go.
+  ActiveSpeaker speaker_;
+  AudioTapForwarder tap_;
+  PublisherFeedback publisherFeedback_;
+  SubscriberFeedback subscriberFeedback_;
+  SubscriberReports subscriberReports_;
   std::vector<std::unique_ptr<MediaParticipant>> participants_;
-  std::int64_t lastFeedback_ = 0, lastNack_ = 0, lastReport_ = 0, lastSpeaker_ = 0;
-  std::string activeSpeaker_;
-  std::shared_ptr<AudioTap> audioTap_;
+  std::int64_t lastSpeaker_ = 0, lastRemoteKeyFrames_ = 0;
   std::vector<unsigned> peers_;
   bool reportsSpeaker_ = true;
   struct RemoteProducer {
@@ -117,8 +129,6 @@ class Router {
     std::unique_ptr<Producer> producer;
   };
   std::vector<RemoteProducer> remote_;
-  std::vector<std::uint16_t> scratchSeqs_;  // reused, no allocation per tick
-  std::vector<rtp::ReportBlock> scratchBlocks_;
 };
 
 }  // namespace parley::sfu

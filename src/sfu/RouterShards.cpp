@@ -39,10 +39,13 @@ void Router::addRemoteProducer(const RemoteProducerInfo& info) {
   for (auto& remote : remote_) {
     if (remote.info.pipeId == info.pipeId) return;
   }
-  // The copy carries the server's payload type already: the origin rewrote it.
-  auto producer = std::make_unique<Producer>(info.producerId, info.mid, info.kind, info.source, info.pipeId, 0,
-                                             info.codec.payloadType, 0, info.codec);
+  // The copy has no publisher SSRC of its own, and carries the server's payload type
+  // already: the origin rewrote it.
+  auto producer = std::make_unique<Producer>(ProducerDescription{info.producerId, info.ownerId, info.mid, info.kind,
+                                                                 info.source, 0, 0, info.codec.payloadType, 0,
+                                                                 info.codec});
   Producer& added = *producer;
+  if (added.kind() == MediaKind::Audio) added.addObserver(&speaker_);  // tapped at its origin, not here
   remote_.push_back({info, std::move(producer)});
   if (context_.piped) {
     (*context_.piped)[info.pipeId] = {this, &added, info.audioLevelExtension, info.orientationExtension};
@@ -58,6 +61,7 @@ void Router::removeRemoteProducer(std::uint32_t pipeId) {
   if (it == remote_.end()) return;
   if (context_.piped) context_.piped->erase(pipeId);
   dropConsumersOf(*it->producer);
+  speaker_.forget(*it->producer);
   remote_.erase(it);
 }
 
@@ -83,7 +87,9 @@ void Router::onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t
   Producer& producer = *track.producer;
   if (producer.kind() == MediaKind::Audio && track.audioLevelExtension) {
     const auto level = packet.extension(track.audioLevelExtension);
-    if (level.size() >= 1) producer.onAudioLevel(level[0] & 0x7F, level[0] & 0x80);
+    if (!level.empty()) {
+      producer.notifyAudio(packet, AudioLevel{static_cast<std::uint8_t>(level[0] & 0x7F), (level[0] & 0x80) != 0});
+    }
   }
   std::span<const std::uint8_t> orientation;
   if (track.orientationExtension) orientation = packet.extension(track.orientationExtension);

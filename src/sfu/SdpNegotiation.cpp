@@ -47,7 +47,7 @@ std::vector<std::string> videoFeedback() { return {"transport-cc", "ccm fir", "n
 }  // namespace
 
 std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::SessionDescription& offer,
-                                                                const LocalTransport& local) {
+                                                                const LocalTransport& local, std::size_t maxTracks) {
   PublisherNegotiation result;
   sdp::SessionDescription answer;
   answer.sessionId = local.sessionId;
@@ -65,8 +65,12 @@ std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::Sessi
     a.rtcpReducedSize = m.rtcpReducedSize;
     // Port 0 rejects a section, unless it is bundle-only (RFC 8843): then it shares the
     // BUNDLE transport like the others.
-    const bool accepted = m.port != 0 || m.bundleOnly;
+    bool accepted = m.port != 0 || m.bundleOnly;
     const bool sending = accepted && m.sends();
+    if (sending && result.tracks.size() + result.refusedTracks >= maxTracks) {
+      accepted = false;  // one track too many for one participant
+      ++result.refusedTracks;
+    }
     const sdp::Codec* codec = nullptr;
     const sdp::Codec* rtx = nullptr;
     ForwardedCodec forwarded;

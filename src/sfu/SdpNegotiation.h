@@ -32,17 +32,24 @@ struct PublisherNegotiation {
   std::vector<PublishedTrack> tracks;  // every m-line that sends, accepted
   PublisherExtensions extensions;
   std::string remoteUfrag, remotePwd, fingerprintAlgorithm, fingerprint;
+  std::size_t refusedTracks = 0;  // sending sections past maxTracks
 };
 
 // The answer to a publisher's offer: Opus for audio, VP8 (else H.264) with RTX for video,
-// the header extensions we use, the server receiving only, passive DTLS, ICE-lite.
+// the header extensions we use, the server receiving only, passive DTLS, ICE-lite. At most
+// `maxTracks` sending sections are accepted; the others are answered as rejected (and
+// counted in refusedTracks).
 std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::SessionDescription& offer,
-                                                                const LocalTransport& local);
+                                                                const LocalTransport& local,
+                                                                std::size_t maxTracks = SIZE_MAX);
 
 struct ConsumerSlot {
   std::string mid;
   MediaKind kind;
   bool active = true;  // false: the track ended; the m-line stays, inactive
+  // The subscriber has been offered this slot inactive: its old track is gone there, so the
+  // m-line may carry a new track of the same kind.
+  bool offeredInactive = false;
   ForwardedCodec codec;
   std::uint32_t ssrc = 0, rtxSsrc = 0;
   std::string streamId, trackId;  // msid

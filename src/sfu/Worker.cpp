@@ -13,6 +13,7 @@ namespace parley::sfu {
 
 namespace {
 constexpr auto kTick = std::chrono::milliseconds(20);
+constexpr std::int64_t kConsentTickMicros = 250000;
 }
 
 Worker::Worker(unsigned index, const net::Address& bindTo, std::string announcedIp,
@@ -27,6 +28,7 @@ Worker::Worker(unsigned index, const net::Address& bindTo, std::string announced
       wakeDescriptor_(io_),
       timer_(io_) {
   if (wakeFd_ < 0) throw std::runtime_error("eventfd failed");
+  server_.setCertificate(certificate_);
   wakeDescriptor_.assign(wakeFd_);  // closes it when destroyed
 }
 
@@ -64,7 +66,8 @@ Router& Worker::router(const std::string& roomId) {
   auto& slot = routers_[roomId];
   if (!slot) {
     slot = std::make_unique<Router>(
-        RouterContext{server_, certificate_, announcedIp_, counters_, emit_, index_, this, &piped_}, roomId);
+        RouterContext{server_, certificate_->fingerprint(), announcedIp_, counters_, emit_, index_, this, &piped_},
+        roomId);
   }
   return *slot;
 }
@@ -149,6 +152,11 @@ void Worker::tick() {
   if (stopped_) return;
   const std::int64_t now = steadyMicrosNow();
   for (auto& [id, router] : routers_) router->tick(now);
+  // ICE consent of every transport on this port: checks, and expiry.
+  if (now - lastConsent_ >= kConsentTickMicros) {
+    lastConsent_ = now;
+    server_.tick(std::chrono::steady_clock::now());
+  }
   if (now - lastMetrics_ >= 1000000) {
     lastMetrics_ = now;
     publishTransportMetrics();
@@ -172,6 +180,9 @@ void Worker::publishTransportMetrics() {
   m.unknownUfrag.store(d.unknownUfrag, std::memory_order_relaxed);
   m.malformedStun.store(d.malformedStun, std::memory_order_relaxed);
   m.unclassified.store(d.unclassified, std::memory_order_relaxed);
+  m.consentChecks.store(t.consentChecks, std::memory_order_relaxed);
+  m.consentRefusals.store(t.consentRefusals, std::memory_order_relaxed);
+  m.unmatchedResponses.store(d.unmatchedResponses, std::memory_order_relaxed);
   m.transports.store(server_.transportCount(), std::memory_order_relaxed);
   m.rooms.store(routers_.size(), std::memory_order_relaxed);
   const auto& socket = server_.socket().stats();

@@ -27,6 +27,7 @@ namespace parley::sfu {
 struct alignas(64) TransportMetrics {
   std::atomic<std::uint64_t> stunRequests{0}, stunRejected{0}, srtpFailures{0}, dtlsFailures{0};
   std::atomic<std::uint64_t> unknownSource{0}, unknownUfrag{0}, malformedStun{0}, unclassified{0};
+  std::atomic<std::uint64_t> consentChecks{0}, consentRefusals{0}, unmatchedResponses{0};
   std::atomic<std::uint64_t> transports{0}, rooms{0};
   std::atomic<std::uint64_t> receiveBatches{0}, batchMicrosTotal{0}, batchMicrosMax{0};
 };
@@ -97,7 +98,7 @@ class Worker : public ShardLinks {
   int wakeFd_ = -1;
   boost::asio::posix::stream_descriptor wakeDescriptor_;
   boost::asio::steady_timer timer_;
-  std::int64_t lastMetrics_ = 0;
+  std::int64_t lastMetrics_ = 0, lastConsent_ = 0;
   bool stopped_ = false;  // worker thread only
   MediaCounters counters_;
   TransportMetrics transportMetrics_;

@@ -1,5 +1,6 @@
 #include "webrtc/WebRtcServer.h"
 
+#include "common/Bytes.h"
 #include "net/PacketClassifier.h"
 
 namespace parley::webrtc {
@@ -14,69 +15,83 @@ void WebRtcServer::start() {
 
 std::unique_ptr<WebRtcTransport> WebRtcServer::createTransport(dtls::DtlsTransport::Role dtlsRole,
                                                                WebRtcTransport::IceRole iceRole,
-                                                               WebRtcTransport::Listener& listener,
+                                                               Transport::Listener& listener,
                                                                std::shared_ptr<dtls::Certificate> certificate) {
   std::unique_ptr<WebRtcTransport> transport;
   // ufrags are random (36 bits); a clash just draws again.
   do {
+    while (nextSerial_ == 0 || bySerial_.count(nextSerial_)) ++nextSerial_;
     transport = std::make_unique<WebRtcTransport>(io_, socket_, certificate, dtlsRole, iceRole, listener,
-                                                  transportCounters_);
+                                                  transportCounters_, nextSerial_++);
   } while (byUfrag_.count(transport->localIce().ufrag));
   byUfrag_[transport->localIce().ufrag] = transport.get();
-  transport->onRouteChange = [this](WebRtcTransport& t, const std::optional<net::Address>&, const net::Address& now) {
-    byAddress_[now] = &t;
-  };
+  bySerial_[transport->serial()] = transport.get();
   return transport;
 }
 
 void WebRtcServer::removeTransport(WebRtcTransport& transport) {
   byUfrag_.erase(transport.localIce().ufrag);
+  bySerial_.erase(transport.serial());
   std::erase_if(byAddress_, [&](const auto& entry) { return entry.second == &transport; });
 }
 
+std::unique_ptr<Transport> WebRtcServer::createTransport(Transport::Listener& listener) {
+  return createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, listener, certificate_);
+}
+
+void WebRtcServer::releaseTransport(Transport& transport) { removeTransport(static_cast<WebRtcTransport&>(transport)); }
+
+void WebRtcServer::tick(std::chrono::steady_clock::time_point now) {
+  // Closing calls listeners, which may release transports: walk a copy.
+  std::vector<WebRtcTransport*> transports;
+  transports.reserve(bySerial_.size());
+  for (auto& [serial, transport] : bySerial_) transports.push_back(transport);
+  for (WebRtcTransport* transport : transports) {
+    if (bySerial_.count(transport->serial())) transport->tickConsent(now);
+  }
+}
+
+void WebRtcServer::onStun(const std::uint8_t* data, std::size_t length, const net::Address& from) {
+  const auto message = ice::parseStun({data, length});
+  if (!message) {
+    demux_.malformedStun++;
+    return;
+  }
+  if (message->type == ice::kBindingRequest) {
+    const auto colon = message->username.find(':');
+    const auto it = colon == std::string_view::npos ? byUfrag_.end()
+                                                   : byUfrag_.find(std::string(message->username.substr(0, colon)));
+    if (it == byUfrag_.end()) {
+      demux_.unknownUfrag++;
+      return;
+    }
+    WebRtcTransport* transport = it->second;
+    const StunCheckResult result = transport->onStunRequest(*message, from);
+    // Only an authentic check binds its source to the transport; the paths a transport
+    // forgets are unbound, so spoofed sources cannot grow the table.
+    if (result.forgotten) {
+      const auto bound = byAddress_.find(*result.forgotten);
+      if (bound != byAddress_.end() && bound->second == transport) byAddress_.erase(bound);
+    }
+    if (result.accepted) byAddress_[from] = transport;
+  } else if (message->type == ice::kBindingSuccess || message->type == ice::kBindingError) {
+    // Our checks' transaction ids open with the transport's serial.
+    const auto it = bySerial_.find(read32(message->transaction.data()));
+    if (it == bySerial_.end()) {
+      demux_.unmatchedResponses++;
+      return;
+    }
+    if (it->second->onStunResponse(*message, from)) byAddress_[from] = it->second;
+  }
+}
+
 void WebRtcServer::onDatagram(std::uint8_t* data, std::size_t length, const net::Address& from) {
-  switch (net::classify(data, length)) {
-    case net::PacketKind::Stun: {
-      const auto message = ice::parseStun({data, length});
-      if (!message) {
-        demux_.malformedStun++;
-        return;
-      }
-      if (message->type == ice::kBindingRequest) {
-        const auto colon = message->username.find(':');
-        const auto it = colon == std::string_view::npos
-                            ? byUfrag_.end()
-                            : byUfrag_.find(std::string(message->username.substr(0, colon)));
-        if (it == byUfrag_.end()) {
-          demux_.unknownUfrag++;
-          return;
-        }
-        WebRtcTransport* transport = it->second;
-        const std::uint64_t rejectedBefore = transportCounters_.stunRejected;
-        transport->onStunRequest(*message, from);
-        // Only a check that passed MESSAGE-INTEGRITY binds its source to the transport.
-        if (transportCounters_.stunRejected == rejectedBefore) byAddress_[from] = transport;
-      } else if (message->type == ice::kBindingSuccess || message->type == ice::kBindingError) {
-        // Responses reach the controlling side (the load generator): match the transaction.
-        for (auto& [ufrag, transport] : byUfrag_) {
-          if (transport->expectsResponse(message->transaction)) {
-            transport->onStunResponse(*message, from);
-            byAddress_[from] = transport;
-            break;
-          }
-        }
-      }
+  const auto kind = net::classify(data, length);
+  switch (kind) {
+    case net::PacketKind::Stun:
+      onStun(data, length, from);
       return;
-    }
-    case net::PacketKind::Dtls: {
-      const auto it = byAddress_.find(from);
-      if (it == byAddress_.end()) {
-        demux_.unknownSource++;
-        return;
-      }
-      it->second->onDtls(data, length, from);
-      return;
-    }
+    case net::PacketKind::Dtls:
     case net::PacketKind::Rtp:
     case net::PacketKind::Rtcp: {
       const auto it = byAddress_.find(from);
@@ -84,7 +99,8 @@ void WebRtcServer::onDatagram(std::uint8_t* data, std::size_t length, const net:
         demux_.unknownSource++;
         return;
       }
-      it->second->onSrtp(data, length, from, net::classify(data, length) == net::PacketKind::Rtcp);
+      if (kind == net::PacketKind::Dtls) it->second->onDtls(data, length, from);
+      else it->second->onSrtp(data, length, from, kind == net::PacketKind::Rtcp);
       return;
     }
     case net::PacketKind::Unknown:

@@ -1,8 +1,9 @@
 #pragma once
 // The demultiplexer of one worker's UDP port: many transports share the socket. A STUN
-// binding request is routed by the ufrag in its USERNAME; every other datagram by its
-// source address, which a valid check has bound to a transport. Anything else is dropped
-// and counted.
+// binding request is routed by the ufrag in its USERNAME; a binding response by the
+// transport serial that opens its transaction id (we chose it); every other datagram by its
+// source address, which an authentic check has bound to a transport. Anything else is
+// dropped and counted. It is the TransportFactory of the SFU's transports on this port.
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -17,31 +18,43 @@ struct DemuxCounters {
   std::uint64_t unknownUfrag = 0;   // STUN for no transport of ours
   std::uint64_t malformedStun = 0;
   std::uint64_t unclassified = 0;   // not STUN, DTLS, RTP or RTCP
+  std::uint64_t unmatchedResponses = 0;  // STUN responses to no check of ours
 };
 
-class WebRtcServer {
+class WebRtcServer : public TransportFactory {
  public:
   WebRtcServer(boost::asio::io_context& io, const net::Address& bindTo);
 
   std::unique_ptr<WebRtcTransport> createTransport(dtls::DtlsTransport::Role dtlsRole,
-                                                   WebRtcTransport::IceRole iceRole,
-                                                   WebRtcTransport::Listener& listener,
+                                                   WebRtcTransport::IceRole iceRole, Transport::Listener& listener,
                                                    std::shared_ptr<dtls::Certificate> certificate);
   // Must be called before a transport is destroyed.
   void removeTransport(WebRtcTransport& transport);
 
+  // TransportFactory: the SFU's server-side transports (ICE-lite, DTLS server).
+  void setCertificate(std::shared_ptr<dtls::Certificate> certificate) { certificate_ = std::move(certificate); }
+  std::unique_ptr<Transport> createTransport(Transport::Listener& listener) override;
+  void releaseTransport(Transport& transport) override;
+  std::uint16_t port() const override { return socket_.localPort(); }
+
   void start();
   void onDatagram(std::uint8_t* data, std::size_t length, const net::Address& from);
+  // The worker's clock: consent checks and expiry of every transport.
+  void tick(std::chrono::steady_clock::time_point now);
 
   net::UdpSocket& socket() { return socket_; }
-  std::uint16_t port() const { return socket_.localPort(); }
   const DemuxCounters& demuxCounters() const { return demux_; }
   const TransportCounters& transportCounters() const { return transportCounters_; }
-  std::size_t transportCount() const { return byUfrag_.size(); }
+  std::size_t transportCount() const { return bySerial_.size(); }
 
  private:
+  void onStun(const std::uint8_t* data, std::size_t length, const net::Address& from);
+
   boost::asio::io_context& io_;
   net::UdpSocket socket_;
+  std::shared_ptr<dtls::Certificate> certificate_;
+  std::uint32_t nextSerial_ = 1;
+  std::unordered_map<std::uint32_t, WebRtcTransport*> bySerial_;
   std::unordered_map<std::string, WebRtcTransport*> byUfrag_;
   std::unordered_map<net::Address, WebRtcTransport*, net::AddressHash> byAddress_;
   DemuxCounters demux_;

@@ -36,9 +36,10 @@ export function tempDir(prefix = 'parley-e2e-') {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-// Starts `parley serve` on 127.0.0.1 with port 0 and resolves once it logs where it listens.
-export async function startServer({ dataDir = tempDir(), args = [] } = {}) {
-  const child = spawn(PARLEY, ['serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...args], {
+// Starts `parley serve` on 127.0.0.1 (or `host`) with port 0 and resolves once it logs where
+// it listens.
+export async function startServer({ dataDir = tempDir(), args = [], host = '127.0.0.1' } = {}) {
+  const child = spawn(PARLEY, ['serve', '--host', host, '--port', '0', '--data', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -115,4 +116,29 @@ export function participantItem(page, name) {
 export async function participantNames(url, room) {
   const { body } = await getRoom(url, room.id, room.moderator_token);
   return body.participants.map((p) => p.name).sort();
+}
+
+// What the page's own peer connections report (window.parleyMedia.stats()), Playwright or
+// Puppeteer page alike.
+export const mediaStats = (page) => page.evaluate(() => window.parleyMedia?.stats());
+
+// Waits until `check(stats)` holds, sampling the browser's own counters.
+export async function waitForStats(page, what, check, timeoutMs = 45000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await mediaStats(page);
+    if (last && check(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+// `count` inbound tracks of `kind` whose `field` keeps rising: media flows now, not once.
+export async function assertRising(page, kind, field, count, who = 'the page') {
+  const first = await waitForStats(page, `${who}: ${count} ${kind} tracks with ${field}`, (s) =>
+    s.inbound.filter((i) => i.kind === kind && i[field] > 0).length >= count);
+  const before = new Map(first.inbound.filter((i) => i.kind === kind).map((i) => [i.id, i[field]]));
+  await waitForStats(page, `${who}: ${kind} ${field} rising`, (s) =>
+    s.inbound.filter((i) => i.kind === kind && i[field] > (before.get(i.id) ?? Infinity)).length >= count);
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, after, before, createRoom, joinRoom, launchBrowser, participantItem, startServer, tempDir, test } from './helpers.mjs';
+import { CHROMIUM_ARGS, after, assertRising, before, createRoom, joinRoom, launchBrowser, mediaStats, participantItem, startServer, tempDir, test, waitForStats } from './helpers.mjs';
 
 const UDP_LO = 41000;
 const UDP_HI = 41009;
@@ -30,28 +30,7 @@ after(async () => {
   await server?.stop();
 });
 
-const stats = (page) => page.evaluate(() => window.parleyMedia?.stats());
-
-// Waits until `check(stats)` holds, sampling the browser's own counters.
-async function waitForStats(page, what, check, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await stats(page);
-    if (last && check(last)) return last;
-    if (Date.now() > deadline) assert.fail(`${what}: ${JSON.stringify(last)}`);
-    await page.waitForTimeout(250);
-  }
-}
-
-// Counters must keep rising: media is flowing now, not just once.
-async function assertRising(page, kind, field, count) {
-  const first = await waitForStats(page, `${count} ${kind} tracks with ${field}`, (s) =>
-    s.inbound.filter((i) => i.kind === kind && i[field] > 0).length >= count);
-  const byMid = new Map(first.inbound.filter((i) => i.kind === kind).map((i) => [i.mid, i[field]]));
-  await waitForStats(page, `${kind} ${field} rising`, (s) =>
-    s.inbound.filter((i) => i.kind === kind && i[field] > (byMid.get(i.mid) ?? Infinity)).length >= count);
-}
+const stats = mediaStats;
 
 async function metric(name) {
   const text = await (await fetch(`${server.url}/metrics`)).text();

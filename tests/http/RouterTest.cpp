@@ -27,9 +27,9 @@ class NullPeer : public signaling::SignalingPeer {
   void close() override {}
 };
 
-class RouterTest : public ::testing::Test {
+class HttpRouterTest : public ::testing::Test {
  protected:
-  RouterTest() : web_(webRoot()) {}
+  HttpRouterTest() : web_(webRoot()) {}
   static std::string webRoot() {
     static const std::string dir = [] {
       const std::string d = "/tmp/parley-router-test-" + std::to_string(::getpid());
@@ -60,7 +60,7 @@ class RouterTest : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(RouterTest, CreatingARoomAnswersEveryPromisedField) {
+TEST_F(HttpRouterTest, CreatingARoomAnswersEveryPromisedField) {
   const auto r = call(bhttp::verb::post, "/api/rooms", R"({"name":"Comité"})");
   ASSERT_EQ(r.result_int(), 201);
   const auto room = body(r);
@@ -78,7 +78,7 @@ TEST_F(RouterTest, CreatingARoomAnswersEveryPromisedField) {
   }
 }
 
-TEST_F(RouterTest, RoomCreationIsRateLimitedPerClient) {
+TEST_F(HttpRouterTest, RoomCreationIsRateLimitedPerClient) {
   int created = 0;
   Response last;
   for (int i = 0; i < 40; ++i) {
@@ -94,7 +94,7 @@ TEST_F(RouterTest, RoomCreationIsRateLimitedPerClient) {
       << "another client is not affected";
 }
 
-TEST_F(RouterTest, WhoIsInARoomIsForItsModeratorsOnly) {
+TEST_F(HttpRouterTest, WhoIsInARoomIsForItsModeratorsOnly) {
   const auto room = body(call(bhttp::verb::post, "/api/rooms", R"({"name":"Hebdo"})"));
   const std::string id = room["id"], token = room["moderator_token"];
   NullPeer peer;
@@ -123,7 +123,7 @@ TEST_F(RouterTest, WhoIsInARoomIsForItsModeratorsOnly) {
   EXPECT_EQ(call(bhttp::verb::get, "/api/rooms/zzz-zzzz-zzz").result_int(), 404);
 }
 
-TEST_F(RouterTest, RoomLookupsAreRateLimited) {
+TEST_F(HttpRouterTest, RoomLookupsAreRateLimited) {
   int answered = 0;
   for (int i = 0; i < 100; ++i) {
     if (call(bhttp::verb::get, "/api/rooms/zzz-zzzz-zzz").result_int() == 429) break;
@@ -132,7 +132,7 @@ TEST_F(RouterTest, RoomLookupsAreRateLimited) {
   EXPECT_EQ(answered, 60) << "a burst of 60 guesses, then 5 a second";
 }
 
-TEST_F(RouterTest, TranscriptionNeedsTheTokenAWellFormedBodyAndAServerThatCan) {
+TEST_F(HttpRouterTest, TranscriptionNeedsTheTokenAWellFormedBodyAndAServerThatCan) {
   const auto room = body(call(bhttp::verb::post, "/api/rooms"));
   const std::string id = room["id"], token = room["moderator_token"];
   const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
@@ -151,7 +151,7 @@ TEST_F(RouterTest, TranscriptionNeedsTheTokenAWellFormedBodyAndAServerThatCan) {
             404);
 }
 
-TEST_F(RouterTest, TranscriptsComeInEveryPromisedFormat) {
+TEST_F(HttpRouterTest, TranscriptsComeInEveryPromisedFormat) {
   const auto room = body(call(bhttp::verb::post, "/api/rooms"));
   const std::string id = room["id"];
   const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + room["moderator_token"].get<std::string>()}};
@@ -189,7 +189,7 @@ TEST_F(RouterTest, TranscriptsComeInEveryPromisedFormat) {
   EXPECT_EQ(call(bhttp::verb::get, target + "?format=srt").result_int(), 401);
 }
 
-TEST_F(RouterTest, PagesGiveADeviceCookieAndNeverAutojoinFromAnotherSite) {
+TEST_F(HttpRouterTest, PagesGiveADeviceCookieAndNeverAutojoinFromAnotherSite) {
   const auto room = body(call(bhttp::verb::post, "/api/rooms"));
   const std::string page = "/r/" + room["id"].get<std::string>();
   const auto first = call(bhttp::verb::get, page);
@@ -215,7 +215,7 @@ TEST_F(RouterTest, PagesGiveADeviceCookieAndNeverAutojoinFromAnotherSite) {
   EXPECT_EQ(call(bhttp::verb::get, "/r/zzz-zzzz-zzz").result_int(), 404);
 }
 
-TEST_F(RouterTest, HealthMetricsMethodsAndUnknownPaths) {
+TEST_F(HttpRouterTest, HealthMetricsMethodsAndUnknownPaths) {
   EXPECT_EQ(call(bhttp::verb::get, "/healthz").body(), "ok");
   EXPECT_EQ(call(bhttp::verb::delete_, "/healthz").result_int(), 405);
   EXPECT_EQ(call(bhttp::verb::get, "/api/rooms").result_int(), 405);

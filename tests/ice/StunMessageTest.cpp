@@ -57,13 +57,23 @@ TEST(Stun, BindingRequestAndResponseRoundTrip) {
   TransactionId transaction{};
   for (std::size_t i = 0; i < transaction.size(); ++i) transaction[i] = static_cast<std::uint8_t>(i * 9);
   std::uint8_t buffer[kMaxStunSize];
-  const std::size_t length = writeBindingRequest(transaction, "serv:clie", "server-password-0123456789", 1234, 42, true, buffer);
+  const std::size_t length = writeBindingRequest(transaction, "serv:clie", "server-password-0123456789", 1234, 42, true, true, buffer);
   const auto request = parseStun({buffer, length});
   ASSERT_TRUE(request);
   EXPECT_EQ(request->username, "serv:clie");
   EXPECT_TRUE(request->useCandidate);
   EXPECT_EQ(request->iceControlling, 42u);
+  EXPECT_FALSE(request->iceControlled);
   EXPECT_TRUE(checkIntegrity(*request, "server-password-0123456789"));
+  // The controlled side's consent check: ICE-CONTROLLED, never USE-CANDIDATE.
+  std::uint8_t consent[kMaxStunSize];
+  const auto check = parseStun({consent, writeBindingRequest(transaction, "clie:serv", "client-password-0123456789", 7, 99,
+                                                             false, false, consent)});
+  ASSERT_TRUE(check);
+  EXPECT_EQ(check->iceControlled, 99u);
+  EXPECT_FALSE(check->iceControlling);
+  EXPECT_FALSE(check->useCandidate);
+  EXPECT_TRUE(checkIntegrity(*check, "client-password-0123456789"));
 
   for (const auto& mapped : {net::Address::ipv4(127, 0, 0, 1, 50000), [] {
          net::Address a;

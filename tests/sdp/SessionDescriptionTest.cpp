@@ -109,9 +109,9 @@ TEST(SdpNegotiation, PrefersH264OnlyWithoutVp8) {
 TEST(SdpNegotiation, OffersSubscribersTheirTracksWithSsrcsAndRtx) {
   sfu::LocalTransport local{"u2", "password-password-2", "CC:DD", "10.0.0.1", 40001, 7, 3};
   std::vector<sfu::ConsumerSlot> slots = {
-      {"0", sfu::MediaKind::Audio, true, {"opus", 48000, 2, "minptime=10;useinbandfec=1", 111, 0}, 1111, 0, "alice", "a1"},
-      {"1", sfu::MediaKind::Video, true, {"VP8", 90000, 1, "", 96, 97}, 2222, 3333, "alice", "v1"},
-      {"2", sfu::MediaKind::Video, false, {"VP8", 90000, 1, "", 96, 97}, 4444, 5555, "bob", "v2"},
+      {"0", sfu::MediaKind::Audio, true, false, {"opus", 48000, 2, "minptime=10;useinbandfec=1", 111, 0}, 1111, 0, "alice", "a1"},
+      {"1", sfu::MediaKind::Video, true, false, {"VP8", 90000, 1, "", 96, 97}, 2222, 3333, "alice", "v1"},
+      {"2", sfu::MediaKind::Video, false, false, {"VP8", 90000, 1, "", 96, 97}, 4444, 5555, "bob", "v2"},
   };
   const auto offer = std::get<SessionDescription>(parse(sfu::offerSubscriber(local, slots)));
   EXPECT_TRUE(offer.iceLite);

@@ -81,7 +81,8 @@ TEST(ReceiveStatistics, ReportsLossAndSequence) {
 }
 
 Producer makeVideoProducer() {
-  return Producer("p", "1", MediaKind::Video, TrackSource::Camera, 1000, 2000, 96, 97, {"VP8", 90000, 1, "", 96, 97});
+  return Producer(ProducerDescription{"p", "owner", "1", MediaKind::Video, TrackSource::Camera, 1000, 2000, 96, 97,
+                                      {"VP8", 90000, 1, "", 96, 97}});
 }
 
 std::vector<std::uint8_t> vp8Packet(std::uint16_t seq, bool key, std::uint32_t ssrc = 1000, std::uint8_t pt = 96) {

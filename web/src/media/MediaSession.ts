@@ -96,12 +96,14 @@ export class MediaSession {
 
   // For diagnostics and tests: what arrives, and over which path.
   async stats(): Promise<{
-    inbound: { kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number }[];
+    inbound: { id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
+      totalAudioEnergy: number }[];
     outbound: { kind: string; packetsSent: number }[];
     remotePorts: number[];
     remoteAddresses: string[];
   }> {
-    const inbound: { kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number }[] = [];
+    const inbound: { id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
+      totalAudioEnergy: number }[] = [];
     const outbound: { kind: string; packetsSent: number }[] = [];
     const remotePorts: number[] = [];
     const remoteAddresses: string[] = [];
@@ -111,7 +113,8 @@ export class MediaSession {
       report.forEach((s: any) => byId.set(s.id, s));
       report.forEach((s: any) => {
         if (s.type === 'inbound-rtp') {
-          inbound.push({ kind: s.kind, mid: s.mid ?? '', packetsReceived: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0 });
+          inbound.push({ id: s.id, kind: s.kind, mid: s.mid ?? '', packetsReceived: s.packetsReceived ?? 0,
+            framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0, totalAudioEnergy: s.totalAudioEnergy ?? 0 });
         } else if (s.type === 'outbound-rtp') {
           outbound.push({ kind: s.kind, packetsSent: s.packetsSent ?? 0 });
         } else if (s.type === 'transport' && s.selectedCandidatePairId) {

@@ -1,0 +1,110 @@
+// Firefox ESR (the browser of most French administrations) and Chromium in one call: each
+// decodes everyone else's video and hears their audio, and a screen shared from Firefox
+// reaches the Chromium participants. Firefox offers its BUNDLE'd sections after the first
+// with port 0 and a=bundle-only (RFC 8843); the SFU must take them as sending.
+//
+// Firefox gathers no loopback candidates, so scripts/test runs this file in a network
+// namespace of its own (a veth pair inside it; nothing leaves it) and says where the server
+// listens in PARLEY_E2E_HOST. Firefox drives through Puppeteer over WebDriver BiDi, with a
+// virtual display (Xvfb) because it captures a screen only where there is one.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, after, assertRising, before, createRoom, mediaStats, startServer, tempDir, test, waitForStats } from './helpers.mjs';
+import { chromium } from 'playwright-core';
+
+const HOST = process.env.PARLEY_E2E_HOST;
+const skip = HOST ? false : 'run through scripts/test: Firefox needs the network namespace it makes (no loopback ICE)';
+let server;
+let xvfb;
+let chrome;
+let firefox;
+
+before(async () => {
+  if (skip) return;
+  const display = `:${90 + (process.pid % 9)}`;
+  xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  const dir = tempDir('parley-firefox-');
+  const video = path.join(dir, 'camera.y4m');
+  const audio = path.join(dir, 'microphone.wav');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15', '-t', '4', '-pix_fmt', 'yuv420p', video]);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=48000', '-t', '4', '-ac', '1', audio]);
+  server = await startServer({ host: HOST, args: ['--udp-ports', '44100-44109'] });
+  chrome = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${video}`, `--use-file-for-fake-audio-capture=${audio}`,
+      // The namespace's address is not localhost: let getUserMedia treat it as secure.
+      `--unsafely-treat-insecure-origin-as-secure=${server.url}`],
+  });
+  firefox = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: '/usr/bin/firefox-esr',
+    headless: false,
+    env: { ...process.env, DISPLAY: display },
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,  // a fake camera and microphone
+      'media.navigator.permission.disabled': true,  // no prompts, for devices and screens
+      'dom.securecontext.allowlist': HOST,
+    },
+  });
+});
+
+after(async () => {
+  await firefox?.close();
+  await chrome?.close();
+  await server?.stop();
+  xvfb?.kill();
+});
+
+async function joinChromium(roomId, name) {
+  const page = await (await chrome.newContext()).newPage();
+  await page.goto(`${server.url}/r/${roomId}?name=${encodeURIComponent(name)}&autojoin=1`);
+  await page.locator(`[data-testid="participant-item"][data-name="${name}"]`).waitFor({ timeout: 30000 });
+  return page;
+}
+
+async function joinFirefox(roomId, name) {
+  const context = await firefox.createBrowserContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/r/${roomId}?name=${encodeURIComponent(name)}&autojoin=1`);
+  await page.waitForSelector(`[data-testid="participant-item"][data-name="${name}"]`, { timeout: 30000 });
+  return page;
+}
+
+test('Firefox and Chromium participants see and hear each other, and a screen shared from Firefox', { skip }, async () => {
+  const room = await createRoom(server.url);
+  const fox = await joinFirefox(room.id, 'Renard');
+  const ana = await joinChromium(room.id, 'Ana');
+  const bruno = await joinChromium(room.id, 'Bruno');
+  const everyone = [['Renard', fox], ['Ana', ana], ['Bruno', bruno]];
+
+  for (const [who, page] of everyone) {
+    // Two others, each with a camera that decodes and a microphone that is heard.
+    await assertRising(page, 'video', 'framesDecoded', 2, who);
+    await assertRising(page, 'audio', 'packetsReceived', 2, who);
+    const s = await mediaStats(page);
+    assert.ok(s.remoteAddresses.every((a) => a === HOST), `${who} talks to the server only: ${s.remoteAddresses}`);
+  }
+  // Heard, not only received: the decoded audio has energy (both browsers report it).
+  for (const [who, page] of everyone) {
+    await waitForStats(page, `${who} hears sound`, (s) =>
+      s.inbound.filter((i) => i.kind === 'audio' && i.totalAudioEnergy > 0).length >= 2);
+  }
+
+  // Firefox shares its screen: the Chromium participants get it as a third video, shown large.
+  await fox.click('[data-testid="toggle-screen"]');
+  for (const [who, page] of [['Ana', ana], ['Bruno', bruno]]) {
+    await page.getByTestId('screen-tile').waitFor({ timeout: 30000 });
+    await assertRising(page, 'video', 'framesDecoded', 3, who);
+  }
+  // Stopped, it goes everywhere.
+  await fox.click('[data-testid="toggle-screen"]');
+  for (const page of [ana, bruno]) await page.getByTestId('screen-tile').waitFor({ state: 'detached', timeout: 30000 });
+
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /^parley_ice_consent_checks_total [1-9]/m, 'the server asked every browser for consent');
+  await fox.browserContext().close();
+  for (const page of [ana, bruno]) await page.context().close();
+});
