@@ -57,16 +57,20 @@ LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const S
   audioSeq_ = static_cast<std::uint16_t>(random());
   videoSeq_ = static_cast<std::uint16_t>(random());
   socket_.start();
+  if (role_ == Role::Both) {
+    receiveSocket_ = std::make_unique<webrtc::WebRtcServer>(io, bindTo);
+    receiveSocket_->start();
+  }
 }
 
 LoadParticipant::~LoadParticipant() {
   if (sender_) socket_.removeTransport(*sender_);
-  if (receiver_) socket_.removeTransport(*receiver_);
+  if (receiver_) receivingSocket().removeTransport(*receiver_);
 }
 
-std::unique_ptr<webrtc::WebRtcTransport> LoadParticipant::makeTransport() {
-  return socket_.createTransport(dtls::DtlsTransport::Role::Client, webrtc::WebRtcTransport::IceRole::Controlling,
-                                 *this, certificate_);
+std::unique_ptr<webrtc::WebRtcTransport> LoadParticipant::makeTransport(webrtc::WebRtcServer& socket) {
+  return socket.createTransport(dtls::DtlsTransport::Role::Client, webrtc::WebRtcTransport::IceRole::Controlling,
+                                *this, certificate_);
 }
 
 void LoadParticipant::join(std::unique_ptr<SessionSignaling> signaling) {
@@ -110,7 +114,7 @@ void LoadParticipant::onRemoteDescription(const std::string& text, bool isOffer)
 }
 
 void LoadParticipant::publish() {
-  sender_ = makeTransport();
+  sender_ = makeTransport(socket_);
   sdp::SessionDescription offer;
   offer.sessionId = ownSsrc_;
   offer.bundle = {"0", "1"};
@@ -144,7 +148,7 @@ void LoadParticipant::publish() {
 }
 
 void LoadParticipant::answer(const sdp::SessionDescription& offer) {
-  if (!receiver_) receiver_ = makeTransport();
+  if (!receiver_) receiver_ = makeTransport(receivingSocket());
   sdp::SessionDescription reply;
   reply.sessionId = ownSsrc_;
   reply.bundle = offer.bundle;
@@ -386,6 +390,7 @@ void LoadParticipant::report() {
   }
   // Consent freshness (RFC 7675) both ways: our checks to the server, answers to its own.
   socket_.tick(std::chrono::steady_clock::now());
+  if (receiveSocket_) receiveSocket_->tick(std::chrono::steady_clock::now());
   ++reports_;
   reportTimer_.expires_after(std::chrono::seconds(1));
   reportTimer_.async_wait([this](boost::system::error_code ec) {

@@ -74,6 +74,12 @@ class LoadParticipant : private webrtc::Transport::Listener {
   bool receives() const { return role_ != Role::Publisher; }
   // Ends the measurement: counts what is still missing as lost.
   void finish();
+  // Inbound streams that have had media so far.
+  std::size_t streamsWithMedia() const {
+    std::size_t n = 0;
+    for (const auto& [ssrc, stream] : inbound_) n += stream.received > 0;
+    return n;
+  }
 
  private:
   struct InboundStream {
@@ -91,7 +97,9 @@ class LoadParticipant : private webrtc::Transport::Listener {
   void answer(const sdp::SessionDescription& offer);
   void connectMedia(webrtc::WebRtcTransport& transport, const std::string& ufrag, const std::string& pwd,
                     const std::string& fingerprint, const std::string& candidate);
-  std::unique_ptr<webrtc::WebRtcTransport> makeTransport();
+  // A transport on `socket`: publishing and receiving use two sockets, as a browser's two
+  // peer connections do (the server tells its transports apart by the source address).
+  std::unique_ptr<webrtc::WebRtcTransport> makeTransport(webrtc::WebRtcServer& socket);
   void sendAudio();
   void sendVideo();
   void sendRtp(std::uint8_t payloadType, std::uint32_t ssrc, std::uint16_t& seq, std::uint32_t timestamp,
@@ -114,6 +122,8 @@ class LoadParticipant : private webrtc::Transport::Listener {
   LoadStats& stats_;
   std::unique_ptr<SessionSignaling> signaling_;
   webrtc::WebRtcServer socket_;
+  std::unique_ptr<webrtc::WebRtcServer> receiveSocket_;  // a second one when it both sends and receives
+  webrtc::WebRtcServer& receivingSocket() { return receiveSocket_ ? *receiveSocket_ : socket_; }
   std::unique_ptr<webrtc::WebRtcTransport> sender_, receiver_;  // publishing, subscribing
   MediaRates rates_;
   boost::asio::steady_timer audioTimer_, videoTimer_, reportTimer_;

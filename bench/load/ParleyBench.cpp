@@ -337,6 +337,16 @@ int main(int argc, char** argv) {
     runUntil(io, [&] { return stats.joinToFirstPacketMs.size() >= expectedFirst || !stats.failures.empty(); },
              std::chrono::seconds(30 + o.meeting / 2));
     if (!stats.failures.empty()) throw std::runtime_error(stats.failures.front());
+    if (o.meeting > 0) {
+      // A meeting is set up when everyone receives everyone else's audio and video: each
+      // join renegotiates every other participant's subscriptions, which takes a while.
+      const auto everyone = static_cast<std::size_t>(2 * (o.meeting - 1));
+      runUntil(io, [&] {
+        return !stats.failures.empty() ||
+               std::all_of(publishers.begin(), publishers.end(), [&](auto& p) { return p->streamsWithMedia() >= everyone; });
+      }, std::chrono::seconds(60 + o.meeting));
+      if (!stats.failures.empty()) throw std::runtime_error(stats.failures.front());
+    }
     // Let video settle after the key-frame requests of the joins, then measure.
     io.run_for(std::chrono::seconds(1));
     const ServerSample before = sample(o);

@@ -198,13 +198,11 @@ bool SrtpSession::gcmOpen(EVP_CIPHER_CTX* ctx, const std::uint8_t iv[12], const 
 }
 
 SrtpSession::Stream* SrtpSession::stream(std::uint32_t ssrc, bool create) {
-  for (auto& s : streams_) {
-    if (s.ssrc == ssrc) return &s;
-  }
+  if (const auto it = streams_.find(ssrc); it != streams_.end()) return &it->second;
   if (!create || streams_.size() >= kMaxStreams) return nullptr;
-  streams_.push_back(Stream{});
-  streams_.back().ssrc = ssrc;
-  return &streams_.back();
+  Stream& added = streams_[ssrc];
+  added.ssrc = ssrc;
+  return &added;
 }
 
 // The stream's highest index moves forward only; older packets (retransmissions,

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "srtp/ReplayWindow.h"
@@ -44,7 +45,9 @@ class SrtpSession {
 
   SrtpProfile profile() const { return profile_; }
 
-  static constexpr std::size_t kMaxStreams = 64;
+  // SSRCs one session keeps state for: a subscriber in a room of 100 receives about 300
+  // (camera, microphone, retransmissions), with room for screens. Past it, new SSRCs fail.
+  static constexpr std::size_t kMaxStreams = 1024;
 
  private:
   struct Stream {
@@ -84,7 +87,8 @@ class SrtpSession {
   EVP_CIPHER_CTX* rtcpCipher_ = nullptr;
   EVP_MAC_CTX* rtpMac_ = nullptr;
   EVP_MAC_CTX* rtcpMac_ = nullptr;
-  std::vector<Stream> streams_;
+  // By SSRC; nodes stay put as others are added, so a Stream* stays valid.
+  std::unordered_map<std::uint32_t, Stream> streams_;
   std::uint32_t srtcpIndex_ = 0;  // outbound
 };
 
