@@ -19,6 +19,8 @@ constexpr std::size_t kMaxQueuedFrames = 1024;
 // A connection that has not joined by then is closed (policy violation): an idle socket
 // costs the server, and a page that meant to join has done so long before.
 constexpr auto kJoinDeadline = std::chrono::seconds(10);
+// After refusing a frame as too big, what we read and drop before closing, at most.
+constexpr std::size_t kMaxDrainBytes = 16 * 1024 * 1024;
 }  // namespace
 
 WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms,
@@ -72,8 +74,14 @@ void WebSocketSession::readNext() {
 
 void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
   if (ec) {
-    // Beast has sent the close frame (1009 for message_too_big) before failing the read.
-    if (ec == websocket::error::message_too_big) metrics().signalingErrorTooLarge++;
+    if (ec == websocket::error::message_too_big) {
+      // Beast has sent the close frame (1009). The client is likely still sending the
+      // oversized frame: read and drop it, or closing now would reset the connection and
+      // the client would see 1006 instead of why.
+      metrics().signalingErrorTooLarge++;
+      finish("disconnected");
+      return drainThenClose();
+    }
     return finish(ec == beast::error::timeout ? "timeout" : "disconnected");
   }
   const auto data = buffer_.cdata();
@@ -87,6 +95,30 @@ void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
   }
   buffer_.consume(buffer_.size());
   readNext();  // also while closing: the read sees the peer's close frame and ends the session
+}
+
+void WebSocketSession::drainThenClose() {
+  auto& socket = beast::get_lowest_layer(ws_).socket();
+  if (!socket.is_open()) return;
+  if (drained_ == 0) {
+    joinDeadline_.expires_after(std::chrono::seconds(2));  // reused: no more joining here
+    joinDeadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec) {
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      }
+    });
+  }
+  socket.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->drained_ += n;
+    if (ec || self->drained_ > kMaxDrainBytes) {
+      boost::system::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      self->joinDeadline_.cancel();
+      return;
+    }
+    self->drainThenClose();
+  });
 }
 
 void WebSocketSession::send(std::string frame) {

@@ -17,12 +17,13 @@ function openSocket(url, roomId) {
   const waiters = [];
   ws.on('message', (data) => {
     const frame = JSON.parse(String(data));
-    frames.push(frame);
-    for (const w of [...waiters]) {
-      if (w.match(frame)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(frame);
-      }
+    // A frame someone waits for is theirs; the others stay for a later next().
+    const waiter = waiters.find((w) => w.match(frame));
+    if (waiter) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(frame);
+    } else {
+      frames.push(frame);
     }
   });
   // The next frame that matches, or a failure naming what never came.
