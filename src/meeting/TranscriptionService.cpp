@@ -39,6 +39,8 @@ TranscriptionService::StartResult TranscriptionService::start(const std::string&
   auto transcriber = std::make_shared<RoomTranscriber>(recognizers_, std::move(deliver), counters_, settings_);
   if (media_) media_->setAudioTap(roomId, transcriber);
   active_.emplace(roomId, std::move(transcriber));
+  // A model takes a second to load: have two ready before the first words.
+  recognizers_->warm(2);
   return StartResult::Started;
 }
 
@@ -96,6 +98,8 @@ std::string TranscriptionService::renderMetrics() const {
             recognizers_->recognizers());
   out.gauge("parley_recognizers_busy", "Recognizers decoding an utterance now.", recognizers_->busy());
   out.gauge("parley_recognition_queue", "Utterances waiting for a free recognizer.", recognizers_->queued());
+  out.counter("parley_recognizer_failures_total", "Recognizers that could not be made (their utterance is dropped).",
+              recognizers_->failures());
   out.counter("parley_transcript_segments_total", "Final transcript segments.", counters_.segments.load());
   out.counter("parley_transcription_packets_dropped_total", "Audio packets the transcriber could not take in time.",
               counters_.packetsDropped.load());

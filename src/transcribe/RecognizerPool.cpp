@@ -47,6 +47,15 @@ std::size_t RecognizerPool::cancel(const void* owner) {
   return cancelled.size();
 }
 
+void RecognizerPool::warm(unsigned count) {
+  {
+    std::lock_guard lock(mutex_);
+    const std::size_t missing = threads_.size() - recognizers_;
+    warmWanted_ = static_cast<unsigned>(std::min<std::size_t>(count, missing));
+  }
+  wake_.notify_all();
+}
+
 std::size_t RecognizerPool::recognizers() const {
   std::lock_guard lock(mutex_);
   return recognizers_;
@@ -75,8 +84,27 @@ void RecognizerPool::work() {
     Job job;
     {
       std::unique_lock lock(mutex_);
-      const bool woken = wake_.wait_for(lock, settings_.releaseIdle, [this] { return stopping_ || !queue_.empty(); });
+      const bool woken = wake_.wait_for(lock, settings_.releaseIdle, [&] {
+        return stopping_ || !queue_.empty() || (warmWanted_ > 0 && !recognizer);
+      });
       if (stopping_) break;
+      if (woken && queue_.empty() && warmWanted_ > 0 && !recognizer) {
+        --warmWanted_;
+        lock.unlock();
+        std::unique_ptr<Recognizer> made;
+        try {
+          made = factory_();
+        } catch (const std::exception&) {
+        }
+        lock.lock();
+        if (made) {
+          recognizer = std::move(made);
+          ++recognizers_;
+        } else {
+          ++failures_;
+        }
+        continue;
+      }
       if (!woken) {
         // Idle for a while: give the recognizer's memory back until speech comes again.
         if (recognizer) {

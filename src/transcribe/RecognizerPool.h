@@ -44,6 +44,9 @@ class RecognizerPool {
   bool submit(const void* owner, Job job);
   // Removes `owner`'s jobs that have not started; returns how many.
   std::size_t cancel(const void* owner);
+  // Has up to `count` recognizers made ahead of speech (a transcription is starting, and
+  // loading a model takes a second), if idle threads lack them. Freed again when idle.
+  void warm(unsigned count);
 
   // For metrics: recognizers alive now, threads decoding now, jobs waiting.
   std::size_t recognizers() const;
@@ -65,6 +68,7 @@ class RecognizerPool {
   std::condition_variable wake_;
   std::deque<Queued> queue_;
   std::size_t recognizers_ = 0, busy_ = 0;
+  unsigned warmWanted_ = 0;
   std::uint64_t failures_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;

@@ -149,6 +149,8 @@ test('the transcript has each person\'s words under their own name', async () =>
   const latency = /parley_caption_latency_seconds_sum ([\d.e+-]+)\nparley_caption_latency_seconds_count (\d+)/.exec(metrics);
   console.log(metrics.split('\n').filter((l) => /^parley_(transcri|caption)/.test(l)).join('\n'));
   console.log(`mean caption latency: ${(Number(latency[1]) / Number(latency[2])).toFixed(2)} s over ${latency[2]} segments`);
+  // Done with them: the next tests have the machine to themselves.
+  for (const page of [ana, bruno]) await page.context().browser().close();
 });
 
 test('with --diarize-tracks, two people sharing one microphone get two names', async () => {
@@ -176,7 +178,10 @@ test('with --diarize-tracks, two people sharing one microphone get two names', a
     for (;;) {
       segments = (await (await transcript(room.id, room.moderator_token, 'json', shared.url)).json()).segments;
       if (segments.length && Math.max(...segments.map((s) => s.end)) - Math.min(...segments.map((s) => s.start)) >= 40) break;
-      assert.ok(Date.now() < deadline, `the transcript never covered the six turns: ${JSON.stringify(segments)}`);
+      if (Date.now() >= deadline) {
+        const metrics = (await (await fetch(`${shared.url}/metrics`)).text()).split('\n').filter((l) => /transcri|recogni/.test(l));
+        assert.fail(`the transcript never covered the six turns: ${JSON.stringify(segments)}\n${metrics.join('\n')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     await transcription(room.id, room.moderator_token, 'stop', shared.url);
@@ -193,5 +198,79 @@ test('with --diarize-tracks, two people sharing one microphone get two names', a
     assert.equal(ids.size, 2, 'each voice has its own speaker id');
   } finally {
     await shared.stop();
+  }
+});
+
+// The review's crash: someone leaves mid-sentence and the moderator stops transcription at
+// once. The utterance in progress still becomes a final segment, stored under their name,
+// though the room is gone by the time it is recognized; the server stays up.
+test('stopping transcription right after someone left mid-sentence keeps their last words', async () => {
+  const room = await createRoom(server.url);
+  assert.equal((await transcription(room.id, room.moderator_token, 'start')).status, 200);
+  const bruno = await join(room.id, 'Bruno', path.join(dir, 'bruno.wav'));
+  await bruno.getByTestId('toggle-captions').click();
+  await bruno.getByTestId('caption-partial').first().waitFor({ timeout: 60000 });
+  // Words are appearing: Bruno is mid-sentence. He goes, and transcription stops at once.
+  await bruno.context().close();
+  const stopped = await transcription(room.id, room.moderator_token, 'stop');
+  assert.equal(stopped.status, 200);
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  const deadline = Date.now() + 30000;
+  let segments = [];
+  for (;;) {
+    segments = (await (await transcript(room.id, room.moderator_token)).json()).segments;
+    if (segments.length > 0) break;
+    if (Date.now() >= deadline) {
+      const metrics = (await (await fetch(`${server.url}/metrics`)).text()).split('\n').filter((l) => /transcri|recogni|store/.test(l));
+      assert.fail(`the utterance in progress never reached the transcript\n${metrics.join('\n')}\n${server.log().slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  assert.ok(segments.every((s) => s.speaker.name === 'Bruno'), JSON.stringify(segments));
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'still up');
+});
+
+// At shutdown, what is being said is recognized and stored before the server stops; after
+// a restart, the transcript has it.
+test('a SIGTERM mid-sentence stores the sentence before stopping', async () => {
+  const dataDir = tempDir();
+  const first = await startServer({ dataDir, args: ['--udp-ports', '43020-43029'] });
+  const room = await createRoom(first.url);
+  assert.equal((await transcription(room.id, room.moderator_token, 'start', first.url)).status, 200);
+  const bruno = await join(room.id, 'Bruno', path.join(dir, 'bruno.wav'), null, first.url);
+  await bruno.getByTestId('toggle-captions').click();
+  await bruno.getByTestId('caption-partial').first().waitFor({ timeout: 60000 });
+  const before = (await (await transcript(room.id, room.moderator_token, 'json', first.url)).json()).segments.length;
+  const { code } = await first.stop();
+  assert.equal(code, 0);
+  await bruno.context().close();
+  const second = await startServer({ dataDir, args: ['--udp-ports', '43020-43029'] });
+  try {
+    const body = await (await transcript(room.id, room.moderator_token, 'json', second.url)).json();
+    assert.ok(body.segments.length > before, `the sentence in progress was lost: ${before} before, ${JSON.stringify(body.segments)}`);
+    assert.ok(body.stopped_at, 'the transcription is marked as stopped');
+    assert.ok(body.segments.every((s) => s.speaker.name === 'Bruno'));
+  } finally {
+    await second.stop();
+  }
+});
+
+// Transcription is bounded server-wide: past --max-transcriptions, a clear 503.
+test('past --max-transcriptions a start is refused with 503 until one stops', async () => {
+  const limited = await startServer({ args: ['--udp-ports', '43030-43039', '--max-transcriptions', '1'] });
+  try {
+    const [a, b] = [await createRoom(limited.url), await createRoom(limited.url)];
+    assert.equal((await transcription(a.id, a.moderator_token, 'start', limited.url)).status, 200);
+    const refused = await transcription(b.id, b.moderator_token, 'start', limited.url);
+    assert.equal(refused.status, 503);
+    assert.ok(refused.headers.get('retry-after'));
+    assert.match((await refused.json()).error, /as many meetings as it can/);
+    assert.equal((await transcription(a.id, a.moderator_token, 'stop', limited.url)).status, 200);
+    assert.equal((await transcription(b.id, b.moderator_token, 'start', limited.url)).status, 200);
+    const metrics = await (await fetch(`${limited.url}/metrics`)).text();
+    assert.match(metrics, /^parley_transcriptions_active 1$/m);
+    assert.match(metrics, /^parley_transcriptions_max 1$/m);
+  } finally {
+    await limited.stop();
   }
 });

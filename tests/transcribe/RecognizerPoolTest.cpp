@@ -100,6 +100,17 @@ TEST(RecognizerPool, FreesIdleRecognizers) {
   EXPECT_EQ(made.load(), 2) << "made again when speech came back";
 }
 
+TEST(RecognizerPool, WarmsRecognizersAheadOfSpeechWhenAsked) {
+  alive = made = 0;
+  RecognizerPool pool([] { return std::make_unique<CountedRecognizer>(); }, {3, 4, std::chrono::minutes(1)});
+  pool.warm(2);
+  EXPECT_TRUE(eventually([&] { return pool.recognizers() == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(made.load(), 2) << "two, as asked, not one per thread";
+  pool.warm(5);
+  EXPECT_TRUE(eventually([&] { return pool.recognizers() == 3; })) << "never more than threads";
+}
+
 TEST(RecognizerPool, CancelRemovesAnOwnersWaitingJobsAndDestroysThem) {
   Gate gate;
   RecognizerPool pool([] { return std::make_unique<CountedRecognizer>(); }, {1, 8, std::chrono::minutes(1)});
