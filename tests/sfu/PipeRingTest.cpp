@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -39,25 +41,39 @@ TEST(PipeRing, WakesTheReceiverOnceUntilItHasLooked) {
 }
 
 // Across two threads with the hand-shake as the workers use it: no packet is lost or
-// reordered, and the receiver never sleeps while a packet waits.
+// reordered, and the receiver never sleeps while a packet waits. A lost wake-up (the
+// receiver asleep with packets in the ring and nobody to wake it) fails the test within
+// seconds instead of hanging it.
 TEST(PipeRing, TwoThreadsWithTheWakeUpHandShake) {
   PipeRing ring(64);
   constexpr std::uint32_t kPackets = 200000;
   std::atomic<int> wakeups{0};
-  std::atomic<bool> done{false};
+  std::atomic<std::uint32_t> received{0};
+  std::atomic<bool> lostWakeUp{false}, outOfOrder{false}, stop{false};
   std::thread receiver([&] {
-    std::uint32_t expected = 0;
-    while (expected < kPackets) {
-      // Sleep until woken, as a worker waits on its eventfd.
-      while (wakeups.load(std::memory_order_acquire) == 0) std::this_thread::yield();
+    while (received.load() < kPackets && !stop.load()) {
+      // Sleep until woken, as a worker waits on its eventfd; never longer than 5 s.
+      const auto asleep = std::chrono::steady_clock::now();
+      while (wakeups.load(std::memory_order_acquire) == 0) {
+        if (std::chrono::steady_clock::now() - asleep > std::chrono::seconds(5)) {
+          if (ring.pop([](PipedPacket&) {})) lostWakeUp = true;  // a packet waited, unannounced
+          stop = true;
+          return;
+        }
+        std::this_thread::yield();
+      }
       wakeups.fetch_sub(1, std::memory_order_acq_rel);
       ring.clearWakePending();
-      while (ring.pop([&](PipedPacket& p) { ASSERT_EQ(p.pipeId, expected); })) ++expected;
+      while (ring.pop([&](PipedPacket& p) {
+        if (p.pipeId != received.load()) outOfOrder = true;
+      })) {
+        received.fetch_add(1);
+      }
     }
-    done = true;
   });
   std::uint8_t payload[100] = {};
-  for (std::uint32_t i = 0; i < kPackets;) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (std::uint32_t i = 0; i < kPackets && !stop.load() && std::chrono::steady_clock::now() < deadline;) {
     if (!ring.push(i, payload, sizeof payload)) {
       std::this_thread::yield();
       continue;
@@ -65,8 +81,11 @@ TEST(PipeRing, TwoThreadsWithTheWakeUpHandShake) {
     ++i;
     if (ring.markWakePending()) wakeups.fetch_add(1, std::memory_order_acq_rel);
   }
+  stop = received.load() >= kPackets || stop.load();
   receiver.join();
-  EXPECT_TRUE(done);
+  EXPECT_FALSE(lostWakeUp) << "the receiver slept while a packet waited";
+  EXPECT_FALSE(outOfOrder);
+  EXPECT_EQ(received.load(), kPackets);
 }
 
 }  // namespace parley::sfu

@@ -82,6 +82,13 @@ TEST(Protocol, RejectsDeepNestingAndHugeFrames) {
   EXPECT_EQ(expectError(std::string(1000, '[') + std::string(1000, ']')), ErrorCode::Malformed);
   const std::string huge = R"({"type":"chat","text":")" + std::string(kMaxMessageBytes, 'x') + "\"}";
   EXPECT_EQ(expectError(huge), ErrorCode::TooLarge);
+  // SDP-carrying frames may be larger (a subscriber's answer in a room of 100), others not.
+  const std::string bigSdp = R"({"type":"subscribe-answer","sdp":")" + std::string(500 * 1024, 'a') + "\"}";
+  expectMessage<SubscribeAnswerRequest>(bigSdp);
+  const std::string tooBigSdp = R"({"type":"publish","sdp":")" + std::string(kMaxSdpMessageBytes, 'a') + "\"}";
+  EXPECT_EQ(expectError(tooBigSdp), ErrorCode::TooLarge);
+  const std::string bigChat = R"({"type":"chat","text":")" + std::string(500 * 1024, 'a') + "\"}";
+  EXPECT_EQ(expectError(bigChat), ErrorCode::TooLarge);
   // Brackets inside strings do not count as nesting.
   expectMessage<ChatRequest>(R"({"type":"chat","text":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})");
 }

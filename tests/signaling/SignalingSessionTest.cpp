@@ -223,3 +223,91 @@ TEST_F(SignalingSessionTest, RoomsSurviveInTheStore) {
 }
 
 }  // namespace parley::signaling
+
+namespace parley::signaling {
+
+// The 101st person is told the meeting is full; nobody else hears of it.
+TEST_F(SignalingSessionTest, TheHundredAndFirstIsToldTheRoomIsFull) {
+  std::vector<std::unique_ptr<Client>> clients;
+  for (std::size_t i = 0; i < kMaxParticipantsPerRoom; ++i) {
+    clients.push_back(std::make_unique<Client>(rooms, room.record.id));
+    clients.back()->join("P" + std::to_string(i));
+    ASSERT_EQ(clients.back()->peer.ofType("welcome").size(), 1u) << i;
+  }
+  Client late(rooms, room.record.id);
+  late.join("Late");
+  EXPECT_EQ(late.peer.last()["code"], "room-full");
+  EXPECT_FALSE(late.session.joined());
+  EXPECT_EQ(rooms.active(room.record.id)->size(), kMaxParticipantsPerRoom);
+}
+
+// What the media plane says reaches the participant it is about: a refused offer as
+// media-error; a transport that lost ICE consent ends the participant (media-timeout).
+TEST_F(SignalingSessionTest, MediaErrorsAndTimeoutsReachTheParticipant) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  auto live = rooms.active(room.record.id);
+  live->onMediaEvent({sfu::MediaEvent::Type::Error, room.record.id, ana.id(), {}, {}, "bad offer: no media"}, 2000);
+  EXPECT_EQ(ana.peer.last()["type"], "media-error");
+  EXPECT_EQ(ana.peer.last()["message"], "bad offer: no media");
+  EXPECT_TRUE(bruno.peer.ofType("media-error").empty());
+  live->onMediaEvent({sfu::MediaEvent::Type::TransportClosed, room.record.id, bruno.id(), {}, {},
+                      "receiving transport closed: ICE consent expired"},
+                     3000);
+  EXPECT_EQ(bruno.peer.ofType("media-error").size(), 1u);
+  EXPECT_TRUE(bruno.peer.closed);
+  const auto left = ana.peer.ofType("participant-left");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["reason"], "media-timeout");
+  // Events about someone who already left are dropped.
+  live->onMediaEvent({sfu::MediaEvent::Type::Error, room.record.id, bruno.id(), {}, {}, "late"}, 4000);
+  EXPECT_EQ(bruno.peer.ofType("media-error").size(), 1u);
+}
+
+TEST_F(SignalingSessionTest, MalformedPublishAndAnswersAreRefusedAndLeaveEndsTheConnection) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  const auto isError = [&](const char* code) { return ana.peer.last()["type"] == "error" && ana.peer.last()["code"] == code; };
+  ana.say({{"type", "publish"}});
+  EXPECT_TRUE(isError("malformed"));
+  ana.say({{"type", "publish"}, {"sdp", ""}});
+  EXPECT_TRUE(isError("malformed"));
+  ana.say({{"type", "publish"}, {"sdp", "v=0"}, {"sources", {{"0", "hologram"}}}});
+  EXPECT_TRUE(isError("invalid"));
+  ana.say({{"type", "publish"}, {"sdp", "v=0"}, {"sources", "camera"}});
+  EXPECT_TRUE(isError("malformed"));
+  ana.say({{"type", "subscribe-answer"}, {"sdp", 42}});
+  EXPECT_TRUE(isError("malformed"));
+  ana.say({{"type", "chat-history"}, {"before", "yesterday"}});
+  EXPECT_TRUE(isError("malformed"));
+  ana.say({{"type", "leave"}});
+  EXPECT_TRUE(ana.peer.closed);
+  EXPECT_FALSE(ana.session.joined());
+  const auto left = bruno.peer.ofType("participant-left");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["reason"], "left");
+}
+
+// A meeting's chat stops at its bound, with a clear error; the others see nothing of it.
+TEST_F(SignalingSessionTest, ChatStopsAtTheMeetingsBound) {
+  for (std::int64_t i = 0; i < kMaxChatMessagesPerRoom; ++i) store.addChat(room.record.id, "p", "Old", "x", i);
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  const auto welcome = bruno.peer.ofType("welcome")[0];
+  EXPECT_EQ(welcome["chat"].size(), static_cast<std::size_t>(kChatMessagesPerPage));
+  EXPECT_EQ(welcome["chat_more"], true);
+  ana.say({{"type", "chat"}, {"text", "one more"}});
+  EXPECT_EQ(ana.peer.last()["code"], "limit-reached");
+  EXPECT_TRUE(bruno.peer.ofType("chat").empty());
+  // Older pages come on request, oldest first, before the id asked.
+  bruno.say({{"type", "chat-history"}, {"before", welcome["chat"][0]["id"]}});
+  const auto page = bruno.peer.last();
+  ASSERT_EQ(page["type"], "chat-history");
+  EXPECT_EQ(page["messages"].size(), static_cast<std::size_t>(kChatMessagesPerPage));
+  EXPECT_LT(page["messages"].back()["id"].get<std::int64_t>(), welcome["chat"][0]["id"].get<std::int64_t>());
+}
+
+}  // namespace parley::signaling

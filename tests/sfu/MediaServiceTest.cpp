@@ -1,0 +1,185 @@
+// The media plane as the control plane drives it: workers on real loopback UDP ports, rooms
+// placed on them, commands posted, events coming back on the control thread.
+#include "sfu/MediaService.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "sdp/SessionDescription.h"
+#include "sfu/Worker.h"
+
+namespace parley::sfu {
+
+namespace {
+
+// A browser-like offer to publish a microphone.
+std::string microphoneOffer() {
+  sdp::SessionDescription d;
+  sdp::MediaDescription audio;
+  audio.kind = "audio";
+  audio.mid = "0";
+  audio.formats = {"111"};
+  audio.codecs = {{111, "opus", 48000, 2, "", {}}};
+  audio.ssrcs = {4242};
+  audio.direction = "sendonly";
+  sdp::setTransport(audio, "ufrag", "password-password-1", "AA:BB", "actpass");
+  d.bundle = {"0"};
+  d.media.push_back(audio);
+  return sdp::write(d);
+}
+
+// A port range that is free now (a few ports after one the kernel handed out).
+std::uint16_t freeRangeStart() {
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket probe(io, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return static_cast<std::uint16_t>(probe.local_endpoint().port() + 7);
+}
+
+struct Control {
+  boost::asio::io_context io;
+  std::vector<MediaEvent> events;
+  // Runs the control loop until `count` events of `type` came, or 20 s (a hang bound).
+  bool await(MediaEvent::Type type, std::size_t count = 1) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    const auto seen = [&] { return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](auto& e) { return e.type == type; })); };
+    while (seen() < count && std::chrono::steady_clock::now() < deadline) {
+      io.run_for(std::chrono::milliseconds(10));
+      io.restart();
+    }
+    return seen() >= count;
+  }
+};
+
+}  // namespace
+
+TEST(MediaService, StartsWorkersOnFreePortsAndSkipsTakenOnes) {
+  const std::uint16_t lo = freeRangeStart();
+  // Someone holds the first port of the range.
+  boost::asio::io_context other;
+  boost::asio::ip::udp::socket taken(other, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), lo));
+  Control control;
+  MediaConfig config;
+  config.portMin = lo;
+  config.portMax = static_cast<std::uint16_t>(lo + 5);
+  config.workers = 2;
+  MediaService media(config, control.io, [&](const MediaEvent& e) { control.events.push_back(e); });
+  const auto ports = media.ports();
+  ASSERT_EQ(ports.size(), 2u);
+  EXPECT_EQ(ports[0], lo + 1);
+  EXPECT_EQ(ports[1], lo + 2);
+  const std::string metrics = media.renderMetrics();
+  EXPECT_NE(metrics.find("parley_media_workers 2"), std::string::npos);
+  EXPECT_NE(metrics.find("parley_media_dropped_total{reason=\"consent_refused\"}"), std::string::npos);
+}
+
+TEST(MediaService, RefusesToStartWithoutAFreePort) {
+  const std::uint16_t lo = freeRangeStart();
+  boost::asio::io_context other;
+  boost::asio::ip::udp::socket taken(other, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), lo));
+  Control control;
+  MediaConfig config;
+  config.portMin = config.portMax = lo;
+  try {
+    MediaService media(config, control.io, [](const MediaEvent&) {});
+    FAIL() << "started without a port";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("no UDP port free"), std::string::npos) << e.what();
+  }
+}
+
+// A publish posted to the participant's worker comes back as its answer, on the control
+// thread; a bad one comes back as an error for that participant only.
+TEST(MediaService, AnswersComeBackOnTheControlThread) {
+  const std::uint16_t lo = freeRangeStart();
+  Control control;
+  MediaConfig config;
+  config.portMin = lo;
+  config.portMax = static_cast<std::uint16_t>(lo + 3);
+  config.workers = 1;
+  const auto controlThread = std::this_thread::get_id();
+  bool elsewhere = false;
+  MediaService media(config, control.io, [&](const MediaEvent& e) {
+    elsewhere = elsewhere || std::this_thread::get_id() != controlThread;
+    control.events.push_back(e);
+  });
+  media.join("room", "ana");
+  media.join("room", "bruno");
+  media.publish("room", "ana", microphoneOffer(), {{"0", TrackSource::Microphone}});
+  ASSERT_TRUE(control.await(MediaEvent::Type::PublisherAnswer));
+  ASSERT_TRUE(control.await(MediaEvent::Type::SubscriberOffer)) << "bruno is offered ana's microphone";
+  EXPECT_FALSE(elsewhere);
+  const auto offer = std::find_if(control.events.begin(), control.events.end(),
+                                  [](auto& e) { return e.type == MediaEvent::Type::SubscriberOffer; });
+  EXPECT_EQ(offer->participantId, "bruno");
+  ASSERT_EQ(offer->tracks.size(), 1u);
+  EXPECT_EQ(offer->tracks[0].source, TrackSource::Microphone);
+  media.publish("room", "bruno", "not SDP", {});
+  ASSERT_TRUE(control.await(MediaEvent::Type::Error));
+  EXPECT_EQ(control.events.back().participantId, "bruno");
+  media.leave("room", "ana");
+  media.leave("room", "bruno");
+}
+
+// Past --worker-streams, newcomers go to another worker and the room spans both.
+TEST(MediaService, ARoomSpillsOntoAnotherWorkerPastItsStreams) {
+  const std::uint16_t lo = freeRangeStart();
+  Control control;
+  MediaConfig config;
+  config.portMin = lo;
+  config.portMax = static_cast<std::uint16_t>(lo + 3);
+  config.workers = 2;
+  config.streamsPerWorker = 2;
+  MediaService media(config, control.io, [&](const MediaEvent& e) { control.events.push_back(e); });
+  media.join("room", "ana");
+  media.publish("room", "ana", microphoneOffer(), {});
+  ASSERT_TRUE(control.await(MediaEvent::Type::PublisherAnswer));
+  for (const char* who : {"b", "c", "d"}) media.join("room", who);
+  // Each newcomer on the second worker is offered ana's track, piped from the first.
+  ASSERT_TRUE(control.await(MediaEvent::Type::SubscriberOffer, 3));
+  const std::string metrics = media.renderMetrics();
+  EXPECT_NE(metrics.find("parley_media_rooms_spanning_workers 1"), std::string::npos) << metrics;
+}
+
+// A worker's thread, its rooms and its clock, on its own.
+TEST(Worker, HostsRoomsOnItsThreadAndStopsCleanly) {
+  std::vector<MediaEvent> events;
+  std::mutex mutex;
+  net::Address bindTo = net::Address::ipv4(127, 0, 0, 1, 0);
+  Worker worker(0, bindTo, "127.0.0.1", dtls::Certificate::generate(), [&](MediaEvent e) {
+    std::lock_guard lock(mutex);
+    events.push_back(std::move(e));
+  });
+  std::vector<Worker*> siblings{&worker};
+  worker.setSiblings(siblings);
+  worker.start();
+  EXPECT_NE(worker.port(), 0);
+  std::promise<std::thread::id> ran;
+  worker.post([&] {
+    worker.router("room").join("ana");
+    worker.router("room").publish("ana", microphoneOffer(), {});
+    ran.set_value(std::this_thread::get_id());
+  });
+  auto future = ran.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  EXPECT_NE(future.get(), std::this_thread::get_id()) << "rooms live on the worker's own thread";
+  std::promise<bool> released;
+  worker.post([&] {
+    worker.router("room").leave("ana");
+    worker.releaseIfEmpty("room");
+    released.set_value(worker.findRouter("room") == nullptr);
+  });
+  auto done = released.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  EXPECT_TRUE(done.get()) << "an empty room's router goes";
+  worker.stop();
+  std::lock_guard lock(mutex);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front().type, MediaEvent::Type::PublisherAnswer);
+}
+
+}  // namespace parley::sfu
