@@ -13,8 +13,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parley::rtp::isVp8KeyFrame(packet.payload());
   parley::rtp::isH264KeyFrame(packet.payload());
   // One producer for the whole run (its buffer is large); its state carries across inputs.
-  static parley::sfu::Producer producer("p", "0", parley::sfu::MediaKind::Video, parley::sfu::TrackSource::Camera,
-                                        1, 2, 96, 97, {"VP8", 90000, 1, "", 96, 97});
+  static parley::sfu::Producer producer(parley::sfu::ProducerDescription{
+      "p", "owner", "0", parley::sfu::MediaKind::Video, parley::sfu::TrackSource::Camera, 1, 2, 96, 97,
+      {"VP8", 90000, 1, "", 96, 97}});
   if (size % 2) producer.unwrapRtx(packet);
   producer.onRtp(packet, 1000);
   return 0;
