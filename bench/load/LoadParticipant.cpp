@@ -68,8 +68,9 @@ LoadParticipant::~LoadParticipant() {
   if (receiver_) receivingSocket().removeTransport(*receiver_);
 }
 
-std::unique_ptr<webrtc::WebRtcTransport> LoadParticipant::makeTransport(webrtc::WebRtcServer& socket) {
-  return socket.createTransport(dtls::DtlsTransport::Role::Client, webrtc::WebRtcTransport::IceRole::Controlling,
+std::unique_ptr<webrtc::WebRtcTransport> LoadParticipant::makeTransport(webrtc::WebRtcServer& socket,
+                                                                        webrtc::WebRtcTransport::IceRole iceRole) {
+  return socket.createTransport(dtls::DtlsTransport::Role::Client, iceRole,
                                 *this, certificate_);
 }
 
@@ -114,7 +115,7 @@ void LoadParticipant::onRemoteDescription(const std::string& text, bool isOffer)
 }
 
 void LoadParticipant::publish() {
-  sender_ = makeTransport(socket_);
+  sender_ = makeTransport(socket_, webrtc::WebRtcTransport::IceRole::Controlling);
   sdp::SessionDescription offer;
   offer.sessionId = ownSsrc_;
   offer.bundle = {"0", "1"};
@@ -148,7 +149,10 @@ void LoadParticipant::publish() {
 }
 
 void LoadParticipant::answer(const sdp::SessionDescription& offer) {
-  if (!receiver_) receiver_ = makeTransport(receivingSocket());
+  if (!receiver_) {
+    receiver_ = makeTransport(receivingSocket(), offer.iceLite ? webrtc::WebRtcTransport::IceRole::Controlling
+                                                               : webrtc::WebRtcTransport::IceRole::Controlled);
+  }
   sdp::SessionDescription reply;
   reply.sessionId = ownSsrc_;
   reply.bundle = offer.bundle;
@@ -353,7 +357,10 @@ void LoadParticipant::onRtp(webrtc::Transport&, std::uint8_t* data, std::size_t 
     stats_.bytesMeasured += length;
     const auto tail = payload.data() + payload.size() - kTrailer;
     const std::uint64_t sent = static_cast<std::uint64_t>(read32(tail)) << 32 | read32(tail + 4);
-    if (now >= sent) stats_.delayMicros.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(now - sent, UINT32_MAX)));
+    const auto received = static_cast<std::uint64_t>(now);
+    if (received >= sent) {
+      stats_.delayMicros.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(received - sent, UINT32_MAX)));
+    }
   }
 }
 

@@ -99,7 +99,10 @@ class LoadParticipant : private webrtc::Transport::Listener {
                     const std::string& fingerprint, const std::string& candidate);
   // A transport on `socket`: publishing and receiving use two sockets, as a browser's two
   // peer connections do (the server tells its transports apart by the source address).
-  std::unique_ptr<webrtc::WebRtcTransport> makeTransport(webrtc::WebRtcServer& socket);
+  // Always the DTLS client. ICE: controlling, except when answering a full ICE agent's offer
+  // (Janus), where the offerer controls (RFC 8445 6.1.1).
+  std::unique_ptr<webrtc::WebRtcTransport> makeTransport(webrtc::WebRtcServer& socket,
+                                                         webrtc::WebRtcTransport::IceRole iceRole);
   void sendAudio();
   void sendVideo();
   void sendRtp(std::uint8_t payloadType, std::uint32_t ssrc, std::uint16_t& seq, std::uint32_t timestamp,

@@ -337,6 +337,12 @@ int main(int argc, char** argv) {
     runUntil(io, [&] { return stats.joinToFirstPacketMs.size() >= expectedFirst || !stats.failures.empty(); },
              std::chrono::seconds(30 + o.meeting / 2));
     if (!stats.failures.empty()) throw std::runtime_error(stats.failures.front());
+    if (stats.joinToFirstPacketMs.size() < expectedFirst) {
+      // Measuring a server that forwards nothing would report zeros as if they were figures.
+      throw std::runtime_error("only " + std::to_string(stats.joinToFirstPacketMs.size()) + " of " +
+                               std::to_string(expectedFirst) + " receiving participants got media within " +
+                               std::to_string(30 + o.meeting / 2) + " s");
+    }
     if (o.meeting > 0) {
       // A meeting is set up when everyone receives everyone else's audio and video: each
       // join renegotiates every other participant's subscriptions, which takes a while.

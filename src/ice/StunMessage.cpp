@@ -202,11 +202,13 @@ std::size_t writeBindingSuccess(const StunMessage& request, const net::Address& 
   return w.size();
 }
 
-std::size_t writeBindingError(const StunMessage& request, std::uint16_t code, std::uint8_t* out) {
+std::size_t writeBindingError(const StunMessage& request, std::uint16_t code, std::uint8_t* out,
+                              std::string_view password) {
   Writer w(out, kBindingError, request.transaction);
   std::uint8_t* value = w.attribute(kAttrErrorCode, 4);
   value[2] = static_cast<std::uint8_t>(code / 100);
   value[3] = static_cast<std::uint8_t>(code % 100);
+  if (!password.empty()) w.integrity(password);
   w.fingerprint();
   return w.size();
 }

@@ -65,8 +65,10 @@ inline constexpr std::size_t kMaxStunSize = 548;
 // A binding success response to `request`, reporting `mapped`, signed with `password`.
 std::size_t writeBindingSuccess(const StunMessage& request, const net::Address& mapped, std::string_view password,
                                 std::uint8_t* out);
-// A binding error response (e.g. 401 or 487), with FINGERPRINT but no integrity.
-std::size_t writeBindingError(const StunMessage& request, std::uint16_t code, std::uint8_t* out);
+// A binding error response (e.g. 401 or 487), with FINGERPRINT, and signed with `password`
+// when one is given (a 487 answers an authentic request, so it is signed as a success is).
+std::size_t writeBindingError(const StunMessage& request, std::uint16_t code, std::uint8_t* out,
+                              std::string_view password = {});
 // A binding request: a connectivity check of the controlling agent (the load generator,
 // nominating with USE-CANDIDATE), or a consent check of the controlled side (the server).
 std::size_t writeBindingRequest(const TransactionId& transaction, std::string_view username,

@@ -122,8 +122,17 @@ StunCheckResult WebRtcTransport::onStunRequest(const ice::StunMessage& request, 
     return result;
   }
   result.accepted = true;
-  // The answer goes to where the request came from: it is the same size as the request.
   std::uint8_t response[ice::kMaxStunSize];
+  if (iceRole_ == IceRole::Controlling && request.iceControlling) {
+    // Both sides think they control (a full ICE peer that offered, as Janus does): the
+    // larger tie-breaker keeps the role (RFC 8445 7.3.1.1).
+    if (tieBreaker_ >= *request.iceControlling) {
+      socket_.send(response, ice::writeBindingError(request, kRoleConflict, response, localIce_.pwd), from);
+      return result;
+    }
+    becomeControlled();
+  }
+  // The answer goes to where the request came from: it is the same size as the request.
   socket_.send(response, ice::writeBindingSuccess(request, from, localIce_.pwd, response), from);
   if (iceRole_ == IceRole::Controlling) return result;  // the server checking our consent
 
@@ -149,14 +158,25 @@ bool WebRtcTransport::onStunResponse(const ice::StunMessage& response, const net
     if (!slot.used && slot.transaction == response.transaction) check = &slot;
   }
   // An answer proves consent only from the address asked, signed with the peer's password.
-  if (!check || !(check->to == from) || response.type != ice::kBindingSuccess ||
-      !ice::checkIntegrity(response, remoteIce_.pwd)) {
+  if (!check || !(check->to == from) || !ice::checkIntegrity(response, remoteIce_.pwd)) {
     counters_.consentRefusals++;
     return false;
   }
   check->used = true;
   const auto now = Clock::now();
   Path* known = findPath(from);
+  if (response.type == ice::kBindingError && response.errorCode == kRoleConflict && known &&
+      iceRole_ == IceRole::Controlling) {
+    // The peer keeps the controlling role (RFC 8445 7.2.5.1): take the other and ask again;
+    // the peer's nomination now decides the path.
+    becomeControlled();
+    sendCheck(*known, false, now);
+    return false;
+  }
+  if (response.type != ice::kBindingSuccess) {
+    counters_.consentRefusals++;
+    return false;
+  }
   if (!known) return false;  // forgotten since we asked
   Path& path = *known;
   path.consentUntil = now + kConsentLifetime;
@@ -165,6 +185,13 @@ bool WebRtcTransport::onStunResponse(const ice::StunMessage& response, const net
   if (!selected_ || *selected_ == path.address || path.nominated) select(path);
   if (!dtlsStarted_) startDtls();
   return true;
+}
+
+void WebRtcTransport::becomeControlled() {
+  iceRole_ = IceRole::Controlled;
+  counters_.roleConflicts++;
+  // What we nominated was only our proposal: the controlling peer nominates now.
+  for (auto& path : paths_) path.nominated = false;
 }
 
 void WebRtcTransport::connectTo(const net::Address& remote) {

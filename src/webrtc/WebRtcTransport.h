@@ -38,6 +38,7 @@ struct TransportCounters {
   std::uint64_t dtlsFailures = 0;
   std::uint64_t consentChecks = 0;    // binding requests we sent for consent
   std::uint64_t consentRefusals = 0;  // responses that did not prove consent (wrong source, integrity)
+  std::uint64_t roleConflicts = 0;    // both ends controlling: we took the controlled role
 };
 
 // What a binding request did: whether it was authentic (its source may then be routed to
@@ -49,9 +50,12 @@ struct StunCheckResult {
 
 class WebRtcTransport : public Transport, private dtls::DtlsTransport::Listener {
  public:
-  enum class IceRole { Lite, Controlling };  // the server is lite; the load generator controls
+  // The server is lite (and so controlled); the load generator is a full agent, controlling
+  // unless it answers a full agent's offer, or loses a role conflict (then Controlled).
+  enum class IceRole { Lite, Controlled, Controlling };
 
   static constexpr auto kConsentLifetime = std::chrono::seconds(30);
+  static constexpr std::uint16_t kRoleConflict = 487;  // STUN error: both ends in the same ICE role
   static constexpr auto kConsentInterval = std::chrono::seconds(5);  // between checks, randomized ±20%
   static constexpr std::size_t kMaxPaths = 4;  // candidate addresses remembered per transport
 
@@ -117,6 +121,8 @@ class WebRtcTransport : public Transport, private dtls::DtlsTransport::Listener 
   void sendCheck(Path& path, bool nominate, std::chrono::steady_clock::time_point now);
   void select(const Path& path);
   void announceIfConnected();
+  // A role conflict lost: the peer controls.
+  void becomeControlled();
   bool consentFresh(const Path& path, std::chrono::steady_clock::time_point now) const {
     return now < path.consentUntil;
   }

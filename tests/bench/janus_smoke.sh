@@ -9,7 +9,14 @@ command -v janus >/dev/null || { echo "skipped: janus is not installed"; exit 77
 probe=pbprobe$$
 if ! ip netns add "$probe" 2>/dev/null; then echo "skipped: cannot make a network namespace here"; exit 77; fi
 ip netns del "$probe"
-out=$(BUILD_DIR=${1:-$root/build} "$root/scripts/bench-vs-janus.sh" --subscribers 2 --seconds 2 2>/dev/null)
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+if ! out=$(BUILD_DIR=${1:-$root/build} "$root/scripts/bench-vs-janus.sh" --subscribers 2 --seconds 2 2>"$errors"); then
+  echo "$out"
+  echo "scripts/bench-vs-janus.sh failed:"
+  tail -n 40 "$errors"
+  exit 1
+fi
 echo "$out"
 python3 - "$out" <<'PY'
 import sys
@@ -19,7 +26,8 @@ parley, janus = (float(v) for v in table['forwarded packets/s'][:2])
 # One publisher to two subscribers, through each server: media went through both.
 assert parley > 0, 'Parley forwarded nothing'
 assert janus > 0, 'Janus forwarded nothing'
+# The CPU figures are reported (a figure, not a bound: two seconds may round to 0 ticks).
 cpu = next(v for k, v in table.items() if k.startswith('server CPU per'))
-assert len(cpu) >= 2 and all(float(v) > 0 for v in cpu[:2]), f'no CPU figures: {cpu}'
+assert len(cpu) >= 2 and all(float(v) >= 0 for v in cpu[:2]), f'no CPU figures: {cpu}'
 print('side-by-side smoke test: ok')
 PY

@@ -174,6 +174,53 @@ TEST_F(WebRtcLoopback, DropsMediaFromUnknownAddresses) {
   EXPECT_EQ(server.demuxCounters().unclassified, 1u);
 }
 
+// Two full ICE agents, as the load generator and Janus are: `offererRole` and
+// `answererRole` at the start; both check each other. Returns once both carry SRTP.
+class FullIceLoopback : public WebRtcLoopback {
+ protected:
+  void connectBoth(WebRtcTransport::IceRole offererRole, WebRtcTransport::IceRole answererRole) {
+    server.removeTransport(*s);
+    client.removeTransport(*c);
+    s = server.createTransport(dtls::DtlsTransport::Role::Server, offererRole, serverSide, serverCert);
+    c = client.createTransport(dtls::DtlsTransport::Role::Client, answererRole, clientSide, clientCert);
+    s->setRemoteParameters(c->localIce(), "sha-256", clientCert->fingerprint());
+    c->setRemoteParameters(s->localIce(), "sha-256", serverCert->fingerprint());
+    s->connectTo(net::Address::ipv4(127, 0, 0, 1, client.port()));
+    c->connectTo(net::Address::ipv4(127, 0, 0, 1, server.port()));
+    const auto tick = [&] {
+      const auto now = std::chrono::steady_clock::now();
+      s->tickConsent(now);
+      c->tickConsent(now);
+      return serverSide.connected && clientSide.connected;
+    };
+    ASSERT_TRUE(runUntil(tick)) << "server side " << serverSide.closedReason << ", client side " << clientSide.closedReason;
+    std::uint8_t packet[net::kMaxDatagram] = {0x80, 96, 0, 1, 0, 0, 0, 9, 0, 0, 0, 42, 'h', 'i'};
+    ASSERT_TRUE(c->sendRtp(packet, 14, sizeof packet));
+    std::uint8_t back[net::kMaxDatagram] = {0x80, 96, 0, 1, 0, 0, 0, 9, 0, 0, 0, 43, 'o', 'k'};
+    ASSERT_TRUE(s->sendRtp(back, 14, sizeof back));
+    ASSERT_TRUE(runUntil([&] { return serverSide.rtp.size() == 1 && clientSide.rtp.size() == 1; }));
+  }
+};
+
+TEST_F(FullIceLoopback, TheAnswererOfAFullAgentsOfferIsControlled) {
+  connectBoth(WebRtcTransport::IceRole::Controlling, WebRtcTransport::IceRole::Controlled);
+  EXPECT_EQ(server.transportCounters().roleConflicts + client.transportCounters().roleConflicts, 0u);
+}
+
+TEST_F(FullIceLoopback, BothControllingResolveTheConflictByTieBreaker) {
+  // RFC 8445 7.3.1.1 and 7.2.5.1: the smaller tie-breaker answers or is answered 487 and
+  // becomes controlled; the call connects either way (run a few times: the tie-breakers are
+  // random, so both sides of the rule are taken).
+  for (int round = 0; round < 4; ++round) {
+    serverSide = {};
+    clientSide = {};
+    const auto before = server.transportCounters().roleConflicts + client.transportCounters().roleConflicts;
+    connectBoth(WebRtcTransport::IceRole::Controlling, WebRtcTransport::IceRole::Controlling);
+    EXPECT_EQ(server.transportCounters().roleConflicts + client.transportCounters().roleConflicts, before + 1)
+        << "exactly one side gave up the controlling role";
+  }
+}
+
 TEST(PacketClassifier, FollowsRfc7983) {
   const std::uint8_t stun[20] = {0x00, 0x01};
   const std::uint8_t dtls[] = {22, 0xfe};
