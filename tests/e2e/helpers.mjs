@@ -38,9 +38,10 @@ export function tempDir(prefix = 'parley-e2e-') {
 
 // Starts `parley serve` on 127.0.0.1 (or `host`) with port 0 and resolves once it logs where
 // it listens.
-export async function startServer({ dataDir = tempDir(), args = [], host = '127.0.0.1' } = {}) {
+export async function startServer({ dataDir = tempDir(), args = [], host = '127.0.0.1', env = {} } = {}) {
   const child = spawn(PARLEY, ['serve', '--host', host, '--port', '0', '--data', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let log = '';
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

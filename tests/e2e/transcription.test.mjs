@@ -3,6 +3,7 @@
 // attributes each person's words to their own name, close to their recording's reference.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -272,5 +273,55 @@ test('past --max-transcriptions a start is refused with 503 until one stops', as
     assert.match(metrics, /^parley_transcriptions_max 1$/m);
   } finally {
     await limited.stop();
+  }
+});
+
+// With --asr openai the live recognizer is an OpenAI-compatible server inside the
+// deployment. None can run here, so a fake one stands in: it checks what Parley sends (the
+// model, the language, the key, a 16 kHz WAV of each utterance) and answers verbose_json.
+// What is tested is our side of the contract, through a real call.
+test('live transcription through an OpenAI-compatible server', async () => {
+  const requests = [];
+  const fake = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const text = body.toString('latin1');
+      const field = (name) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)`).exec(text)?.[1];
+      const wav = body.indexOf('RIFF');
+      requests.push({ path: req.url, auth: req.headers.authorization, model: field('model'), language: field('language'),
+        format: field('response_format'), rate: wav >= 0 ? body.readUInt32LE(wav + 24) : 0, channels: wav >= 0 ? body.readUInt16LE(wav + 22) : 0,
+        seconds: wav >= 0 ? (body.length - wav - 44) / 32000 : 0 });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ text: 'demandez ce que vous pouvez faire', segments: [{ start: 0, end: 1.5, text: 'demandez ce que vous pouvez faire' }] }));
+    });
+  });
+  await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  const asr = `http://127.0.0.1:${fake.address().port}`;
+  const openai = await startServer({ args: ['--udp-ports', '43040-43049', '--asr', 'openai', '--asr-url', asr,
+    '--asr-model', 'whisper-large-v3', '--language', 'fr'], env: { PARLEY_ASR_API_KEY: 'sekret' } });
+  try {
+    const room = await createRoom(openai.url);
+    assert.equal((await transcription(room.id, room.moderator_token, 'start', openai.url)).status, 200);
+    const bruno = await join(room.id, 'Bruno', path.join(dir, 'bruno.wav'), null, openai.url);
+    await bruno.getByTestId('toggle-captions').click();
+    await bruno.getByTestId('caption').filter({ hasText: 'demandez ce que vous pouvez faire' }).first().waitFor({ timeout: 60000 });
+    const body = await (await transcript(room.id, room.moderator_token, 'json', openai.url)).json();
+    assert.ok(body.segments.length >= 1);
+    assert.ok(body.segments.every((s) => s.speaker.name === 'Bruno' && s.text === 'demandez ce que vous pouvez faire'));
+    const first = requests[0];
+    assert.equal(first.path, '/v1/audio/transcriptions');
+    assert.equal(first.auth, 'Bearer sekret');
+    assert.equal(first.model, 'whisper-large-v3');
+    assert.equal(first.language, 'fr');
+    assert.equal(first.format, 'verbose_json');
+    assert.equal(first.rate, 16000);
+    assert.equal(first.channels, 1);
+    assert.ok(first.seconds > 0.3 && first.seconds < 30, `an utterance, not the whole call: ${first.seconds} s`);
+    await bruno.context().browser().close();
+  } finally {
+    await openai.stop();
+    fake.close();
   }
 });
