@@ -67,7 +67,8 @@ for _ in $(seq 100); do
 done
 
 # Parley on loopback.
-exec 3< <(exec "$build/parley" serve --host 127.0.0.1 --port 0 --data "$work/parley" --udp-ports 46100-46109 2>&1)
+exec 3< <(exec "$build/parley" serve --host 127.0.0.1 --port 0 --data "$work/parley" --udp-ports 46100-46109 \
+  --max-connections-per-address 1000000 2>&1)
 parley_pid=$!
 url=
 while read -r line <&3; do

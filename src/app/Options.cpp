@@ -234,7 +234,7 @@ const char* serveUsage() {
          "  --trusted-proxy NET[,NET]  reverse proxies whose X-Forwarded-For and -Proto are\n"
          "                    believed, as addresses or networks [PARLEY_TRUSTED_PROXY]\n"
          "  --max-connections-per-address N  open connections one client address may hold\n"
-         "                    [PARLEY_MAX_CONNECTIONS_PER_ADDRESS] (default 200)\n"
+         "                    [PARLEY_MAX_CONNECTIONS_PER_ADDRESS] (default 1000)\n"
          "  --web-root DIR    built web client to serve [PARLEY_WEB_ROOT] (default: the build's web/dist)\n"
          "  --log-level L     trace, debug, info, warn, error or off [PARLEY_LOG_LEVEL] (default info)\n"
          "  --asr NAME        live transcription: pocketsphinx (embedded) or openai [PARLEY_ASR]\n"

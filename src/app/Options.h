@@ -18,7 +18,7 @@ struct ServeOptions {
   std::string publicIp;  // empty: announce the address media arrives on
   std::vector<std::string> publicUrls;     // how people reach the server; their hosts are ours
   std::vector<std::string> trustedProxies;  // IPs or networks whose X-Forwarded-* we believe
-  std::size_t maxConnectionsPerAddress = 200;
+  std::size_t maxConnectionsPerAddress = 1000;
   std::string webRoot;   // empty: the build's web/dist
   std::string logLevel = "info";
   std::string asr = "pocketsphinx";  // live transcription's recognizer: pocketsphinx or openai

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/OpenFileLimit.h"
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "http/HttpServer.h"
@@ -32,6 +33,11 @@ namespace net = boost::asio;
 
 int runServer(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.logLevel));
+  const std::uint64_t openFiles = raiseOpenFileLimit();
+  if (openFiles < 8192) {
+    spdlog::warn("this process may open only {} files, and each participant holds one or two: raise the limit "
+                 "(LimitNOFILE= under systemd, ulimit -Hn in a shell)", openFiles);
+  }
 
   std::error_code fsError;
   std::filesystem::create_directories(options.dataDir, fsError);

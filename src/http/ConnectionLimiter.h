@@ -3,6 +3,9 @@
 // has. acquire() gives a ticket that counts as one connection until it is destroyed; the
 // counts live as long as the last ticket, so a connection may outlive the server object.
 // Control thread only (the HTTP front end's thread).
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -35,8 +38,10 @@ class ConnectionLimiter {
   // A ticket, or null when `address` holds as many connections as it may.
   std::unique_ptr<Ticket> acquire(const std::string& address) {
     const auto it = counts_->find(address);
-    if (it != counts_->end() && it->second >= perAddress_) return nullptr;
-    if (perAddress_ == 0) return nullptr;
+    if (perAddress_ == 0 || (it != counts_->end() && it->second >= perAddress_)) {
+      warnRefused(address);
+      return nullptr;
+    }
     ++(*counts_)[address];
     return std::make_unique<Ticket>(counts_, address);
   }
@@ -46,7 +51,22 @@ class ConnectionLimiter {
   }
 
  private:
+  // Many people behind one NAT address look like one client: say so where an operator looks,
+  // at most once a minute, so a cap that is too low for a site is found before users call.
+  void warnRefused(const std::string& address) {
+    ++refusedSinceWarning_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < nextWarning_) return;
+    spdlog::warn("refused {} connection(s) from {} (and others) past {} per address; if many people share that "
+                 "address, raise --max-connections-per-address",
+                 refusedSinceWarning_, address, perAddress_);
+    refusedSinceWarning_ = 0;
+    nextWarning_ = now + std::chrono::minutes(1);
+  }
+
   std::size_t perAddress_;
+  std::size_t refusedSinceWarning_ = 0;
+  std::chrono::steady_clock::time_point nextWarning_{};
   std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
 };
 

@@ -29,7 +29,7 @@ struct HttpPolicy {
   std::vector<IpNetwork> trustedProxies;
   // Open connections (HTTP and WebSocket) one client address may hold; a building behind
   // one NAT address is many people, so this is generous.
-  std::size_t maxConnectionsPerAddress = 200;
+  std::size_t maxConnectionsPerAddress = 1000;
   bool trusts(const boost::asio::ip::address& peer) const;
 };
 

@@ -198,11 +198,24 @@ bool SrtpSession::gcmOpen(EVP_CIPHER_CTX* ctx, const std::uint8_t iv[12], const 
 }
 
 SrtpSession::Stream* SrtpSession::stream(std::uint32_t ssrc, bool create) {
-  if (const auto it = streams_.find(ssrc); it != streams_.end()) return &it->second;
+  if (streamIndex_.empty()) {
+    for (auto& s : streams_) {
+      if (s.ssrc == ssrc) return &s;
+    }
+  } else if (const auto it = streamIndex_.find(ssrc); it != streamIndex_.end()) {
+    return &streams_[it->second];
+  }
   if (!create || streams_.size() >= kMaxStreams) return nullptr;
-  Stream& added = streams_[ssrc];
-  added.ssrc = ssrc;
-  return &added;
+  streams_.push_back(Stream{});
+  streams_.back().ssrc = ssrc;
+  if (streams_.size() > kLinearStreams) {
+    if (streamIndex_.empty()) {
+      for (std::uint32_t i = 0; i < streams_.size(); ++i) streamIndex_.emplace(streams_[i].ssrc, i);
+    } else {
+      streamIndex_.emplace(ssrc, static_cast<std::uint32_t>(streams_.size() - 1));
+    }
+  }
+  return &streams_.back();
 }
 
 // The stream's highest index moves forward only; older packets (retransmissions,

@@ -87,8 +87,12 @@ class SrtpSession {
   EVP_CIPHER_CTX* rtcpCipher_ = nullptr;
   EVP_MAC_CTX* rtpMac_ = nullptr;
   EVP_MAC_CTX* rtcpMac_ = nullptr;
-  // By SSRC; nodes stay put as others are added, so a Stream* stays valid.
-  std::unordered_map<std::uint32_t, Stream> streams_;
+  // In order of first use. Most sessions have a handful of SSRCs, searched in one cache
+  // line or two; past kLinearStreams (a subscriber in a big room) an index by SSRC takes
+  // over. A Stream* is used within one call only: adding a stream may move the others.
+  static constexpr std::size_t kLinearStreams = 16;
+  std::vector<Stream> streams_;
+  std::unordered_map<std::uint32_t, std::uint32_t> streamIndex_;  // SSRC to position, once past kLinearStreams
   std::uint32_t srtcpIndex_ = 0;  // outbound
 };
 

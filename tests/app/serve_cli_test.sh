@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `parley` as an operator meets it: --help and --version, PARLEY_* variables with flags
-# winning over them, --log-level, --web-root, --public-ip, and clean stops on SIGINT and
-# SIGTERM that free the HTTP and UDP ports. Loopback only.
+# winning over them, --log-level, --web-root, --public-ip, clean stops on SIGINT and
+# SIGTERM that free the HTTP and UDP ports, and the open-file limit. Loopback only.
 set -uo pipefail
 parley=$1
 work=$(mktemp -d)
@@ -113,6 +113,21 @@ stop "$pid" TERM "SIGTERM with a client"
 echo "SIGTERM with a connected client stopped in $(( ($(date +%s%N) - started) / 1000000 )) ms"
 free_udp 47620 || fail "SIGTERM left UDP port 47620 bound"
 kill "$client" 2>/dev/null
+
+# It raises its open-file limit to the hard one (each participant holds a descriptor or two),
+# and says so when even that is low.
+if command -v prlimit >/dev/null; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  prlimit --nofile=256:4096 "$parley" serve --data "$work/files" --port "$port" --udp-ports 47630-47631 \
+    --media-workers 1 >"$work/files.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  soft=$(awk '/Max open files/ {print $4}' "/proc/$pid/limits")
+  [[ $soft == 4096 ]] || fail "open files: soft limit $soft, expected the hard limit 4096"
+  grep -q "may open only 4096 files" "$work/files.log" || fail "no warning about a low open-file limit"
+  stop "$pid" TERM "files"
+fi
 
 if ((failures)); then exit 1; fi
 echo "serve CLI: all checks passed"

@@ -25,8 +25,7 @@ std::vector<std::uint8_t> rtpPacket(std::uint16_t seq, std::uint32_t ssrc, std::
                                  static_cast<std::uint8_t>(ssrc)};
   if (extension) {
     p[0] |= 0x10;
-    const std::uint8_t ext[] = {0xBE, 0xDE, 0x00, 0x01, 0x10, 0xFF, 0x00, 0x00};  // audio level
-    p.insert(p.end(), ext, ext + sizeof ext);
+    for (const std::uint8_t byte : {0xBE, 0xDE, 0x00, 0x01, 0x10, 0xFF, 0x00, 0x00}) p.push_back(byte);  // audio level
   }
   for (std::size_t i = 0; i < payload; ++i) p.push_back(static_cast<std::uint8_t>(i * 7 + seq));
   return p;
@@ -192,6 +191,40 @@ TEST_P(SrtpInterop, RejectsReplaysTamperingAndWrongKeys) {
   std::size_t tinyLength = sizeof tiny;
   EXPECT_EQ(receiver.unprotectRtp(tiny, tinyLength), SrtpError::TooShort);
   EXPECT_EQ(receiver.unprotectRtcp(tiny, tinyLength), SrtpError::TooShort);
+}
+
+TEST_P(SrtpInterop, KeepsEachOfManySsrcsApartUpToTheCap) {
+  // A subscriber in a room of 100 receives about 300 SSRCs: past the first few the session
+  // indexes them, and each keeps its own replay state; past kMaxStreams new ones fail.
+  SrtpSession sender(GetParam().profile, key, salt, SrtpSession::Direction::Outbound);
+  SrtpSession receiver(GetParam().profile, key, salt, SrtpSession::Direction::Inbound);
+  const auto seal = [&](std::uint16_t seq, std::uint32_t ssrc) {
+    auto packet = rtpPacket(seq, ssrc, 40);
+    packet.resize(packet.size() + kMaxSrtpTrailer);
+    std::size_t length = 52;
+    const auto status = sender.protectRtp(packet.data(), length, packet.size());
+    packet.resize(status == SrtpError::Ok ? length : 0);
+    return packet;
+  };
+  const auto open = [&](std::vector<std::uint8_t> packet) {
+    std::size_t length = packet.size();
+    return receiver.unprotectRtp(packet.data(), length);
+  };
+  std::vector<std::vector<std::uint8_t>> first;
+  for (std::uint32_t ssrc = 1; ssrc <= SrtpSession::kMaxStreams; ++ssrc) {
+    first.push_back(seal(100, ssrc));
+    ASSERT_FALSE(first.back().empty()) << "ssrc " << ssrc;
+    ASSERT_EQ(open(first.back()), SrtpError::Ok) << "ssrc " << ssrc;
+  }
+  // Every SSRC remembers what it saw, in the linear part and in the indexed one.
+  for (const std::uint32_t ssrc : {1u, 5u, 16u, 17u, 300u, 1024u}) {
+    EXPECT_EQ(open(first[ssrc - 1]), SrtpError::Replayed) << "ssrc " << ssrc;
+    EXPECT_EQ(open(seal(101, ssrc)), SrtpError::Ok) << "ssrc " << ssrc;
+  }
+  std::size_t length = 52;
+  auto extra = rtpPacket(1, SrtpSession::kMaxStreams + 1, 40);
+  extra.resize(extra.size() + kMaxSrtpTrailer);
+  EXPECT_EQ(sender.protectRtp(extra.data(), length, extra.size()), SrtpError::TooManyStreams);
 }
 
 TEST_P(SrtpInterop, RetransmissionEncryptsIdentically) {
