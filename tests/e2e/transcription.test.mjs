@@ -232,7 +232,7 @@ test('stopping transcription right after someone left mid-sentence keeps their l
 });
 
 // At shutdown, what is being said is recognized and stored before the server stops; after
-// a restart, the transcript has it.
+// a restart on the same UDP ports (so the first freed them), the transcript has it.
 test('a SIGTERM mid-sentence stores the sentence before stopping', async () => {
   const dataDir = tempDir();
   const first = await startServer({ dataDir, args: ['--udp-ports', '43020-43029'] });
@@ -242,8 +242,10 @@ test('a SIGTERM mid-sentence stores the sentence before stopping', async () => {
   await bruno.getByTestId('toggle-captions').click();
   await bruno.getByTestId('caption-partial').first().waitFor({ timeout: 60000 });
   const before = (await (await transcript(room.id, room.moderator_token, 'json', first.url)).json()).segments.length;
+  const stopping = Date.now();
   const { code } = await first.stop();
   assert.equal(code, 0);
+  console.log(`SIGTERM with a transcription mid-sentence: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
   await bruno.context().close();
   const second = await startServer({ dataDir, args: ['--udp-ports', '43020-43029'] });
   try {

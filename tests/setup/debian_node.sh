@@ -42,6 +42,11 @@ if [[ ! -x $cache/root/usr/bin/node ]]; then
   fi
   for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache/root"; done
 fi
+# The test drivers' packages, as `make test` installs them for the end-to-end step (this
+# test may run first, on a fresh clone).
+if [[ ! tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ]]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund >/dev/null)
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 unshare --mount bash -euo pipefail -c '
