@@ -14,12 +14,31 @@ import sys
 import xml.etree.ElementTree as ET
 
 
-def clean(text):
-    return ' '.join((text or '').split())[:300]
+def clean(text, limit=300):
+    return ' '.join((text or '').split())[:limit]
 
 
 def emit(status, suite, name, reason=''):
-    print(f'{status}\t{suite}\t{clean(name)}\t{clean(reason)}')
+    print(f'{status}\t{suite}\t{clean(name)}\t{clean(reason, 600)}')
+
+
+def tap_diagnostic(lines, start):
+    """What a failed test's YAML block says (its error, expected/actual, location), so that
+    the summary at the end of a long log says why, not only what."""
+    if start >= len(lines) or lines[start].strip() != '---':
+        return ''
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    kept = []
+    keep = False
+    for line in lines[start + 1:]:
+        if line.strip() == '...' and len(line) - len(line.lstrip()) == indent:
+            break
+        key = re.match(r'^\s*(\w+):', line) if len(line) - len(line.lstrip()) == indent else None
+        if key:
+            keep = key.group(1) in ('error', 'expected', 'actual', 'location')
+        if keep:
+            kept.append(line.strip())
+    return ' '.join(kept)
 
 
 def skip_reason(output):
@@ -48,7 +67,9 @@ def junit(suite, path):
         error = case.find('error')
         status = case.get('status', '')
         if failure is not None or error is not None or status == 'fail':
-            emit('FAIL', suite, name)
+            found = failure if failure is not None else error
+            why = (found.get('message', '') or found.text or '') if found is not None else ''
+            emit('FAIL', suite, name, why or output[-600:])
         elif skipped is not None or status in ('notrun', 'disabled', 'skipped'):
             message = skipped.get('message', '') if skipped is not None else ''
             reason = skip_reason(output)
@@ -68,7 +89,8 @@ def tap(suite, path, exit_status):
         text = ''
     failed = 0
     # Top-level tests only (no indentation): subtests are counted through their parent.
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
         match = re.match(r'^(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO)\b ?(.*))?$', line)
         if not match:
             continue
@@ -77,7 +99,7 @@ def tap(suite, path, exit_status):
             emit('SKIP', suite, name, reason or 'no reason given')
         elif verdict == 'not ok' and directive != 'TODO':
             failed += 1
-            emit('FAIL', suite, name)
+            emit('FAIL', suite, name, tap_diagnostic(lines, number + 1))
         else:
             emit('PASS', suite, name)
     counts = dict(re.findall(r'^# (tests|pass|fail|cancelled|skipped|todo) (\d+)$', text, re.MULTILINE))
@@ -99,7 +121,7 @@ def summary(path):
     for status, suite, name, reason in skipped:
         print(f'skipped: {suite}: {name}: {reason}')
     for status, suite, name, reason in failed:
-        print(f'failed: {suite}: {name}')
+        print(f'failed: {suite}: {name}' + (f'\n    why: {reason}' if reason else ''))
     print(f'total: {passed} passed, {len(failed)} failed, {len(skipped)} skipped')
     return 1 if failed or not rows else 0
 

@@ -19,8 +19,9 @@ constexpr std::size_t kMaxQueuedFrames = 1024;
 // A connection that has not joined by then is closed (policy violation): an idle socket
 // costs the server, and a page that meant to join has done so long before.
 constexpr auto kJoinDeadline = std::chrono::seconds(10);
-// After refusing a frame as too big, what we read and drop before closing, at most.
-constexpr std::size_t kMaxDrainBytes = 16 * 1024 * 1024;
+// A message is read in pieces of at most this much, so that its size is known before it is
+// whole.
+constexpr std::size_t kReadPiece = 64 * 1024;
 }  // namespace
 
 WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms,
@@ -45,7 +46,10 @@ void WebSocketSession::start(beast::http::request<beast::http::string_body> upgr
   timeouts.idle_timeout = std::chrono::seconds(8);
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
-  ws_.read_message_max(kHardFrameLimit);
+  // No limit in Beast: past its limit it fails the connection and closes the socket on the
+  // first bytes it reads from a client still sending, a reset that the client sees as 1006
+  // instead of 1009. We count the message's bytes ourselves and close the normal way.
+  ws_.read_message_max(0);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(beast::http::field::server, "Parley"); }));
   ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
@@ -67,23 +71,15 @@ void WebSocketSession::armJoinDeadline() {
 }
 
 void WebSocketSession::readNext() {
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+  ws_.async_read_some(buffer_, kReadPiece, [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
     self->onRead(ec, bytes);
   });
 }
 
 void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
-  if (ec) {
-    if (ec == websocket::error::message_too_big) {
-      // Beast has sent the close frame (1009). The client is likely still sending the
-      // oversized frame: read and drop it, or closing now would reset the connection and
-      // the client would see 1006 instead of why.
-      metrics().signalingErrorTooLarge++;
-      finish("disconnected");
-      return drainThenClose();
-    }
-    return finish(ec == beast::error::timeout ? "timeout" : "disconnected");
-  }
+  if (ec) return finish(ec == beast::error::timeout ? "timeout" : "disconnected");
+  if (buffer_.size() > kHardFrameLimit) return refuseTooBig();
+  if (!ws_.is_message_done()) return readNext();
   const auto data = buffer_.cdata();
   const std::string_view frame(static_cast<const char*>(data.data()), data.size());
   if (!ws_.got_text()) {
@@ -97,28 +93,15 @@ void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
   readNext();  // also while closing: the read sees the peer's close frame and ends the session
 }
 
-void WebSocketSession::drainThenClose() {
-  auto& socket = beast::get_lowest_layer(ws_).socket();
-  if (!socket.is_open()) return;
-  if (drained_ == 0) {
-    joinDeadline_.expires_after(std::chrono::seconds(2));  // reused: no more joining here
-    joinDeadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (auto self = weak.lock(); self && !ec) {
-        boost::system::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
-      }
-    });
-  }
-  socket.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-    self->drained_ += n;
-    if (ec || self->drained_ > kMaxDrainBytes) {
-      boost::system::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-      self->joinDeadline_.cancel();
-      return;
-    }
-    self->drainThenClose();
-  });
+void WebSocketSession::refuseTooBig() {
+  metrics().signalingErrorTooLarge++;
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+  // Beast's close reads and drops the rest of the message until the client's close frame,
+  // so the client learns why (1009) instead of meeting a reset. No read is started after
+  // this one: the close does the reading.
+  closeWith(websocket::close_code::too_big);
+  finish("disconnected");
 }
 
 void WebSocketSession::send(std::string frame) {
@@ -136,8 +119,8 @@ void WebSocketSession::send(std::string frame) {
 void WebSocketSession::writeNext() {
   if (outbox_.empty()) {
     writing_ = false;
-    if (closing_ && !closed_) {
-      closed_ = true;
+    if (closing_ && !closeStarted_) {
+      closeStarted_ = true;
       ws_.async_close(closeCode_, [self = shared_from_this()](beast::error_code) {});
     }
     return;
@@ -166,9 +149,9 @@ void WebSocketSession::closeWith(websocket::close_code code) {
 }
 
 void WebSocketSession::shutdown() {
-  if (closed_) return;
+  if (closed_ || closeStarted_) return;
   outbox_.clear();
-  closing_ = closed_ = true;
+  closing_ = closed_ = closeStarted_ = true;
   if (writing_) {
     beast::get_lowest_layer(ws_).socket().close();
     return;

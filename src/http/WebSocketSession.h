@@ -38,7 +38,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void finish(std::string_view reason);
   void closeWith(boost::beast::websocket::close_code code);
   void armJoinDeadline();
-  void drainThenClose();
+  void refuseTooBig();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -46,11 +46,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   signaling::SignalingSession session_;
   std::unique_ptr<ConnectionLimiter::Ticket> ticket_;
   boost::asio::steady_timer joinDeadline_;
-  std::array<char, 16384> discard_{};
-  std::size_t drained_ = 0;
   bool writing_ = false;
   bool closing_ = false;  // close() called: no more frames queued, close after the outbox
-  bool closed_ = false;   // the close handshake started or the connection is gone
+  bool closeStarted_ = false;  // our close frame is on its way (async_close called)
+  bool closed_ = false;        // the session ended or is ending: no more frames out
   bool finished_ = false;
   boost::beast::websocket::close_code closeCode_ = boost::beast::websocket::close_code::normal;
 };

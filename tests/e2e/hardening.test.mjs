@@ -51,6 +51,50 @@ function signaling(url, roomId, headers = {}) {
   return { ws, frames, next, opened, closed, join };
 }
 
+// A client still sending a message too big when the server refuses it: raw WebSocket frames
+// over TCP, so that how the connection ends (a close frame and FIN, or a reset) is seen.
+async function sendTooBigSlowly(url, roomId) {
+  const { hostname, port } = new URL(url);
+  // Half-open allowed: the server may end its side first, while the client still sends.
+  const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+  await within(10000, 'the TCP connection', new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject)));
+  const key = Buffer.from('parley-hardening').toString('base64');
+  socket.write(`GET /ws/${roomId} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nOrigin: ${url}\r\n\r\n`);
+  let received = Buffer.alloc(0);
+  let reset = null;
+  socket.on('data', (chunk) => { received = Buffer.concat([received, chunk]); });
+  socket.on('error', (error) => { reset = error.code; });
+  const gone = new Promise((resolve) => socket.once('close', resolve));
+  await within(10000, 'the upgrade', (async () => {
+    while (!received.includes('\r\n\r\n')) await new Promise((resolve) => setTimeout(resolve, 20));
+  })());
+  assert.match(received.toString('latin1'), /^HTTP\/1.1 101/);
+  received = received.subarray(received.indexOf('\r\n\r\n') + 4);
+  // A masked text frame of 1.5 MiB (64-bit length), sent in pieces of 64 KiB.
+  const length = 1536 * 1024;
+  const header = Buffer.alloc(14);
+  header[0] = 0x81;
+  header[1] = 0x80 | 127;
+  header.writeBigUInt64BE(BigInt(length), 2);
+  const write = (bytes) => new Promise((resolve) => socket.write(bytes, () => resolve()));
+  await write(header);  // mask 0: the payload goes as it is
+  const closeFrame = () => received.length >= 4 && received[0] === 0x88 ? received.readUInt16BE(2) : null;
+  let sent = 0;
+  while (sent < length && !reset) {
+    await write(Buffer.alloc(64 * 1024, 0x78));
+    sent += 64 * 1024;
+    // Once refused, the rest still comes, as from a browser in the middle of its send.
+    if (closeFrame() === null) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  if (!reset) {
+    await write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xf1]));  // our close (1009), masked
+    socket.end();
+  }
+  await within(15000, 'the end of the connection', gone);
+  return { code: closeFrame(), reset };
+}
+
 const metric = async (url, pattern) => {
   const text = await (await fetch(`${url}/metrics`)).text();
   const match = new RegExp(`^${pattern} (\\d+)`, 'm').exec(text);
@@ -117,6 +161,9 @@ test('signaling frames past 1 MiB close with 1009, and a socket that never joins
     await big.join('Big');
     big.ws.send(JSON.stringify({ type: 'chat', text: 'x'.repeat(1536 * 1024) }));
     assert.equal(await within(15000, 'the close', big.closed), 1009);
+    // A client still sending gets the close frame and a clean end, not a reset: the server
+    // reads and drops the rest of the message before closing.
+    assert.deepEqual(await sendTooBigSlowly(server.url, room.id), { code: 1009, reset: null });
 
     const idle = signaling(server.url, room.id);
     await idle.opened;
