@@ -315,7 +315,11 @@ int main(int argc, char** argv) {
       return std::all_of(list.begin(), list.end(), [](auto& p) { return p->connected(); }) || !stats.failures.empty();
     };
     const auto connectLimit = std::chrono::seconds(20 + o.publishers / 5);
-    if (!runUntil(io, [&] { return allConnected(publishers); }, connectLimit) || !stats.failures.empty()) {
+    const auto janusUp = [&] {
+      return std::all_of(janusPublishers.begin(), janusPublishers.end(), [](auto* p) { return p->mediaUp(); });
+    };
+    if (!runUntil(io, [&] { return allConnected(publishers) && (janusUp() || !stats.failures.empty()); }, connectLimit) ||
+        !stats.failures.empty()) {
       throw std::runtime_error(stats.failures.empty() ? "publishers did not connect in time" : stats.failures.front());
     }
     for (int i = 0; i < o.subscribers; ++i) {

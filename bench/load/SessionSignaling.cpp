@@ -66,7 +66,9 @@ void JanusSignaling::onMessage(const json& m) {
     events_.failed("janus: " + m.dump());
     return;
   }
-  if (kind == "success" && !session_) {
+  if (kind == "webrtcup") {
+    mediaUp_ = true;
+  } else if (kind == "success" && !session_) {
     session_ = m["data"]["id"].get<std::uint64_t>();
     keepAlive();
     send({{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}});

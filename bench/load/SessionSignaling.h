@@ -59,6 +59,10 @@ class JanusSignaling final : public SessionSignaling {
   void answer(const std::string& answerSdp) override;
   void leave() override;
   std::uint64_t feedId() const { return feedId_; }  // a publisher's, once joined
+  // Janus has its side of the PeerConnection up ("webrtcup"). Its videoroom refuses to
+  // subscribe anyone to a publisher before that ("No such feed"), even when our DTLS is
+  // already done, so subscribers wait for it.
+  bool mediaUp() const { return mediaUp_; }
 
  private:
   void send(nlohmann::json message);
@@ -74,6 +78,7 @@ class JanusSignaling final : public SessionSignaling {
   Events events_;
   std::shared_ptr<JsonWebSocket> ws_;
   std::uint64_t session_ = 0, handle_ = 0, feedId_ = 0, transactions_ = 0;
+  bool mediaUp_ = false;
   std::unique_ptr<boost::asio::steady_timer> keepAlive_;
 };
 
