@@ -316,10 +316,10 @@ int main(int argc, char** argv) {
     };
     const auto connectLimit = std::chrono::seconds(20 + o.publishers / 5);
     const auto janusUp = [&] {
-      return std::all_of(janusPublishers.begin(), janusPublishers.end(), [](auto* p) { return p->mediaUp(); });
+      return std::all_of(janusPublishers.begin(), janusPublishers.end(), [](auto* p) { return p->mediaUp(); }) ||
+             !stats.failures.empty();
     };
-    if (!runUntil(io, [&] { return allConnected(publishers) && (janusUp() || !stats.failures.empty()); }, connectLimit) ||
-        !stats.failures.empty()) {
+    if (!runUntil(io, [&] { return allConnected(publishers) && janusUp(); }, connectLimit) || !stats.failures.empty()) {
       throw std::runtime_error(stats.failures.empty() ? "publishers did not connect in time" : stats.failures.front());
     }
     for (int i = 0; i < o.subscribers; ++i) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/LogThrottle.h"
+
 namespace parley::http {
 
 class ConnectionLimiter {
@@ -54,19 +56,15 @@ class ConnectionLimiter {
   // Many people behind one NAT address look like one client: say so where an operator looks,
   // at most once a minute, so a cap that is too low for a site is found before users call.
   void warnRefused(const std::string& address) {
-    ++refusedSinceWarning_;
-    const auto now = std::chrono::steady_clock::now();
-    if (now < nextWarning_) return;
+    const auto held = refusalLog_.pass();
+    if (!held) return;
     spdlog::warn("refused {} connection(s) from {} (and others) past {} per address; if many people share that "
                  "address, raise --max-connections-per-address",
-                 refusedSinceWarning_, address, perAddress_);
-    refusedSinceWarning_ = 0;
-    nextWarning_ = now + std::chrono::minutes(1);
+                 *held + 1, address, perAddress_);
   }
 
   std::size_t perAddress_;
-  std::size_t refusedSinceWarning_ = 0;
-  std::chrono::steady_clock::time_point nextWarning_{};
+  LogThrottle refusalLog_{std::chrono::minutes(1)};
   std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
 };
 

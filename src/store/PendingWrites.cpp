@@ -2,25 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/Clock.h"
 #include "store/Database.h"
 
 namespace parley::store {
 
 void PendingWrites::noteError(const char* what, const std::string& message) {
   ++counters_.errors;
-  const std::int64_t now = unixMillisNow();
-  if (lastLogged_ != 0 && now - lastLogged_ < 60000) {
-    ++unlogged_;
-    return;
-  }
-  if (unlogged_ > 0) {
-    spdlog::error("database error ({}): {} ({} more since the last report)", what, message, unlogged_);
+  const auto held = errorLog_.pass();
+  if (!held) return;
+  if (*held > 0) {
+    spdlog::error("database error ({}): {} ({} more since the last report)", what, message, *held);
   } else {
     spdlog::error("database error ({}): {}", what, message);
   }
-  lastLogged_ = now;
-  unlogged_ = 0;
 }
 
 bool PendingWrites::run(const char* what, std::function<void()> write) {

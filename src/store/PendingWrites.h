@@ -9,6 +9,8 @@
 #include <functional>
 #include <string>
 
+#include "common/LogThrottle.h"
+
 namespace parley::store {
 
 struct StoreErrorCounters {
@@ -40,8 +42,7 @@ class PendingWrites {
   std::size_t capacity_;
   std::deque<Kept> queue_;
   StoreErrorCounters counters_;
-  std::int64_t lastLogged_ = 0;
-  std::uint64_t unlogged_ = 0;
+  LogThrottle errorLog_{std::chrono::minutes(1)};
 };
 
 }  // namespace parley::store

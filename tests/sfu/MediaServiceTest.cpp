@@ -40,6 +40,14 @@ std::uint16_t freeRangeStart() {
   return static_cast<std::uint16_t>(probe.local_endpoint().port() + 7);
 }
 
+// A UDP port on 127.0.0.1 that someone else holds, for as long as this lives.
+struct HeldPort {
+  explicit HeldPort(std::uint16_t port)
+      : socket(io, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port)) {}
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket socket;
+};
+
 struct Control {
   boost::asio::io_context io;
   std::vector<MediaEvent> events;
@@ -59,9 +67,7 @@ struct Control {
 
 TEST(MediaService, StartsWorkersOnFreePortsAndSkipsTakenOnes) {
   const std::uint16_t lo = freeRangeStart();
-  // Someone holds the first port of the range.
-  boost::asio::io_context other;
-  boost::asio::ip::udp::socket taken(other, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), lo));
+  const HeldPort taken(lo);  // someone holds the first port of the range
   Control control;
   MediaConfig config;
   config.portMin = lo;
@@ -79,8 +85,7 @@ TEST(MediaService, StartsWorkersOnFreePortsAndSkipsTakenOnes) {
 
 TEST(MediaService, RefusesToStartWithoutAFreePort) {
   const std::uint16_t lo = freeRangeStart();
-  boost::asio::io_context other;
-  boost::asio::ip::udp::socket taken(other, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), lo));
+  const HeldPort taken(lo);
   Control control;
   MediaConfig config;
   config.portMin = config.portMax = lo;
