@@ -80,6 +80,22 @@ async function transcript(roomId, token, format = 'json', url = server.url) {
   });
 }
 
+// The transcript (JSON), asked again until `done(body)` holds. Past `ms`, a failure that
+// says `what` and shows what the transcript had, the transcription metrics and the server's
+// last log lines.
+async function awaitTranscript(roomId, token, done, what, { ms = 90000, on = server } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const body = await (await transcript(roomId, token, 'json', on.url)).json();
+    if (done(body)) return body;
+    if (Date.now() >= deadline) {
+      const metrics = (await (await fetch(`${on.url}/metrics`)).text()).split('\n').filter((l) => /transcri|recogni|store/.test(l));
+      assert.fail(`${what}: ${JSON.stringify(body.segments)}\n${metrics.join('\n')}\n${on.log().slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 test('the transcript has each person\'s words under their own name', async () => {
   const room = await createRoom(server.url);
   // Only the moderator token may start it.
@@ -99,24 +115,18 @@ test('the transcript has each person\'s words under their own name', async () =>
 
   // Wait until the transcript has reached the end of both recordings (25 s and 11 s of
   // speech): a segment ending that long after each person's first.
-  const deadline = Date.now() + 90000;
-  let body;
-  const spanOf = (name) => {
-    const mine = body.segments.filter((s) => s.speaker.name === name);
+  const spanOf = (segments, name) => {
+    const mine = segments.filter((s) => s.speaker.name === name);
     return mine.length ? Math.max(...mine.map((s) => s.end)) - Math.min(...mine.map((s) => s.start)) : 0;
   };
-  for (;;) {
-    body = await (await transcript(room.id, room.moderator_token)).json();
-    if (spanOf('Ana') >= 21 && spanOf('Bruno') >= 8) break;
-    assert.ok(Date.now() < deadline, `the transcript never reached the end of both recordings: ${JSON.stringify(body.segments)}`);
-    await ana.waitForTimeout(1000);
-  }
+  await awaitTranscript(room.id, room.moderator_token, (b) => spanOf(b.segments, 'Ana') >= 21 && spanOf(b.segments, 'Bruno') >= 8,
+    'the transcript never reached the end of both recordings');
   await bruno.getByTestId('caption').first().waitFor();
   const stopped = await transcription(room.id, room.moderator_token, 'stop');
   assert.equal((await stopped.json()).active, false);
   await ana.getByTestId('transcription-indicator').waitFor({ state: 'hidden' });
 
-  body = await (await transcript(room.id, room.moderator_token)).json();
+  const body = await (await transcript(room.id, room.moderator_token)).json();
   assert.ok(body.stopped_at);
   const anaId = await participantItem(ana, 'Ana').getAttribute('data-participant-id');
   const brunoId = await participantItem(ana, 'Bruno').getAttribute('data-participant-id');
@@ -174,19 +184,11 @@ test('with --diarize-tracks, two people sharing one microphone get two names', a
     assert.equal((await transcription(room.id, room.moderator_token, 'start', shared.url)).status, 200);
     await join(room.id, 'Salle B', audio, null, shared.url);
     // Until the last turn is in (41 s from the first word to the last), or a deadline.
-    const deadline = Date.now() + 90000;
-    let segments = [];
-    for (;;) {
-      segments = (await (await transcript(room.id, room.moderator_token, 'json', shared.url)).json()).segments;
-      if (segments.length && Math.max(...segments.map((s) => s.end)) - Math.min(...segments.map((s) => s.start)) >= 40) break;
-      if (Date.now() >= deadline) {
-        const metrics = (await (await fetch(`${shared.url}/metrics`)).text()).split('\n').filter((l) => /transcri|recogni/.test(l));
-        assert.fail(`the transcript never covered the six turns: ${JSON.stringify(segments)}\n${metrics.join('\n')}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    const covered = ({ segments }) =>
+      segments.length > 0 && Math.max(...segments.map((s) => s.end)) - Math.min(...segments.map((s) => s.start)) >= 40;
+    await awaitTranscript(room.id, room.moderator_token, covered, 'the transcript never covered the six turns', { on: shared });
     await transcription(room.id, room.moderator_token, 'stop', shared.url);
-    segments = (await (await transcript(room.id, room.moderator_token, 'json', shared.url)).json()).segments;
+    const segments = (await (await transcript(room.id, room.moderator_token, 'json', shared.url)).json()).segments;
     segments.sort((a, b) => a.start - b.start);
     const names = segments.map((s) => s.speaker.name);
     console.log(segments.map((s) => `${s.start.toFixed(1)}-${s.end.toFixed(1)} ${s.speaker.name} [${s.speaker.id}]: ${s.text}`).join('\n'));
@@ -216,17 +218,8 @@ test('stopping transcription right after someone left mid-sentence keeps their l
   const stopped = await transcription(room.id, room.moderator_token, 'stop');
   assert.equal(stopped.status, 200);
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
-  const deadline = Date.now() + 30000;
-  let segments = [];
-  for (;;) {
-    segments = (await (await transcript(room.id, room.moderator_token)).json()).segments;
-    if (segments.length > 0) break;
-    if (Date.now() >= deadline) {
-      const metrics = (await (await fetch(`${server.url}/metrics`)).text()).split('\n').filter((l) => /transcri|recogni|store/.test(l));
-      assert.fail(`the utterance in progress never reached the transcript\n${metrics.join('\n')}\n${server.log().slice(-2000)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const { segments } = await awaitTranscript(room.id, room.moderator_token, (b) => b.segments.length > 0,
+    'the utterance in progress never reached the transcript', { ms: 30000 });
   assert.ok(segments.every((s) => s.speaker.name === 'Bruno'), JSON.stringify(segments));
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'still up');
 });
