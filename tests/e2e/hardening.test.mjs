@@ -63,12 +63,15 @@ async function sendTooBigSlowly(url, roomId) {
     `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nOrigin: ${url}\r\n\r\n`);
   let received = Buffer.alloc(0);
   let reset = null;
-  socket.on('data', (chunk) => { received = Buffer.concat([received, chunk]); });
+  let upgraded;
+  const upgrade = new Promise((resolve) => { upgraded = resolve; });
+  socket.on('data', (chunk) => {
+    received = Buffer.concat([received, chunk]);
+    if (received.includes('\r\n\r\n')) upgraded();
+  });
   socket.on('error', (error) => { reset = error.code; });
   const gone = new Promise((resolve) => socket.once('close', resolve));
-  await within(10000, 'the upgrade', (async () => {
-    while (!received.includes('\r\n\r\n')) await new Promise((resolve) => setTimeout(resolve, 20));
-  })());
+  await within(10000, 'the upgrade', upgrade);
   assert.match(received.toString('latin1'), /^HTTP\/1.1 101/);
   received = received.subarray(received.indexOf('\r\n\r\n') + 4);
   // A masked text frame of 1.5 MiB (64-bit length), sent in pieces of 64 KiB.
