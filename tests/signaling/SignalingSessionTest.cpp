@@ -222,10 +222,6 @@ TEST_F(SignalingSessionTest, RoomsSurviveInTheStore) {
   EXPECT_NE(found->moderatorTokenSha256, created.moderatorToken);  // only the hash is stored
 }
 
-}  // namespace parley::signaling
-
-namespace parley::signaling {
-
 // The 101st person is told the meeting is full; nobody else hears of it.
 TEST_F(SignalingSessionTest, TheHundredAndFirstIsToldTheRoomIsFull) {
   std::vector<std::unique_ptr<Client>> clients;
