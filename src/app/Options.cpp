@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "http/HttpPolicy.h"
+#include "signaling/IceServers.h"
 
 namespace parley::app {
 
@@ -144,6 +145,42 @@ const Setting kSettings[] = {
        }
        return true;
      }},
+    {"--tls-cert", "PARLEY_TLS_CERT",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.empty()) return e = "--tls-cert must name a PEM file", false;
+       o.tlsCert = v;
+       return true;
+     }},
+    {"--tls-key", "PARLEY_TLS_KEY",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.empty()) return e = "--tls-key must name a PEM file", false;
+       o.tlsKey = v;
+       return true;
+     }},
+    {"--turn-urls", "PARLEY_TURN_URLS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       o.turnUrls = commaList(v);
+       if (o.turnUrls.size() > 8) return e = "--turn-urls takes at most 8 URLs", false;
+       for (const auto& url : o.turnUrls) {
+         if (const auto why = signaling::turnUrlError(url)) {
+           return e = "--turn-urls: \"" + url + "\": " + *why + " (like turn:turn.example.fr:3478?transport=udp)", false;
+         }
+       }
+       return true;
+     }},
+    {"--turn-secret", "PARLEY_TURN_SECRET",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.size() < 16) return e = "--turn-secret must be at least 16 characters (coturn's static-auth-secret)", false;
+       o.turnSecret = v;
+       return true;
+     }},
+    {"--turn-ttl", "PARLEY_TURN_TTL",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount(v, 60u, 7u * 86400u, o.turnTtlSeconds)) {
+         return e = "--turn-ttl must be a number of seconds from 60 to 604800, not \"" + v + "\"", false;
+       }
+       return true;
+     }},
     {"--web-root", "PARLEY_WEB_ROOT",
      [](ServeOptions& o, const std::string& v, std::string&) {
        o.webRoot = v;
@@ -235,6 +272,15 @@ const char* serveUsage() {
          "                    believed, as addresses or networks [PARLEY_TRUSTED_PROXY]\n"
          "  --max-connections-per-address N  open connections one client address may hold\n"
          "                    [PARLEY_MAX_CONNECTIONS_PER_ADDRESS] (default 1000)\n"
+         "  --tls-cert FILE   PEM certificate (chain allowed): serve HTTPS and WSS on --port;\n"
+         "                    reloaded on SIGHUP [PARLEY_TLS_CERT]\n"
+         "  --tls-key FILE    its PEM private key [PARLEY_TLS_KEY]\n"
+         "  --turn-urls URL[,URL]  TURN relays for participants behind firewalls, like\n"
+         "                    turn:HOST:3478?transport=udp,turns:HOST:443?transport=tcp [PARLEY_TURN_URLS]\n"
+         "  --turn-secret S   the relay's shared secret (coturn: use-auth-secret,\n"
+         "                    static-auth-secret); prefer the environment [PARLEY_TURN_SECRET]\n"
+         "  --turn-ttl S      seconds a participant's relay credential lasts [PARLEY_TURN_TTL]\n"
+         "                    (default 43200)\n"
          "  --web-root DIR    built web client to serve [PARLEY_WEB_ROOT] (default: the build's web/dist)\n"
          "  --log-level L     trace, debug, info, warn, error or off [PARLEY_LOG_LEVEL] (default info)\n"
          "  --asr NAME        live transcription: pocketsphinx (embedded) or openai [PARLEY_ASR]\n"
@@ -250,6 +296,12 @@ const char* serveUsage() {
          "  --empty-room-timeout S  seconds after which an empty room's transcription stops\n"
          "                    [PARLEY_EMPTY_ROOM_TIMEOUT] (default 180)\n"
          "  --help            this text\n";
+}
+
+std::optional<std::string> serveOptionsConflict(const ServeOptions& options) {
+  if (options.tlsCert.empty() != options.tlsKey.empty()) return "--tls-cert and --tls-key go together";
+  if (options.turnUrls.empty() != options.turnSecret.empty()) return "--turn-urls and --turn-secret go together";
+  return std::nullopt;
 }
 
 std::optional<ServeOptions> parseServeOptions(const std::vector<std::string>& args,
@@ -294,6 +346,10 @@ std::optional<ServeOptions> parseServeOptions(const std::vector<std::string>& ar
       value = args[++i];
     }
     if (!setting->apply(options, *value, error)) return std::nullopt;
+  }
+  if (auto conflict = serveOptionsConflict(options)) {
+    error = *conflict;
+    return std::nullopt;
   }
   return options;
 }

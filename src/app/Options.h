@@ -19,6 +19,11 @@ struct ServeOptions {
   std::vector<std::string> publicUrls;     // how people reach the server; their hosts are ours
   std::vector<std::string> trustedProxies;  // IPs or networks whose X-Forwarded-* we believe
   std::size_t maxConnectionsPerAddress = 1000;
+  std::string tlsCert;  // PEM certificate chain; with tlsKey, HTTPS and WSS on `port`
+  std::string tlsKey;
+  std::vector<std::string> turnUrls;  // TURN relays handed to participants
+  std::string turnSecret;             // coturn's static-auth-secret
+  unsigned turnTtlSeconds = 12 * 3600;
   std::string webRoot;   // empty: the build's web/dist
   std::string logLevel = "info";
   std::string asr = "pocketsphinx";  // live transcription's recognizer: pocketsphinx or openai
@@ -30,6 +35,9 @@ struct ServeOptions {
   unsigned recognizers = 4;              // recognition threads (and recognizers), server-wide
   unsigned emptyRoomTimeoutSeconds = 180;  // an empty room's transcription stops after this
 };
+
+// What is wrong with a combination of settings (each valid alone), or nothing.
+std::optional<std::string> serveOptionsConflict(const ServeOptions& options);
 
 struct OptionError {
   std::string message;

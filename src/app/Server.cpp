@@ -120,6 +120,9 @@ int runServer(const ServeOptions& options) {
       live, limits);
   signaling::RoomRegistry rooms(*store, media.get(), &transcription);
   rooms.setEmptyRoomTimeout(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 1000);
+  if (!options.turnUrls.empty()) {
+    rooms.setIceServers({options.turnUrls, options.turnSecret, std::chrono::seconds(options.turnTtlSeconds)});
+  }
   registry = &rooms;
   http::Router router(rooms, web, [&media, &transcription, &rooms] {
     return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics();
@@ -129,10 +132,19 @@ int runServer(const ServeOptions& options) {
   for (const auto& url : options.publicUrls) policy.publicHosts.push_back(*http::hostOfUrl(url));
   for (const auto& network : options.trustedProxies) policy.trustedProxies.push_back(*http::IpNetwork::parse(network));
   policy.maxConnectionsPerAddress = options.maxConnectionsPerAddress;
+  std::unique_ptr<http::TlsContext> tls;
+  if (!options.tlsCert.empty()) {
+    try {
+      tls = std::make_unique<http::TlsContext>(options.tlsCert, options.tlsKey);
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return 1;
+    }
+  }
   std::unique_ptr<http::HttpServer> server;
   try {
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(options.host), options.port);
-    server = std::make_unique<http::HttpServer>(io, endpoint, router, rooms, policy);
+    server = std::make_unique<http::HttpServer>(io, endpoint, router, rooms, policy, tls.get());
   } catch (const std::exception& e) {
     spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, e.what());
     return 1;
@@ -153,11 +165,29 @@ int runServer(const ServeOptions& options) {
   };
   sweep();
 
+  // SIGHUP: a renewed certificate is read again; calls and connections stay up.
+  net::signal_set hangup(io, SIGHUP);
+  std::function<void()> awaitHangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (!tls) {
+        spdlog::info("SIGHUP: no TLS certificate to reload");
+      } else if (const auto why = tls->reload()) {
+        spdlog::error("SIGHUP: kept the certificate in use: {}", *why);
+      } else {
+        spdlog::info("SIGHUP: reloaded the TLS certificate {}", options.tlsCert);
+      }
+      awaitHangup();
+    });
+  };
+  awaitHangup();
+
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", signal);
     sweeper.cancel();
+    hangup.cancel();
     server->stop();
     // The last utterances are recognized and their segments posted to this thread before
     // its loop ends, so they reach the database.
@@ -169,7 +199,7 @@ int runServer(const ServeOptions& options) {
   const auto local = server->localEndpoint();
   const std::string shownHost = local.address().is_v6() ? "[" + local.address().to_string() + "]"
                                                         : local.address().to_string();
-  spdlog::info("listening on http://{}:{}", shownHost, local.port());
+  spdlog::info("listening on {}://{}:{}", tls ? "https" : "http", shownHost, local.port());
   // A handler that throws fails what it was doing, never the server: log it and go on.
   for (;;) {
     try {

@@ -67,6 +67,10 @@ std::string Metrics::renderPrometheus() const {
   out.counter("parley_http_unknown_host_total", "Requests for a Host that is not this server's (421).",
               load(httpUnknownHost));
   out.counter("parley_http_rate_limited_total", "Requests refused for their rate (429).", load(httpRateLimited));
+  out.counter("parley_tls_handshake_failures_total", "TLS handshakes that failed (bad or no ClientHello end).",
+              load(tlsHandshakeFailures));
+  out.counter("parley_tls_plaintext_refused_total", "Connections to the TLS port that did not speak TLS (400).",
+              load(tlsPlainTextRefused));
   out.counter("parley_accept_errors_total", "Failed accepts (out of file descriptors); accepting backs off.",
               load(acceptErrors));
   out.counter("parley_control_errors_total", "Control-thread tasks that failed with an error (logged).",

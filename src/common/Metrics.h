@@ -34,6 +34,8 @@ struct Metrics {
   std::atomic<std::uint64_t> httpServerErrors{0};  // 5xx
   std::atomic<std::uint64_t> httpUnknownHost{0};   // Host not ours (421)
   std::atomic<std::uint64_t> httpRateLimited{0};   // 429
+  std::atomic<std::uint64_t> tlsHandshakeFailures{0};  // a ClientHello, then no session
+  std::atomic<std::uint64_t> tlsPlainTextRefused{0};   // plain HTTP or garbage to the TLS port
   std::atomic<std::uint64_t> acceptErrors{0};      // accept() failed (out of descriptors)
   std::atomic<std::uint64_t> controlErrors{0};     // a control-thread handler threw
 

@@ -5,15 +5,19 @@
 #include <algorithm>
 
 #include "common/Metrics.h"
+#include "http/TlsHandshake.h"
 #include "http/WebSocketSession.h"
 
 namespace parley::http {
 
+namespace beast = boost::beast;
+
 HttpServer::HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-                       Router& router, signaling::RoomRegistry& rooms, HttpPolicy policy)
+                       Router& router, signaling::RoomRegistry& rooms, HttpPolicy policy, TlsContext* tls)
     : acceptor_(io),
       backoff_(io),
       policy_(std::move(policy)),
+      tls_(tls),
       limiter_(policy_.maxConnectionsPerAddress),
       context_{router, rooms, policy_, limiter_, [this](const std::shared_ptr<WebSocketSession>& ws) {
                  // Forget sessions that ended, so the list stays as long as the live ones.
@@ -70,7 +74,11 @@ void HttpServer::onAccept(boost::system::error_code ec, boost::asio::ip::tcp::so
     }
   }
   socket.set_option(boost::asio::ip::tcp::no_delay(true), peerError);
-  std::make_shared<HttpSession>(std::move(socket), context_, std::move(ticket))->start();
+  if (tls_) {
+    std::make_shared<TlsHandshake>(std::move(socket), tls_->current(), context_, std::move(ticket))->start();
+  } else {
+    std::make_shared<HttpSession>(beast::tcp_stream(std::move(socket)), context_, std::move(ticket))->start();
+  }
   acceptNext();
 }
 

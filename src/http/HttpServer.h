@@ -1,7 +1,8 @@
 #pragma once
 // Accepts TCP connections for HTTP and signaling on the control-plane io_context. Each
 // client address may hold a bounded number of connections; when the process runs out of
-// file descriptors, accepting backs off (from 50 ms to 1 s) instead of spinning.
+// file descriptors, accepting backs off (from 50 ms to 1 s) instead of spinning. With a
+// TlsContext, every connection is HTTPS (and its WebSockets WSS).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,13 +13,14 @@
 #include "http/ConnectionLimiter.h"
 #include "http/HttpPolicy.h"
 #include "http/HttpSession.h"
+#include "http/TlsContext.h"
 
 namespace parley::http {
 
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Router& router,
-             signaling::RoomRegistry& rooms, HttpPolicy policy = {});
+             signaling::RoomRegistry& rooms, HttpPolicy policy = {}, TlsContext* tls = nullptr);
   void start();
   // Stops accepting and closes every WebSocket with "going away".
   void stop();
@@ -32,6 +34,7 @@ class HttpServer {
   boost::asio::steady_timer backoff_;
   std::chrono::milliseconds backoffDelay_{0};
   HttpPolicy policy_;
+  TlsContext* tls_;
   ConnectionLimiter limiter_;
   HttpContext context_;
   std::vector<std::weak_ptr<WebSocketSession>> sockets_;

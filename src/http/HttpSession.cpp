@@ -37,35 +37,42 @@ std::string deviceOf(const Request& request) {
   }
   return {};
 }
+
+// A connection that ended under us: nothing to answer.
+bool ended(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::eof ||
+         ec == boost::asio::error::connection_reset || ec == boost::asio::ssl::error::stream_truncated;
+}
+
+constexpr std::string_view kHsts = "max-age=31536000";
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, HttpContext& context,
-                         std::unique_ptr<ConnectionLimiter::Ticket> ticket)
-    : stream_(std::move(socket)), context_(context), ticket_(std::move(ticket)) {
+template <class Stream>
+BasicHttpSession<Stream>::BasicHttpSession(Stream stream, HttpContext& context,
+                                           std::unique_ptr<ConnectionLimiter::Ticket> ticket)
+    : stream_(std::move(stream)), context_(context), ticket_(std::move(ticket)) {
   beast::error_code ec;
-  const auto remote = stream_.socket().remote_endpoint(ec);
+  const auto remote = socket().remote_endpoint(ec);
   if (!ec) peer_ = remote.address();
   client_.address = peer_;
 }
 
-void HttpSession::start() { readNext(); }
+template <class Stream>
+void BasicHttpSession<Stream>::start() { readNext(); }
 
-void HttpSession::readNext() {
+template <class Stream>
+void BasicHttpSession<Stream>::readNext() {
   parser_.emplace();
   parser_->body_limit(kMaxRequestBodyBytes);
   parser_->header_limit(kMaxHeaderBytes);
-  stream_.expires_after(kRequestTimeout);
+  beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
 }
 
-void HttpSession::onHeader(beast::error_code ec) {
-  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::eof ||
-      ec == boost::asio::error::connection_reset) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    return;
-  }
+template <class Stream>
+void BasicHttpSession<Stream>::onHeader(beast::error_code ec) {
+  if (ended(ec)) return endQuietly();
   if (ec == bhttp::error::body_limit) return refuse(413, "the request body is larger than 64 KiB");
   if (ec == bhttp::error::header_limit) return refuse(431, "the request headers are too large");
   if (ec) return refuse(400, "the request could not be parsed");
@@ -79,20 +86,17 @@ void HttpSession::onHeader(beast::error_code ec) {
     return refuse(421, "this server does not answer for that host name (see parley serve --public-url)");
   }
   client_ = clientOf(context_.policy, peer_, request);
+  if constexpr (kTls) client_.https = true;
   if (beast::websocket::is_upgrade(request)) return upgrade();
   if (parser_->is_done()) return onBody({});
   bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
 }
 
-void HttpSession::onBody(beast::error_code ec) {
+template <class Stream>
+void BasicHttpSession<Stream>::onBody(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) return refuse(413, "the request body is larger than 64 KiB");
-  if (ec == beast::error::timeout || ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-      ec == bhttp::error::partial_message) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    return;
-  }
+  if (ended(ec) || ec == bhttp::error::partial_message) return endQuietly();
   if (ec) return refuse(400, "the request could not be parsed");
   Response response;
   try {
@@ -108,14 +112,16 @@ void HttpSession::onBody(beast::error_code ec) {
   write(std::move(response));
 }
 
-void HttpSession::refuse(unsigned status, std::string_view message) {
+template <class Stream>
+void BasicHttpSession<Stream>::refuse(unsigned status, std::string_view message) {
   // After a refusal the stream is out of step (or must not be read further): answer, close.
   auto response = Router::error(status, message);
   response.keep_alive(false);
   write(std::move(response));
 }
 
-void HttpSession::upgrade() {
+template <class Stream>
+void BasicHttpSession<Stream>::upgrade() {
   const Request& request = parser_->get();
   const std::string_view target = request.target();
   constexpr std::string_view kPrefix = "/ws/";
@@ -134,42 +140,63 @@ void HttpSession::upgrade() {
     ticket_ = context_.limiter.acquire(client_.key());
     if (!ticket_) return refuse(429, "too many connections from this address");
   }
-  stream_.expires_never();
-  auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), context_.rooms, roomId, deviceOf(request),
-                                               std::move(ticket_));
+  beast::get_lowest_layer(stream_).expires_never();
+  auto ws = std::make_shared<BasicWebSocketSession<Stream>>(std::move(stream_), context_.rooms, roomId,
+                                                            deviceOf(request), std::move(ticket_));
   context_.onWebSocket(ws);
   ws->start(parser_->release());
 }
 
-void HttpSession::write(Response response) {
+template <class Stream>
+void BasicHttpSession<Stream>::write(Response response) {
+  if constexpr (kTls) response.set(bhttp::field::strict_transport_security, kHsts);
   const bool close = response.need_eof();
   auto shared = std::make_shared<Response>(std::move(response));
-  bhttp::async_write(stream_, *shared, [self = shared_from_this(), shared, close](beast::error_code ec, std::size_t) {
+  bhttp::async_write(stream_, *shared, [self = this->shared_from_this(), shared, close](beast::error_code ec, std::size_t) {
     if (ec) return;
     if (close) return self->closeGracefully();
     self->readNext();
   });
 }
 
-void HttpSession::closeGracefully() {
-  beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(kDrainTime);
-  drain();
+template <class Stream>
+void BasicHttpSession<Stream>::closeGracefully() {
+  beast::get_lowest_layer(stream_).expires_after(kDrainTime);
+  if constexpr (kTls) {
+    // TLS says goodbye with close_notify (and reads the client's), which also drains.
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      self->socket().close(ignored);
+    });
+  } else {
+    beast::error_code ignored;
+    socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    drain();
+  }
 }
 
-void HttpSession::drain() {
+template <class Stream>
+void BasicHttpSession<Stream>::endQuietly() {
+  beast::error_code ignored;
+  socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::drain() {
   // Closing with unread data makes the kernel send a reset, which can reach the client
   // before our answer does. Read (and drop) what it still sends, briefly and boundedly.
-  stream_.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+  stream_.async_read_some(boost::asio::buffer(discard_), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
     self->drained_ += n;
     if (ec || self->drained_ > kMaxDrainBytes) {
       beast::error_code ignored;
-      self->stream_.socket().close(ignored);
+      self->socket().close(ignored);
       return;
     }
     self->drain();
   });
 }
+
+template class BasicHttpSession<beast::tcp_stream>;
+template class BasicHttpSession<TlsStream>;
 
 }  // namespace parley::http

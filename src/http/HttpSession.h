@@ -4,10 +4,13 @@
 // reads the body, answers through the Router, and hands WebSocket upgrades for /ws/{room} to
 // a WebSocketSession. After a refused request it closes gracefully, draining what the
 // client still sends for a moment, so the client reads the answer instead of a reset.
+// The same code serves plain TCP and TLS (HttpsSession, after TlsHandshake), as Beast's
+// streams share one interface; only the closing differs.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,6 +23,9 @@ namespace parley::http {
 
 class WebSocketSession;
 
+// Beast's TLS stream over a TCP stream with timeouts: HTTPS and WSS.
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
 struct HttpContext {
   Router& router;
   signaling::RoomRegistry& rooms;
@@ -29,11 +35,12 @@ struct HttpContext {
   std::function<void(const std::shared_ptr<WebSocketSession>&)> onWebSocket;
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<Stream>> {
  public:
+  static constexpr bool kTls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
   // `ticket` counts this connection against its address (null: not counted, a proxy).
-  HttpSession(boost::asio::ip::tcp::socket socket, HttpContext& context,
-              std::unique_ptr<ConnectionLimiter::Ticket> ticket);
+  BasicHttpSession(Stream stream, HttpContext& context, std::unique_ptr<ConnectionLimiter::Ticket> ticket);
   void start();
 
  private:
@@ -46,8 +53,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void upgrade();
   void closeGracefully();
   void drain();
+  // The client closed or timed out: end without a word.
+  void endQuietly();
+  boost::asio::ip::tcp::socket& socket() { return boost::beast::get_lowest_layer(stream_).socket(); }
 
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   HttpContext& context_;
@@ -57,5 +67,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;
 };
+
+using HttpSession = BasicHttpSession<boost::beast::tcp_stream>;
+using HttpsSession = BasicHttpSession<TlsStream>;
 
 }  // namespace parley::http

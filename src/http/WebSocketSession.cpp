@@ -24,19 +24,22 @@ constexpr auto kJoinDeadline = std::chrono::seconds(10);
 constexpr std::size_t kReadPiece = 64 * 1024;
 }  // namespace
 
-WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms,
-                                   std::string roomId, std::string device,
-                                   std::unique_ptr<ConnectionLimiter::Ticket> ticket)
-    : ws_(std::move(socket)),
+template <class Stream>
+BasicWebSocketSession<Stream>::BasicWebSocketSession(Stream stream, signaling::RoomRegistry& rooms, std::string roomId,
+                                                     std::string device,
+                                                     std::unique_ptr<ConnectionLimiter::Ticket> ticket)
+    : ws_(std::move(stream)),
       session_(rooms, std::move(roomId), *this, std::move(device)),
       ticket_(std::move(ticket)),
       joinDeadline_(ws_.get_executor()) {
   metrics().websocketConnections++;
 }
 
-WebSocketSession::~WebSocketSession() { metrics().websocketConnections--; }
+template <class Stream>
+BasicWebSocketSession<Stream>::~BasicWebSocketSession() { metrics().websocketConnections--; }
 
-void WebSocketSession::start(beast::http::request<beast::http::string_body> upgrade) {
+template <class Stream>
+void BasicWebSocketSession<Stream>::start(beast::http::request<beast::http::string_body> upgrade) {
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(10);
@@ -52,16 +55,17 @@ void WebSocketSession::start(beast::http::request<beast::http::string_body> upgr
   ws_.read_message_max(0);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(beast::http::field::server, "Parley"); }));
-  ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+  ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) {
     if (ec) return self->finish("disconnected");
     self->armJoinDeadline();
     self->readNext();
   });
 }
 
-void WebSocketSession::armJoinDeadline() {
+template <class Stream>
+void BasicWebSocketSession<Stream>::armJoinDeadline() {
   joinDeadline_.expires_after(kJoinDeadline);
-  joinDeadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+  joinDeadline_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& ec) {
     auto self = weak.lock();
     if (ec || !self || self->session_.joined() || self->closing_ || self->closed_) return;
     metrics().websocketJoinTimeouts++;
@@ -70,13 +74,15 @@ void WebSocketSession::armJoinDeadline() {
   });
 }
 
-void WebSocketSession::readNext() {
-  ws_.async_read_some(buffer_, kReadPiece, [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void BasicWebSocketSession<Stream>::readNext() {
+  ws_.async_read_some(buffer_, kReadPiece, [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
     self->onRead(ec, bytes);
   });
 }
 
-void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
+template <class Stream>
+void BasicWebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t) {
   if (ec) return finish(ec == beast::error::timeout ? "timeout" : "disconnected");
   if (buffer_.size() > kHardFrameLimit) return refuseTooBig();
   if (!ws_.is_message_done()) return readNext();
@@ -93,7 +99,8 @@ void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
   readNext();  // also while closing: the read sees the peer's close frame and ends the session
 }
 
-void WebSocketSession::refuseTooBig() {
+template <class Stream>
+void BasicWebSocketSession<Stream>::refuseTooBig() {
   metrics().signalingErrorTooLarge++;
   buffer_.clear();
   buffer_.shrink_to_fit();
@@ -104,7 +111,8 @@ void WebSocketSession::refuseTooBig() {
   finish("disconnected");
 }
 
-void WebSocketSession::send(std::string frame) {
+template <class Stream>
+void BasicWebSocketSession<Stream>::send(std::string frame) {
   if (closing_ || closed_) return;
   if (outbox_.size() >= kMaxQueuedFrames) {
     spdlog::warn("signaling client too slow; disconnecting");
@@ -116,19 +124,20 @@ void WebSocketSession::send(std::string frame) {
   if (!writing_) writeNext();
 }
 
-void WebSocketSession::writeNext() {
+template <class Stream>
+void BasicWebSocketSession<Stream>::writeNext() {
   if (outbox_.empty()) {
     writing_ = false;
     if (closing_ && !closeStarted_) {
       closeStarted_ = true;
-      ws_.async_close(closeCode_, [self = shared_from_this()](beast::error_code) {});
+      ws_.async_close(closeCode_, [self = this->shared_from_this()](beast::error_code) {});
     }
     return;
   }
   writing_ = true;
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(outbox_.front()),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                  [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                     if (ec) {
                       self->outbox_.clear();
                       self->writing_ = false;
@@ -139,16 +148,19 @@ void WebSocketSession::writeNext() {
                   });
 }
 
-void WebSocketSession::close() { closeWith(websocket::close_code::normal); }
+template <class Stream>
+void BasicWebSocketSession<Stream>::close() { closeWith(websocket::close_code::normal); }
 
-void WebSocketSession::closeWith(websocket::close_code code) {
+template <class Stream>
+void BasicWebSocketSession<Stream>::closeWith(websocket::close_code code) {
   if (closing_) return;
   closing_ = true;
   closeCode_ = code;
   if (!writing_) writeNext();
 }
 
-void WebSocketSession::shutdown() {
+template <class Stream>
+void BasicWebSocketSession<Stream>::shutdown() {
   if (closed_ || closeStarted_) return;
   outbox_.clear();
   closing_ = closed_ = closeStarted_ = true;
@@ -156,15 +168,19 @@ void WebSocketSession::shutdown() {
     beast::get_lowest_layer(ws_).socket().close();
     return;
   }
-  ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+  ws_.async_close(websocket::close_code::going_away, [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void WebSocketSession::finish(std::string_view reason) {
+template <class Stream>
+void BasicWebSocketSession<Stream>::finish(std::string_view reason) {
   if (finished_) return;
   finished_ = true;
   closed_ = true;
   joinDeadline_.cancel();
   session_.onClosed(reason, unixMillisNow());
 }
+
+template class BasicWebSocketSession<beast::tcp_stream>;
+template class BasicWebSocketSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace parley::http

@@ -2,11 +2,14 @@
 // One signaling connection: a Beast WebSocket feeding a SignalingSession. Frames are written
 // one at a time from a bounded queue; a client that cannot keep up is disconnected, and so
 // is one that has not joined within 10 seconds. A frame over 1 MiB closes with 1009.
+// Over plain TCP (ws://) or TLS (wss://): the stream the HTTP session upgraded.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -16,16 +19,24 @@
 
 namespace parley::http {
 
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, public signaling::SignalingPeer {
+// What the server holds of every signaling connection, whatever its stream.
+class WebSocketSession : public signaling::SignalingPeer {
+ public:
+  // Server shutdown: close with "going away".
+  virtual void shutdown() = 0;
+};
+
+template <class Stream>
+class BasicWebSocketSession : public WebSocketSession,
+                              public std::enable_shared_from_this<BasicWebSocketSession<Stream>> {
  public:
   // `device` is the browser's device cookie (empty if none); `ticket` counts the connection.
-  WebSocketSession(boost::asio::ip::tcp::socket socket, signaling::RoomRegistry& rooms, std::string roomId,
-                   std::string device, std::unique_ptr<ConnectionLimiter::Ticket> ticket);
-  ~WebSocketSession() override;
+  BasicWebSocketSession(Stream stream, signaling::RoomRegistry& rooms, std::string roomId, std::string device,
+                        std::unique_ptr<ConnectionLimiter::Ticket> ticket);
+  ~BasicWebSocketSession() override;
 
   void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
-  // Server shutdown: close with "going away".
-  void shutdown();
+  void shutdown() override;
 
   void send(std::string frame) override;
   void close() override;
@@ -39,7 +50,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>, 
   void armJoinDeadline();
   void refuseTooBig();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<Stream> ws_;
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
   signaling::SignalingSession session_;

@@ -230,9 +230,14 @@ json participantJson(const ParticipantView& p) {
 }
 
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
-                         const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media) {
+                         const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media,
+                         const std::vector<IceServerView>& iceServers) {
   json list = json::array();
   for (const auto& p : participants) list.push_back(participantJson(p));
+  json servers = json::array();
+  for (const auto& server : iceServers) {
+    servers.push_back({{"urls", server.urls}, {"username", server.username}, {"credential", server.credential}});
+  }
   return frame({{"type", "welcome"},
                 {"version", kProtocolVersion},
                 {"room", {{"id", roomId}, {"name", roomName}}},
@@ -240,7 +245,8 @@ std::string welcomeFrame(const std::string& roomId, const std::string& roomName,
                 {"participants", std::move(list)},
                 {"chat", toJson(chat)},
                 {"chat_more", chat.more},
-                {"media", media}});
+                {"media", media},
+                {"ice_servers", std::move(servers)}});
 }
 
 std::string chatHistoryFrame(const ChatPage& page) {

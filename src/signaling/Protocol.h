@@ -125,8 +125,16 @@ struct ChatPage {
 // A participant as JSON, the same in signaling frames and in the REST API.
 nlohmann::json participantJson(const ParticipantView& participant);
 
+// A relay the participant's browser may use (RTCIceServer), with its own credential.
+struct IceServerView {
+  std::vector<std::string> urls;
+  std::string username;
+  std::string credential;
+};
+
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
-                         const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media);
+                         const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media,
+                         const std::vector<IceServerView>& iceServers = {});
 std::string chatHistoryFrame(const ChatPage& page);
 std::string participantJoinedFrame(const ParticipantView& participant);
 std::string participantUpdatedFrame(const ParticipantView& participant);

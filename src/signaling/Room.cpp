@@ -86,10 +86,17 @@ std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const s
   broadcast(participantJoinedFrame(view));
   members_.push_back({view, &peer, key, device});
   names_[view.id] = name;
-  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), chat, services_.media != nullptr));
+  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), chat, services_.media != nullptr,
+                                     iceServersFor(view.id, now)));
   if (transcribing()) send(members_.back(), transcriptionFrame(true, transcriptionStartedAt_));
   if (services_.media) services_.media->join(record_.id, view.id);
   return view.id;
+}
+
+std::vector<IceServerView> Room::iceServersFor(const std::string& participantId, std::int64_t now) const {
+  if (!services_.iceServers || !services_.iceServers->enabled()) return {};
+  const auto credential = turnCredential(*services_.iceServers, participantId, now / 1000);
+  return {{services_.iceServers->turnUrls, credential.username, credential.password}};
 }
 
 void Room::leave(const std::string& participantId, std::string_view reason, std::int64_t now) {

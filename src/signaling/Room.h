@@ -10,6 +10,7 @@
 
 #include "meeting/TranscriptionService.h"
 #include "sfu/MediaService.h"
+#include "signaling/IceServers.h"
 #include "signaling/Protocol.h"
 #include "signaling/SignalingPeer.h"
 #include "store/PendingWrites.h"
@@ -32,6 +33,7 @@ struct RoomServices {
   store::PendingWrites& writes;
   sfu::MediaService* media = nullptr;
   meeting::TranscriptionService* transcription = nullptr;
+  const IceServerSettings* iceServers = nullptr;  // TURN relays handed out in the welcome
 };
 
 class Room {
@@ -94,6 +96,8 @@ class Room {
   void broadcast(const std::string& frame, const std::string& except = {});
   void send(Member& member, std::string frame);
   ChatPage chatPage(std::int64_t beforeId);
+  // The relays `participantId` may use, with a credential made for it at `now`.
+  std::vector<IceServerView> iceServersFor(const std::string& participantId, std::int64_t now) const;
 
   store::RoomRecord record_;
   RoomServices services_;

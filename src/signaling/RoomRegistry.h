@@ -43,6 +43,8 @@ class RoomRegistry {
   // stops being transcribed and is released.
   void sweep(std::int64_t now);
   void setEmptyRoomTimeout(std::int64_t millis) { emptyTimeoutMillis_ = millis; }
+  // The TURN relays every participant is given credentials for from now on.
+  void setIceServers(IceServerSettings settings) { iceServers_ = std::move(settings); }
 
   store::RoomStore& store() { return store_; }
   // Writes kept through database errors, retried by sweep(); and the store's error count.
@@ -60,6 +62,7 @@ class RoomRegistry {
   meeting::TranscriptionService* transcription_;
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;
   std::int64_t emptyTimeoutMillis_ = 3 * 60 * 1000;
+  IceServerSettings iceServers_;
 };
 
 }  // namespace parley::signaling

@@ -107,6 +107,11 @@ TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
       {{"--trusted-proxy", "10.0.0.0/99"}, {}, "--trusted-proxy must be IP addresses"},
       {{"--recognizers", "0"}, {}, "--recognizers must be a number from 1"},
       {{"--bogus"}, {}, "unknown option \"--bogus\""},
+      {{"--turn-urls", "stun:x", "--turn-secret", "0123456789abcdef"}, {}, "--turn-urls: \"stun:x\": a TURN URL starts"},
+      {{"--turn-urls", "turn:x", "--turn-secret", "short"}, {}, "--turn-secret must be at least 16"},
+      {{"--turn-urls", "turn:x"}, {}, "--turn-urls and --turn-secret go together"},
+      {{"--turn-ttl", "5"}, {}, "--turn-ttl must be a number of seconds"},
+      {{"--tls-cert", "c.pem"}, {}, "--tls-cert and --tls-key go together"},
       {{}, {{"PARLEY_PORT", "eighty"}}, "PARLEY_PORT: --port must be a number"},
       {{}, {{"PARLEY_DIARIZE_TRACKS", "maybe"}}, "PARLEY_DIARIZE_TRACKS: --diarize-tracks is true or false"},
   };
@@ -117,6 +122,20 @@ TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
   }
 }
 
+TEST(ServeOptions, TurnRelaysAndTlsFilesAreRead) {
+  const auto p = parse({"--turn-urls", "turn:10.0.0.1:3478?transport=udp, turns:turn.example.fr:443?transport=tcp",
+                        "--turn-ttl", "600", "--tls-cert", "/etc/parley/cert.pem", "--tls-key", "/etc/parley/key.pem"},
+                       {{"PARLEY_TURN_SECRET", "north-wind-and-sun-42"}});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->turnUrls,
+            (std::vector<std::string>{"turn:10.0.0.1:3478?transport=udp", "turns:turn.example.fr:443?transport=tcp"}));
+  EXPECT_EQ(p.options->turnSecret, "north-wind-and-sun-42");
+  EXPECT_EQ(p.options->turnTtlSeconds, 600u);
+  EXPECT_EQ(p.options->tlsCert, "/etc/parley/cert.pem");
+  EXPECT_EQ(p.options->tlsKey, "/etc/parley/key.pem");
+  EXPECT_EQ(parse({}).options->turnTtlSeconds, 12u * 3600);
+}
+
 TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {
   const auto p = parse({"--port", "1", "--help"});
   EXPECT_TRUE(p.help);
@@ -125,7 +144,8 @@ TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {
                            "PARLEY_MEDIA_WORKERS", "PARLEY_WORKER_STREAMS", "PARLEY_WEB_ROOT", "PARLEY_LOG_LEVEL",
                            "PARLEY_ASR", "PARLEY_ASR_URL", "PARLEY_ASR_MODEL", "PARLEY_LANGUAGE", "PARLEY_DIARIZE_TRACKS",
                            "PARLEY_MAX_TRANSCRIPTIONS", "PARLEY_RECOGNIZERS", "PARLEY_EMPTY_ROOM_TIMEOUT",
-                           "PARLEY_PUBLIC_URL", "PARLEY_TRUSTED_PROXY", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS"}) {
+                           "PARLEY_PUBLIC_URL", "PARLEY_TRUSTED_PROXY", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
+                           "PARLEY_TLS_CERT", "PARLEY_TLS_KEY", "PARLEY_TURN_URLS", "PARLEY_TURN_SECRET", "PARLEY_TURN_TTL"}) {
     EXPECT_NE(usage.find(name), std::string::npos) << name;
   }
 }

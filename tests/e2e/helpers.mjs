@@ -1,7 +1,7 @@
 // Shared pieces of the end-to-end tests: the real server binary on a free loopback port,
 // Debian's Chromium with fake camera and microphone, and the REST API.
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,7 @@ export async function startServer({ dataDir = tempDir(), args = [], host = '127.
   const url = await new Promise((resolve, reject) => {
     const onData = (chunk) => {
       log += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(log);
+      const match = /listening on (https?:\/\/\S+)/.exec(log);
       if (match) resolve(match[1]);
     };
     child.stderr.on('data', onData);
@@ -64,7 +64,45 @@ export async function startServer({ dataDir = tempDir(), args = [], host = '127.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },
+    signal: (name) => child.kill(name),
   };
+}
+
+// A test certificate authority and a server certificate it signs for `names` (DNS names and
+// IP addresses), made with the openssl command: { ca, cert, key, chain } file paths, the
+// chain being the certificate followed by the CA's, as deployments are given theirs.
+export function makeTestCertificates(dir, names, prefix = 'server') {
+  const run = (...args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ca = path.join(dir, 'ca.pem');
+  const caKey = path.join(dir, 'ca.key');
+  if (!existsSync(ca)) {
+    run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', ca,
+      '-days', '2', '-subj', '/CN=Parley test CA');
+  }
+  const key = path.join(dir, `${prefix}.key`);
+  const request = path.join(dir, `${prefix}.csr`);
+  const cert = path.join(dir, `${prefix}.pem`);
+  const extensions = path.join(dir, `${prefix}.ext`);
+  const san = names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  writeFileSync(extensions, `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', request,
+    '-subj', `/CN=${names[0]}`);
+  run('x509', '-req', '-in', request, '-CA', ca, '-CAkey', caKey, '-set_serial', String(Date.now()), '-out', cert,
+    '-days', '2', '-extfile', extensions);
+  const chain = path.join(dir, `${prefix}-chain.pem`);
+  writeFileSync(chain, readFileSync(cert, 'utf8') + readFileSync(ca, 'utf8'));
+  return { ca, cert, key, chain };
+}
+
+// A home folder whose NSS database trusts `caFile` for websites: Chromium on Linux reads
+// the user's trust store from $HOME/.pki/nssdb. Launch it with HOME set to this folder.
+export function homeTrusting(caFile) {
+  const home = tempDir('parley-home-');
+  const db = `sql:${path.join(home, '.pki/nssdb')}`;
+  mkdirSync(path.join(home, '.pki/nssdb'), { recursive: true });
+  execFileSync('certutil', ['-N', '-d', db, '--empty-password']);
+  execFileSync('certutil', ['-A', '-d', db, '-t', 'C,,', '-n', 'Parley test CA', '-i', caFile]);
+  return home;
 }
 
 export async function createRoom(url, body) {

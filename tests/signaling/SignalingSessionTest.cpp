@@ -56,6 +56,23 @@ class SignalingSessionTest : public ::testing::Test {
 
 }  // namespace
 
+TEST_F(SignalingSessionTest, WelcomeHandsEachParticipantItsOwnTurnCredential) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  EXPECT_TRUE(ana.peer.ofType("welcome")[0]["ice_servers"].empty());  // no relay configured
+
+  rooms.setIceServers({{"turn:10.0.0.1:3478?transport=udp", "turns:10.0.0.1:443?transport=tcp"},
+                       "north-wind-and-sun-42", std::chrono::seconds(3600)});
+  bruno.join("Bruno");
+  const auto servers = bruno.peer.ofType("welcome")[0]["ice_servers"];
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0]["urls"].size(), 2u);
+  EXPECT_EQ(servers[0]["urls"][1], "turns:10.0.0.1:443?transport=tcp");
+  // Joined at 1 s (the test clock): valid for the hour after, named after the participant.
+  EXPECT_EQ(servers[0]["username"], "3601:" + bruno.id());
+  EXPECT_EQ(servers[0]["credential"].get<std::string>().size(), 28u);  // base64 of a SHA-1
+}
+
 TEST_F(SignalingSessionTest, JoinSendsWelcomeAndAnnouncesToOthers) {
   Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
   ana.join("Ana");

@@ -35,6 +35,7 @@ export type ServerMessage =
       chat: ChatMessage[];
       chat_more: boolean;
       media: boolean;
+      ice_servers?: { urls: string[]; username: string; credential: string }[];
     }
   | { type: 'chat-history'; messages: ChatMessage[]; more: boolean }
   | { type: 'participant-joined'; participant: Participant }

@@ -9,11 +9,9 @@ export interface RemoteTrackEvents {
   onTrackEnded(mid: string): void;
 }
 
-const CONFIG: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
-
 export class MediaSession {
-  private publisher = new RTCPeerConnection(CONFIG);
-  private subscriber = new RTCPeerConnection(CONFIG);
+  private publisher: RTCPeerConnection;
+  private subscriber: RTCPeerConnection;
   private sources = new Map<RTCRtpTransceiver, Source>();
   private pendingAnswer: ((sdp: string) => void) | null = null;
   private publishing: Promise<void> = Promise.resolve();
@@ -21,7 +19,13 @@ export class MediaSession {
   private remoteTracks = new Map<string, TrackInfo>();
   private subscribing: Promise<void> = Promise.resolve();
 
-  constructor(private send: (message: ClientMessage) => void, private events: RemoteTrackEvents) {
+  // `iceServers`: the TURN relays the server handed us (with our own short-lived credential),
+  // for networks that block the direct path.
+  constructor(private send: (message: ClientMessage) => void, private events: RemoteTrackEvents,
+    iceServers: RTCIceServer[] = []) {
+    const config: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers };
+    this.publisher = new RTCPeerConnection(config);
+    this.subscriber = new RTCPeerConnection(config);
     this.subscriber.addEventListener('track', (event) => {
       const mid = event.transceiver.mid ?? '';
       const info = this.remoteTracks.get(mid);
@@ -101,12 +105,15 @@ export class MediaSession {
     outbound: { kind: string; packetsSent: number }[];
     remotePorts: number[];
     remoteAddresses: string[];
+    // Each peer connection's selected path: candidate types (host, relay...), transport.
+    selectedPairs: { localType: string; remoteType: string; protocol: string; relayProtocol: string }[];
   }> {
     const inbound: { id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
       totalAudioEnergy: number }[] = [];
     const outbound: { kind: string; packetsSent: number }[] = [];
     const remotePorts: number[] = [];
     const remoteAddresses: string[] = [];
+    const selectedPairs: { localType: string; remoteType: string; protocol: string; relayProtocol: string }[] = [];
     for (const pc of [this.publisher, this.subscriber]) {
       const report = await pc.getStats();
       const byId = new Map<string, any>();
@@ -120,13 +127,18 @@ export class MediaSession {
         } else if (s.type === 'transport' && s.selectedCandidatePairId) {
           const pair = byId.get(s.selectedCandidatePairId);
           const remote = pair && byId.get(pair.remoteCandidateId);
+          const local = pair && byId.get(pair.localCandidateId);
           if (remote) {
             remotePorts.push(remote.port);
             remoteAddresses.push(remote.address ?? remote.ip ?? '');
           }
+          if (remote && local) {
+            selectedPairs.push({ localType: local.candidateType ?? '', remoteType: remote.candidateType ?? '',
+              protocol: local.protocol ?? '', relayProtocol: local.relayProtocol ?? '' });
+          }
         }
       });
     }
-    return { inbound, outbound, remotePorts, remoteAddresses };
+    return { inbound, outbound, remotePorts, remoteAddresses, selectedPairs };
   }
 }

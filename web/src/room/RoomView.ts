@@ -172,7 +172,7 @@ export class RoomView {
         this.captions.clear();
         // Tell the others what our devices are doing from the start.
         this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive(), video_muted: !this.videoLive() });
-        if (message.media) this.startMedia();
+        if (message.media) this.startMedia(message.ice_servers ?? []);
         break;
       case 'active-speaker':
         this.tiles.setActiveSpeaker(message.id);
@@ -230,12 +230,12 @@ export class RoomView {
   }
 
   // Sends our camera and microphone to the server, and receives everyone else's.
-  private startMedia(): void {
+  private startMedia(iceServers: RTCIceServer[]): void {
     this.closeMedia();
     const session = new MediaSession((message) => this.signaling?.send(message), {
       onTrack: (mid, participantId, source, track) => this.tiles.addRemoteTrack(mid, participantId, source, track),
       onTrackEnded: (mid) => this.tiles.removeRemoteTrack(mid),
-    });
+    }, iceServers);
     this.media = session;
     for (const track of this.session.media.stream.getTracks()) {
       session.addTrack(track, track.kind === 'audio' ? 'microphone' : 'camera');
