@@ -1,0 +1,174 @@
+// TURN through Debian's coturn, for offices that let out nothing but TCP to port 443.
+// scripts/test runs this file in a network namespace of its own (the "server side": Parley
+// and coturn listen there); the test makes a second namespace, the office, joined to the
+// first by a veth pair, whose nftables let out only TCP to the web port and to coturn's
+// TLS port 443. A Chromium there joins a call with two unrestricted ones; its media can
+// only go through coturn over TLS (turns:), with the credential Parley handed it.
+// coturn's own test client then checks that coturn accepts Parley's credentials and
+// refuses expired, forged and foreign ones.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { CHROMIUM_ARGS, after, assertRising, before, createRoom, homeTrusting, makeTestCertificates, mediaStats,
+  participantItem, startServer, tempDir, test, waitForStats, within } from './helpers.mjs';
+
+const inNamespace = Boolean(process.env.PARLEY_E2E_HOST);
+const skip = inNamespace ? false : 'run through scripts/test: it needs the network namespace it makes, and root';
+const SERVER_IP = '10.88.0.1';   // this namespace's end of the veth to the office
+const OFFICE_IP = '10.88.0.2';
+const OFFICE = `parley-office-${process.pid}`;
+const SECRET = 'north-wind-and-sun-42-turn-test';
+const TURN_URLS = `turn:${SERVER_IP}:3478?transport=udp,turns:${SERVER_IP}:443?transport=tcp`;
+
+let dir;
+let coturn;
+let coturnLog = '';
+let server;
+let open;    // Chromium on the server side: direct paths work
+let office;  // Chromium in the office namespace: only TCP 443 to coturn (and the web port)
+
+const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const nft = (...args) => execFileSync('ip', ['netns', 'exec', OFFICE, 'nft', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+
+function makeOffice() {
+  ip('netns', 'add', OFFICE);
+  ip('link', 'add', 'voffice', 'type', 'veth', 'peer', 'name', 'woffice', 'netns', OFFICE);
+  ip('addr', 'add', `${SERVER_IP}/30`, 'dev', 'voffice');
+  ip('link', 'set', 'voffice', 'up');
+  ip('-n', OFFICE, 'addr', 'add', `${OFFICE_IP}/30`, 'dev', 'woffice');
+  ip('-n', OFFICE, 'link', 'set', 'woffice', 'up');
+  ip('-n', OFFICE, 'link', 'set', 'lo', 'up');
+}
+
+function closeOffice(webPort) {
+  // Out of the office: loopback, the web page and signaling, and TLS to coturn. Nothing else,
+  // UDP least of all.
+  nft('add', 'table', 'inet', 'office');
+  nft('add', 'chain', 'inet', 'office', 'out', '{ type filter hook output priority 0; policy drop; }');
+  nft('add', 'rule', 'inet', 'office', 'out', 'oif', 'lo', 'accept');
+  nft('add', 'rule', 'inet', 'office', 'out', 'ip', 'daddr', SERVER_IP, 'tcp', 'dport', `{ ${webPort}, 443 }`, 'accept');
+}
+
+function startCoturn(certs) {
+  coturn = spawn('turnserver', ['-n', '--listening-ip', SERVER_IP, '--relay-ip', SERVER_IP, '--listening-port', '3478',
+    '--tls-listening-port', '443', '--use-auth-secret', '--static-auth-secret', SECRET, '--realm', 'parley.test',
+    '--cert', certs.chain, '--pkey', certs.key, '--no-cli', '--log-file', 'stdout', '--simple-log',
+    '--min-port', '49200', '--max-port', '49299', '--no-multicast-peers'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  coturn.stdout.on('data', (chunk) => (coturnLog += chunk));
+  coturn.stderr.on('data', (chunk) => (coturnLog += chunk));
+  return within(15000, 'coturn listening', (async () => {
+    while (!/Total General servers|Relay ports initialization done/.test(coturnLog)) {
+      if (coturn.exitCode !== null) throw new Error(`coturn exited: ${coturnLog}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })());
+}
+
+before(async () => {
+  if (skip) return;
+  dir = tempDir('parley-turn-');
+  const certs = makeTestCertificates(dir, [SERVER_IP]);
+  makeOffice();
+  await startCoturn(certs);
+  server = await startServer({ host: SERVER_IP, args: ['--udp-ports', '44400-44409', '--turn-urls', TURN_URLS],
+    env: { PARLEY_TURN_SECRET: SECRET } });
+  closeOffice(new URL(server.url).port);
+  const secureOrigin = `--unsafely-treat-insecure-origin-as-secure=${server.url}`;
+  open = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, secureOrigin] });
+  // Chromium in the office: through `ip netns exec`, trusting the test CA that signed coturn's
+  // certificate (should it check a TURN server's certificate).
+  const wrapper = path.join(dir, 'chromium-in-office');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${OFFICE} /usr/bin/chromium "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  office = await chromium.launch({ executablePath: wrapper, headless: true, args: [...CHROMIUM_ARGS, secureOrigin],
+    env: { ...process.env, HOME: homeTrusting(certs.ca) } });
+});
+
+after(async () => {
+  await office?.close();
+  await open?.close();
+  await server?.stop();
+  coturn?.kill();
+  // Deleting the namespace deletes its end of the veth, and so the pair.
+  try { execFileSync('ip', ['netns', 'del', OFFICE], { stdio: 'ignore' }); } catch { /* not made */ }
+});
+
+async function join(browser, roomId, name) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${server.url}/r/${roomId}?name=${name}&autojoin=1`);
+  await participantItem(page, name).waitFor({ timeout: 30000 });
+  return page;
+}
+
+test('a participant whose network lets out only TCP to port 443 joins through coturn over TLS', { skip }, async () => {
+  const room = await createRoom(server.url);
+  const ana = await join(open, room.id, 'Ana');
+  const bruno = await join(open, room.id, 'Bruno');
+  const chloe = await join(office, room.id, 'Chloé');
+  for (const [who, page] of [['Chloé', chloe], ['Ana', ana], ['Bruno', bruno]]) {
+    await assertRising(page, 'video', 'framesDecoded', 2, who);
+  }
+  const chloeStats = await waitForStats(chloe, 'Chloé: both peer connections with a selected pair',
+    (s) => s.selectedPairs.length === 2);
+  for (const pair of chloeStats.selectedPairs) {
+    assert.equal(pair.localType, 'relay', `Chloé's path goes through the relay: ${JSON.stringify(pair)}`);
+    assert.equal(pair.relayProtocol, 'tls', `over TLS to port 443: ${JSON.stringify(pair)}`);
+  }
+  const anaStats = await mediaStats(ana);
+  assert.ok(anaStats.selectedPairs.every((p) => p.localType === 'host'), `Ana goes direct: ${JSON.stringify(anaStats.selectedPairs)}`);
+  console.log(`selected pairs: Chloé ${JSON.stringify(chloeStats.selectedPairs)}; Ana ${JSON.stringify(anaStats.selectedPairs)}`);
+});
+
+// Runs coturn's test client against the UDP listener: resolves with its exit code and output.
+async function uclient(username, password) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('turnutils_uclient',
+      ['-u', username, '-w', password, '-p', '3478', '-y', '-n', '2', '-m', '1', SERVER_IP], { timeout: 30000 });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    return { code: error.code, output: `${error.stdout}${error.stderr}` };
+  }
+}
+
+const hmac = (secret, username) => createHmac('sha1', secret).update(username).digest('base64');
+
+test('coturn accepts the credential Parley hands out and refuses expired, forged and foreign ones', { skip }, async () => {
+  const room = await createRoom(server.url);
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws/${room.id}`);
+  const welcome = await within(15000, 'the welcome', new Promise((resolve, reject) => {
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'join', version: 1, name: 'Dora' })));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      if (frame.type === 'welcome') resolve(frame);
+    });
+    ws.once('error', reject);
+  }));
+  ws.close();
+  assert.deepEqual(welcome.ice_servers[0].urls, TURN_URLS.split(','));
+  const { username, credential } = welcome.ice_servers[0];
+  const [expiry, participant] = username.split(':');
+  assert.equal(participant, welcome.you.id);
+  const now = Math.floor(Date.now() / 1000);
+  assert.ok(Number(expiry) > now + 12 * 3600 - 120 && Number(expiry) <= now + 12 * 3600 + 5, `expires in 12 h: ${expiry}`);
+
+  const accepted = await uclient(username, credential);
+  assert.equal(accepted.code, 0, `Parley's credential: ${accepted.output.slice(-500)}`);
+  assert.doesNotMatch(accepted.output, /Cannot complete Allocation/);
+
+  const expired = `${now - 60}:${participant}`;
+  const refusals = {
+    expired: [expired, hmac(SECRET, expired)],
+    forged: [username, hmac(SECRET, `${Number(expiry) + 3600}:${participant}`)],
+    'from another secret': [username, hmac('another-deployments-secret', username)],
+  };
+  for (const [what, [user, password]] of Object.entries(refusals)) {
+    const refused = await uclient(user, password);
+    assert.notEqual(refused.code, 0, `${what}: coturn must refuse`);
+    assert.match(refused.output, /Cannot complete Allocation/, `${what}: ${refused.output.slice(-300)}`);
+  }
+});
