@@ -31,6 +31,19 @@ bool parsePort(const std::string& text, std::uint16_t& out) {
   return true;
 }
 
+// "LO-HI", ports from 1 with LO <= HI.
+bool parsePortRange(const std::string& text, std::uint16_t& lo, std::uint16_t& hi) {
+  const auto dash = text.find('-');
+  std::uint16_t first = 0, last = 0;
+  if (dash == std::string::npos || !parsePort(text.substr(0, dash), first) || !parsePort(text.substr(dash + 1), last) ||
+      first == 0 || first > last) {
+    return false;
+  }
+  lo = first;
+  hi = last;
+  return true;
+}
+
 // A whole number from `lo` to `hi`.
 template <typename T>
 bool parseCount(const std::string& text, T lo, T hi, T& out) {
@@ -82,14 +95,17 @@ const Setting kSettings[] = {
      }},
     {"--udp-ports", "PARLEY_UDP_PORTS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       const auto dash = v.find('-');
-       std::uint16_t lo = 0, hi = 0;
-       if (dash == std::string::npos || !parsePort(v.substr(0, dash), lo) || !parsePort(v.substr(dash + 1), hi) ||
-           lo == 0 || lo > hi) {
+       if (!parsePortRange(v, o.udpPortMin, o.udpPortMax)) {
          return e = "--udp-ports must be a range LO-HI of UDP ports, like 40000-40099, not \"" + v + "\"", false;
        }
-       o.udpPortMin = lo;
-       o.udpPortMax = hi;
+       return true;
+     }},
+    {"--tcp-ports", "PARLEY_TCP_PORTS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       o.iceTcp = v != "off";
+       if (o.iceTcp && !parsePortRange(v, o.tcpPortMin, o.tcpPortMax)) {
+         return e = "--tcp-ports must be a range LO-HI of TCP ports, like 40100-40199, or off, not \"" + v + "\"", false;
+       }
        return true;
      }},
     {"--media-workers", "PARLEY_MEDIA_WORKERS",
@@ -260,6 +276,8 @@ const char* serveUsage() {
          "  --port P          HTTP port, 0 for any free one [PARLEY_PORT] (default 8080)\n"
          "  --data DIR        folder for the database [PARLEY_DATA] (default ./data)\n"
          "  --udp-ports LO-HI UDP ports for media [PARLEY_UDP_PORTS] (default 40000-40099)\n"
+         "  --tcp-ports LO-HI TCP ports for media when UDP is blocked (ICE-TCP), one per worker, or\n"
+         "                    off [PARLEY_TCP_PORTS] (default: as many, right after the UDP range)\n"
          "  --media-workers N media threads, each with its own UDP port [PARLEY_MEDIA_WORKERS]\n"
          "                    (default 0: one per core)\n"
          "  --worker-streams N streams (a track to a subscriber) a worker forwards before a room\n"
@@ -296,6 +314,16 @@ const char* serveUsage() {
          "  --empty-room-timeout S  seconds after which an empty room's transcription stops\n"
          "                    [PARLEY_EMPTY_ROOM_TIMEOUT] (default 180)\n"
          "  --help            this text\n";
+}
+
+std::pair<std::uint16_t, std::uint16_t> ServeOptions::tcpPorts() const {
+  if (!iceTcp) return {0, 0};
+  if (tcpPortMin != 0) return {tcpPortMin, tcpPortMax};
+  // Right after the UDP range, as many ports (fewer if that reaches past 65535).
+  const unsigned lo = udpPortMax + 1u;
+  const unsigned hi = std::min(65535u, lo + (udpPortMax - udpPortMin));
+  if (lo > 65535u) return {0, 0};
+  return {static_cast<std::uint16_t>(lo), static_cast<std::uint16_t>(hi)};
 }
 
 std::optional<std::string> serveOptionsConflict(const ServeOptions& options) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace parley::app {
@@ -13,6 +14,9 @@ struct ServeOptions {
   std::string dataDir = "./data";
   std::uint16_t udpPortMin = 40000;
   std::uint16_t udpPortMax = 40099;
+  bool iceTcp = true;             // --tcp-ports off: no ICE-TCP
+  std::uint16_t tcpPortMin = 0;   // 0: right after the UDP range (tcpPorts())
+  std::uint16_t tcpPortMax = 0;
   unsigned mediaWorkers = 0;             // 0: one per core
   std::size_t workerStreams = 2000;      // a room spills onto another worker past this
   std::string publicIp;  // empty: announce the address media arrives on
@@ -34,6 +38,9 @@ struct ServeOptions {
   std::size_t maxTranscriptions = 4;     // rooms transcribed at once, server-wide
   unsigned recognizers = 4;              // recognition threads (and recognizers), server-wide
   unsigned emptyRoomTimeoutSeconds = 180;  // an empty room's transcription stops after this
+
+  // The ICE-TCP port range in effect ({0, 0}: none).
+  std::pair<std::uint16_t, std::uint16_t> tcpPorts() const;
 };
 
 // What is wrong with a combination of settings (each valid alone), or nothing.

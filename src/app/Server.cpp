@@ -72,6 +72,7 @@ int runServer(const ServeOptions& options) {
     config.announcedIp = options.publicIp;
     config.portMin = options.udpPortMin;
     config.portMax = options.udpPortMax;
+    std::tie(config.tcpPortMin, config.tcpPortMax) = options.tcpPorts();
     config.workers = options.mediaWorkers;
     config.streamsPerWorker = options.workerStreams;
     media = std::make_unique<sfu::MediaService>(config, io, [&registry](const sfu::MediaEvent& event) {

@@ -60,7 +60,8 @@ std::string Address::ipString() const {
 }
 
 std::string Address::toString() const {
-  return v6 ? "[" + ipString() + "]:" + std::to_string(port) : ipString() + ":" + std::to_string(port);
+  std::string text = v6 ? "[" + ipString() + "]:" + std::to_string(port) : ipString() + ":" + std::to_string(port);
+  return tcp ? "tcp/" + text : text;
 }
 
 }  // namespace parley::net

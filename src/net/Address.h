@@ -1,5 +1,6 @@
 #pragma once
-// A UDP endpoint as a value: IPv4 or IPv6 address and port, cheap to copy, compare and hash.
+// A media endpoint as a value: IPv4 or IPv6 address, port, and whether it is the far end of
+// a TCP connection (ICE-TCP, RFC 6544) rather than a UDP peer; cheap to copy, compare, hash.
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -15,6 +16,7 @@ struct Address {
   bool v6 = false;
   std::array<std::uint8_t, 16> ip{};  // IPv4 in the first four bytes
   std::uint16_t port = 0;
+  bool tcp = false;
 
   static Address fromSockaddr(const sockaddr* sa);
   static Address ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, std::uint16_t port);
@@ -26,13 +28,13 @@ struct Address {
   std::string toString() const;
 
   bool operator==(const Address& other) const {
-    return v6 == other.v6 && port == other.port && ip == other.ip;
+    return v6 == other.v6 && port == other.port && tcp == other.tcp && ip == other.ip;
   }
 };
 
 struct AddressHash {
   std::size_t operator()(const Address& a) const noexcept {
-    std::uint64_t h = 1469598103934665603ull ^ a.port ^ (std::uint64_t(a.v6) << 17);
+    std::uint64_t h = 1469598103934665603ull ^ a.port ^ (std::uint64_t(a.v6) << 17) ^ (std::uint64_t(a.tcp) << 18);
     for (std::uint8_t b : a.ip) h = (h ^ b) * 1099511628211ull;
     return static_cast<std::size_t>(h);
   }

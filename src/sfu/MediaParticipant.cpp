@@ -40,6 +40,10 @@ void MediaParticipant::onTransportConnected(webrtc::Transport& transport) {
   if (&transport == subscriber.get()) router_.onSubscriberConnected(*this);
 }
 
+void MediaParticipant::onSendBacklogCleared(webrtc::Transport& transport) {
+  if (&transport == subscriber.get()) router_.onSubscriberDrained(*this);
+}
+
 void MediaParticipant::onTransportClosed(webrtc::Transport& transport, const std::string& reason) {
   router_.onTransportClosed(*this, &transport == publisher.get(), reason);
 }

@@ -52,6 +52,7 @@ class MediaParticipant : public webrtc::Transport::Listener {
   void onRtcp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) override;
   void onTransportConnected(webrtc::Transport& transport) override;
   void onTransportClosed(webrtc::Transport& transport, const std::string& reason) override;
+  void onSendBacklogCleared(webrtc::Transport& transport) override;
 
   Router& router_;
   std::string id_;

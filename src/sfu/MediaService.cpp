@@ -25,17 +25,32 @@ MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& c
   auto emit = [&control, onEvent](MediaEvent event) {
     boost::asio::post(control, [onEvent, event = std::move(event)] { onEvent(event); });
   };
-  // One port per worker from the range; ports already taken are skipped.
+  // One port per worker from the range (and one ICE-TCP port from its range); ports already
+  // taken are skipped.
+  unsigned tcpPort = config.tcpPortMin;
   for (unsigned port = config.portMin; port <= config.portMax && workers_.size() < wanted; ++port) {
     net::Address bindTo;
     if (!net::Address::parse(config.bindIp, static_cast<std::uint16_t>(port), bindTo)) {
       throw std::runtime_error("invalid media address " + config.bindIp);
     }
-    try {
-      workers_.push_back(std::make_unique<Worker>(static_cast<unsigned>(workers_.size()), bindTo, announced,
-                                                  certificate, emit));
-    } catch (const std::exception& e) {
-      spdlog::warn("media port {} unavailable: {}", port, e.what());
+    for (;;) {
+      std::optional<net::Address> tcpBindTo;
+      if (tcpPort != 0 && tcpPort <= config.tcpPortMax) {
+        tcpBindTo = bindTo;
+        tcpBindTo->port = static_cast<std::uint16_t>(tcpPort);
+      }
+      try {
+        workers_.push_back(std::make_unique<Worker>(static_cast<unsigned>(workers_.size()), bindTo, tcpBindTo,
+                                                    announced, certificate, emit));
+        if (tcpBindTo) ++tcpPort;
+        break;
+      } catch (const net::TcpPortUnavailable& e) {
+        spdlog::warn("ICE-TCP port {} unavailable: {}", tcpPort, e.what());
+        ++tcpPort;
+      } catch (const std::exception& e) {
+        spdlog::warn("media port {} unavailable: {}", port, e.what());
+        break;
+      }
     }
   }
   if (workers_.empty()) {
@@ -48,9 +63,13 @@ MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& c
   for (auto& w : workers_) siblings.push_back(w.get());
   for (auto& w : workers_) w->setSiblings(siblings);
   for (auto& w : workers_) w->start();
-  std::ostringstream ports;
+  std::ostringstream ports, tcpPorts;
   for (auto& w : workers_) ports << (ports.tellp() ? "," : "") << w->port();
-  spdlog::info("media: {} workers on UDP {}:{}, announced as {}", workers_.size(), config.bindIp, ports.str(), announced);
+  for (auto& w : workers_) {
+    if (w->tcpPort()) tcpPorts << (tcpPorts.tellp() ? "," : "") << w->tcpPort();
+  }
+  spdlog::info("media: {} workers on UDP {}:{}{}{}, announced as {}", workers_.size(), config.bindIp, ports.str(),
+               tcpPorts.tellp() ? " and ICE-TCP " : "", tcpPorts.str(), announced);
 }
 
 MediaService::~MediaService() {
@@ -222,6 +241,13 @@ std::string MediaService::renderMetrics() const {
               sumT(&TransportMetrics::consentChecks));
   out.counter("parley_published_tracks_refused_total", "Published tracks refused past a participant's limit.",
               sum(&MediaCounters::refusedTracks));
+  out.counter("parley_backlog_key_frames_total",
+              "Key frames asked for subscribers whose congested TCP path dropped video and drained.",
+              sum(&MediaCounters::backlogKeyFrames));
+  out.gauge("parley_ice_tcp_connections", "Open ICE-TCP connections.", sumT(&TransportMetrics::tcpOpen));
+  out.counter("parley_ice_tcp_refused_total",
+              "ICE-TCP connections refused over a limit or closed without an ICE check in time.",
+              sumT(&TransportMetrics::tcpRefused));
   out.family("parley_media_dropped_total", "counter", "Media-port datagrams dropped, by reason.");
   const std::pair<const char*, std::uint64_t> dropped[] = {
       {"stun_unauthenticated", sumT(&TransportMetrics::stunRejected)},
@@ -238,6 +264,8 @@ std::string MediaService::renderMetrics() const {
       {"rtp_unknown_ssrc", sum(&MediaCounters::unknownSsrc)},
       {"sdp_rejected", sum(&MediaCounters::rejectedSdp)},
       {"pipe_full", sum(&MediaCounters::pipeDropped)},
+      {"tcp_backlog", sumT(&TransportMetrics::tcpBacklogDrops)},
+      {"tcp_framing", sumT(&TransportMetrics::tcpFramingErrors)},
   };
   for (const auto& [reason, value] : dropped) {
     out.sample("parley_media_dropped_total", std::string("reason=\"") + reason + "\"", value);

@@ -20,6 +20,9 @@ struct MediaConfig {
   std::string announcedIp;  // empty: bindIp
   std::uint16_t portMin = 40000;
   std::uint16_t portMax = 40099;
+  // ICE-TCP ports, one per worker from this range (0-0: no ICE-TCP).
+  std::uint16_t tcpPortMin = 0;
+  std::uint16_t tcpPortMax = 0;
   unsigned workers = 0;     // 0: one per core
   // A room spills onto another worker when its worker would forward more streams (tracks
   // times subscribers) than this.
@@ -63,6 +66,7 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> rejectedSdp{0};  // offers and answers that did not parse or fit
   std::atomic<std::uint64_t> refusedTracks{0};  // published tracks past a participant's limit
   std::atomic<std::uint64_t> rtpPiped{0};     // received from another worker of the same room
+  std::atomic<std::uint64_t> backlogKeyFrames{0};  // key frames asked for a drained TCP path
   std::atomic<std::uint64_t> pipeDropped{0};  // could not be piped: the ring to that worker was full
 };
 

@@ -65,7 +65,7 @@ void Router::error(const std::string& participantId, const std::string& message)
 
 LocalTransport Router::localTransport(const webrtc::Transport& transport, std::uint64_t version) const {
   return {transport.localIce().ufrag, transport.localIce().pwd, context_.fingerprint, context_.announcedIp,
-          context_.transports.port(), 0x5041524C4559ull /* "PARLEY" */, version};
+          context_.transports.port(), 0x5041524C4559ull /* "PARLEY" */, version, context_.transports.tcpPort()};
 }
 
 void Router::join(const std::string& participantId) {
@@ -261,7 +261,14 @@ void Router::subscriberAnswer(const std::string& participantId, const std::strin
   if (participant->renegotiate) negotiate(*participant);
 }
 
-void Router::onSubscriberConnected(MediaParticipant& participant) {
+void Router::onSubscriberConnected(MediaParticipant& participant) { requestKeyFrames(participant); }
+
+void Router::onSubscriberDrained(MediaParticipant& participant) {
+  context_.counters.backlogKeyFrames.fetch_add(1, std::memory_order_relaxed);
+  requestKeyFrames(participant);
+}
+
+void Router::requestKeyFrames(MediaParticipant& participant) {
   for (auto& consumer : participant.consumers) {
     if (consumer && consumer->negotiated()) consumer->producer().requestKeyFrame();
   }
@@ -344,7 +351,8 @@ void Router::forward(Consumer& consumer, webrtc::Transport& transport, const rtp
   if (length + payload.size() + srtp::kMaxSrtpTrailer > net::kMaxDatagram) return;
   std::memcpy(out + length, payload.data(), payload.size());
   length += payload.size();
-  if (transport.sendRtp(out, length, net::kMaxDatagram)) {
+  // Video goes first when a subscriber's path is congested (ICE-TCP); audio is kept.
+  if (transport.sendRtp(out, length, net::kMaxDatagram, consumer.producer().kind() == MediaKind::Video)) {
     consumer.onSent(payload.size(), packet.timestamp());
     context_.counters.rtpForwarded.fetch_add(1, std::memory_order_relaxed);
     context_.counters.bytesForwarded.fetch_add(length, std::memory_order_relaxed);

@@ -92,12 +92,15 @@ class Router {
   void onPublisherRtcp(MediaParticipant& from, std::uint8_t* data, std::size_t length);
   void onSubscriberRtcp(MediaParticipant& to, std::uint8_t* data, std::size_t length);
   void onSubscriberConnected(MediaParticipant& participant);
+  // The subscriber's congested path (ICE-TCP) dropped video and has drained: key frames.
+  void onSubscriberDrained(MediaParticipant& participant);
   void onTransportClosed(MediaParticipant& participant, bool publisher, const std::string& reason);
 
   // Simulcast layer selection and downlink bandwidth estimation belong here, per consumer,
   // between admit() and the write in forward(): a later step.
 
  private:
+  void requestKeyFrames(MediaParticipant& participant);
   MediaParticipant* find(const std::string& participantId);
   void addConsumer(MediaParticipant& subscriber, Producer& producer, const std::string& ownerId);
   void closeProducer(MediaParticipant& owner, Producer& producer);

@@ -11,14 +11,24 @@ bool iequals(const std::string& a, const char* b) {
                     [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
 }
 
-std::string candidateLine(const LocalTransport& local) {
-  // One host candidate: the worker's port on the announced address.
-  return "1 1 udp 2130706431 " + local.candidateIp + " " + std::to_string(local.port) + " typ host";
+// Host candidates on the announced address: the worker's UDP port and, if it has one, its
+// ICE-TCP port (RFC 6544: passive, the browser connects). Priorities (RFC 8445 5.1.2.1):
+// type preference 126 for both, local preference 65535 for UDP and, for TCP, RFC 6544's
+// passive host direction preference (4 << 13, plus 8191), so UDP wins whenever it works.
+std::vector<std::string> candidateLines(const LocalTransport& local) {
+  std::vector<std::string> lines = {"1 1 udp 2130706431 " + local.candidateIp + " " + std::to_string(local.port) +
+                                    " typ host"};
+  if (local.tcpPort != 0) {
+    constexpr std::uint32_t kTcpPriority = (126u << 24) | (((4u << 13) | 8191u) << 8) | 255u;
+    lines.push_back("2 1 tcp " + std::to_string(kTcpPriority) + " " + local.candidateIp + " " +
+                    std::to_string(local.tcpPort) + " typ host tcptype passive");
+  }
+  return lines;
 }
 
 void applyTransport(sdp::MediaDescription& m, const LocalTransport& local, const char* setup) {
   sdp::setTransport(m, local.ufrag, local.pwd, local.fingerprint, setup);
-  m.candidates = {candidateLine(local)};
+  m.candidates = candidateLines(local);
   m.endOfCandidates = true;
 }
 

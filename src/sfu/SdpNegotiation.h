@@ -17,6 +17,7 @@ struct LocalTransport {
   std::string candidateIp;
   std::uint16_t port = 0;
   std::uint64_t sessionId = 0, sessionVersion = 0;
+  std::uint16_t tcpPort = 0;  // ICE-TCP passive candidate; 0: none
 };
 
 struct PublishedTrack {

@@ -16,11 +16,11 @@ constexpr auto kTick = std::chrono::milliseconds(20);
 constexpr std::int64_t kConsentTickMicros = 250000;
 }
 
-Worker::Worker(unsigned index, const net::Address& bindTo, std::string announcedIp,
+Worker::Worker(unsigned index, const net::Address& bindTo, std::optional<net::Address> tcpBindTo, std::string announcedIp,
                std::shared_ptr<dtls::Certificate> certificate, std::function<void(MediaEvent)> emit)
     : index_(index),
       work_(boost::asio::make_work_guard(io_)),
-      server_(io_, bindTo),
+      server_(io_, bindTo, tcpBindTo),
       announcedIp_(std::move(announcedIp)),
       certificate_(std::move(certificate)),
       emit_(std::move(emit)),
@@ -55,7 +55,7 @@ void Worker::stop() {
     timer_.cancel();
     wakeDescriptor_.cancel();
     routers_.clear();
-    server_.socket().close();
+    server_.close();
     work_.reset();
     io_.stop();  // whatever else is pending (cancelled timers) need not run
   });
@@ -189,6 +189,12 @@ void Worker::publishTransportMetrics() {
   m.receiveBatches.store(socket.receiveBatches, std::memory_order_relaxed);
   m.batchMicrosTotal.store(socket.batchMicrosTotal, std::memory_order_relaxed);
   m.batchMicrosMax.store(socket.batchMicrosMax, std::memory_order_relaxed);
+  if (const auto tcp = server_.tcpStats()) {
+    m.tcpOpen.store(tcp->open, std::memory_order_relaxed);
+    m.tcpRefused.store(tcp->refused + tcp->unboundClosed, std::memory_order_relaxed);
+    m.tcpBacklogDrops.store(tcp->droppedBacklog, std::memory_order_relaxed);
+    m.tcpFramingErrors.store(tcp->framingErrors, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace parley::sfu

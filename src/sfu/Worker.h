@@ -30,11 +30,15 @@ struct alignas(64) TransportMetrics {
   std::atomic<std::uint64_t> consentChecks{0}, consentRefusals{0}, unmatchedResponses{0};
   std::atomic<std::uint64_t> transports{0}, rooms{0};
   std::atomic<std::uint64_t> receiveBatches{0}, batchMicrosTotal{0}, batchMicrosMax{0};
+  // ICE-TCP: connections open and refused (over a limit, or no check in time), packets
+  // dropped for a reader too slow, garbage framing.
+  std::atomic<std::uint64_t> tcpOpen{0}, tcpRefused{0}, tcpBacklogDrops{0}, tcpFramingErrors{0};
 };
 
 class Worker : public ShardLinks {
  public:
-  Worker(unsigned index, const net::Address& bindTo, std::string announcedIp,
+  // `tcpBindTo`: its ICE-TCP port, if any.
+  Worker(unsigned index, const net::Address& bindTo, std::optional<net::Address> tcpBindTo, std::string announcedIp,
          std::shared_ptr<dtls::Certificate> certificate, std::function<void(MediaEvent)> emit);
   ~Worker() override;
 
@@ -66,6 +70,7 @@ class Worker : public ShardLinks {
 
   unsigned index() const { return index_; }
   std::uint16_t port() const { return server_.port(); }
+  std::uint16_t tcpPort() const { return server_.tcpPort(); }
   const MediaCounters& counters() const { return counters_; }
   const TransportMetrics& transportMetrics() const { return transportMetrics_; }
 

@@ -26,6 +26,9 @@ class Transport {
     virtual void onTransportConnected(Transport& transport) = 0;
     // ICE consent lost, DTLS failed or closed: the transport is dead.
     virtual void onTransportClosed(Transport& transport, const std::string& reason) = 0;
+    // Packets marked droppable were dropped for a congested path (ICE-TCP), which has now
+    // drained: a video receiver has gaps, and a key frame repairs them at once.
+    virtual void onSendBacklogCleared(Transport&) {}
   };
 
   virtual ~Transport() = default;
@@ -40,8 +43,9 @@ class Transport {
   // Zero-copy sending: write a packet (at most net::kMaxDatagram bytes) into sendBuffer(),
   // then sendRtp() or sendRtcp() it; it is encrypted in place (the capacity leaves room for
   // the SRTP trailer) and leaves with the socket's batch. False if it cannot go now.
+  // `droppable` RTP (video) is dropped first when the path is congested; audio is kept.
   virtual std::uint8_t* sendBuffer() = 0;
-  virtual bool sendRtp(std::uint8_t* packet, std::size_t length, std::size_t capacity) = 0;
+  virtual bool sendRtp(std::uint8_t* packet, std::size_t length, std::size_t capacity, bool droppable = false) = 0;
   virtual bool sendRtcp(std::uint8_t* packet, std::size_t length, std::size_t capacity) = 0;
 };
 
@@ -54,6 +58,8 @@ class TransportFactory {
   virtual void releaseTransport(Transport& transport) = 0;
   // The port its transports share (the SDP candidate's).
   virtual std::uint16_t port() const = 0;
+  // Its ICE-TCP port (a passive candidate), or 0 if it has none.
+  virtual std::uint16_t tcpPort() const { return 0; }
 };
 
 }  // namespace parley::webrtc

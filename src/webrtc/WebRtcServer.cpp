@@ -5,12 +5,55 @@
 
 namespace parley::webrtc {
 
-WebRtcServer::WebRtcServer(boost::asio::io_context& io, const net::Address& bindTo) : io_(io), socket_(io, bindTo) {}
+WebRtcServer::WebRtcServer(boost::asio::io_context& io, const net::Address& bindTo,
+                           std::optional<net::Address> tcpBindTo)
+    : io_(io), socket_(io, bindTo) {
+  if (tcpBindTo) tcp_ = std::make_unique<net::TcpMediaListener>(io, *tcpBindTo);
+}
 
 void WebRtcServer::start() {
   socket_.start([this](std::uint8_t* data, std::size_t length, const net::Address& from) {
     onDatagram(data, length, from);
   });
+  if (tcp_) {
+    tcp_->start({[this](std::uint8_t* data, std::size_t length, const net::Address& from) { onDatagram(data, length, from); },
+                 [this](const net::Address& peer) { onTcpDrained(peer); },
+                 [this](const net::Address& peer) { onTcpClosed(peer); }});
+  }
+}
+
+void WebRtcServer::close() {
+  socket_.close();
+  if (tcp_) tcp_->close();
+}
+
+bool WebRtcServer::send(const std::uint8_t* data, std::size_t length, const net::Address& to, bool droppable) {
+  if (to.tcp) return tcp_ && tcp_->send(to, data, length, droppable);
+  socket_.commitOrSend(data, length, to);
+  return true;
+}
+
+std::optional<net::TcpMediaListener::Stats> WebRtcServer::tcpStats() const {
+  if (!tcp_) return std::nullopt;
+  return tcp_->stats();
+}
+
+void WebRtcServer::bind(const net::Address& from, WebRtcTransport* transport) {
+  byAddress_[from] = transport;
+  if (from.tcp && tcp_) tcp_->markBound(from);
+}
+
+void WebRtcServer::onTcpDrained(const net::Address& peer) {
+  const auto it = byAddress_.find(peer);
+  if (it != byAddress_.end()) it->second->onSendBacklogCleared();
+}
+
+void WebRtcServer::onTcpClosed(const net::Address& peer) {
+  const auto it = byAddress_.find(peer);
+  if (it == byAddress_.end()) return;
+  WebRtcTransport* transport = it->second;
+  byAddress_.erase(it);
+  transport->onPathClosed(peer);
 }
 
 std::unique_ptr<WebRtcTransport> WebRtcServer::createTransport(dtls::DtlsTransport::Role dtlsRole,
@@ -21,7 +64,7 @@ std::unique_ptr<WebRtcTransport> WebRtcServer::createTransport(dtls::DtlsTranspo
   // ufrags are random (36 bits); a clash just draws again.
   do {
     while (nextSerial_ == 0 || bySerial_.count(nextSerial_)) ++nextSerial_;
-    transport = std::make_unique<WebRtcTransport>(io_, socket_, certificate, dtlsRole, iceRole, listener,
+    transport = std::make_unique<WebRtcTransport>(io_, *this, certificate, dtlsRole, iceRole, listener,
                                                   transportCounters_, nextSerial_++);
   } while (byUfrag_.count(transport->localIce().ufrag));
   byUfrag_[transport->localIce().ufrag] = transport.get();
@@ -32,7 +75,14 @@ std::unique_ptr<WebRtcTransport> WebRtcServer::createTransport(dtls::DtlsTranspo
 void WebRtcServer::removeTransport(WebRtcTransport& transport) {
   byUfrag_.erase(transport.localIce().ufrag);
   bySerial_.erase(transport.serial());
-  std::erase_if(byAddress_, [&](const auto& entry) { return entry.second == &transport; });
+  std::vector<net::Address> connections;
+  std::erase_if(byAddress_, [&](const auto& entry) {
+    if (entry.second != &transport) return false;
+    if (entry.first.tcp) connections.push_back(entry.first);
+    return true;
+  });
+  // Its ICE-TCP connections end with it: nobody holds one open past its transport.
+  for (const auto& peer : connections) tcp_->closeConnection(peer);
 }
 
 std::unique_ptr<Transport> WebRtcServer::createTransport(Transport::Listener& listener) {
@@ -42,6 +92,7 @@ std::unique_ptr<Transport> WebRtcServer::createTransport(Transport::Listener& li
 void WebRtcServer::releaseTransport(Transport& transport) { removeTransport(static_cast<WebRtcTransport&>(transport)); }
 
 void WebRtcServer::tick(std::chrono::steady_clock::time_point now) {
+  if (tcp_) tcp_->tick(now);
   // Closing calls listeners, which may release transports: walk a copy.
   std::vector<WebRtcTransport*> transports;
   transports.reserve(bySerial_.size());
@@ -73,7 +124,7 @@ void WebRtcServer::onStun(const std::uint8_t* data, std::size_t length, const ne
       const auto bound = byAddress_.find(*result.forgotten);
       if (bound != byAddress_.end() && bound->second == transport) byAddress_.erase(bound);
     }
-    if (result.accepted) byAddress_[from] = transport;
+    if (result.accepted) bind(from, transport);
   } else if (message->type == ice::kBindingSuccess || message->type == ice::kBindingError) {
     // Our checks' transaction ids open with the transport's serial.
     const auto it = bySerial_.find(read32(message->transaction.data()));
@@ -81,7 +132,7 @@ void WebRtcServer::onStun(const std::uint8_t* data, std::size_t length, const ne
       demux_.unmatchedResponses++;
       return;
     }
-    if (it->second->onStunResponse(*message, from)) byAddress_[from] = it->second;
+    if (it->second->onStunResponse(*message, from)) bind(from, it->second);
   }
 }
 

@@ -4,10 +4,14 @@
 // transport serial that opens its transaction id (we chose it); every other datagram by its
 // source address, which an authentic check has bound to a transport. Anything else is
 // dropped and counted. It is the TransportFactory of the SFU's transports on this port.
+// With an ICE-TCP port, packets from its connections are demultiplexed the same way (their
+// addresses are marked tcp), and what transports send to such an address goes back framed
+// on that connection.
 #include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "net/TcpMediaListener.h"
 #include "net/UdpSocket.h"
 #include "webrtc/WebRtcTransport.h"
 
@@ -21,9 +25,11 @@ struct DemuxCounters {
   std::uint64_t unmatchedResponses = 0;  // STUN responses to no check of ours
 };
 
-class WebRtcServer : public TransportFactory {
+class WebRtcServer : public TransportFactory, public PacketSender {
  public:
-  WebRtcServer(boost::asio::io_context& io, const net::Address& bindTo);
+  // `tcpBindTo`: also listen for ICE-TCP there (throws if it cannot).
+  WebRtcServer(boost::asio::io_context& io, const net::Address& bindTo,
+               std::optional<net::Address> tcpBindTo = std::nullopt);
 
   std::unique_ptr<WebRtcTransport> createTransport(dtls::DtlsTransport::Role dtlsRole,
                                                    WebRtcTransport::IceRole iceRole, Transport::Listener& listener,
@@ -36,6 +42,11 @@ class WebRtcServer : public TransportFactory {
   std::unique_ptr<Transport> createTransport(Transport::Listener& listener) override;
   void releaseTransport(Transport& transport) override;
   std::uint16_t port() const override { return socket_.localPort(); }
+  std::uint16_t tcpPort() const override { return tcp_ ? tcp_->localPort() : 0; }
+
+  // PacketSender: UDP from the shared socket's batch, or framed onto an ICE-TCP connection.
+  std::uint8_t* sendBuffer() override { return socket_.sendBuffer(); }
+  bool send(const std::uint8_t* data, std::size_t length, const net::Address& to, bool droppable = false) override;
 
   void start();
   void onDatagram(std::uint8_t* data, std::size_t length, const net::Address& from);
@@ -43,15 +54,22 @@ class WebRtcServer : public TransportFactory {
   void tick(std::chrono::steady_clock::time_point now);
 
   net::UdpSocket& socket() { return socket_; }
+  // Stops the sockets (the worker's last act).
+  void close();
+  std::optional<net::TcpMediaListener::Stats> tcpStats() const;
   const DemuxCounters& demuxCounters() const { return demux_; }
   const TransportCounters& transportCounters() const { return transportCounters_; }
   std::size_t transportCount() const { return bySerial_.size(); }
 
  private:
   void onStun(const std::uint8_t* data, std::size_t length, const net::Address& from);
+  void bind(const net::Address& from, WebRtcTransport* transport);
+  void onTcpDrained(const net::Address& peer);
+  void onTcpClosed(const net::Address& peer);
 
   boost::asio::io_context& io_;
   net::UdpSocket socket_;
+  std::unique_ptr<net::TcpMediaListener> tcp_;
   std::shared_ptr<dtls::Certificate> certificate_;
   std::uint32_t nextSerial_ = 1;
   std::unordered_map<std::uint32_t, WebRtcTransport*> bySerial_;

@@ -21,11 +21,11 @@ IceParameters randomIceParameters() {
   return {randomToken(6), randomToken(18)};
 }
 
-WebRtcTransport::WebRtcTransport(boost::asio::io_context& io, net::UdpSocket& socket,
+WebRtcTransport::WebRtcTransport(boost::asio::io_context& io, PacketSender& sender,
                                  std::shared_ptr<dtls::Certificate> certificate, dtls::DtlsTransport::Role dtlsRole,
                                  IceRole iceRole, Transport::Listener& listener, TransportCounters& counters, std::uint32_t serial)
     : io_(io),
-      socket_(socket),
+      sender_(sender),
       iceRole_(iceRole),
       listener_(listener),
       counters_(counters),
@@ -101,7 +101,7 @@ void WebRtcTransport::sendCheck(Path& path, bool nominate, Clock::time_point now
   const bool controlling = iceRole_ == IceRole::Controlling;
   const std::size_t length = ice::writeBindingRequest(slot.transaction, username, remoteIce_.pwd, kCheckPriority,
                                                       tieBreaker_, controlling, nominate && controlling, request);
-  socket_.send(request, length, path.address);
+  sender_.send(request, length, path.address);
   counters_.consentChecks++;
   // Every 4 to 6 s (RFC 7675: randomized, so peers do not synchronize).
   const auto jitter = std::chrono::milliseconds(secureRandomBelow(2000));
@@ -127,13 +127,13 @@ StunCheckResult WebRtcTransport::onStunRequest(const ice::StunMessage& request, 
     // Both sides think they control (a full ICE peer that offered, as Janus does): the
     // larger tie-breaker keeps the role (RFC 8445 7.3.1.1).
     if (tieBreaker_ >= *request.iceControlling) {
-      socket_.send(response, ice::writeBindingError(request, kRoleConflict, response, localIce_.pwd), from);
+      sender_.send(response, ice::writeBindingError(request, kRoleConflict, response, localIce_.pwd), from);
       return result;
     }
     becomeControlled();
   }
   // The answer goes to where the request came from: it is the same size as the request.
-  socket_.send(response, ice::writeBindingSuccess(request, from, localIce_.pwd, response), from);
+  sender_.send(response, ice::writeBindingSuccess(request, from, localIce_.pwd, response), from);
   if (iceRole_ == IceRole::Controlling) return result;  // the server checking our consent
 
   const auto now = Clock::now();
@@ -194,6 +194,16 @@ void WebRtcTransport::becomeControlled() {
   for (auto& path : paths_) path.nominated = false;
 }
 
+void WebRtcTransport::onPathClosed(const net::Address& address) {
+  std::erase_if(paths_, [&](const Path& path) { return path.address == address; });
+  if (dtlsPeer_ == address) dtlsPeer_.reset();
+  if (selected_ == address) {
+    // Not one more packet there; another path that answers may take over, or consent ends.
+    selected_.reset();
+    consented_ = false;
+  }
+}
+
 void WebRtcTransport::connectTo(const net::Address& remote) {
   std::optional<net::Address> forgotten;
   Path& path = pathFor(remote, forgotten);
@@ -245,17 +255,17 @@ void WebRtcTransport::onSrtp(std::uint8_t* data, std::size_t length, const net::
   else listener_.onRtp(*this, data, length);
 }
 
-bool WebRtcTransport::sendRtp(std::uint8_t* packet, std::size_t length, std::size_t capacity) {
+bool WebRtcTransport::sendRtp(std::uint8_t* packet, std::size_t length, std::size_t capacity, bool droppable) {
   if (!connected()) return false;
   if (srtpOut_->protectRtp(packet, length, capacity) != srtp::SrtpError::Ok) return false;
-  socket_.commitOrSend(packet, length, *selected_);
+  sender_.send(packet, length, *selected_, droppable);
   return true;
 }
 
 bool WebRtcTransport::sendRtcp(std::uint8_t* packet, std::size_t length, std::size_t capacity) {
   if (!connected()) return false;
   if (srtpOut_->protectRtcp(packet, length, capacity) != srtp::SrtpError::Ok) return false;
-  socket_.commitOrSend(packet, length, *selected_);
+  sender_.send(packet, length, *selected_);
   return true;
 }
 
@@ -270,8 +280,8 @@ void WebRtcTransport::close(const std::string& reason) {
 void WebRtcTransport::onDtlsSend(const std::uint8_t* data, std::size_t length) {
   // The DTLS client (the load generator) opens towards its selected path; a server answers
   // the source of the record it is answering.
-  if (dtlsPeer_) socket_.send(data, length, *dtlsPeer_);
-  else if (selected_) socket_.send(data, length, *selected_);
+  if (dtlsPeer_) sender_.send(data, length, *dtlsPeer_);
+  else if (selected_) sender_.send(data, length, *selected_);
 }
 
 void WebRtcTransport::onDtlsConnected(const dtls::SrtpKeys& keys) {

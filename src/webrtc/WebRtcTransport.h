@@ -23,6 +23,7 @@
 #include "ice/StunMessage.h"
 #include "net/Address.h"
 #include "net/UdpSocket.h"
+#include "webrtc/PacketSender.h"
 #include "srtp/SrtpSession.h"
 #include "webrtc/Transport.h"
 
@@ -61,7 +62,7 @@ class WebRtcTransport : public Transport, private dtls::DtlsTransport::Listener 
 
   // `serial` is the server's number for this transport: it opens the transaction ids of
   // the checks it sends, so responses find their way back.
-  WebRtcTransport(boost::asio::io_context& io, net::UdpSocket& socket, std::shared_ptr<dtls::Certificate> certificate,
+  WebRtcTransport(boost::asio::io_context& io, PacketSender& sender, std::shared_ptr<dtls::Certificate> certificate,
                   dtls::DtlsTransport::Role dtlsRole, IceRole iceRole, Transport::Listener& listener, TransportCounters& counters,
                   std::uint32_t serial);
   ~WebRtcTransport() override;
@@ -70,8 +71,8 @@ class WebRtcTransport : public Transport, private dtls::DtlsTransport::Listener 
   const IceParameters& localIce() const override { return localIce_; }
   void setRemoteParameters(IceParameters remote, std::string fingerprintAlgorithm, std::string fingerprint) override;
   bool connected() const override { return srtpOut_ != nullptr && consented_ && !closed_; }
-  std::uint8_t* sendBuffer() override { return socket_.sendBuffer(); }
-  bool sendRtp(std::uint8_t* packet, std::size_t length, std::size_t capacity) override;
+  std::uint8_t* sendBuffer() override { return sender_.sendBuffer(); }
+  bool sendRtp(std::uint8_t* packet, std::size_t length, std::size_t capacity, bool droppable = false) override;
   bool sendRtcp(std::uint8_t* packet, std::size_t length, std::size_t capacity) override;
 
   // From the demultiplexer.
@@ -88,6 +89,10 @@ class WebRtcTransport : public Transport, private dtls::DtlsTransport::Listener 
   // few seconds; media stops the moment consent is 30 s old, and the transport closes.
   void tickConsent(std::chrono::steady_clock::time_point now);
   void close(const std::string& reason);
+  // The TCP path had dropped packets for a full buffer and has drained: tell the listener.
+  void onSendBacklogCleared() { listener_.onSendBacklogCleared(*this); }
+  // The ICE-TCP connection to `path` ended: media no longer goes there.
+  void onPathClosed(const net::Address& path);
 
   bool closed() const { return closed_; }
   std::uint32_t serial() const { return serial_; }
@@ -128,7 +133,7 @@ class WebRtcTransport : public Transport, private dtls::DtlsTransport::Listener 
   }
 
   boost::asio::io_context& io_;
-  net::UdpSocket& socket_;
+  PacketSender& sender_;
   IceRole iceRole_;
   Transport::Listener& listener_;
   TransportCounters& counters_;

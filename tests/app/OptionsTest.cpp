@@ -122,6 +122,17 @@ TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
   }
 }
 
+TEST(ServeOptions, IceTcpPortsFollowTheUdpRangeUnlessGivenOrTurnedOff) {
+  EXPECT_EQ(parse({}).options->tcpPorts(), (std::pair<std::uint16_t, std::uint16_t>{40100, 40199}));
+  EXPECT_EQ(parse({"--udp-ports", "50000-50003"}).options->tcpPorts(), (std::pair<std::uint16_t, std::uint16_t>{50004, 50007}));
+  EXPECT_EQ(parse({"--udp-ports", "65530-65535"}).options->tcpPorts(), (std::pair<std::uint16_t, std::uint16_t>{0, 0}));
+  EXPECT_EQ(parse({"--tcp-ports", "443-443"}).options->tcpPorts(), (std::pair<std::uint16_t, std::uint16_t>{443, 443}));
+  EXPECT_EQ(parse({}, {{"PARLEY_TCP_PORTS", "off"}}).options->tcpPorts(), (std::pair<std::uint16_t, std::uint16_t>{0, 0}));
+  const auto bad = parse({"--tcp-ports", "9-1"});
+  EXPECT_FALSE(bad.options);
+  EXPECT_NE(bad.error.find("--tcp-ports must be a range"), std::string::npos) << bad.error;
+}
+
 TEST(ServeOptions, TurnRelaysAndTlsFilesAreRead) {
   const auto p = parse({"--turn-urls", "turn:10.0.0.1:3478?transport=udp, turns:turn.example.fr:443?transport=tcp",
                         "--turn-ttl", "600", "--tls-cert", "/etc/parley/cert.pem", "--tls-key", "/etc/parley/key.pem"},
@@ -145,7 +156,7 @@ TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {
                            "PARLEY_ASR", "PARLEY_ASR_URL", "PARLEY_ASR_MODEL", "PARLEY_LANGUAGE", "PARLEY_DIARIZE_TRACKS",
                            "PARLEY_MAX_TRANSCRIPTIONS", "PARLEY_RECOGNIZERS", "PARLEY_EMPTY_ROOM_TIMEOUT",
                            "PARLEY_PUBLIC_URL", "PARLEY_TRUSTED_PROXY", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
-                           "PARLEY_TLS_CERT", "PARLEY_TLS_KEY", "PARLEY_TURN_URLS", "PARLEY_TURN_SECRET", "PARLEY_TURN_TTL"}) {
+                           "PARLEY_TLS_CERT", "PARLEY_TLS_KEY", "PARLEY_TCP_PORTS", "PARLEY_TURN_URLS", "PARLEY_TURN_SECRET", "PARLEY_TURN_TTL"}) {
     EXPECT_NE(usage.find(name), std::string::npos) << name;
   }
 }

@@ -74,8 +74,8 @@ start env PARLEY_PORT=1 PARLEY_UDP_PORTS=47600-47601 PARLEY_LOG_LEVEL=debug PARL
   PARLEY_PUBLIC_IP=127.0.0.1 PARLEY_MEDIA_WORKERS=1 -- --port 0 --log-level info --host 127.0.0.1 || exit 1
 [[ $url == http://127.0.0.1:* && $url != *:1 ]] || fail "--port 0 did not win over PARLEY_PORT=1: $url"
 curl -sf "$url/" | grep -q "custom client" || fail "PARLEY_WEB_ROOT not served"
-grep -q "media: 1 workers on UDP 0.0.0.0:47600, announced as 127.0.0.1" "$work/env.log" ||
-  fail "PARLEY_PUBLIC_IP / PARLEY_UDP_PORTS / PARLEY_MEDIA_WORKERS: $(grep media: "$work/env.log")"
+grep -q "media: 1 workers on UDP 0.0.0.0:47600 and ICE-TCP 47602, announced as 127.0.0.1" "$work/env.log" ||
+  fail "PARLEY_PUBLIC_IP / PARLEY_UDP_PORTS / PARLEY_MEDIA_WORKERS (ICE-TCP right after the UDP range): $(grep media: "$work/env.log")"
 grep -q "\[debug\]" "$work/env.log" && fail "--log-level info did not win over PARLEY_LOG_LEVEL=debug"
 stop "$pid" INT "SIGINT"
 free_udp 47600 || fail "SIGINT left UDP port 47600 bound"

@@ -124,6 +124,17 @@ TEST(SdpNegotiation, OffersSubscribersTheirTracksWithSsrcsAndRtx) {
   EXPECT_EQ(offer.media[2].direction, "inactive");
   EXPECT_TRUE(offer.media[2].ssrcs.empty());
   EXPECT_EQ(offer.sessionVersion, 3u);
+  EXPECT_EQ(offer.media[0].candidates, (std::vector<std::string>{"1 1 udp 2130706431 10.0.0.1 40001 typ host"}));
+}
+
+TEST(SdpNegotiation, OffersAPassiveTcpCandidateBelowUdpWhenTheWorkerHasOne) {
+  sfu::LocalTransport local{"u3", "password-password-3", "EE:FF", "10.0.0.1", 40001, 7, 3, 40101};
+  std::vector<sfu::ConsumerSlot> slots = {
+      {"0", sfu::MediaKind::Audio, true, false, {"opus", 48000, 2, "minptime=10;useinbandfec=1", 111, 0}, 1111, 0, "alice", "a1"}};
+  const auto offer = std::get<SessionDescription>(parse(sfu::offerSubscriber(local, slots)));
+  ASSERT_EQ(offer.media[0].candidates.size(), 2u);
+  EXPECT_EQ(offer.media[0].candidates[1], "2 1 tcp 2124414975 10.0.0.1 40101 typ host tcptype passive");
+  EXPECT_LT(2124414975u, 2130706431u);  // UDP first whenever it works
 }
 
 }  // namespace parley::sdp

@@ -155,7 +155,7 @@ TEST(Worker, HostsRoomsOnItsThreadAndStopsCleanly) {
   std::vector<MediaEvent> events;
   std::mutex mutex;
   net::Address bindTo = net::Address::ipv4(127, 0, 0, 1, 0);
-  Worker worker(0, bindTo, "127.0.0.1", dtls::Certificate::generate(), [&](MediaEvent e) {
+  Worker worker(0, bindTo, std::nullopt, "127.0.0.1", dtls::Certificate::generate(), [&](MediaEvent e) {
     std::lock_guard lock(mutex);
     events.push_back(std::move(e));
   });

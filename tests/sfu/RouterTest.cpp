@@ -24,9 +24,10 @@ class FakeTransport : public webrtc::Transport {
   void setRemoteParameters(webrtc::IceParameters remote, std::string, std::string) override { remote_ = remote; }
   bool connected() const override { return connected_; }
   std::uint8_t* sendBuffer() override { return buffer_.data(); }
-  bool sendRtp(std::uint8_t* packet, std::size_t length, std::size_t) override {
+  bool sendRtp(std::uint8_t* packet, std::size_t length, std::size_t, bool droppable) override {
     if (!connected_) return false;
     rtp.emplace_back(packet, packet + length);
+    rtpDroppable.push_back(droppable);
     return true;
   }
   bool sendRtcp(std::uint8_t* packet, std::size_t length, std::size_t) override {
@@ -39,10 +40,13 @@ class FakeTransport : public webrtc::Transport {
     connected_ = true;
     listener_.onTransportConnected(*this);
   }
+  // Its congested path dropped droppable packets and has drained (ICE-TCP).
+  void drained() { listener_.onSendBacklogCleared(*this); }
   void deliverRtp(std::vector<std::uint8_t> packet) { listener_.onRtp(*this, packet.data(), packet.size()); }
   void deliverRtcp(std::vector<std::uint8_t> packet) { listener_.onRtcp(*this, packet.data(), packet.size()); }
 
   std::vector<std::vector<std::uint8_t>> rtp, rtcp;
+  std::vector<bool> rtpDroppable;  // per sent RTP packet: may it be dropped first
   webrtc::IceParameters remote_;
 
  private:
@@ -228,6 +232,31 @@ TEST_F(SfuRouterTest, ForwardsWithItsOwnSsrcAndSequenceStartingOnAKeyFrame) {
   EXPECT_EQ(down.rtp.size(), 3u);
 }
 
+// Over a congested path (ICE-TCP), video may be dropped and audio kept; once the path has
+// drained, every video the subscriber receives gets a key frame so the picture recovers.
+TEST_F(SfuRouterTest, VideoIsDroppableAudioIsNotAndADrainedPathAsksForKeyFrames) {
+  auto& down = anaToBruno();
+  auto& up = publisherOf("ana");
+  up.deliverRtp(vp8(kVideoSsrc, 101, true));
+  up.deliverRtp(rtpPacket(111, kAudioSsrc, 7, 80));
+  ASSERT_EQ(down.rtpDroppable, (std::vector<bool>{true, false}));
+
+  router.tick(10'000'000);  // the key frame wishes of the setup go out
+  const auto pli = [&] {
+    for (const auto& packet : up.rtcp) {
+      if (packet.size() >= 12 && packet[1] == rtp::kRtcpPsfb && (packet[0] & 0x1f) == 1) return true;
+    }
+    return false;
+  };
+  up.rtcp.clear();
+  router.tick(20'000'000);
+  ASSERT_FALSE(pli()) << "nobody wants a key frame now";
+  down.drained();
+  router.tick(30'000'000);
+  EXPECT_TRUE(pli()) << "a drained subscriber asks the publisher for a key frame";
+  EXPECT_EQ(counters.backlogKeyFrames.load(), 1u);
+}
+
 // The review's amplification: one NACK naming a packet 16 times made 16 resends, and 50
 // NACKs of 42 bytes made 3,000 (3.4 MB). Each packet goes again at most once per round
 // trip, and all resends together within half of what the stream itself carried.
@@ -380,3 +409,4 @@ TEST_F(SfuRouterTest, LeavingReleasesTransportsAndTellsNoOneElse) {
 }
 
 }  // namespace parley::sfu
+

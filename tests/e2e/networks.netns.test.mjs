@@ -1,9 +1,10 @@
-// TURN through Debian's coturn, for offices that let out nothing but TCP to port 443.
-// scripts/test runs this file in a network namespace of its own (the "server side": Parley
-// and coturn listen there); the test makes a second namespace, the office, joined to the
-// first by a veth pair, whose nftables let out only TCP to the web port and to coturn's
-// TLS port 443. A Chromium there joins a call with two unrestricted ones; its media can
-// only go through coturn over TLS (turns:), with the credential Parley handed it.
+// Calls from networks that block UDP. scripts/test runs this file in a network namespace of
+// its own (the "server side": Parley and Debian's coturn listen there); the test makes a
+// second namespace, the office, joined to the first by a veth pair, whose nftables decide
+// what may leave it. A Chromium there joins a call with two unrestricted ones:
+// - the office drops all UDP: media goes over ICE-TCP to Parley's own TCP ports;
+// - the office lets out only TCP to port 443 (and the web page): media goes through coturn
+//   over TLS (turns:), with the credential Parley handed it.
 // coturn's own test client then checks that coturn accepts Parley's credentials and
 // refuses expired, forged and foreign ones.
 import assert from 'node:assert/strict';
@@ -29,6 +30,7 @@ let dir;
 let coturn;
 let coturnLog = '';
 let server;
+let webPort;
 let open;    // Chromium on the server side: direct paths work
 let office;  // Chromium in the office namespace: only TCP 443 to coturn (and the web port)
 
@@ -45,20 +47,23 @@ function makeOffice() {
   ip('-n', OFFICE, 'link', 'set', 'lo', 'up');
 }
 
-function closeOffice(webPort) {
-  // Out of the office: loopback, the web page and signaling, and TLS to coturn. Nothing else,
-  // UDP least of all.
+// What may leave the office from now on: loopback and TCP to these ports of the server.
+// Nothing else, UDP least of all.
+function officeLetsOut(tcpPorts) {
+  try { nft('delete', 'table', 'inet', 'office'); } catch { /* the first time */ }
   nft('add', 'table', 'inet', 'office');
   nft('add', 'chain', 'inet', 'office', 'out', '{ type filter hook output priority 0; policy drop; }');
   nft('add', 'rule', 'inet', 'office', 'out', 'oif', 'lo', 'accept');
-  nft('add', 'rule', 'inet', 'office', 'out', 'ip', 'daddr', SERVER_IP, 'tcp', 'dport', `{ ${webPort}, 443 }`, 'accept');
+  nft('add', 'rule', 'inet', 'office', 'out', 'ip', 'daddr', SERVER_IP, 'tcp', 'dport', `{ ${tcpPorts.join(', ')} }`, 'accept');
 }
 
 function startCoturn(certs) {
   coturn = spawn('turnserver', ['-n', '--listening-ip', SERVER_IP, '--relay-ip', SERVER_IP, '--listening-port', '3478',
     '--tls-listening-port', '443', '--use-auth-secret', '--static-auth-secret', SECRET, '--realm', 'parley.test',
     '--cert', certs.chain, '--pkey', certs.key, '--no-cli', '--log-file', 'stdout', '--simple-log',
-    '--min-port', '49200', '--max-port', '49299', '--no-multicast-peers'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--min-port', '49200', '--max-port', '49299', '--no-multicast-peers',
+    // Relay to Parley only, as docs/deploy.md configures it: not a way into anything else.
+    '--denied-peer-ip=0.0.0.0-255.255.255.255', `--allowed-peer-ip=${SERVER_IP}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   coturn.stdout.on('data', (chunk) => (coturnLog += chunk));
   coturn.stderr.on('data', (chunk) => (coturnLog += chunk));
   return within(15000, 'coturn listening', (async () => {
@@ -75,9 +80,10 @@ before(async () => {
   const certs = makeTestCertificates(dir, [SERVER_IP]);
   makeOffice();
   await startCoturn(certs);
-  server = await startServer({ host: SERVER_IP, args: ['--udp-ports', '44400-44409', '--turn-urls', TURN_URLS],
+  server = await startServer({ host: SERVER_IP,
+    args: ['--udp-ports', '44400-44401', '--tcp-ports', '44410-44411', '--media-workers', '2', '--turn-urls', TURN_URLS],
     env: { PARLEY_TURN_SECRET: SECRET } });
-  closeOffice(new URL(server.url).port);
+  webPort = new URL(server.url).port;
   const secureOrigin = `--unsafely-treat-insecure-origin-as-secure=${server.url}`;
   open = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, secureOrigin] });
   // Chromium in the office: through `ip netns exec`, trusting the test CA that signed coturn's
@@ -105,7 +111,8 @@ async function join(browser, roomId, name) {
   return page;
 }
 
-test('a participant whose network lets out only TCP to port 443 joins through coturn over TLS', { skip }, async () => {
+// Chloé in the office with Ana and Bruno outside: everyone decodes the two others' video.
+async function callFromTheOffice() {
   const room = await createRoom(server.url);
   const ana = await join(open, room.id, 'Ana');
   const bruno = await join(open, room.id, 'Bruno');
@@ -115,14 +122,38 @@ test('a participant whose network lets out only TCP to port 443 joins through co
   }
   const chloeStats = await waitForStats(chloe, 'Chloé: both peer connections with a selected pair',
     (s) => s.selectedPairs.length === 2);
-  for (const pair of chloeStats.selectedPairs) {
+  const anaStats = await mediaStats(ana);
+  assert.ok(anaStats.selectedPairs.every((p) => p.localType === 'host' && p.protocol === 'udp'),
+    `Ana goes direct over UDP: ${JSON.stringify(anaStats.selectedPairs)}`);
+  for (const page of [ana, bruno, chloe]) await page.context().close();
+  return chloeStats;
+}
+
+test('a participant whose network drops all UDP joins over ICE-TCP to Parley', { skip }, async () => {
+  officeLetsOut([webPort, '44410-44411']);
+  const chloe = await callFromTheOffice();
+  for (const pair of chloe.selectedPairs) {
+    assert.equal(pair.protocol, 'tcp', `Chloé's path is TCP: ${JSON.stringify(pair)}`);
+    // Straight to Parley's passive candidate; Chromium's active side shows as host or, once
+    // the connection's local port is known, peer-reflexive (RFC 6544).
+    assert.equal(pair.remoteType, 'host', `to Parley's own TCP candidate: ${JSON.stringify(pair)}`);
+    assert.notEqual(pair.localType, 'relay', `no relay: ${JSON.stringify(pair)}`);
+  }
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /^parley_ice_tcp_connections [1-9]/m);
+  console.log(`ICE-TCP selected pairs: Chloé ${JSON.stringify(chloe.selectedPairs)}`);
+});
+
+test('a participant whose network lets out only TCP to port 443 joins through coturn over TLS', { skip }, async () => {
+  officeLetsOut([webPort, 443]);
+  const chloe = await callFromTheOffice();
+  for (const pair of chloe.selectedPairs) {
     assert.equal(pair.localType, 'relay', `Chloé's path goes through the relay: ${JSON.stringify(pair)}`);
     assert.equal(pair.relayProtocol, 'tls', `over TLS to port 443: ${JSON.stringify(pair)}`);
   }
-  const anaStats = await mediaStats(ana);
-  assert.ok(anaStats.selectedPairs.every((p) => p.localType === 'host'), `Ana goes direct: ${JSON.stringify(anaStats.selectedPairs)}`);
-  console.log(`selected pairs: Chloé ${JSON.stringify(chloeStats.selectedPairs)}; Ana ${JSON.stringify(anaStats.selectedPairs)}`);
+  console.log(`TURN selected pairs: Chloé ${JSON.stringify(chloe.selectedPairs)}`);
 });
+
 
 // Runs coturn's test client against the UDP listener: resolves with its exit code and output.
 async function uclient(username, password) {

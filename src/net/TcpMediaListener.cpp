@@ -1,0 +1,133 @@
+#include "net/TcpMediaListener.h"
+
+#include <cstring>
+
+namespace parley::net {
+
+namespace {
+Address addressOf(const boost::asio::ip::tcp::endpoint& endpoint) {
+  Address a = Address::fromSockaddr(endpoint.data());
+  a.tcp = true;
+  return a;
+}
+}  // namespace
+
+TcpMediaListener::TcpMediaListener(boost::asio::io_context& io, const Address& bindTo) : acceptor_(io) {
+  sockaddr_storage storage;
+  const socklen_t length = bindTo.toSockaddr(storage);
+  boost::asio::ip::tcp::endpoint endpoint;
+  std::memcpy(endpoint.data(), &storage, length);
+  endpoint.resize(length);
+  try {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+    localPort_ = acceptor_.local_endpoint().port();
+  } catch (const boost::system::system_error& e) {
+    throw TcpPortUnavailable("cannot listen on TCP " + bindTo.toString() + ": " + e.code().message());
+  }
+}
+
+TcpMediaListener::~TcpMediaListener() { close(); }
+
+void TcpMediaListener::start(TcpMediaConnection::Events events) {
+  events_ = std::move(events);
+  // A connection's end also ends its entry here (after the owner heard of it).
+  auto closed = events_.closed;
+  events_.closed = [this, closed](const Address& peer) {
+    if (closed_) return;  // closing everything: the owner may be going away
+    closed(peer);
+    forget(peer);
+  };
+  acceptNext();
+}
+
+void TcpMediaListener::acceptNext() {
+  acceptor_.async_accept([this](const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket) {
+    if (ec == boost::asio::error::operation_aborted || closed_) return;
+    if (!ec) onAccepted(std::move(socket));
+    acceptNext();
+  });
+}
+
+void TcpMediaListener::onAccepted(boost::asio::ip::tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;
+  const Address peer = addressOf(remote);
+  if (connections_.size() >= kMaxConnections || unboundFrom(peer) >= kMaxUnboundPerIp || connections_.count(peer)) {
+    stats_.refused++;
+    socket.close(ec);
+    return;
+  }
+  socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  stats_.accepted++;
+  auto connection = std::make_shared<TcpMediaConnection>(std::move(socket), peer, events_);
+  connections_.emplace(peer, connection);
+  connection->start();
+}
+
+std::size_t TcpMediaListener::unboundFrom(const Address& peer) const {
+  std::size_t count = 0;
+  for (const auto& [address, connection] : connections_) {
+    if (!connection->bound && address.v6 == peer.v6 && address.ip == peer.ip) ++count;
+  }
+  return count;
+}
+
+bool TcpMediaListener::send(const Address& to, const std::uint8_t* data, std::size_t length, bool droppable) {
+  const auto it = connections_.find(to);
+  return it != connections_.end() && it->second->send(data, length, droppable);
+}
+
+void TcpMediaListener::markBound(const Address& peer) {
+  const auto it = connections_.find(peer);
+  if (it != connections_.end()) it->second->bound = true;
+}
+
+void TcpMediaListener::closeConnection(const Address& peer) {
+  const auto it = connections_.find(peer);
+  if (it != connections_.end()) it->second->close();  // erases it
+}
+
+void TcpMediaListener::tick(std::chrono::steady_clock::time_point now) {
+  std::vector<std::shared_ptr<TcpMediaConnection>> late;
+  for (const auto& [address, connection] : connections_) {
+    if (!connection->bound && now - connection->opened() > kBindDeadline) late.push_back(connection);
+  }
+  for (auto& connection : late) {
+    stats_.unboundClosed++;
+    connection->close();
+  }
+}
+
+void TcpMediaListener::forget(const Address& peer) {
+  const auto it = connections_.find(peer);
+  if (it == connections_.end()) return;
+  stats_.droppedBacklog += it->second->counters().droppedBacklog;
+  stats_.framingErrors += it->second->counters().framingErrors;
+  connections_.erase(it);
+}
+
+TcpMediaListener::Stats TcpMediaListener::stats() const {
+  Stats total = stats_;
+  for (const auto& [address, connection] : connections_) {
+    total.droppedBacklog += connection->counters().droppedBacklog;
+    total.framingErrors += connection->counters().framingErrors;
+  }
+  total.open = connections_.size();
+  return total;
+}
+
+void TcpMediaListener::close() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  auto connections = std::move(connections_);
+  connections_.clear();
+  for (auto& [address, connection] : connections) connection->close();
+}
+
+}  // namespace parley::net
