@@ -152,10 +152,11 @@ int runServer(const ServeOptions& options) {
   }
   server->start();
 
-  // Upkeep: rooms left empty stop being transcribed and are released.
+  // Upkeep, every second at most: participants away too long leave; rooms left empty stop
+  // being transcribed and are released.
   net::steady_timer sweeper(io);
   const auto sweepEvery = std::chrono::milliseconds(
-      std::clamp<std::int64_t>(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 250, 500, 10000));
+      std::clamp<std::int64_t>(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 250, 500, 1000));
   std::function<void()> sweep = [&] {
     sweeper.expires_after(sweepEvery);
     sweeper.async_wait([&](const boost::system::error_code& ec) {

@@ -44,6 +44,11 @@ std::string Metrics::renderPrometheus() const {
   out.counter("parley_participants_timed_out_total", "Participants dropped because their connection stopped answering.",
               load(participantsTimedOut));
   out.counter("parley_participants_removed_total", "Participants removed by a moderator.", load(participantsRemoved));
+  out.counter("parley_participants_resumed_total",
+              "Participants whose connection broke and who came back as themselves (resume token).",
+              load(participantsResumed));
+  out.gauge("parley_participants_away", "Participants whose connection broke, kept for their return.",
+            load(participantsAway));
   out.gauge("parley_websocket_connections", "Open signaling WebSocket connections.", load(websocketConnections));
   out.counter("parley_websocket_join_timeouts_total", "Signaling connections closed for not joining within 10 s.",
               load(websocketJoinTimeouts));

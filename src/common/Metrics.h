@@ -15,6 +15,8 @@ struct Metrics {
   std::atomic<std::uint64_t> participantsJoined{0};
   std::atomic<std::uint64_t> participantsTimedOut{0};
   std::atomic<std::uint64_t> participantsRemoved{0};
+  std::atomic<std::uint64_t> participantsResumed{0};  // came back on a new connection as themselves
+  std::atomic<std::int64_t> participantsAway{0};      // connection broken, within the resume window
   std::atomic<std::int64_t> websocketConnections{0};
   std::atomic<std::uint64_t> websocketJoinTimeouts{0};  // closed for not joining in time
   std::atomic<std::uint64_t> signalingMessagesIn{0};

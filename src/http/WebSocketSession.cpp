@@ -22,6 +22,8 @@ constexpr auto kJoinDeadline = std::chrono::seconds(10);
 // A message is read in pieces of at most this much, so that its size is known before it is
 // whole.
 constexpr std::size_t kReadPiece = 64 * 1024;
+// The close code of a client that will resume (docs/protocol.md).
+constexpr std::uint16_t kReconnecting = 4000;
 }  // namespace
 
 template <class Stream>
@@ -83,7 +85,16 @@ void BasicWebSocketSession<Stream>::readNext() {
 
 template <class Stream>
 void BasicWebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t) {
-  if (ec) return finish(ec == beast::error::timeout ? "timeout" : "disconnected");
+  if (ec) {
+    // A close frame is a goodbye, except code 4000: the client drops the connection to come
+    // back at once as the same participant (its media failed), like a broken one.
+    if (ec == websocket::error::closed) return finish(ws_.reason().code == kReconnecting ? "disconnected" : "closed");
+    // Broken: make sure the socket is closed, so that a client that did not notice gets a
+    // reset at its next packet and reconnects, instead of talking to a connection nobody reads.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    return finish(ec == beast::error::timeout ? "timeout" : "disconnected");
+  }
   if (buffer_.size() > kHardFrameLimit) return refuseTooBig();
   if (!ws_.is_message_done()) return readNext();
   const auto data = buffer_.cdata();
@@ -108,7 +119,7 @@ void BasicWebSocketSession<Stream>::refuseTooBig() {
   // so the client learns why (1009) instead of meeting a reset. No read is started after
   // this one: the close does the reading.
   closeWith(websocket::close_code::too_big);
-  finish("disconnected");
+  finish("closed");
 }
 
 template <class Stream>

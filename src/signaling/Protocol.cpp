@@ -74,6 +74,12 @@ ParseResult parseJoin(const json& object) {
     }
     join.token = token->get<std::string>();
   }
+  if (const json* resume = field(object, "resume"); resume && !resume->is_null()) {
+    if (!resume->is_string() || resume->get_ref<const std::string&>().size() > 256) {
+      return malformed("\"resume\" must be a string of at most 256 bytes");
+    }
+    join.resume = resume->get<std::string>();
+  }
   return fromValidated(validateDisplayName(*name), [&](std::string clean) -> ParseResult {
     join.name = std::move(clean);
     return join;
@@ -231,7 +237,7 @@ json participantJson(const ParticipantView& p) {
 
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
                          const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media,
-                         const std::vector<IceServerView>& iceServers) {
+                         const std::vector<IceServerView>& iceServers, const std::string& resumeToken) {
   json list = json::array();
   for (const auto& p : participants) list.push_back(participantJson(p));
   json servers = json::array();
@@ -246,7 +252,8 @@ std::string welcomeFrame(const std::string& roomId, const std::string& roomName,
                 {"chat", toJson(chat)},
                 {"chat_more", chat.more},
                 {"media", media},
-                {"ice_servers", std::move(servers)}});
+                {"ice_servers", std::move(servers)},
+                {"resume_token", resumeToken}});
 }
 
 std::string chatHistoryFrame(const ChatPage& page) {

@@ -32,6 +32,7 @@ struct JoinRequest {
   int version = kProtocolVersion;
   std::string name;                  // validated display name
   std::optional<std::string> token;  // moderator token, if any
+  std::optional<std::string> resume;  // the resume token of an earlier welcome, to come back
 };
 struct ChatRequest {
   std::string text;  // validated
@@ -134,7 +135,7 @@ struct IceServerView {
 
 std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
                          const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media,
-                         const std::vector<IceServerView>& iceServers = {});
+                         const std::vector<IceServerView>& iceServers = {}, const std::string& resumeToken = {});
 std::string chatHistoryFrame(const ChatPage& page);
 std::string participantJoinedFrame(const ParticipantView& participant);
 std::string participantUpdatedFrame(const ParticipantView& participant);

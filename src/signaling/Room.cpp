@@ -6,6 +6,7 @@
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "common/Random.h"
+#include "common/Text.h"
 
 namespace parley::signaling {
 
@@ -42,6 +43,7 @@ bool Room::isModerator(const std::string& participantId) const {
 }
 
 void Room::send(Member& member, std::string frame) {
+  if (!member.peer) return;  // away: it gets the state of things in its next welcome
   metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
   member.peer->send(std::move(frame));
 }
@@ -84,13 +86,66 @@ std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const s
   metrics().participantsJoined.fetch_add(1, std::memory_order_relaxed);
 
   broadcast(participantJoinedFrame(view));
-  members_.push_back({view, &peer, key, device});
+  const std::string resumeToken = randomToken(24);
+  members_.push_back({view, &peer, key, device, sha256Hex(resumeToken)});
   names_[view.id] = name;
-  send(members_.back(), welcomeFrame(record_.id, record_.name, view, participants(), chat, services_.media != nullptr,
-                                     iceServersFor(view.id, now)));
-  if (transcribing()) send(members_.back(), transcriptionFrame(true, transcriptionStartedAt_));
+  welcome(members_.back(), resumeToken, now, chat);
   if (services_.media) services_.media->join(record_.id, view.id);
   return view.id;
+}
+
+void Room::welcome(Member& member, const std::string& resumeToken, std::int64_t now, const ChatPage& chat) {
+  send(member, welcomeFrame(record_.id, record_.name, member.view, participants(), chat, services_.media != nullptr,
+                            iceServersFor(member.view.id, now), resumeToken));
+  if (transcribing()) send(member, transcriptionFrame(true, transcriptionStartedAt_));
+}
+
+void Room::detach(const std::string& participantId, const SignalingPeer& peer, std::int64_t now) {
+  Member* member = find(participantId);
+  if (!member || member->peer != &peer) return;  // gone, or already back on a newer connection
+  member->peer = nullptr;
+  member->awaySince = now;
+  metrics().participantsAway.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::optional<std::string> Room::resume(SignalingPeer& peer, const std::string& resumeToken, std::int64_t now) {
+  if (resumeToken.empty()) return std::nullopt;
+  const std::string presented = sha256Hex(resumeToken);
+  Member* member = nullptr;
+  for (auto& m : members_) {
+    if (constantTimeEquals(presented, m.resumeSha256)) member = &m;
+  }
+  if (!member) return std::nullopt;
+  const ChatPage chat = chatPage(0);
+  if (member->peer) {
+    // The old connection has not noticed it is dead yet: this one takes over.
+    SignalingPeer* old = member->peer;
+    member->peer = nullptr;
+    old->close();
+  }
+  if (member->awaySince != 0) metrics().participantsAway.fetch_sub(1, std::memory_order_relaxed);
+  member->peer = &peer;
+  member->awaySince = 0;
+  metrics().participantsResumed.fetch_add(1, std::memory_order_relaxed);
+  welcome(*member, resumeToken, now, chat);
+  // Its browser made new peer connections: new transports, and the others' subscriptions
+  // to its tracks follow its new offer.
+  if (services_.media) {
+    services_.media->leave(record_.id, member->view.id);
+    services_.media->join(record_.id, member->view.id);
+  }
+  return member->view.id;
+}
+
+void Room::expireAway(std::int64_t now) {
+  std::vector<std::string> expired;
+  for (const auto& m : members_) {
+    if (m.awaySince != 0 && now - m.awaySince >= kResumeWindowMillis) expired.push_back(m.view.id);
+  }
+  for (const auto& id : expired) {
+    metrics().participantsTimedOut.fetch_add(1, std::memory_order_relaxed);
+    leave(id, "timeout", now);
+  }
 }
 
 std::vector<IceServerView> Room::iceServersFor(const std::string& participantId, std::int64_t now) const {
@@ -104,6 +159,7 @@ void Room::leave(const std::string& participantId, std::string_view reason, std:
                                [&](const Member& m) { return m.view.id == participantId; });
   if (it == members_.end()) return;
   const std::int64_t key = it->sessionKey;
+  if (it->awaySince != 0) metrics().participantsAway.fetch_sub(1, std::memory_order_relaxed);
   members_.erase(it);
   if (services_.media) services_.media->leave(record_.id, participantId);
   metrics().participants.fetch_sub(1, std::memory_order_relaxed);
@@ -184,7 +240,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
       SignalingPeer* peer = target->peer;
       leave(request.target, "removed", now);
       metrics().participantsRemoved.fetch_add(1, std::memory_order_relaxed);
-      peer->close();
+      if (peer) peer->close();
       return std::nullopt;
     }
   }
@@ -282,11 +338,14 @@ void Room::onMediaEvent(const sfu::MediaEvent& event, std::int64_t now) {
       send(*member, mediaErrorFrame(event.message));
       break;
     case Type::TransportClosed: {
+      // Away (its connection broke): its browser closed the old peer connections to come
+      // back with new ones, or is gone; resume or the window's end decides, not this.
+      if (!member->peer) break;
       // ICE consent expired or DTLS failed: the participant's media is gone, and so are they.
       SignalingPeer* peer = member->peer;
       send(*member, mediaErrorFrame(event.message));
       leave(event.participantId, "media-timeout", now);
-      peer->close();
+      if (peer) peer->close();
       break;
     }
     case Type::ActiveSpeaker:

@@ -25,6 +25,9 @@ inline constexpr std::size_t kChatBytesPerPage = 64 * 1024;
 // A meeting's chat is bounded: a flood cannot fill the disk.
 inline constexpr std::int64_t kMaxChatMessagesPerRoom = 5000;
 inline constexpr std::int64_t kMaxChatBytesPerRoom = 2 * 1024 * 1024;
+// How long a participant whose connection broke (not closed: a network change, a tunnel)
+// stays in the meeting, unseen by the others, for its client to come back as itself.
+inline constexpr std::int64_t kResumeWindowMillis = 20 * 1000;
 
 // What a room works with: the server's store, the writes kept through database errors, and
 // the media and transcription services (null when absent: tests, media disabled).
@@ -58,6 +61,16 @@ class Room {
                                                 const std::string& device, std::int64_t now);
   // Removes the participant and tells the others; does nothing if it is not here.
   void leave(const std::string& participantId, std::string_view reason, std::int64_t now);
+  // The participant's connection `peer` broke: it stays, away, for kResumeWindowMillis (the
+  // others are told nothing), unless a newer connection has taken it over already.
+  void detach(const std::string& participantId, const SignalingPeer& peer, std::int64_t now);
+  // A connection coming back with the resume token of an earlier welcome: the participant
+  // it names, if still here, is now on `peer` (any older connection is let go), gets the
+  // welcome again and starts its media afresh. Returns its id, or nothing if no participant
+  // has that token (gone, or a wrong token).
+  std::optional<std::string> resume(SignalingPeer& peer, const std::string& resumeToken, std::int64_t now);
+  // Participants away longer than the window leave ("timeout").
+  void expireAway(std::int64_t now);
 
   std::optional<ProtocolError> chat(const std::string& from, const std::string& text, std::int64_t now);
   // Older chat for one participant, a page before message `beforeId`.
@@ -87,10 +100,14 @@ class Room {
  private:
   struct Member {
     ParticipantView view;
-    SignalingPeer* peer;
+    SignalingPeer* peer;  // null while away
     std::int64_t sessionKey;
     std::string device;
+    std::string resumeSha256;  // of the token its welcome carried
+    std::int64_t awaySince = 0;  // 0: connected
   };
+  // Sends the member the welcome (and the transcription state): on join and on resume.
+  void welcome(Member& member, const std::string& resumeToken, std::int64_t now, const ChatPage& chat);
   Member* find(const std::string& participantId);
   const Member* find(const std::string& participantId) const;
   void broadcast(const std::string& frame, const std::string& except = {});

@@ -79,6 +79,13 @@ void RoomRegistry::deliverSegment(const std::string& roomId, std::int64_t transc
 
 void RoomRegistry::sweep(std::int64_t now) {
   writes_.retry();
+  std::vector<std::string> emptied;
+  for (const auto& [id, room] : live_) {
+    if (room->empty()) continue;
+    room->expireAway(now);
+    if (room->empty()) emptied.push_back(id);
+  }
+  for (const auto& id : emptied) release(id);
   std::vector<std::string> idle;
   for (const auto& [id, room] : live_) {
     if (room->empty() && room->emptySince() != 0 && now - room->emptySince() >= emptyTimeoutMillis_) {

@@ -39,8 +39,8 @@ class RoomRegistry {
   // transcription), a final segment is still stored, under the name the history has.
   void deliverSegment(const std::string& roomId, std::int64_t transcriptionId, const transcribe::LiveSegment& segment);
 
-  // Periodic upkeep on the control thread: a room that has been empty for `emptyTimeout`
-  // stops being transcribed and is released.
+  // Periodic upkeep on the control thread: participants away past the resume window leave;
+  // a room that has been empty for `emptyTimeout` stops being transcribed and is released.
   void sweep(std::int64_t now);
   void setEmptyRoomTimeout(std::int64_t millis) { emptyTimeoutMillis_ = millis; }
   // The TURN relays every participant is given credentials for from now on.

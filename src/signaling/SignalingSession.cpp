@@ -118,6 +118,15 @@ void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
   }
   std::variant<std::string, ProtocolError> result;
   try {
+    // Back after a broken connection: the same participant, if the window has not closed;
+    // otherwise an ordinary join.
+    if (join.resume) {
+      if (auto resumed = room->resume(peer_, *join.resume, now)) {
+        room_ = std::move(room);
+        participantId_ = std::move(*resumed);
+        return;
+      }
+    }
     result = room->join(peer_, join.name, role, device_, now);
   } catch (const store::StoreError&) {
     registry_.release(roomId_);  // the room stays as it was, and goes if nobody is in it
@@ -139,8 +148,11 @@ void SignalingSession::leaveRoom(std::string_view reason, std::int64_t now) {
 }
 
 void SignalingSession::onClosed(std::string_view reason, std::int64_t now) {
-  if (reason == "timeout" && joined()) metrics().participantsTimedOut++;
-  leaveRoom(reason, now);
+  if (!room_) return;
+  if (reason == "closed") return leaveRoom("disconnected", now);
+  // Broken, not closed: the client may come back with its resume token.
+  room_->detach(participantId_, peer_, now);
+  room_.reset();
 }
 
 }  // namespace parley::signaling

@@ -22,7 +22,8 @@ class SignalingSession {
   void onFrame(std::string_view frame, std::int64_t nowMillis);
   // A frame was refused by the transport for its size before it reached us.
   void onOversizedFrame();
-  // The connection is gone: "disconnected" (closed) or "timeout" (stopped answering).
+  // The connection is gone: "closed" (the client closed it, or was refused: it leaves now),
+  // or "disconnected" or "timeout" (broken: it stays away for a while, to resume).
   void onClosed(std::string_view reason, std::int64_t nowMillis);
 
   bool joined() const;

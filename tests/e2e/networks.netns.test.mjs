@@ -5,6 +5,8 @@
 // - the office drops all UDP: media goes over ICE-TCP to Parley's own TCP ports;
 // - the office lets out only TCP to port 443 (and the web page): media goes through coturn
 //   over TLS (turns:), with the credential Parley handed it.
+// - the office's network goes down for 6 s, or only its signaling for 14 s (the WebSocket
+//   breaks): the others never see Chloé leave, and her media flows again.
 // coturn's own test client then checks that coturn accepts Parley's credentials and
 // refuses expired, forged and foreign ones.
 import assert from 'node:assert/strict';
@@ -106,13 +108,68 @@ after(async () => {
 
 async function join(browser, roomId, name) {
   const page = await (await browser.newContext()).newPage();
+  if (process.env.DEBUG_WS) {
+    const t0 = Date.now();
+    page.on('websocket', (ws) => {
+      console.log(`${name} +${Date.now() - t0} ws open ${ws.url()}`);
+      ws.on('close', () => console.log(`${name} +${Date.now() - t0} ws close`));
+      ws.on('framereceived', (f) => { if (/participant-(left|joined)|welcome/.test(String(f.payload))) console.log(`${name} +${Date.now() - t0} got ${String(f.payload).slice(0, 80)}`); });
+      ws.on('socketerror', (e) => console.log(`${name} +${Date.now() - t0} ws error ${e}`));
+    });
+  }
   await page.goto(`${server.url}/r/${roomId}?name=${name}&autojoin=1`);
   await participantItem(page, name).waitFor({ timeout: 30000 });
   return page;
 }
 
+// The office lets everything out; then `rule` (nftables, on the way out and in) cuts part of
+// it off until cut.restore().
+function officeOpen() {
+  try { nft('delete', 'table', 'inet', 'office'); } catch { /* open already */ }
+}
+function cutOffice(rule) {
+  nft('add', 'table', 'inet', 'office');
+  for (const [chain, hook] of [['out', 'output'], ['in', 'input']]) {
+    nft('add', 'chain', 'inet', 'office', chain, `{ type filter hook ${hook} priority 0; }`);
+    nft('add', 'rule', 'inet', 'office', chain, ...rule);
+  }
+  return { restore: officeOpen };
+}
+
+const metric = async (name) => {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+};
+
+// Samples, until stop() is called, whether `page` lists `who` under the same participant id
+// the whole time: the others must never see them leave (or leave and join again).
+function watchPresence(page, who) {
+  let stopped = false;
+  const ids = new Set();
+  let absences = 0;
+  const sampling = (async () => {
+    while (!stopped) {
+      const listed = await page.evaluate((name) => [...document.querySelectorAll('[data-testid="participant-item"]')]
+        .filter((item) => item.dataset.name === name).map((item) => item.dataset.participantId), who).catch(() => null);
+      if (listed === null) break;  // the page is gone: the test has ended
+      if (listed.length > 0) listed.forEach((id) => ids.add(id));
+      else absences++;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  })();
+  return { async stop() { stopped = true; await sampling; return { ids: [...ids], absences }; } };
+}
+
+// Frames decoded on `page` from `count` videos rise, measured from now.
+async function videoFlowsAgain(page, count, who) {
+  const start = await mediaStats(page);
+  const before = new Map(start.inbound.filter((i) => i.kind === 'video').map((i) => [i.id, i.framesDecoded]));
+  await waitForStats(page, `${who}: video decoding again`, (s) =>
+    s.inbound.filter((i) => i.kind === 'video' && i.framesDecoded > (before.get(i.id) ?? 0)).length >= count, 60000);
+}
+
 // Chloé in the office with Ana and Bruno outside: everyone decodes the two others' video.
-async function callFromTheOffice() {
+async function callFromTheOffice({ keep = false } = {}) {
   const room = await createRoom(server.url);
   const ana = await join(open, room.id, 'Ana');
   const bruno = await join(open, room.id, 'Bruno');
@@ -125,6 +182,7 @@ async function callFromTheOffice() {
   const anaStats = await mediaStats(ana);
   assert.ok(anaStats.selectedPairs.every((p) => p.localType === 'host' && p.protocol === 'udp'),
     `Ana goes direct over UDP: ${JSON.stringify(anaStats.selectedPairs)}`);
+  if (keep) return { ana, bruno, chloe, chloeStats };
   for (const page of [ana, bruno, chloe]) await page.context().close();
   return chloeStats;
 }
@@ -154,6 +212,51 @@ test('a participant whose network lets out only TCP to port 443 joins through co
   console.log(`TURN selected pairs: Chloé ${JSON.stringify(chloe.selectedPairs)}`);
 });
 
+
+test('a participant whose network goes down for 6 s stays in the call and its media comes back', { skip }, async () => {
+  officeOpen();
+  const { ana, bruno, chloe } = await callFromTheOffice({ keep: true });
+  const joined = await metric('parley_participants_joined_total');
+  const presence = watchPresence(ana, 'Chloé');
+  const cut = cutOffice(['meta', 'l4proto', '{ tcp, udp }', 'drop']);
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  cut.restore();
+  const back = Date.now();
+  await Promise.all([videoFlowsAgain(chloe, 2, 'Chloé'), videoFlowsAgain(ana, 2, 'Ana'), videoFlowsAgain(bruno, 2, 'Bruno')]);
+  const seconds = (Date.now() - back) / 1000;
+  const seen = await presence.stop();
+  console.log(`6 s outage: video decoded again on all three ${seconds.toFixed(1)} s after the network returned`);
+  assert.ok(seconds <= 10, `media within 10 s of the network's return, not ${seconds} s`);
+  assert.equal(seen.absences, 0, 'Ana never saw Chloé leave');
+  assert.equal(seen.ids.length, 1, `Chloé stayed one participant: ${seen.ids}`);
+  assert.equal(await metric('parley_participants_joined_total'), joined, 'nobody joined again');
+  for (const page of [ana, bruno, chloe]) await page.context().close();
+});
+
+test('a participant whose signaling breaks comes back as itself and its media flows again', { skip }, async () => {
+  officeOpen();
+  const { ana, bruno, chloe } = await callFromTheOffice({ keep: true });
+  const resumed = await metric('parley_participants_resumed_total');
+  const presence = watchPresence(ana, 'Chloé');
+  // Only the WebSocket is cut, long enough for the server's heartbeat to end it (8 to 12 s):
+  // the server closes it, and Chloé's page says it is reconnecting.
+  const cut = cutOffice(['tcp', 'dport', webPort, 'drop']);
+  await chloe.getByTestId('connection-status').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 30000 });
+  cut.restore();
+  const back = Date.now();
+  await within(40000, 'Chloé resuming', (async () => {
+    while (await metric('parley_participants_resumed_total') <= resumed) await new Promise((resolve) => setTimeout(resolve, 250));
+  })());
+  // New peer connections for Chloé: she decodes both others again, and both decode her.
+  await Promise.all([videoFlowsAgain(chloe, 2, 'Chloé'), videoFlowsAgain(ana, 2, 'Ana'), videoFlowsAgain(bruno, 2, 'Bruno')]);
+  const seconds = (Date.now() - back) / 1000;
+  const seen = await presence.stop();
+  await chloe.getByTestId('connection-status').waitFor({ state: 'hidden' });
+  console.log(`broken signaling: resumed, and video decoded again ${seconds.toFixed(1)} s after the network returned`);
+  assert.equal(seen.absences, 0, 'Ana never saw Chloé leave');
+  assert.equal(seen.ids.length, 1, `Chloé came back as herself: ${seen.ids}`);
+  for (const page of [ana, bruno, chloe]) await page.context().close();
+});
 
 // Runs coturn's test client against the UDP listener: resolves with its exit code and output.
 async function uclient(username, password) {

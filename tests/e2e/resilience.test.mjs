@@ -103,7 +103,7 @@ test('malformed signaling gets errors and does not disturb a participant in the 
   }
 });
 
-test('a participant whose connection died is gone from the list within 15 seconds', async () => {
+test('a participant whose connection died is gone from the list once its resume window has passed', async () => {
   const server = await startServer();
   try {
     const room = await createRoom(server.url);
@@ -118,8 +118,9 @@ test('a participant whose connection died is gone from the list within 15 second
     ghost.ws.pause();
     ghost.ws._socket.pause();
     const start = Date.now();
-    // The server's keep-alive takes it for gone 8 to 12 s after its last byte (how long
-    // exactly is the machine's business: the wait only bounds a hang).
+    // The server's keep-alive takes it for gone 8 to 12 s after its last byte, then keeps it
+    // 20 s for its return (how long exactly is the machine's business: the wait only
+    // bounds a hang).
     await participantItem(ana, 'Ghost').waitFor({ state: 'detached', timeout: 60000 });
     console.log(`a silent participant was gone after ${((Date.now() - start) / 1000).toFixed(1)} s`);
     assert.deepEqual(await participantNames(server.url, room), ['Ana']);

@@ -119,7 +119,7 @@ TEST_F(TranscriptionServiceTest, SegmentsAfterTheRoomIsGoneAreStoredByIdNotLost)
     auto tap = service.tapOf(roomId);
     ASSERT_TRUE(tap);
     speak(*tap, anaId, 2.0);  // and no silence after it: mid-sentence
-    ana.onClosed("disconnected", 2000);
+    ana.onClosed("closed", 2000);
   }  // Ana's connection is gone
   const auto transcriptionId = store.latestTranscription(roomId)->id;
   ASSERT_TRUE(rooms.active(roomId)->stopTranscription(2100));

@@ -156,21 +156,94 @@ TEST_F(SignalingSessionTest, OnlyModeratorsMuteAndRemove) {
   EXPECT_EQ(mod.peer.last()["code"], "not-found");
 }
 
-TEST_F(SignalingSessionTest, ClosedConnectionLeavesAndIsRecorded) {
+TEST_F(SignalingSessionTest, ABrokenConnectionIsKeptForItsReturnThenLeavesAndIsRecorded) {
   Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
   ana.join("Ana");
   bruno.join("Bruno");
+  const auto seen = ana.peer.frames.size();
   bruno.session.onClosed("timeout", 5000);
+  rooms.sweep(5000 + kResumeWindowMillis - 1);
+  EXPECT_EQ(ana.peer.frames.size(), seen) << "within the window, the others see nothing";
+  EXPECT_EQ(rooms.active(room.record.id)->size(), 2u);
+  ana.say({{"type", "chat"}, {"text", "still there?"}}, 6000);  // nothing is sent to the away one
+  EXPECT_TRUE(bruno.peer.ofType("chat").empty());
+
+  rooms.sweep(5000 + kResumeWindowMillis);
   EXPECT_EQ(ana.peer.last()["type"], "participant-left");
   EXPECT_EQ(ana.peer.last()["reason"], "timeout");
   const auto sessions = store.sessions(room.record.id);
   ASSERT_EQ(sessions.size(), 2u);
-  EXPECT_EQ(sessions[1].leftAt, 5000);
+  EXPECT_EQ(sessions[1].leftAt, 5000 + kResumeWindowMillis);
   EXPECT_EQ(sessions[1].leaveReason, "timeout");
+}
 
-  ana.session.onClosed("disconnected", 6000);
+TEST_F(SignalingSessionTest, AClosedConnectionLeavesAtOnce) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  bruno.session.onClosed("closed", 5000);
+  EXPECT_EQ(ana.peer.last()["type"], "participant-left");
+  EXPECT_EQ(ana.peer.last()["reason"], "disconnected");
+  ana.session.onClosed("closed", 6000);
   EXPECT_FALSE(rooms.active(room.record.id));  // an empty room is released
   EXPECT_TRUE(rooms.find(room.record.id));     // but still exists
+}
+
+TEST_F(SignalingSessionTest, AClientComesBackAsItselfWithItsResumeToken) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  const std::string brunoId = bruno.id();
+  const std::string token = bruno.peer.ofType("welcome")[0]["resume_token"];
+  ASSERT_GE(token.size(), 24u);
+  bruno.session.onClosed("disconnected", 5000);
+  const auto seen = ana.peer.frames.size();
+
+  // A wrong token is an ordinary join: someone new.
+  Client stranger(rooms, room.record.id);
+  stranger.say({{"type", "join"}, {"version", 1}, {"name", "Eve"}, {"resume", token + "x"}}, 6000);
+  EXPECT_NE(stranger.id(), brunoId);
+  EXPECT_EQ(ana.peer.last()["type"], "participant-joined");
+  stranger.session.onClosed("closed", 6500);
+
+  // Bruno's new connection, with the token: the same participant, and the others see no
+  // leave and no join.
+  const auto beforeReturn = ana.peer.frames.size();
+  Client back(rooms, room.record.id);
+  back.say({{"type", "join"}, {"version", 1}, {"name", "Bruno"}, {"resume", token}}, 7000);
+  EXPECT_EQ(back.id(), brunoId);
+  ASSERT_EQ(back.peer.ofType("welcome").size(), 1u);
+  EXPECT_EQ(back.peer.ofType("welcome")[0]["you"]["id"], brunoId);
+  EXPECT_EQ(back.peer.ofType("welcome")[0]["participants"].size(), 2u);
+  EXPECT_EQ(ana.peer.frames.size(), beforeReturn);
+  EXPECT_GT(beforeReturn, seen);  // (the stranger's join and leave, not Bruno's)
+  rooms.sweep(5000 + kResumeWindowMillis + 1000);
+  EXPECT_EQ(rooms.active(room.record.id)->size(), 2u) << "back in time: no timeout";
+  ana.say({{"type", "chat"}, {"text", "welcome back"}}, 8000);
+  EXPECT_EQ(back.peer.ofType("chat").size(), 1u);
+
+  // Coming back while the old connection still seems alive: the new one takes over.
+  Client again(rooms, room.record.id);
+  again.say({{"type", "join"}, {"version", 1}, {"name", "Bruno"}, {"resume", token}}, 9000);
+  EXPECT_EQ(again.id(), brunoId);
+  EXPECT_TRUE(back.peer.closed);
+  back.session.onClosed("disconnected", 9100);  // the old one's end changes nothing
+  rooms.sweep(9100 + kResumeWindowMillis + 1000);
+  EXPECT_EQ(rooms.active(room.record.id)->size(), 2u);
+}
+
+TEST_F(SignalingSessionTest, PastTheWindowATokenJoinsAsSomeoneNew) {
+  Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
+  ana.join("Ana");
+  bruno.join("Bruno");
+  const std::string token = bruno.peer.ofType("welcome")[0]["resume_token"];
+  bruno.session.onClosed("timeout", 5000);
+  rooms.sweep(5000 + kResumeWindowMillis);
+  Client late(rooms, room.record.id);
+  late.say({{"type", "join"}, {"version", 1}, {"name", "Bruno"}, {"resume", token}}, 30000);
+  EXPECT_FALSE(late.id().empty());
+  EXPECT_NE(late.id(), bruno.id());
+  EXPECT_EQ(ana.peer.last()["type"], "participant-joined");
 }
 
 TEST_F(SignalingSessionTest, BadFramesGetErrorsAndDoNotDisturbOthers) {

@@ -36,6 +36,7 @@ export type ServerMessage =
       chat_more: boolean;
       media: boolean;
       ice_servers?: { urls: string[]; username: string; credential: string }[];
+      resume_token?: string;
     }
   | { type: 'chat-history'; messages: ChatMessage[]; more: boolean }
   | { type: 'participant-joined'; participant: Participant }
@@ -55,7 +56,7 @@ export type ServerMessage =
   | { type: 'error'; code: string; message: string };
 
 export type ClientMessage =
-  | { type: 'join'; version: 1; name: string; token?: string }
+  | { type: 'join'; version: 1; name: string; token?: string; resume?: string }
   | { type: 'chat'; text: string }
   | { type: 'chat-history'; before: number }
   | { type: 'hand'; raised: boolean }
@@ -74,20 +75,38 @@ export interface SignalingEvents {
 }
 
 const HEARTBEAT_MS = 5000;
+// Nothing from the server for this long (it answers every ping): the connection is dead even
+// if the browser has not noticed (a network change leaves the old TCP path silent, with no
+// FIN or reset ever coming). Give it up and reconnect.
+const SILENCE_MS = 12000;
+// A connection not open by then is abandoned for a fresh attempt: after a network change the
+// first attempt's packets may have gone nowhere, and the browser would retry them slowly.
+const OPEN_TIMEOUT_MS = 5000;
 
 export class SignalingClient {
   private ws: WebSocket;
   private heartbeat = 0;
+  private openTimer = 0;
+  private lastHeard = Date.now();
+  private gone = false;  // onClose was called: nothing more from this connection
   private ended = false;
 
   constructor(roomId: string, private events: SignalingEvents, onOpen: () => void) {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     this.ws = new WebSocket(`${scheme}//${location.host}/ws/${encodeURIComponent(roomId)}`);
+    this.openTimer = window.setTimeout(() => this.ws.close(), OPEN_TIMEOUT_MS);
     this.ws.addEventListener('open', () => {
-      this.heartbeat = window.setInterval(() => this.send({ type: 'ping' }), HEARTBEAT_MS);
+      window.clearTimeout(this.openTimer);
+      this.lastHeard = Date.now();
+      this.heartbeat = window.setInterval(() => {
+        if (Date.now() - this.lastHeard > SILENCE_MS) return this.giveUp();
+        this.send({ type: 'ping' });
+      }, HEARTBEAT_MS);
       onOpen();
     });
     this.ws.addEventListener('message', (event) => {
+      if (this.gone) return;
+      this.lastHeard = Date.now();
       let message: ServerMessage;
       try {
         message = JSON.parse(String(event.data));
@@ -97,14 +116,32 @@ export class SignalingClient {
       if (message.type === 'removed') this.ended = true;
       this.events.onMessage(message);
     });
-    this.ws.addEventListener('close', () => {
-      window.clearInterval(this.heartbeat);
-      this.events.onClose(this.ended);
-    });
+    this.ws.addEventListener('close', () => this.closed());
   }
 
   send(message: ClientMessage): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  // Drops the connection to come back at once as the same participant (its media failed):
+  // close code 4000 tells the server this is not a goodbye.
+  reconnect(): void {
+    this.ws.close(4000, 'reconnecting');
+  }
+
+  // The connection went silent: report it closed now rather than when the browser's TCP
+  // gives up (minutes), and let it go (code 4000, should it still reach the server).
+  private giveUp(): void {
+    this.ws.close(4000, 'reconnecting');
+    this.closed();
+  }
+
+  private closed(): void {
+    if (this.gone) return;
+    this.gone = true;
+    window.clearTimeout(this.openTimer);
+    window.clearInterval(this.heartbeat);
+    this.events.onClose(this.ended);
   }
 
   leave(): void {

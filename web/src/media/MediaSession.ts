@@ -7,6 +7,8 @@ export type Source = 'camera' | 'microphone' | 'screen' | 'screen-audio';
 export interface RemoteTrackEvents {
   onTrack(mid: string, participantId: string, source: Source, track: MediaStreamTrack): void;
   onTrackEnded(mid: string): void;
+  // A peer connection failed (ICE found no path any more).
+  onFailed(): void;
 }
 
 export class MediaSession {
@@ -26,6 +28,11 @@ export class MediaSession {
     const config: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers };
     this.publisher = new RTCPeerConnection(config);
     this.subscriber = new RTCPeerConnection(config);
+    for (const pc of [this.publisher, this.subscriber]) {
+      pc.addEventListener('connectionstatechange', () => {
+        if (pc.connectionState === 'failed') this.events.onFailed();
+      });
+    }
     this.subscriber.addEventListener('track', (event) => {
       const mid = event.transceiver.mid ?? '';
       const info = this.remoteTracks.get(mid);

@@ -1,7 +1,9 @@
-// When to try again after the connection to the server dropped: a few attempts, further
-// apart each time, then give up (the page says the connection failed). A welcome resets it.
+// When to try again after the connection to the server dropped: further apart each time, at
+// most 30 s apart, for about three minutes, then give up (the page says the connection
+// failed). A welcome resets it. The first attempts fall within the server's 20 s resume
+// window, so a short outage brings the same participant back.
 
-export const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+export const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000, 30000];
 
 export class ReconnectSchedule {
   private attempt = 0;

@@ -39,6 +39,8 @@ export class RoomView {
   private unreadChat = 0;
   private handRaised = false;
   private reconnect = new ReconnectSchedule();
+  // From the last welcome: brings this participant back after a broken connection.
+  private resumeToken = '';
   private ended = false;
   private media: MediaSession | null = null;
   private screenStream: MediaStream | null = null;
@@ -69,6 +71,7 @@ export class RoomView {
   private transcriptionButton = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'toggle-transcription' });
   private downloadButton = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'download-transcript' });
   private unsubscribeLanguage: () => void;
+  private onPageHide = (): void => this.signaling?.leave();
 
   constructor(root: HTMLElement, private session: RoomSession, private onEnd: (end: RoomEnd) => void) {
     this.toolbar = new Toolbar({
@@ -101,6 +104,9 @@ export class RoomView {
     this.unsubscribeLanguage = onLanguageChange(() => this.render());
     this.onKeyDown = this.onKeyDown.bind(this);
     document.addEventListener('keydown', this.onKeyDown);
+    // Closing the tab is a goodbye: the others see us leave now, not after the window in
+    // which the server waits for a broken connection to come back.
+    window.addEventListener('pagehide', this.onPageHide);
 
     root.replaceChildren(
       h(
@@ -134,7 +140,9 @@ export class RoomView {
         onClose: (expected) => this.onClose(expected),
       },
       () => {
-        this.signaling?.send({ type: 'join', version: 1, name: this.session.name, ...(this.session.token ? { token: this.session.token } : {}) });
+        this.signaling?.send({ type: 'join', version: 1, name: this.session.name,
+          ...(this.session.token ? { token: this.session.token } : {}),
+          ...(this.resumeToken ? { resume: this.resumeToken } : {}) });
       },
     );
   }
@@ -163,6 +171,7 @@ export class RoomView {
     switch (message.type) {
       case 'welcome':
         this.reconnect.reset();
+        this.resumeToken = message.resume_token ?? '';
         this.hideStatus();
         this.session.roomName = message.room.name;
         this.chat.reset(message.chat, message.chat_more);
@@ -235,6 +244,11 @@ export class RoomView {
     const session = new MediaSession((message) => this.signaling?.send(message), {
       onTrack: (mid, participantId, source, track) => this.tiles.addRemoteTrack(mid, participantId, source, track),
       onTrackEnded: (mid) => this.tiles.removeRemoteTrack(mid),
+      // The network changed under us and ICE gave up: come back as ourselves, with new
+      // peer connections.
+      onFailed: () => {
+        if (this.media === session) this.signaling?.reconnect();
+      },
     }, iceServers);
     this.media = session;
     for (const track of this.session.media.stream.getTracks()) {
@@ -395,6 +409,7 @@ export class RoomView {
     if (this.ended) return;
     this.ended = true;
     document.removeEventListener('keydown', this.onKeyDown);
+    window.removeEventListener('pagehide', this.onPageHide);
     this.unsubscribeLanguage();
     this.closeMedia();
     if (this.screenStream) stopAll(this.screenStream);
