@@ -21,28 +21,41 @@ struct Remote {
   std::string ufrag, pwd, fingerprint, candidate;
 };
 
-Remote remoteOf(const sdp::SessionDescription& d) {
+// The server's credentials and the candidate to use: its UDP one, or with ICE-TCP its
+// passive TCP one.
+Remote remoteOf(const sdp::SessionDescription& d, bool iceTcp) {
   Remote r;
   if (d.media.empty()) return r;
   const auto& m = d.media.front();
   r.ufrag = m.iceUfrag;
   r.pwd = m.icePwd;
   r.fingerprint = m.fingerprint;
-  if (!m.candidates.empty()) r.candidate = m.candidates.front();
+  for (const auto& candidate : m.candidates) {
+    const bool tcp = candidate.find(" tcp ") != std::string::npos;
+    if (tcp == iceTcp) return r.candidate = candidate, r;
+  }
   return r;
+}
+
+std::optional<net::Address> tcpBindOf(const net::Address& bindTo, bool iceTcp) {
+  if (!iceTcp) return std::nullopt;
+  net::Address any = bindTo;
+  any.port = 0;
+  return any;
 }
 
 }  // namespace
 
 LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
                                  std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
-                                 const net::Address& bindTo, double lossFraction, MediaRates rates)
+                                 const net::Address& bindTo, double lossFraction, MediaRates rates, bool iceTcp)
     : io_(io),
       role_(role),
       media_(media),
       certificate_(std::move(certificate)),
       stats_(stats),
-      socket_(io, bindTo),
+      socket_(io, bindTo, tcpBindOf(bindTo, iceTcp)),
+      iceTcp_(iceTcp),
       rates_(rates),
       audioTimer_(io),
       videoTimer_(io),
@@ -58,7 +71,7 @@ LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const S
   videoSeq_ = static_cast<std::uint16_t>(random());
   socket_.start();
   if (role_ == Role::Both) {
-    receiveSocket_ = std::make_unique<webrtc::WebRtcServer>(io, bindTo);
+    receiveSocket_ = std::make_unique<webrtc::WebRtcServer>(io, bindTo, tcpBindOf(bindTo, iceTcp));
     receiveSocket_->start();
   }
 }
@@ -109,9 +122,12 @@ void LoadParticipant::onRemoteDescription(const std::string& text, bool isOffer)
   }
   const auto& description = std::get<sdp::SessionDescription>(parsed);
   if (isOffer) answer(description);
-  const Remote remote = remoteOf(description);
+  const Remote remote = remoteOf(description, iceTcp_);
   auto& transport = isOffer ? receiver_ : sender_;
-  if (transport) connectMedia(*transport, remote.ufrag, remote.pwd, remote.fingerprint, remote.candidate);
+  if (transport) {
+    connectMedia(isOffer ? receivingSocket() : socket_, *transport, remote.ufrag, remote.pwd, remote.fingerprint,
+                 remote.candidate);
+  }
 }
 
 void LoadParticipant::publish() {
@@ -174,22 +190,31 @@ void LoadParticipant::answer(const sdp::SessionDescription& offer) {
   signaling_->answer(sdp::write(reply));
 }
 
-void LoadParticipant::connectMedia(webrtc::WebRtcTransport& transport, const std::string& ufrag,
-                                   const std::string& pwd, const std::string& fingerprint,
+void LoadParticipant::connectMedia(webrtc::WebRtcServer& socket, webrtc::WebRtcTransport& transport,
+                                   const std::string& ufrag, const std::string& pwd, const std::string& fingerprint,
                                    const std::string& candidate) {
-  if (transport.remoteAddress() || transport.connected()) return;
-  // "foundation component udp priority ADDRESS PORT typ host"
+  if (transport.remoteAddress() || transport.connected() || connecting_.count(&transport)) return;
+  // "foundation component udp|tcp priority ADDRESS PORT typ host [tcptype passive]"
   std::istringstream fields(candidate);
   std::string foundation, component, protocol, priority, address;
   std::uint16_t port = 0;
   fields >> foundation >> component >> protocol >> priority >> address >> port;
   net::Address remote;
   if (!net::Address::parse(address, port, remote)) {
-    stats_.failures.push_back("no usable candidate in the server's SDP: " + candidate);
+    stats_.failures.push_back("no usable " + std::string(iceTcp_ ? "TCP" : "UDP") + " candidate in the server's SDP: " +
+                              candidate);
     return;
   }
   transport.setRemoteParameters({ufrag, pwd}, "sha-256", fingerprint);
-  transport.connectTo(remote);
+  if (!iceTcp_) return transport.connectTo(remote);
+  // ICE-TCP's active side: open the connection, then check over it.
+  remote.tcp = true;
+  connecting_.insert(&transport);
+  socket.connectTcp(remote, [this, &transport, remote](bool connected) {
+    connecting_.erase(&transport);
+    if (!connected) return stats_.failures.push_back("could not open ICE-TCP to " + remote.toString());
+    transport.connectTo(remote);
+  });
 }
 
 void LoadParticipant::onTransportConnected(webrtc::Transport& transport) {

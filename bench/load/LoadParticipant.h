@@ -58,7 +58,7 @@ class LoadParticipant : private webrtc::Transport::Listener {
   // network namespace).
   LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
                   std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
-                  const net::Address& bindTo, double lossFraction = 0, MediaRates rates = {});
+                  const net::Address& bindTo, double lossFraction = 0, MediaRates rates = {}, bool iceTcp = false);
   ~LoadParticipant() override;
 
   void join(std::unique_ptr<SessionSignaling> signaling);
@@ -95,8 +95,8 @@ class LoadParticipant : private webrtc::Transport::Listener {
   void publish();
   void onRemoteDescription(const std::string& sdp, bool isOffer);
   void answer(const sdp::SessionDescription& offer);
-  void connectMedia(webrtc::WebRtcTransport& transport, const std::string& ufrag, const std::string& pwd,
-                    const std::string& fingerprint, const std::string& candidate);
+  void connectMedia(webrtc::WebRtcServer& socket, webrtc::WebRtcTransport& transport, const std::string& ufrag,
+                    const std::string& pwd, const std::string& fingerprint, const std::string& candidate);
   // A transport on `socket`: publishing and receiving use two sockets, as a browser's two
   // peer connections do (the server tells its transports apart by the source address).
   // Always the DTLS client. ICE: controlling, except when answering a full ICE agent's offer
@@ -125,6 +125,8 @@ class LoadParticipant : private webrtc::Transport::Listener {
   LoadStats& stats_;
   std::unique_ptr<SessionSignaling> signaling_;
   webrtc::WebRtcServer socket_;
+  bool iceTcp_ = false;  // media over ICE-TCP instead of UDP
+  std::set<const webrtc::WebRtcTransport*> connecting_;  // its ICE-TCP connection is opening
   std::unique_ptr<webrtc::WebRtcServer> receiveSocket_;  // a second one when it both sends and receives
   webrtc::WebRtcServer& receivingSocket() { return receiveSocket_ ? *receiveSocket_ : socket_; }
   std::unique_ptr<webrtc::WebRtcTransport> sender_, receiver_;  // publishing, subscribing

@@ -51,11 +51,12 @@ struct Options {
   int serverPid = 0;
   std::string bind = "127.0.0.1";
   bool netnsTarget = false;
+  bool iceTcp = false;  // --transport tcp: media over ICE-TCP (Parley only)
 };
 
 const char* kUsage =
     "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
-    "                    [--seconds T] [--loss PCT] [--transcribe] [--json] [--cache DIR]\n"
+    "                    [--seconds T] [--loss PCT] [--transport udp|tcp] [--transcribe] [--json] [--cache DIR]\n"
     "       parley-bench --janus ws://HOST:PORT --server-pid PID [--bind IP] [--netns-target] [same options]\n"
     "       parley-bench --url http://127.0.0.1:PORT --meeting N [--audio-interval-ms MS] [--video-fps F] ...\n"
     "\n"
@@ -66,6 +67,8 @@ const char* kUsage =
     "from join to the first media packet. --json: the last line is one JSON object.\n"
     "--loss drops that share of video packets as a lossy link would, on the way to the server\n"
     "and on the way back, so NACKs and retransmissions are exercised; loss is what remains.\n"
+    "--transport tcp sends and receives media over ICE-TCP (RFC 6544) to the server's TCP\n"
+    "candidates instead of UDP (Parley only).\n"
     "--transcribe starts live transcription in each room first (the publishers' audio is a\n"
     "voice-like tone, which keeps the recognizers busy).\n"
     "--meeting N: one room where each of N participants publishes audio and video and receives\n"
@@ -127,6 +130,10 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
       } else if (arg == "--loss") {
         o.lossPct = std::stod(value());
         if (o.lossPct < 0 || o.lossPct > 50) return error = "--loss is a percentage from 0 to 50", std::nullopt;
+      } else if (arg == "--transport") {
+        const std::string transport = value();
+        if (transport != "udp" && transport != "tcp") return error = "--transport is udp or tcp", std::nullopt;
+        o.iceTcp = transport == "tcp";
       } else if (arg == "--janus") {
         if (!splitUrl(value(), "ws://", o.janusHost, o.janusPort)) return error = "--janus must be ws://HOST:PORT", std::nullopt;
       } else if (arg == "--server-pid") {
@@ -158,6 +165,7 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
     error = "need at least one publisher per room, and a positive duration";
     return std::nullopt;
   }
+  if (!o.janusHost.empty() && o.iceTcp) return error = "--transport tcp is for Parley only", std::nullopt;
   if (!o.janusHost.empty() && o.serverPid <= 0) {
     error = "--janus needs --server-pid (Janus has no CPU metrics of its own)";
     return std::nullopt;
@@ -200,6 +208,7 @@ struct ServerSample {
   double cpuSeconds = 0, residentBytes = 0, forwardedPackets = 0, forwardedBytes = 0;
   double pipedPackets = 0, roomsSpanningWorkers = 0;
   int workersUsed = 0;  // media workers with someone placed on them
+  double iceTcpConnections = 0;  // open at the server
 };
 
 // CPU seconds and resident bytes of another process, from /proc.
@@ -236,6 +245,7 @@ ServerSample sample(const Options& o) {
     const auto space = text.find(' ', at + 1);
     if (space != std::string::npos && std::stod(text.substr(space + 1)) > 0) s.workersUsed++;
   }
+  s.iceTcpConnections = value("parley_ice_tcp_connections");
   return s;
 }
 
@@ -300,7 +310,7 @@ int main(int argc, char** argv) {
     const auto publisherRole = o.meeting > 0 ? LoadParticipant::Role::Both : LoadParticipant::Role::Publisher;
     for (int i = 0; i < o.publishers; ++i) {
       publishers.push_back(std::make_unique<LoadParticipant>(io, publisherRole, media, certificate, stats, seed++,
-                                                             bindTo, o.lossPct / 100, o.rates));
+                                                             bindTo, o.lossPct / 100, o.rates, o.iceTcp));
       const std::string name = (o.meeting > 0 ? "participant " : "publisher ") + std::to_string(i + 1);
       if (janus) {
         auto signaling = std::make_unique<parley::bench::JanusSignaling>(
@@ -324,7 +334,8 @@ int main(int argc, char** argv) {
     }
     for (int i = 0; i < o.subscribers; ++i) {
       subscribers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Subscriber, media, certificate,
-                                                              stats, seed++, bindTo, o.lossPct / 100));
+                                                              stats, seed++, bindTo, o.lossPct / 100,
+                                                              parley::bench::MediaRates{}, o.iceTcp));
       const std::string name = "subscriber " + std::to_string(i + 1);
       if (janus) {
         std::vector<std::uint64_t> feeds;
@@ -394,6 +405,7 @@ int main(int argc, char** argv) {
         {"server", janus ? "janus" : "parley"},
         {"piped_pps", (after.pipedPackets - before.pipedPackets) / elapsed},
         {"workers_used", after.workersUsed},
+        {"server_ice_tcp_connections", after.iceTcpConnections},
         {"rooms_spanning_workers", after.roomsSpanningWorkers},
         {"forwarded_mbps", 8 * forwardedBytes / elapsed / 1e6},
         {"received_pps", static_cast<double>(stats.delayMicros.size()) / elapsed},
@@ -413,6 +425,7 @@ int main(int argc, char** argv) {
          }()},
         {"retransmissions_received", stats.retransmissionsReceived},
         {"simulated_loss_pct", o.lossPct},
+        {"transport", o.iceTcp ? "tcp" : "udp"},
         {"transcription", o.transcribe},
         {"dropped_on_purpose", stats.droppedOnPurpose},
         {"nacks_received_by_publishers", stats.nacksReceived},

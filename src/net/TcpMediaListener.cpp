@@ -76,6 +76,29 @@ std::size_t TcpMediaListener::unboundFrom(const Address& peer) const {
   return count;
 }
 
+void TcpMediaListener::connect(const Address& remote, std::function<void(bool)> done) {
+  sockaddr_storage storage;
+  const socklen_t length = remote.toSockaddr(storage);
+  boost::asio::ip::tcp::endpoint endpoint;
+  std::memcpy(endpoint.data(), &storage, length);
+  endpoint.resize(length);
+  auto socket = std::make_shared<boost::asio::ip::tcp::socket>(acceptor_.get_executor());
+  pending_.push_back(socket);
+  socket->async_connect(endpoint, [this, alive = alive_, socket, remote,
+                                   done = std::move(done)](const boost::system::error_code& ec) {
+    if (!*alive) return;  // closed (or gone) meanwhile
+    std::erase(pending_, socket);
+    if (ec || connections_.count(remote)) return done(false);
+    boost::system::error_code ignored;
+    socket->set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    auto connection = std::make_shared<TcpMediaConnection>(std::move(*socket), remote, events_);
+    connection->bound = true;  // we chose whom to call
+    connections_.emplace(remote, connection);
+    connection->start();
+    done(true);
+  });
+}
+
 bool TcpMediaListener::send(const Address& to, const std::uint8_t* data, std::size_t length, bool droppable) {
   const auto it = connections_.find(to);
   return it != connections_.end() && it->second->send(data, length, droppable);
@@ -123,8 +146,11 @@ TcpMediaListener::Stats TcpMediaListener::stats() const {
 void TcpMediaListener::close() {
   if (closed_) return;
   closed_ = true;
+  *alive_ = false;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  for (auto& socket : pending_) socket->close(ignored);
+  pending_.clear();
   auto connections = std::move(connections_);
   connections_.clear();
   for (auto& [address, connection] : connections) connection->close();

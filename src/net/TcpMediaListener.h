@@ -7,9 +7,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>
+#include <vector>
 
 #include "net/TcpMediaConnection.h"
 
@@ -33,6 +35,9 @@ class TcpMediaListener {
   void close();
   std::uint16_t localPort() const { return localPort_; }
 
+  // The active side (the load generator): opens a connection to `remote` and tells `done`
+  // whether it could. The connection is then held and used like an accepted one.
+  void connect(const Address& remote, std::function<void(bool connected)> done);
   // Frames one packet to the connection from `to`; false if there is none or it dropped it.
   bool send(const Address& to, const std::uint8_t* data, std::size_t length, bool droppable);
   // An authentic ICE check came on the connection from `peer`: it may stay.
@@ -64,6 +69,10 @@ class TcpMediaListener {
   std::unordered_map<Address, std::shared_ptr<TcpMediaConnection>, AddressHash> connections_;
   Stats stats_;  // of connections gone; stats() adds the open ones
   bool closed_ = false;
+  // Connections being opened (connect()); their handlers check `alive_` first, as they may
+  // run after this listener is closed or gone.
+  std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> pending_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace parley::net

@@ -33,6 +33,11 @@ bool WebRtcServer::send(const std::uint8_t* data, std::size_t length, const net:
   return true;
 }
 
+void WebRtcServer::connectTcp(const net::Address& remote, std::function<void(bool)> done) {
+  if (!tcp_ || !remote.tcp) return done(false);
+  tcp_->connect(remote, std::move(done));
+}
+
 std::optional<net::TcpMediaListener::Stats> WebRtcServer::tcpStats() const {
   if (!tcp_) return std::nullopt;
   return tcp_->stats();

@@ -7,6 +7,7 @@
 // With an ICE-TCP port, packets from its connections are demultiplexed the same way (their
 // addresses are marked tcp), and what transports send to such an address goes back framed
 // on that connection.
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -54,6 +55,9 @@ class WebRtcServer : public TransportFactory, public PacketSender {
   void tick(std::chrono::steady_clock::time_point now);
 
   net::UdpSocket& socket() { return socket_; }
+  // The active side of ICE-TCP (the load generator): a connection to `remote` (marked tcp),
+  // then connectTo() on it; `done` says whether it opened. Needs a TCP bind address.
+  void connectTcp(const net::Address& remote, std::function<void(bool connected)> done);
   // Stops the sockets (the worker's last act).
   void close();
   std::optional<net::TcpMediaListener::Stats> tcpStats() const;
