@@ -1,6 +1,7 @@
 #include "app/Options.h"
 
 #include <boost/asio/ip/address.hpp>
+#include <algorithm>
 #include <charconv>
 
 #include "http/HttpPolicy.h"
@@ -15,6 +16,9 @@ struct Setting {
   const char* env;
   bool (*apply)(ServeOptions&, const std::string&, std::string& error);
   bool isSwitch = false;  // takes no value on the command line (`--flag`, `--flag=false`)
+  // Set for a list that repeated flags add to: the first flag replaces what the
+  // environment said.
+  void (*clear)(ServeOptions&) = nullptr;
 };
 
 bool parseSwitch(const std::string& text, bool& out) {
@@ -75,6 +79,14 @@ bool isIpAddress(const std::string& text) {
   return !ec;
 }
 
+bool isUnspecified(const std::string& text) {
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(text, ec);
+  return !ec && address.is_unspecified();
+}
+
+constexpr std::size_t kMaxPublicIps = 8;
+
 const Setting kSettings[] = {
     {"--host", "PARLEY_HOST",
      [](ServeOptions& o, const std::string& v, std::string& e) {
@@ -130,10 +142,20 @@ const Setting kSettings[] = {
      }},
     {"--public-ip", "PARLEY_PUBLIC_IP",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!isIpAddress(v)) return e = "--public-ip must be an IP address, not \"" + v + "\"", false;
-       o.publicIp = v;
+       const auto ips = commaList(v);
+       if (ips.empty()) return e = "--public-ip needs an IP address", false;
+       for (const auto& ip : ips) {
+         if (!isIpAddress(ip) || isUnspecified(ip)) {
+           return e = "--public-ip must be IP addresses clients can reach, not \"" + ip + "\"", false;
+         }
+         if (std::find(o.publicIps.begin(), o.publicIps.end(), ip) == o.publicIps.end()) o.publicIps.push_back(ip);
+       }
+       if (o.publicIps.size() > kMaxPublicIps) {
+         return e = "--public-ip takes at most " + std::to_string(kMaxPublicIps) + " addresses", false;
+       }
        return true;
-     }},
+     },
+     false, [](ServeOptions& o) { o.publicIps.clear(); }},
     {"--public-url", "PARLEY_PUBLIC_URL",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        o.publicUrls.clear();
@@ -282,7 +304,10 @@ const char* serveUsage() {
          "                    (default 0: one per core)\n"
          "  --worker-streams N streams (a track to a subscriber) a worker forwards before a room\n"
          "                    spills onto another worker [PARLEY_WORKER_STREAMS] (default 2000)\n"
-         "  --public-ip IP    address announced to clients for media [PARLEY_PUBLIC_IP]\n"
+         "  --public-ip IP[,IP]  addresses announced to clients for media, when they are not\n"
+         "                    the machine's own (NAT); repeat it or list several [PARLEY_PUBLIC_IP]\n"
+         "                    (default: media on --host, or with 0.0.0.0 or :: on every interface\n"
+         "                    address, IPv6 too with ::)\n"
          "  --public-url URL[,URL]  how people reach this server, e.g. https://meet.example.fr;\n"
          "                    requests for other host names than these, IP addresses and\n"
          "                    localhost are refused (421) [PARLEY_PUBLIC_URL]\n"
@@ -337,6 +362,7 @@ std::optional<ServeOptions> parseServeOptions(const std::vector<std::string>& ar
                                               bool& helpRequested) {
   ServeOptions options;
   helpRequested = false;
+  std::vector<const Setting*> repeated;  // lists a flag has begun to fill
   for (const auto& setting : kSettings) {
     if (const char* value = getenv(setting.env); value && *value) {
       if (!setting.apply(options, value, error)) {
@@ -372,6 +398,10 @@ std::optional<ServeOptions> parseServeOptions(const std::vector<std::string>& ar
         return std::nullopt;
       }
       value = args[++i];
+    }
+    if (setting->clear && !std::count(repeated.begin(), repeated.end(), setting)) {
+      setting->clear(options);
+      repeated.push_back(setting);
     }
     if (!setting->apply(options, *value, error)) return std::nullopt;
   }

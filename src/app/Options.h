@@ -19,7 +19,9 @@ struct ServeOptions {
   std::uint16_t tcpPortMax = 0;
   unsigned mediaWorkers = 0;             // 0: one per core
   std::size_t workerStreams = 2000;      // a room spills onto another worker past this
-  std::string publicIp;  // empty: announce the address media arrives on
+  // Addresses announced to clients for media (several: repeat --public-ip or list them with
+  // commas); empty: the addresses media listens on (see MediaAddresses.h).
+  std::vector<std::string> publicIps;
   std::vector<std::string> publicUrls;     // how people reach the server; their hosts are ours
   std::vector<std::string> trustedProxies;  // IPs or networks whose X-Forwarded-* we believe
   std::size_t maxConnectionsPerAddress = 1000;

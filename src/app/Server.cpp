@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/MediaAddresses.h"
 #include "app/OpenFileLimit.h"
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "http/HttpServer.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
+#include "net/LocalAddresses.h"
 #include "meeting/TranscriptionService.h"
 #include "sfu/MediaService.h"
 #include "transcribe/OpenAiRecognizer.h"
@@ -67,9 +69,12 @@ int runServer(const ServeOptions& options) {
   std::unique_ptr<sfu::MediaService> media;
   try {
     sfu::MediaConfig config;
-    config.bindIp = options.publicIp.empty() ? options.host : "0.0.0.0";
-    if (config.bindIp == "0.0.0.0" && options.publicIp.empty()) config.bindIp = "127.0.0.1";
-    config.announcedIp = options.publicIp;
+    const auto plan = planMediaAddresses(options.host, options.publicIps, ::parley::net::interfaceAddresses());
+    config.addresses = plan.addresses;
+    for (const auto& ip : plan.leftOut) {
+      spdlog::warn("media: interface address {} left out, past the first {} (--public-ip chooses)", ip,
+                   kMaxMediaAddresses);
+    }
     config.portMin = options.udpPortMin;
     config.portMax = options.udpPortMax;
     std::tie(config.tcpPortMin, config.tcpPortMax) = options.tcpPorts();

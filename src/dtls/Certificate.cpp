@@ -1,5 +1,7 @@
 #include "dtls/Certificate.h"
 
+#include <atomic>
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -23,7 +25,9 @@ std::string sha256Fingerprint(X509* cert) {
 }
 
 std::shared_ptr<Certificate> Certificate::generate() {
+  static std::atomic<std::uint64_t> nextId{1};
   std::shared_ptr<Certificate> c(new Certificate());
+  c->id_ = nextId.fetch_add(1);
   c->key_ = EVP_EC_gen("P-256");
   c->cert_ = X509_new();
   if (!c->key_ || !c->cert_) throw std::runtime_error("cannot create the DTLS certificate");

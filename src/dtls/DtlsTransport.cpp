@@ -37,18 +37,21 @@ unsigned int retransmitTimer(SSL*, unsigned int previousUs) {
   return std::min(previousUs * 2, 4000000u);
 }
 
-// One SSL_CTX per role for the process; SSL objects made from it are per transport.
+// One SSL_CTX per role for the certificate in use (a server has one for its life); SSL
+// objects made from it are per transport and hold their own reference. Keyed by the
+// certificate's id: an address could be a new certificate's after the old one was freed,
+// and its handshakes would present the old one.
 SSL_CTX* contextFor(const std::shared_ptr<Certificate>& certificate, DtlsTransport::Role role) {
   static std::mutex mutex;
   static SSL_CTX* contexts[2] = {nullptr, nullptr};
-  static Certificate* owner = nullptr;
+  static std::uint64_t owner = 0;
   std::lock_guard lock(mutex);
-  if (owner != certificate.get()) {
+  if (owner != certificate->id()) {
     for (auto*& ctx : contexts) {
       SSL_CTX_free(ctx);
       ctx = nullptr;
     }
-    owner = certificate.get();
+    owner = certificate->id();
   }
   SSL_CTX*& ctx = contexts[role == DtlsTransport::Role::Server ? 0 : 1];
   if (ctx) return ctx;

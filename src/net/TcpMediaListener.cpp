@@ -5,14 +5,22 @@
 namespace parley::net {
 
 namespace {
-Address addressOf(const boost::asio::ip::tcp::endpoint& endpoint) {
+Address addressOf(const boost::asio::ip::tcp::endpoint& endpoint, std::uint8_t localIndex) {
   Address a = Address::fromSockaddr(endpoint.data());
   a.tcp = true;
+  a.local = localIndex;
   return a;
+}
+
+// The key of a peer's IP in the count of unproven connections: the address without its port.
+Address hostOf(Address peer) {
+  peer.port = 0;
+  return peer;
 }
 }  // namespace
 
-TcpMediaListener::TcpMediaListener(boost::asio::io_context& io, const Address& bindTo) : acceptor_(io) {
+TcpMediaListener::TcpMediaListener(boost::asio::io_context& io, const Address& bindTo, std::uint8_t localIndex)
+    : acceptor_(io), localIndex_(localIndex) {
   sockaddr_storage storage;
   const socklen_t length = bindTo.toSockaddr(storage);
   boost::asio::ip::tcp::endpoint endpoint;
@@ -21,6 +29,7 @@ TcpMediaListener::TcpMediaListener(boost::asio::io_context& io, const Address& b
   try {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+    if (bindTo.v6) acceptor_.set_option(boost::asio::ip::v6_only(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(boost::asio::socket_base::max_listen_connections);
     localPort_ = acceptor_.local_endpoint().port();
@@ -55,7 +64,7 @@ void TcpMediaListener::onAccepted(boost::asio::ip::tcp::socket socket) {
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) return;
-  const Address peer = addressOf(remote);
+  const Address peer = addressOf(remote, localIndex_);
   if (connections_.size() >= kMaxConnections || unboundFrom(peer) >= kMaxUnboundPerIp || connections_.count(peer)) {
     stats_.refused++;
     socket.close(ec);
@@ -65,18 +74,24 @@ void TcpMediaListener::onAccepted(boost::asio::ip::tcp::socket socket) {
   stats_.accepted++;
   auto connection = std::make_shared<TcpMediaConnection>(std::move(socket), peer, events_);
   connections_.emplace(peer, connection);
+  ++unbound_[hostOf(peer)];
   connection->start();
 }
 
 std::size_t TcpMediaListener::unboundFrom(const Address& peer) const {
-  std::size_t count = 0;
-  for (const auto& [address, connection] : connections_) {
-    if (!connection->bound && address.v6 == peer.v6 && address.ip == peer.ip) ++count;
-  }
-  return count;
+  const auto it = unbound_.find(hostOf(peer));
+  return it == unbound_.end() ? 0 : it->second;
 }
 
-void TcpMediaListener::connect(const Address& remote, std::function<void(bool)> done) {
+void TcpMediaListener::countBound(const Address& peer) {
+  const auto it = unbound_.find(hostOf(peer));
+  if (it != unbound_.end() && --it->second == 0) unbound_.erase(it);
+}
+
+void TcpMediaListener::connect(const Address& to, std::function<void(bool)> done) {
+  Address remote = to;
+  remote.tcp = true;
+  remote.local = localIndex_;
   sockaddr_storage storage;
   const socklen_t length = remote.toSockaddr(storage);
   boost::asio::ip::tcp::endpoint endpoint;
@@ -106,7 +121,9 @@ bool TcpMediaListener::send(const Address& to, const std::uint8_t* data, std::si
 
 void TcpMediaListener::markBound(const Address& peer) {
   const auto it = connections_.find(peer);
-  if (it != connections_.end()) it->second->bound = true;
+  if (it == connections_.end() || it->second->bound) return;
+  it->second->bound = true;
+  countBound(peer);
 }
 
 void TcpMediaListener::closeConnection(const Address& peer) {
@@ -130,6 +147,7 @@ void TcpMediaListener::forget(const Address& peer) {
   if (it == connections_.end()) return;
   stats_.droppedBacklog += it->second->counters().droppedBacklog;
   stats_.framingErrors += it->second->counters().framingErrors;
+  if (!it->second->bound) countBound(peer);
   connections_.erase(it);
 }
 
@@ -153,6 +171,7 @@ void TcpMediaListener::close() {
   pending_.clear();
   auto connections = std::move(connections_);
   connections_.clear();
+  unbound_.clear();
   for (auto& [address, connection] : connections) connection->close();
 }
 

@@ -6,6 +6,7 @@
 // first authentic ICE check has not come within kBindDeadline is closed.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -27,17 +28,19 @@ class TcpMediaListener {
   static constexpr std::size_t kMaxUnboundPerIp = 16;
   static constexpr auto kBindDeadline = std::chrono::seconds(10);
 
-  // Binds and listens; throws TcpPortUnavailable if it cannot (the port is taken).
-  TcpMediaListener(boost::asio::io_context& io, const Address& bindTo);
+  // Binds and listens; throws TcpPortUnavailable if it cannot (the port is taken). Peers'
+  // addresses are marked tcp and stamped with `localIndex` (Address::local).
+  TcpMediaListener(boost::asio::io_context& io, const Address& bindTo, std::uint8_t localIndex = 0);
   ~TcpMediaListener();
 
   void start(TcpMediaConnection::Events events);
   void close();
   std::uint16_t localPort() const { return localPort_; }
 
-  // The active side (the load generator): opens a connection to `remote` and tells `done`
-  // whether it could. The connection is then held and used like an accepted one.
-  void connect(const Address& remote, std::function<void(bool connected)> done);
+  // The active side (the load generator): opens a connection to `to` and tells `done`
+  // whether it could. The connection is then held (by `to` marked tcp and with this
+  // listener's local index) and used like an accepted one.
+  void connect(const Address& to, std::function<void(bool connected)> done);
   // Frames one packet to the connection from `to`; false if there is none or it dropped it.
   bool send(const Address& to, const std::uint8_t* data, std::size_t length, bool droppable);
   // An authentic ICE check came on the connection from `peer`: it may stay.
@@ -62,11 +65,15 @@ class TcpMediaListener {
   void onAccepted(boost::asio::ip::tcp::socket socket);
   void forget(const Address& peer);
   std::size_t unboundFrom(const Address& peer) const;
+  void countBound(const Address& peer);  // one fewer unproven connection from its IP
 
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t localPort_ = 0;
+  std::uint8_t localIndex_ = 0;
   TcpMediaConnection::Events events_;
   std::unordered_map<Address, std::shared_ptr<TcpMediaConnection>, AddressHash> connections_;
+  // Unproven connections per peer IP (port 0), so the per-IP limit costs O(1) an accept.
+  std::unordered_map<Address, std::size_t, AddressHash> unbound_;
   Stats stats_;  // of connections gone; stats() adds the open ones
   bool closed_ = false;
   // Connections being opened (connect()); their handlers check `alive_` first, as they may

@@ -11,11 +11,13 @@
 
 namespace parley::net {
 
-UdpSocket::UdpSocket(boost::asio::io_context& io, const Address& bindTo) : io_(io), socket_(io) {
+UdpSocket::UdpSocket(boost::asio::io_context& io, const Address& bindTo, std::uint8_t localIndex)
+    : io_(io), socket_(io), localIndex_(localIndex) {
   sockaddr_storage storage;
   const socklen_t length = bindTo.toSockaddr(storage);
   socket_.open(bindTo.v6 ? boost::asio::ip::udp::v6() : boost::asio::ip::udp::v4());
   const int fd = socket_.native_handle();
+  if (bindTo.v6) socket_.set_option(boost::asio::ip::v6_only(true));
   // Bursts of video from many publishers must not overflow the kernel's default buffers.
   const int bufferBytes = 4 * 1024 * 1024;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufferBytes, sizeof bufferBytes);
@@ -71,7 +73,8 @@ void UdpSocket::drain() {
     stats_.received += static_cast<std::uint64_t>(count);
     for (int i = 0; i < count; ++i) {
       if (headers[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any media packet
-      const Address from = Address::fromSockaddr(reinterpret_cast<sockaddr*>(&receiveSlots_[i].address));
+      Address from = Address::fromSockaddr(reinterpret_cast<sockaddr*>(&receiveSlots_[i].address));
+      from.local = localIndex_;
       receiver_(receiveSlots_[i].data.data(), headers[i].msg_len, from);
     }
     flush();

@@ -5,6 +5,7 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <cstdint>
 #include <functional>
 
@@ -19,7 +20,9 @@ class UdpSocket {
   // Called for every datagram; `data` may be modified in place (decryption) until return.
   using Receiver = std::function<void(std::uint8_t* data, std::size_t length, const Address& from)>;
 
-  UdpSocket(boost::asio::io_context& io, const Address& bindTo);
+  // `localIndex` is stamped on every source address (Address::local): which of the owner's
+  // sockets the peer reached. An IPv6 socket takes IPv6 only, so IPv4 can bind the same port.
+  UdpSocket(boost::asio::io_context& io, const Address& bindTo, std::uint8_t localIndex = 0);
   ~UdpSocket();
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
@@ -63,6 +66,7 @@ class UdpSocket {
   boost::asio::ip::udp::socket socket_;
   Receiver receiver_;
   std::uint16_t localPort_ = 0;
+  std::uint8_t localIndex_ = 0;
   bool flushPosted_ = false;
   Stats stats_;
 

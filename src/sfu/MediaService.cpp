@@ -21,28 +21,36 @@ MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& c
   auto certificate = dtls::Certificate::generate();
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const unsigned wanted = config.workers ? config.workers : cores;
-  const std::string announced = config.announcedIp.empty() ? config.bindIp : config.announcedIp;
+  // Every address's announced IPs, in order: the candidates of every transport.
+  std::vector<std::string> announced;
+  std::vector<net::Address> binds;
+  for (const auto& address : config.addresses) {
+    net::Address bind;
+    if (!net::Address::parse(address.bindIp, 0, bind)) throw std::runtime_error("invalid media address " + address.bindIp);
+    binds.push_back(bind);
+    if (address.announcedIps.empty()) announced.push_back(address.bindIp);
+    for (const auto& ip : address.announcedIps) announced.push_back(ip);
+  }
+  if (binds.empty()) throw std::runtime_error("no address to serve media on");
   auto emit = [&control, onEvent](MediaEvent event) {
     boost::asio::post(control, [onEvent, event = std::move(event)] { onEvent(event); });
   };
-  // One port per worker from the range (and one ICE-TCP port from its range); ports already
-  // taken are skipped.
+  // One port per worker from the range (and one ICE-TCP port from its range), the same on
+  // every address; ports already taken on any of them are skipped.
+  auto onPort = [&binds](unsigned port) {
+    std::vector<net::Address> at = binds;
+    for (auto& a : at) a.port = static_cast<std::uint16_t>(port);
+    return at;
+  };
   unsigned tcpPort = config.tcpPortMin;
   for (unsigned port = config.portMin; port <= config.portMax && workers_.size() < wanted; ++port) {
-    net::Address bindTo;
-    if (!net::Address::parse(config.bindIp, static_cast<std::uint16_t>(port), bindTo)) {
-      throw std::runtime_error("invalid media address " + config.bindIp);
-    }
     for (;;) {
-      std::optional<net::Address> tcpBindTo;
-      if (tcpPort != 0 && tcpPort <= config.tcpPortMax) {
-        tcpBindTo = bindTo;
-        tcpBindTo->port = static_cast<std::uint16_t>(tcpPort);
-      }
+      const bool iceTcp = tcpPort != 0 && tcpPort <= config.tcpPortMax;
       try {
-        workers_.push_back(std::make_unique<Worker>(static_cast<unsigned>(workers_.size()), bindTo, tcpBindTo,
-                                                    announced, certificate, emit));
-        if (tcpBindTo) ++tcpPort;
+        workers_.push_back(std::make_unique<Worker>(static_cast<unsigned>(workers_.size()), onPort(port),
+                                                    iceTcp ? onPort(tcpPort) : std::vector<net::Address>{}, announced,
+                                                    certificate, emit));
+        if (iceTcp) ++tcpPort;
         break;
       } catch (const net::TcpPortUnavailable& e) {
         spdlog::warn("ICE-TCP port {} unavailable: {}", tcpPort, e.what());
@@ -68,8 +76,11 @@ MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& c
   for (auto& w : workers_) {
     if (w->tcpPort()) tcpPorts << (tcpPorts.tellp() ? "," : "") << w->tcpPort();
   }
-  spdlog::info("media: {} workers on UDP {}:{}{}{}, announced as {}", workers_.size(), config.bindIp, ports.str(),
-               tcpPorts.tellp() ? " and ICE-TCP " : "", tcpPorts.str(), announced);
+  std::ostringstream bound, offered;
+  for (const auto& address : config.addresses) bound << (bound.tellp() ? "," : "") << address.bindIp;
+  for (const auto& ip : announced) offered << (offered.tellp() ? "," : "") << ip;
+  spdlog::info("media: {} workers on UDP {}:{}{}{}, announced as {}", workers_.size(), bound.str(), ports.str(),
+               tcpPorts.tellp() ? " and ICE-TCP " : "", tcpPorts.str(), offered.str());
 }
 
 MediaService::~MediaService() {

@@ -15,9 +15,16 @@ enum class TrackSource { Camera, Microphone, Screen, ScreenAudio };
 const char* sourceName(TrackSource source);
 bool parseSource(const std::string& name, TrackSource& out);
 
+// An address media is served on: every worker has a socket (UDP, and ICE-TCP) bound to
+// `bindIp`, and offers host candidates for `announcedIps`: bindIp itself when empty, else
+// the public addresses a NAT maps to it (then bindIp is usually a wildcard).
+struct MediaAddress {
+  std::string bindIp;
+  std::vector<std::string> announcedIps;
+};
+
 struct MediaConfig {
-  std::string bindIp = "127.0.0.1";
-  std::string announcedIp;  // empty: bindIp
+  std::vector<MediaAddress> addresses{{"127.0.0.1", {}}};
   std::uint16_t portMin = 40000;
   std::uint16_t portMax = 40099;
   // ICE-TCP ports, one per worker from this range (0-0: no ICE-TCP).

@@ -64,7 +64,7 @@ void Router::error(const std::string& participantId, const std::string& message)
 }
 
 LocalTransport Router::localTransport(const webrtc::Transport& transport, std::uint64_t version) const {
-  return {transport.localIce().ufrag, transport.localIce().pwd, context_.fingerprint, context_.announcedIp,
+  return {transport.localIce().ufrag, transport.localIce().pwd, context_.fingerprint, context_.announcedIps,
           context_.transports.port(), 0x5041524C4559ull /* "PARLEY" */, version, context_.transports.tcpPort()};
 }
 

@@ -45,7 +45,7 @@ inline constexpr std::size_t kMaxTracksPerParticipant = 4;
 struct RouterContext {
   webrtc::TransportFactory& transports;
   std::string fingerprint;  // of the DTLS certificate, for SDP
-  std::string announcedIp;
+  std::vector<std::string> announcedIps;  // host candidates' addresses, in order of preference
   MediaCounters& counters;
   std::function<void(MediaEvent)> emit;  // to the control plane
   // A room can span workers: this router is then one shard of it (see ShardLinks).

@@ -11,17 +11,26 @@ bool iequals(const std::string& a, const char* b) {
                     [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
 }
 
-// Host candidates on the announced address: the worker's UDP port and, if it has one, its
+// Host candidates on each announced address: the worker's UDP port and, if it has one, its
 // ICE-TCP port (RFC 6544: passive, the browser connects). Priorities (RFC 8445 5.1.2.1):
-// type preference 126 for both, local preference 65535 for UDP and, for TCP, RFC 6544's
-// passive host direction preference (4 << 13, plus 8191), so UDP wins whenever it works.
+// type preference 126 for both; local preference 65535 for UDP and, for TCP, RFC 6544's
+// passive host direction preference (4 << 13, plus 8191), so UDP wins whenever it works;
+// each address after the first one less (RFC 8421: the order says which the server
+// prefers). A foundation per address and protocol.
 std::vector<std::string> candidateLines(const LocalTransport& local) {
-  std::vector<std::string> lines = {"1 1 udp 2130706431 " + local.candidateIp + " " + std::to_string(local.port) +
-                                    " typ host"};
-  if (local.tcpPort != 0) {
-    constexpr std::uint32_t kTcpPriority = (126u << 24) | (((4u << 13) | 8191u) << 8) | 255u;
-    lines.push_back("2 1 tcp " + std::to_string(kTcpPriority) + " " + local.candidateIp + " " +
-                    std::to_string(local.tcpPort) + " typ host tcptype passive");
+  std::vector<std::string> lines;
+  std::uint32_t foundation = 1;
+  for (std::size_t i = 0; i < local.candidateIps.size() && i < 256; ++i) {
+    const auto& ip = local.candidateIps[i];
+    const std::uint32_t lower = static_cast<std::uint32_t>(i);
+    const std::uint32_t udpPriority = (126u << 24) | ((65535u - lower) << 8) | 255u;
+    lines.push_back(std::to_string(foundation++) + " 1 udp " + std::to_string(udpPriority) + " " + ip + " " +
+                    std::to_string(local.port) + " typ host");
+    if (local.tcpPort != 0) {
+      const std::uint32_t tcpPriority = (126u << 24) | (((4u << 13) | (8191u - lower)) << 8) | 255u;
+      lines.push_back(std::to_string(foundation++) + " 1 tcp " + std::to_string(tcpPriority) + " " + ip + " " +
+                      std::to_string(local.tcpPort) + " typ host tcptype passive");
+    }
   }
   return lines;
 }

@@ -14,7 +14,7 @@ namespace parley::sfu {
 // What our end of a transport looks like in SDP.
 struct LocalTransport {
   std::string ufrag, pwd, fingerprint;
-  std::string candidateIp;
+  std::vector<std::string> candidateIps;  // a host candidate each, the first preferred
   std::uint16_t port = 0;
   std::uint64_t sessionId = 0, sessionVersion = 0;
   std::uint16_t tcpPort = 0;  // ICE-TCP passive candidate; 0: none

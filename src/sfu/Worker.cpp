@@ -16,12 +16,13 @@ constexpr auto kTick = std::chrono::milliseconds(20);
 constexpr std::int64_t kConsentTickMicros = 250000;
 }
 
-Worker::Worker(unsigned index, const net::Address& bindTo, std::optional<net::Address> tcpBindTo, std::string announcedIp,
-               std::shared_ptr<dtls::Certificate> certificate, std::function<void(MediaEvent)> emit)
+Worker::Worker(unsigned index, const std::vector<net::Address>& udpBindTo, const std::vector<net::Address>& tcpBindTo,
+               std::vector<std::string> announcedIps, std::shared_ptr<dtls::Certificate> certificate,
+               std::function<void(MediaEvent)> emit)
     : index_(index),
       work_(boost::asio::make_work_guard(io_)),
-      server_(io_, bindTo, tcpBindTo),
-      announcedIp_(std::move(announcedIp)),
+      server_(io_, udpBindTo, tcpBindTo),
+      announcedIps_(std::move(announcedIps)),
       certificate_(std::move(certificate)),
       emit_(std::move(emit)),
       wakeFd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
@@ -66,7 +67,7 @@ Router& Worker::router(const std::string& roomId) {
   auto& slot = routers_[roomId];
   if (!slot) {
     slot = std::make_unique<Router>(
-        RouterContext{server_, certificate_->fingerprint(), announcedIp_, counters_, emit_, index_, this, &piped_},
+        RouterContext{server_, certificate_->fingerprint(), announcedIps_, counters_, emit_, index_, this, &piped_},
         roomId);
   }
   return *slot;

@@ -37,9 +37,11 @@ struct alignas(64) TransportMetrics {
 
 class Worker : public ShardLinks {
  public:
-  // `tcpBindTo`: its ICE-TCP port, if any.
-  Worker(unsigned index, const net::Address& bindTo, std::optional<net::Address> tcpBindTo, std::string announcedIp,
-         std::shared_ptr<dtls::Certificate> certificate, std::function<void(MediaEvent)> emit);
+  // A UDP socket on each of `udpBindTo` and, unless `tcpBindTo` is empty, an ICE-TCP port
+  // on each of those (see WebRtcServer); candidates offer `announcedIps`.
+  Worker(unsigned index, const std::vector<net::Address>& udpBindTo, const std::vector<net::Address>& tcpBindTo,
+         std::vector<std::string> announcedIps, std::shared_ptr<dtls::Certificate> certificate,
+         std::function<void(MediaEvent)> emit);
   ~Worker() override;
 
   // All the workers, this one included, before start(): whom ShardLinks reach.
@@ -92,7 +94,7 @@ class Worker : public ShardLinks {
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   webrtc::WebRtcServer server_;
-  std::string announcedIp_;
+  std::vector<std::string> announcedIps_;
   std::shared_ptr<dtls::Certificate> certificate_;
   std::function<void(MediaEvent)> emit_;
   PipedTracks piped_;  // before routers_: they unregister from it when destroyed

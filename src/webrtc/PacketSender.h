@@ -12,8 +12,8 @@ class PacketSender {
  public:
   virtual ~PacketSender() = default;
   // A buffer of net::kMaxDatagram bytes (plus room for an SRTP trailer) to write a packet
-  // into, then send() it without a copy when it goes over UDP.
-  virtual std::uint8_t* sendBuffer() = 0;
+  // for `to` into, then send() it there without a copy when it goes over UDP.
+  virtual std::uint8_t* sendBuffer(const net::Address& to) = 0;
   // `droppable`: may be dropped first when the path is congested (video, over TCP).
   // False if it could not be queued.
   virtual bool send(const std::uint8_t* data, std::size_t length, const net::Address& to, bool droppable = false) = 0;

@@ -3,49 +3,94 @@
 #include "common/Bytes.h"
 #include "net/PacketClassifier.h"
 
+#include <stdexcept>
+
 namespace parley::webrtc {
+
+namespace {
+constexpr std::size_t kMaxLocalAddresses = 256;  // Address::local is a byte
+}
+
+WebRtcServer::WebRtcServer(boost::asio::io_context& io, const std::vector<net::Address>& udpBindTo,
+                           const std::vector<net::Address>& tcpBindTo)
+    : io_(io) {
+  if (udpBindTo.empty() || udpBindTo.size() > kMaxLocalAddresses) {
+    throw std::invalid_argument("a WebRtcServer needs 1 to 256 local addresses");
+  }
+  if (!tcpBindTo.empty() && tcpBindTo.size() != udpBindTo.size()) {
+    throw std::invalid_argument("ICE-TCP needs one address per UDP address");
+  }
+  for (std::size_t i = 0; i < udpBindTo.size(); ++i) {
+    net::Address at = udpBindTo[i];
+    if (i > 0 && at.port == 0) at.port = sockets_.front()->localPort();
+    sockets_.push_back(std::make_unique<net::UdpSocket>(io, at, static_cast<std::uint8_t>(i)));
+  }
+  for (std::size_t i = 0; i < tcpBindTo.size(); ++i) {
+    net::Address at = tcpBindTo[i];
+    if (i > 0 && at.port == 0) at.port = tcp_.front()->localPort();
+    tcp_.push_back(std::make_unique<net::TcpMediaListener>(io, at, static_cast<std::uint8_t>(i)));
+  }
+}
 
 WebRtcServer::WebRtcServer(boost::asio::io_context& io, const net::Address& bindTo,
                            std::optional<net::Address> tcpBindTo)
-    : io_(io), socket_(io, bindTo) {
-  if (tcpBindTo) tcp_ = std::make_unique<net::TcpMediaListener>(io, *tcpBindTo);
-}
+    : WebRtcServer(io, std::vector<net::Address>{bindTo},
+                   tcpBindTo ? std::vector<net::Address>{*tcpBindTo} : std::vector<net::Address>{}) {}
 
 void WebRtcServer::start() {
-  socket_.start([this](std::uint8_t* data, std::size_t length, const net::Address& from) {
-    onDatagram(data, length, from);
-  });
-  if (tcp_) {
-    tcp_->start({[this](std::uint8_t* data, std::size_t length, const net::Address& from) { onDatagram(data, length, from); },
-                 [this](const net::Address& peer) { onTcpDrained(peer); },
-                 [this](const net::Address& peer) { onTcpClosed(peer); }});
+  for (auto& socket : sockets_) {
+    socket->start([this](std::uint8_t* data, std::size_t length, const net::Address& from) {
+      onDatagram(data, length, from);
+    });
+  }
+  for (auto& tcp : tcp_) {
+    tcp->start({[this](std::uint8_t* data, std::size_t length, const net::Address& from) { onDatagram(data, length, from); },
+                [this](const net::Address& peer) { onTcpDrained(peer); },
+                [this](const net::Address& peer) { onTcpClosed(peer); }});
   }
 }
 
 void WebRtcServer::close() {
-  socket_.close();
-  if (tcp_) tcp_->close();
+  for (auto& socket : sockets_) socket->close();
+  for (auto& tcp : tcp_) tcp->close();
+}
+
+std::uint8_t* WebRtcServer::sendBuffer(const net::Address& to) {
+  // Only a UDP socket sends without a copy; anything else gets the first one's (the packet is
+  // copied when it is sent).
+  return sockets_[!to.tcp && to.local < sockets_.size() ? to.local : 0]->sendBuffer();
 }
 
 bool WebRtcServer::send(const std::uint8_t* data, std::size_t length, const net::Address& to, bool droppable) {
-  if (to.tcp) return tcp_ && tcp_->send(to, data, length, droppable);
-  socket_.commitOrSend(data, length, to);
+  if (to.tcp) return to.local < tcp_.size() && tcp_[to.local]->send(to, data, length, droppable);
+  if (to.local >= sockets_.size()) return false;
+  sockets_[to.local]->commitOrSend(data, length, to);
   return true;
 }
 
 void WebRtcServer::connectTcp(const net::Address& remote, std::function<void(bool)> done) {
-  if (!tcp_ || !remote.tcp) return done(false);
-  tcp_->connect(remote, std::move(done));
+  if (tcp_.empty() || !remote.tcp || remote.local >= tcp_.size()) return done(false);
+  tcp_[remote.local]->connect(remote, std::move(done));
 }
 
 std::optional<net::TcpMediaListener::Stats> WebRtcServer::tcpStats() const {
-  if (!tcp_) return std::nullopt;
-  return tcp_->stats();
+  if (tcp_.empty()) return std::nullopt;
+  net::TcpMediaListener::Stats total;
+  for (const auto& tcp : tcp_) {
+    const auto stats = tcp->stats();
+    total.accepted += stats.accepted;
+    total.refused += stats.refused;
+    total.unboundClosed += stats.unboundClosed;
+    total.droppedBacklog += stats.droppedBacklog;
+    total.framingErrors += stats.framingErrors;
+    total.open += stats.open;
+  }
+  return total;
 }
 
 void WebRtcServer::bind(const net::Address& from, WebRtcTransport* transport) {
   byAddress_[from] = transport;
-  if (from.tcp && tcp_) tcp_->markBound(from);
+  if (from.tcp && from.local < tcp_.size()) tcp_[from.local]->markBound(from);
 }
 
 void WebRtcServer::onTcpDrained(const net::Address& peer) {
@@ -87,7 +132,7 @@ void WebRtcServer::removeTransport(WebRtcTransport& transport) {
     return true;
   });
   // Its ICE-TCP connections end with it: nobody holds one open past its transport.
-  for (const auto& peer : connections) tcp_->closeConnection(peer);
+  for (const auto& peer : connections) tcp_[peer.local]->closeConnection(peer);
 }
 
 std::unique_ptr<Transport> WebRtcServer::createTransport(Transport::Listener& listener) {
@@ -97,7 +142,7 @@ std::unique_ptr<Transport> WebRtcServer::createTransport(Transport::Listener& li
 void WebRtcServer::releaseTransport(Transport& transport) { removeTransport(static_cast<WebRtcTransport&>(transport)); }
 
 void WebRtcServer::tick(std::chrono::steady_clock::time_point now) {
-  if (tcp_) tcp_->tick(now);
+  for (auto& tcp : tcp_) tcp->tick(now);
   // Closing calls listeners, which may release transports: walk a copy.
   std::vector<WebRtcTransport*> transports;
   transports.reserve(bySerial_.size());

@@ -1,5 +1,7 @@
 #pragma once
-// The demultiplexer of one worker's UDP port: many transports share the socket. A STUN
+// The demultiplexer of one worker's UDP port: many transports share the socket (one per
+// local address the worker serves, all on the same port; a peer's address says which it
+// reached, and replies leave from that one). A STUN
 // binding request is routed by the ufrag in its USERNAME; a binding response by the
 // transport serial that opens its transaction id (we chose it); every other datagram by its
 // source address, which an authentic check has bound to a transport. Anything else is
@@ -11,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "net/TcpMediaListener.h"
 #include "net/UdpSocket.h"
@@ -28,7 +31,13 @@ struct DemuxCounters {
 
 class WebRtcServer : public TransportFactory, public PacketSender {
  public:
-  // `tcpBindTo`: also listen for ICE-TCP there (throws if it cannot).
+  // A UDP socket on each of `udpBindTo`, and an ICE-TCP listener on each of `tcpBindTo`
+  // (none, or one per UDP address, in the same order). Every address has the same port: the
+  // first one's, when they ask for port 0. Throws if one cannot bind (TcpPortUnavailable
+  // for a TCP port).
+  WebRtcServer(boost::asio::io_context& io, const std::vector<net::Address>& udpBindTo,
+               const std::vector<net::Address>& tcpBindTo);
+  // One address: `tcpBindTo`, also listen for ICE-TCP there.
   WebRtcServer(boost::asio::io_context& io, const net::Address& bindTo,
                std::optional<net::Address> tcpBindTo = std::nullopt);
 
@@ -42,11 +51,12 @@ class WebRtcServer : public TransportFactory, public PacketSender {
   void setCertificate(std::shared_ptr<dtls::Certificate> certificate) { certificate_ = std::move(certificate); }
   std::unique_ptr<Transport> createTransport(Transport::Listener& listener) override;
   void releaseTransport(Transport& transport) override;
-  std::uint16_t port() const override { return socket_.localPort(); }
-  std::uint16_t tcpPort() const override { return tcp_ ? tcp_->localPort() : 0; }
+  std::uint16_t port() const override { return sockets_.front()->localPort(); }
+  std::uint16_t tcpPort() const override { return tcp_.empty() ? 0 : tcp_.front()->localPort(); }
 
-  // PacketSender: UDP from the shared socket's batch, or framed onto an ICE-TCP connection.
-  std::uint8_t* sendBuffer() override { return socket_.sendBuffer(); }
+  // PacketSender: UDP from the batch of the socket `to` reached, or framed onto an ICE-TCP
+  // connection.
+  std::uint8_t* sendBuffer(const net::Address& to) override;
   bool send(const std::uint8_t* data, std::size_t length, const net::Address& to, bool droppable = false) override;
 
   void start();
@@ -54,7 +64,7 @@ class WebRtcServer : public TransportFactory, public PacketSender {
   // The worker's clock: consent checks and expiry of every transport.
   void tick(std::chrono::steady_clock::time_point now);
 
-  net::UdpSocket& socket() { return socket_; }
+  net::UdpSocket& socket() { return *sockets_.front(); }
   // The active side of ICE-TCP (the load generator): a connection to `remote` (marked tcp),
   // then connectTo() on it; `done` says whether it opened. Needs a TCP bind address.
   void connectTcp(const net::Address& remote, std::function<void(bool connected)> done);
@@ -72,8 +82,8 @@ class WebRtcServer : public TransportFactory, public PacketSender {
   void onTcpClosed(const net::Address& peer);
 
   boost::asio::io_context& io_;
-  net::UdpSocket socket_;
-  std::unique_ptr<net::TcpMediaListener> tcp_;
+  std::vector<std::unique_ptr<net::UdpSocket>> sockets_;
+  std::vector<std::unique_ptr<net::TcpMediaListener>> tcp_;
   std::shared_ptr<dtls::Certificate> certificate_;
   std::uint32_t nextSerial_ = 1;
   std::unordered_map<std::uint32_t, WebRtcTransport*> bySerial_;

@@ -71,7 +71,7 @@ class WebRtcTransport : public Transport, private dtls::DtlsTransport::Listener 
   const IceParameters& localIce() const override { return localIce_; }
   void setRemoteParameters(IceParameters remote, std::string fingerprintAlgorithm, std::string fingerprint) override;
   bool connected() const override { return srtpOut_ != nullptr && consented_ && !closed_; }
-  std::uint8_t* sendBuffer() override { return sender_.sendBuffer(); }
+  std::uint8_t* sendBuffer() override { return sender_.sendBuffer(selected_.value_or(net::Address{})); }
   bool sendRtp(std::uint8_t* packet, std::size_t length, std::size_t capacity, bool droppable = false) override;
   bool sendRtcp(std::uint8_t* packet, std::size_t length, std::size_t capacity) override;
 

@@ -45,7 +45,7 @@ TEST(ServeOptions, DefaultsAreTheQuickStartsOnes) {
 TEST(ServeOptions, EveryVariableIsReadAndFlagsWinOverThem) {
   const std::map<std::string, std::string> env = {
       {"PARLEY_HOST", "0.0.0.0"}, {"PARLEY_PORT", "9000"}, {"PARLEY_DATA", "/var/lib/parley"},
-      {"PARLEY_UDP_PORTS", "50000-50010"}, {"PARLEY_PUBLIC_IP", "192.0.2.1"}, {"PARLEY_MEDIA_WORKERS", "3"},
+      {"PARLEY_UDP_PORTS", "50000-50010"}, {"PARLEY_PUBLIC_IP", "192.0.2.1, 2001:db8::1"}, {"PARLEY_MEDIA_WORKERS", "3"},
       {"PARLEY_WORKER_STREAMS", "500"}, {"PARLEY_WEB_ROOT", "/srv/web"}, {"PARLEY_LOG_LEVEL", "warn"},
       {"PARLEY_ASR", "openai"}, {"PARLEY_ASR_URL", "http://whisper.internal:8000"}, {"PARLEY_ASR_MODEL", "large"},
       {"PARLEY_LANGUAGE", "fr"}, {"PARLEY_DIARIZE_TRACKS", "yes"}, {"PARLEY_MAX_TRANSCRIPTIONS", "7"},
@@ -60,7 +60,7 @@ TEST(ServeOptions, EveryVariableIsReadAndFlagsWinOverThem) {
   EXPECT_EQ(o.dataDir, "/var/lib/parley");
   EXPECT_EQ(o.udpPortMin, 50000);
   EXPECT_EQ(o.udpPortMax, 50010);
-  EXPECT_EQ(o.publicIp, "192.0.2.1");
+  EXPECT_EQ(o.publicIps, (std::vector<std::string>{"192.0.2.1", "2001:db8::1"}));
   EXPECT_EQ(o.mediaWorkers, 3u);
   EXPECT_EQ(o.workerStreams, 500u);
   EXPECT_EQ(o.webRoot, "/srv/web");
@@ -88,6 +88,15 @@ TEST(ServeOptions, EveryVariableIsReadAndFlagsWinOverThem) {
   EXPECT_EQ(flags.options->maxTranscriptions, 0u);
   EXPECT_EQ(flags.options->publicUrls, (std::vector<std::string>{"http://localhost:8080"}));
   EXPECT_EQ(flags.options->dataDir, "/var/lib/parley") << "what no flag sets still comes from the environment";
+  EXPECT_EQ(flags.options->publicIps, o.publicIps);
+}
+
+TEST(ServeOptions, PublicIpsAddUpOverRepeatedFlagsWhichReplaceTheEnvironments) {
+  const auto p = parse({"--public-ip", "203.0.113.5", "--public-ip=10.0.0.5,2001:db8::5", "--public-ip", "203.0.113.5"},
+                       {{"PARLEY_PUBLIC_IP", "192.0.2.1"}});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->publicIps, (std::vector<std::string>{"203.0.113.5", "10.0.0.5", "2001:db8::5"}));
+  EXPECT_TRUE(parse({}).options->publicIps.empty());
 }
 
 TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
@@ -99,6 +108,11 @@ TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
       {{"--port", "70000"}, {}, "--port must be a number"},
       {{"--port"}, {}, "--port needs a value"},
       {{"--host", "example.org"}, {}, "--host must be an IP address"},
+      {{"--public-ip", "meet.example.fr"}, {}, "--public-ip must be IP addresses clients can reach"},
+      {{"--public-ip", "0.0.0.0"}, {}, "--public-ip must be IP addresses clients can reach"},
+      {{"--public-ip", ","}, {}, "--public-ip needs an IP address"},
+      {{"--public-ip", "10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4,10.0.0.5,10.0.0.6,10.0.0.7,10.0.0.8,10.0.0.9"}, {},
+       "--public-ip takes at most 8"},
       {{"--udp-ports", "5-1"}, {}, "--udp-ports must be a range"},
       {{"--log-level", "loud"}, {}, "--log-level must be one of"},
       {{"--asr", "siri"}, {}, "--asr must be pocketsphinx or openai"},

@@ -71,10 +71,11 @@ expect_usage_error bad-variable "PARLEY_PORT" -- env PARLEY_PORT=nope "$parley" 
 mkdir -p "$work/web"
 echo '<!doctype html><title>custom client</title><div id="app"></div>' >"$work/web/index.html"
 start env PARLEY_PORT=1 PARLEY_UDP_PORTS=47600-47601 PARLEY_LOG_LEVEL=debug PARLEY_WEB_ROOT="$work/web" \
-  PARLEY_PUBLIC_IP=127.0.0.1 PARLEY_MEDIA_WORKERS=1 -- --port 0 --log-level info --host 127.0.0.1 || exit 1
+  PARLEY_PUBLIC_IP="203.0.113.5, 127.0.0.1" PARLEY_MEDIA_WORKERS=1 -- --port 0 --log-level info --host 127.0.0.1 || exit 1
 [[ $url == http://127.0.0.1:* && $url != *:1 ]] || fail "--port 0 did not win over PARLEY_PORT=1: $url"
 curl -sf "$url/" | grep -q "custom client" || fail "PARLEY_WEB_ROOT not served"
-grep -q "media: 1 workers on UDP 0.0.0.0:47600 and ICE-TCP 47602, announced as 127.0.0.1" "$work/env.log" ||
+# 203.0.113.5 is no address of this machine (a NAT's): media listens on 0.0.0.0, offering both.
+grep -q "media: 1 workers on UDP 0.0.0.0:47600 and ICE-TCP 47602, announced as 203.0.113.5,127.0.0.1" "$work/env.log" ||
   fail "PARLEY_PUBLIC_IP / PARLEY_UDP_PORTS / PARLEY_MEDIA_WORKERS (ICE-TCP right after the UDP range): $(grep media: "$work/env.log")"
 grep -q "\[debug\]" "$work/env.log" && fail "--log-level info did not win over PARLEY_LOG_LEVEL=debug"
 stop "$pid" INT "SIGINT"

@@ -77,6 +77,30 @@ TEST_F(DtlsTransportTest, HandshakeExportsMatchingSrtpKeys) {
 }
 
 // The SDP fingerprint is what authenticates a self-signed certificate: another one fails.
+// A certificate made after another was freed (often at the same address) is the one its
+// handshakes present: the per-process context follows the certificate, not its address.
+// Found by WebRtcLoopback failing after a Worker test in the same process.
+TEST(DtlsCertificates, ANewCertificateIsPresentedEvenWhereAnOldOneLived) {
+  for (int round = 0; round < 4; ++round) {
+    {
+      auto old = Certificate::generate();
+      End e;
+      DtlsTransport t{old, DtlsTransport::Role::Server, e};
+      t.start();
+    }
+    auto serverCert = Certificate::generate(), clientCert = Certificate::generate();
+    End server, client;
+    DtlsTransport serverT{serverCert, DtlsTransport::Role::Server, server};
+    DtlsTransport clientT{clientCert, DtlsTransport::Role::Client, client};
+    serverT.setRemoteFingerprint("sha-256", clientCert->fingerprint());
+    clientT.setRemoteFingerprint("sha-256", serverCert->fingerprint());
+    serverT.start();
+    clientT.start();
+    exchange(client, clientT, server, serverT);
+    ASSERT_TRUE(server.keys && client.keys) << "round " << round << ": " << client.failure << server.failure;
+  }
+}
+
 TEST_F(DtlsTransportTest, AWrongFingerprintFailsTheHandshake) {
   serverT.setRemoteFingerprint("sha-256", serverCert->fingerprint());  // not the client's
   clientT.setRemoteFingerprint("sha-256", serverCert->fingerprint());

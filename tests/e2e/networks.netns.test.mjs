@@ -108,15 +108,6 @@ after(async () => {
 
 async function join(browser, roomId, name) {
   const page = await (await browser.newContext()).newPage();
-  if (process.env.DEBUG_WS) {
-    const t0 = Date.now();
-    page.on('websocket', (ws) => {
-      console.log(`${name} +${Date.now() - t0} ws open ${ws.url()}`);
-      ws.on('close', () => console.log(`${name} +${Date.now() - t0} ws close`));
-      ws.on('framereceived', (f) => { if (/participant-(left|joined)|welcome/.test(String(f.payload))) console.log(`${name} +${Date.now() - t0} got ${String(f.payload).slice(0, 80)}`); });
-      ws.on('socketerror', (e) => console.log(`${name} +${Date.now() - t0} ws error ${e}`));
-    });
-  }
   await page.goto(`${server.url}/r/${roomId}?name=${name}&autojoin=1`);
   await participantItem(page, name).waitFor({ timeout: 30000 });
   return page;

@@ -67,7 +67,7 @@ TEST(Sdp, RejectsBrokenDescriptions) {
 
 TEST(SdpNegotiation, AnswersAPublisherWithWhatTheSfuForwards) {
   const auto offer = std::get<SessionDescription>(parse(readFixture("chrome-offer.sdp")));
-  sfu::LocalTransport local{"ufrag1", "password-password-1", "AA:BB", "127.0.0.1", 40000, 1, 1};
+  sfu::LocalTransport local{"ufrag1", "password-password-1", "AA:BB", {"127.0.0.1"}, 40000, 1, 1};
   const auto result = sfu::answerPublisher(offer, local);
   ASSERT_TRUE(std::holds_alternative<sfu::PublisherNegotiation>(result)) << std::get<std::string>(result);
   const auto& negotiation = std::get<sfu::PublisherNegotiation>(result);
@@ -100,14 +100,14 @@ TEST(SdpNegotiation, PrefersH264OnlyWithoutVp8) {
   const auto pos = text.find("a=rtpmap:96 VP8/90000");
   text.replace(pos, 21, "a=rtpmap:96 XYZ/90000");
   const auto offer = std::get<SessionDescription>(parse(text));
-  const auto result = sfu::answerPublisher(offer, {"u", "p", "F", "127.0.0.1", 1, 1, 1});
+  const auto result = sfu::answerPublisher(offer, {"u", "p", "F", {"127.0.0.1"}, 1, 1, 1});
   const auto& negotiation = std::get<sfu::PublisherNegotiation>(result);
   EXPECT_EQ(negotiation.tracks[1].codec.name, "H264");
   EXPECT_EQ(negotiation.tracks[1].payloadType, 102);
 }
 
 TEST(SdpNegotiation, OffersSubscribersTheirTracksWithSsrcsAndRtx) {
-  sfu::LocalTransport local{"u2", "password-password-2", "CC:DD", "10.0.0.1", 40001, 7, 3};
+  sfu::LocalTransport local{"u2", "password-password-2", "CC:DD", {"10.0.0.1"}, 40001, 7, 3};
   std::vector<sfu::ConsumerSlot> slots = {
       {"0", sfu::MediaKind::Audio, true, false, {"opus", 48000, 2, "minptime=10;useinbandfec=1", 111, 0}, 1111, 0, "alice", "a1"},
       {"1", sfu::MediaKind::Video, true, false, {"VP8", 90000, 1, "", 96, 97}, 2222, 3333, "alice", "v1"},
@@ -128,13 +128,31 @@ TEST(SdpNegotiation, OffersSubscribersTheirTracksWithSsrcsAndRtx) {
 }
 
 TEST(SdpNegotiation, OffersAPassiveTcpCandidateBelowUdpWhenTheWorkerHasOne) {
-  sfu::LocalTransport local{"u3", "password-password-3", "EE:FF", "10.0.0.1", 40001, 7, 3, 40101};
+  sfu::LocalTransport local{"u3", "password-password-3", "EE:FF", {"10.0.0.1"}, 40001, 7, 3, 40101};
   std::vector<sfu::ConsumerSlot> slots = {
       {"0", sfu::MediaKind::Audio, true, false, {"opus", 48000, 2, "minptime=10;useinbandfec=1", 111, 0}, 1111, 0, "alice", "a1"}};
   const auto offer = std::get<SessionDescription>(parse(sfu::offerSubscriber(local, slots)));
   ASSERT_EQ(offer.media[0].candidates.size(), 2u);
   EXPECT_EQ(offer.media[0].candidates[1], "2 1 tcp 2124414975 10.0.0.1 40101 typ host tcptype passive");
   EXPECT_LT(2124414975u, 2130706431u);  // UDP first whenever it works
+}
+
+TEST(SdpNegotiation, OffersEveryAddressAsHostCandidatesInTheOrderGiven) {
+  sfu::LocalTransport local{"u4", "password-password-4", "EE:FF", {"2001:db8::7", "192.0.2.7", "10.0.0.1"},
+                            40001, 7, 3, 40101};
+  std::vector<sfu::ConsumerSlot> slots = {
+      {"0", sfu::MediaKind::Audio, true, false, {"opus", 48000, 2, "minptime=10;useinbandfec=1", 111, 0}, 1111, 0, "alice", "a1"}};
+  const auto offer = std::get<SessionDescription>(parse(sfu::offerSubscriber(local, slots)));
+  EXPECT_EQ(offer.media[0].candidates, (std::vector<std::string>{
+                                           "1 1 udp 2130706431 2001:db8::7 40001 typ host",
+                                           "2 1 tcp 2124414975 2001:db8::7 40101 typ host tcptype passive",
+                                           "3 1 udp 2130706175 192.0.2.7 40001 typ host",
+                                           "4 1 tcp 2124414719 192.0.2.7 40101 typ host tcptype passive",
+                                           "5 1 udp 2130705919 10.0.0.1 40001 typ host",
+                                           "6 1 tcp 2124414463 10.0.0.1 40101 typ host tcptype passive",
+                                       }));
+  // Every UDP candidate before every TCP one.
+  EXPECT_GT(2130705919u, 2124414975u);
 }
 
 }  // namespace parley::sdp

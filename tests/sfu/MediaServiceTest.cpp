@@ -97,6 +97,61 @@ TEST(MediaService, RefusesToStartWithoutAFreePort) {
   }
 }
 
+// Several addresses: each worker binds its port on every one (a port taken on any of them is
+// skipped), and the answers offer a host candidate on each, with the public addresses a NAT
+// maps to a wildcard in place of it.
+TEST(MediaService, ServesEveryAddressOnOnePortPerWorkerAndOffersThemAll) {
+  const std::uint16_t lo = freeRangeStart();
+  const HeldPort taken(lo);  // on 127.0.0.1 only; ::1 is free there
+  Control control;
+  MediaConfig config;
+  config.addresses = {{"::1", {}}, {"127.0.0.1", {}}};
+  config.portMin = lo;
+  config.portMax = static_cast<std::uint16_t>(lo + 5);
+  config.tcpPortMin = static_cast<std::uint16_t>(lo + 6);
+  config.tcpPortMax = static_cast<std::uint16_t>(lo + 9);
+  config.workers = 1;
+  MediaService media(config, control.io, [&](const MediaEvent& e) { control.events.push_back(e); });
+  ASSERT_EQ(media.ports(), (std::vector<std::uint16_t>{static_cast<std::uint16_t>(lo + 1)}));
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::udp::socket probe(io);
+    probe.open(boost::asio::ip::udp::v6());
+    boost::system::error_code ec;
+    probe.bind({boost::asio::ip::make_address("::1"), static_cast<std::uint16_t>(lo + 1)}, ec);
+    EXPECT_TRUE(ec) << "the worker holds its port on ::1 too";
+  }
+  media.join("room", "ana");
+  media.publish("room", "ana", microphoneOffer(), {{"0", TrackSource::Microphone}});
+  ASSERT_TRUE(control.await(MediaEvent::Type::PublisherAnswer));
+  const auto answer = std::find_if(control.events.begin(), control.events.end(),
+                                   [](auto& e) { return e.type == MediaEvent::Type::PublisherAnswer; });
+  const auto port = std::to_string(lo + 1), tcpPort = std::to_string(lo + 6);
+  for (const auto& line : {"a=candidate:1 1 udp 2130706431 ::1 " + port + " typ host",
+                           "a=candidate:2 1 tcp 2124414975 ::1 " + tcpPort + " typ host tcptype passive",
+                           "a=candidate:3 1 udp 2130706175 127.0.0.1 " + port + " typ host",
+                           "a=candidate:4 1 tcp 2124414719 127.0.0.1 " + tcpPort + " typ host tcptype passive"}) {
+    EXPECT_NE(answer->sdp.find(line), std::string::npos) << line << " in " << answer->sdp;
+  }
+  media.leave("room", "ana");
+
+  MediaConfig behindNat;
+  behindNat.addresses = {{"0.0.0.0", {"203.0.113.5", "198.51.100.5"}}};
+  behindNat.portMin = static_cast<std::uint16_t>(lo + 2);
+  behindNat.portMax = static_cast<std::uint16_t>(lo + 5);
+  behindNat.workers = 1;
+  MediaService natted(behindNat, control.io, [&](const MediaEvent& e) { control.events.push_back(e); });
+  control.events.clear();
+  natted.join("room", "bruno");
+  natted.publish("room", "bruno", microphoneOffer(), {{"0", TrackSource::Microphone}});
+  ASSERT_TRUE(control.await(MediaEvent::Type::PublisherAnswer));
+  const auto& sdp = control.events.back().sdp;
+  EXPECT_NE(sdp.find(" 203.0.113.5 "), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find(" 198.51.100.5 "), std::string::npos) << sdp;
+  EXPECT_EQ(sdp.find(" 0.0.0.0 "), std::string::npos) << "the wildcard is no candidate: " << sdp;
+  natted.leave("room", "bruno");
+}
+
 // A publish posted to the participant's worker comes back as its answer, on the control
 // thread; a bad one comes back as an error for that participant only.
 TEST(MediaService, AnswersComeBackOnTheControlThread) {
@@ -155,7 +210,7 @@ TEST(Worker, HostsRoomsOnItsThreadAndStopsCleanly) {
   std::vector<MediaEvent> events;
   std::mutex mutex;
   net::Address bindTo = net::Address::ipv4(127, 0, 0, 1, 0);
-  Worker worker(0, bindTo, std::nullopt, "127.0.0.1", dtls::Certificate::generate(), [&](MediaEvent e) {
+  Worker worker(0, {bindTo}, {}, {"127.0.0.1"}, dtls::Certificate::generate(), [&](MediaEvent e) {
     std::lock_guard lock(mutex);
     events.push_back(std::move(e));
   });

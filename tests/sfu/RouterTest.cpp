@@ -184,7 +184,7 @@ class SfuRouterTest : public ::testing::Test {
   FakeTransports transports;
   MediaCounters counters;
   std::vector<MediaEvent> events;
-  RouterContext context{transports, "AA:AA", "127.0.0.1", counters,
+  RouterContext context{transports, "AA:AA", {"127.0.0.1"}, counters,
                         [this](MediaEvent e) { events.push_back(std::move(e)); }};
   Router router{context, "room"};
 };

@@ -87,6 +87,72 @@ TEST_F(WebRtcLoopback, ConnectsAndCarriesSrtpBothWays) {
   EXPECT_EQ(clientSide.rtp[0].back(), 'k');
 }
 
+// A worker serving several addresses: a socket on each, one port; a peer reaching any of them
+// is answered from that one (it would not accept replies from another), IPv4 and IPv6 alike.
+TEST(WebRtcServerAddresses, APeerOnEachAddressConnectsAndIsAnsweredFromIt) {
+  boost::asio::io_context io;
+  net::Address v6loopback;
+  ASSERT_TRUE(net::Address::parse("::1", 0, v6loopback));
+  WebRtcServer server{io,
+                      {net::Address::ipv4(127, 0, 0, 1, 0), net::Address::ipv4(127, 0, 0, 2, 0), v6loopback},
+                      {net::Address::ipv4(127, 0, 0, 1, 0), net::Address::ipv4(127, 0, 0, 2, 0), v6loopback}};
+  ASSERT_NE(server.port(), 0);
+  ASSERT_NE(server.tcpPort(), 0);
+  server.start();
+  const auto serverCert = dtls::Certificate::generate();
+  const auto clientCert = dtls::Certificate::generate();
+  struct End {
+    std::unique_ptr<WebRtcServer> socket;
+    Recorder serverSide, clientSide;
+    std::unique_ptr<WebRtcTransport> s, c;
+  };
+  std::vector<net::Address> targets = {net::Address::ipv4(127, 0, 0, 2, server.port()),
+                                       net::Address::ipv4(127, 0, 0, 1, server.port()), v6loopback};
+  targets[2].port = server.port();
+  std::vector<std::unique_ptr<End>> ends;
+  for (const auto& target : targets) {
+    auto end = std::make_unique<End>();
+    net::Address bind = target.v6 ? v6loopback : net::Address::ipv4(127, 0, 0, 1, 0);
+    bind.port = 0;
+    end->socket = std::make_unique<WebRtcServer>(io, bind);
+    end->socket->start();
+    end->s = server.createTransport(dtls::DtlsTransport::Role::Server, WebRtcTransport::IceRole::Lite, end->serverSide,
+                                    serverCert);
+    end->c = end->socket->createTransport(dtls::DtlsTransport::Role::Client, WebRtcTransport::IceRole::Controlling,
+                                          end->clientSide, clientCert);
+    end->s->setRemoteParameters(end->c->localIce(), "sha-256", clientCert->fingerprint());
+    end->c->setRemoteParameters(end->s->localIce(), "sha-256", serverCert->fingerprint());
+    end->c->connectTo(target);
+    ends.push_back(std::move(end));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto allConnected = [&] {
+    for (auto& end : ends) if (!end->serverSide.connected || !end->clientSide.connected) return false;
+    return true;
+  };
+  while (!allConnected() && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(allConnected());
+  const std::uint8_t expectedLocal[] = {1, 0, 2};
+  for (std::size_t i = 0; i < ends.size(); ++i) {
+    auto& end = *ends[i];
+    EXPECT_EQ(end.c->remoteAddress(), targets[i]) << "answered from the address it called";
+    ASSERT_TRUE(end.s->remoteAddress());
+    EXPECT_EQ(end.s->remoteAddress()->local, expectedLocal[i]);
+    std::uint8_t back[net::kMaxDatagram] = {0x80, 111, 0, 5, 0, 0, 0, 1, 0, 0, 0, 7, 'o', 'k'};
+    ASSERT_TRUE(end.s->sendRtp(back, 14, sizeof back));
+  }
+  auto allReceived = [&] {
+    for (auto& end : ends) if (end.get()->clientSide.rtp.size() != 1) return false;
+    return true;
+  };
+  while (!allReceived() && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(allReceived());
+  for (auto& end : ends) {
+    server.removeTransport(*end->s);
+    end->socket->removeTransport(*end->c);
+  }
+}
+
 TEST_F(WebRtcLoopback, DropsAPeerThatStopsGivingConsentFor30Seconds) {
   exchange(clientCert->fingerprint(), s->localIce());
   ASSERT_TRUE(runUntil([&] { return serverSide.connected; }));

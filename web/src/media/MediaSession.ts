@@ -113,15 +113,23 @@ export class MediaSession {
     remotePorts: number[];
     remoteAddresses: string[];
     // Each peer connection's selected path: candidate types (host, relay...), transport.
-    selectedPairs: { localType: string; remoteType: string; protocol: string; relayProtocol: string }[];
+    selectedPairs: { localType: string; remoteType: string; protocol: string; relayProtocol: string;
+      remoteAddress: string }[];
+    // The server's candidates, as its SDP offered them (a=candidate values).
+    offeredCandidates: string[];
   }> {
     const inbound: { id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
       totalAudioEnergy: number }[] = [];
     const outbound: { kind: string; packetsSent: number }[] = [];
     const remotePorts: number[] = [];
     const remoteAddresses: string[] = [];
-    const selectedPairs: { localType: string; remoteType: string; protocol: string; relayProtocol: string }[] = [];
+    const selectedPairs: { localType: string; remoteType: string; protocol: string; relayProtocol: string;
+      remoteAddress: string }[] = [];
+    const offeredCandidates: string[] = [];
     for (const pc of [this.publisher, this.subscriber]) {
+      for (const line of (pc.remoteDescription?.sdp ?? '').split(/\r?\n/)) {
+        if (line.startsWith('a=candidate:') && !offeredCandidates.includes(line.slice(12))) offeredCandidates.push(line.slice(12));
+      }
       const report = await pc.getStats();
       const byId = new Map<string, any>();
       report.forEach((s: any) => byId.set(s.id, s));
@@ -141,11 +149,12 @@ export class MediaSession {
           }
           if (remote && local) {
             selectedPairs.push({ localType: local.candidateType ?? '', remoteType: remote.candidateType ?? '',
-              protocol: local.protocol ?? '', relayProtocol: local.relayProtocol ?? '' });
+              protocol: local.protocol ?? '', relayProtocol: local.relayProtocol ?? '',
+              remoteAddress: remote.address ?? remote.ip ?? '' });
           }
         }
       });
     }
-    return { inbound, outbound, remotePorts, remoteAddresses, selectedPairs };
+    return { inbound, outbound, remotePorts, remoteAddresses, selectedPairs, offeredCandidates };
   }
 }
