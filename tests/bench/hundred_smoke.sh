@@ -12,13 +12,5 @@ trap 'rm -f "$out"' EXIT
 ulimit -n "$(ulimit -Hn)"  # two sockets and a WebSocket per participant
 BUILD_DIR=${1:-$root/build} "$root/scripts/bench-load" --meeting 100 --seconds 3 --out "$out" \
   --audio-interval-ms 1000 --video-fps 0.5 --udp-ports 46220-46229
-python3 - "$out" <<'PY'
-import json, sys
-report = json.loads(open(sys.argv[1]).read().split('\n')[0])
-assert report['meeting'] == 100, report
-assert report['streams_expected'] == 2 * 100 * 99, report
-assert report['streams_received'] == report['streams_expected'], \
-    f"{report['streams_received']} of {report['streams_expected']} streams reached their participant"
-print(f"100-person room: every participant receives the 99 others ({report['streams_received']} streams); "
-      f"loss {report['loss_pct']:.3f}%, join to first packet {report['join_to_first_packet_ms']:.0f} ms")
-PY
+"$root/tests/bench/check_report.py" "$out" --label "100-person room (every participant receives the 99 others)" \
+  --equals meeting=100 --equals streams_expected=19800 --all-streams

@@ -9,16 +9,6 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 BUILD_DIR=${1:-$root/build} "$root/scripts/bench-load" --sizes 2 --seconds 2 --out "$out" --udp-ports 46240-46249 \
   --transport tcp
-python3 - "$out" <<'PY'
-import json, sys
-report = json.loads(open(sys.argv[1]).read().split('\n')[0])
-assert report['transport'] == 'tcp', report
 # Each participant's transports over their own TCP connections: 1 + 2 x 1 at the server.
-assert report['server_ice_tcp_connections'] == 3, report
-assert report['forwarded_pps'] > 0, 'the server forwarded nothing'
-assert report['streams_expected'] == 4, report
-assert report['streams_received'] == report['streams_expected'], \
-    f"{report['streams_received']} of {report['streams_expected']} streams reached their subscriber over TCP"
-assert report['lost_packets'] == 0, f"{report['lost_packets']} packets lost over TCP on loopback"
-print('load generator over ICE-TCP: ok', json.dumps(report))
-PY
+"$root/tests/bench/check_report.py" "$out" --label "load generator over ICE-TCP" --equals transport=tcp \
+  --equals server_ice_tcp_connections=3 --equals streams_expected=4 --positive forwarded_pps --all-streams --lossless
