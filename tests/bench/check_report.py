@@ -12,6 +12,17 @@ import json
 import sys
 
 
+def same(actual, expected):
+    """A report's value against one from the command line: numbers as numbers (the
+    report writes counts as 3.0 as well as 3), anything else as text."""
+    if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+        try:
+            return float(actual) == float(expected)
+        except ValueError:
+            return False
+    return str(actual) == expected
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('report')
@@ -34,7 +45,7 @@ def main():
         fail(f'missing keys: {missing}')
     for item in args.equals:
         key, _, value = item.partition('=')
-        if str(report.get(key)) != value:
+        if not same(report.get(key), value):
             fail(f'{key} is {report.get(key)!r}, expected {value}')
     for key in args.positive:
         if not report.get(key, 0) > 0:
