@@ -1,6 +1,7 @@
-// libFuzzer: an identity provider's key set (the bytes before the first NUL) and an ID token
-// (the bytes after it), validated against a fixed key set: whatever a provider or a browser
-// sends, a clear refusal and never a crash.
+// libFuzzer: an identity provider's documents (the bytes before the first NUL, read as its
+// key set and as its discovery document) and an ID token (the bytes after it), validated
+// against a fixed key set: whatever a provider or a browser sends, a clear refusal and never
+// a crash.
 #include <openssl/evp.h>
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <string_view>
 
 #include "auth/IdToken.h"
+#include "auth/ProviderMetadata.h"
 
 namespace {
 
@@ -26,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto split = input.find('\0');
   const auto keyText = input.substr(0, split);
   const auto token = split == std::string_view::npos ? input : input.substr(split + 1);
+  parley::auth::ProviderMetadata::parse(keyText, "https://idp.example");
   const auto parsed = parley::auth::JsonWebKeySet::parse(keyText);
   parley::auth::IdTokenExpectations expected{"https://idp.example", "parley", "nonce", 1'800'000'000};
   parley::auth::validateIdToken(token, fixedKeys(), expected);

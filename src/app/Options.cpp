@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "auth/ProviderMetadata.h"
 #include "http/HttpPolicy.h"
 #include "signaling/IceServers.h"
 
@@ -156,6 +157,40 @@ const Setting kSettings[] = {
        return true;
      },
      false, [](ServeOptions& o) { o.publicIps.clear(); }},
+    {"--oidc-issuer", "PARLEY_OIDC_ISSUER",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!auth::isAcceptableProviderUrl(v)) {
+         return e = "--oidc-issuer must be an https URL (http only on loopback), not \"" + v + "\"", false;
+       }
+       o.oidcIssuer = v;
+       return true;
+     }},
+    {"--oidc-client-id", "PARLEY_OIDC_CLIENT_ID",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.empty() || v.size() > 256) return e = "--oidc-client-id must be 1 to 256 characters", false;
+       o.oidcClientId = v;
+       return true;
+     }},
+    {"--oidc-client-secret", "PARLEY_OIDC_CLIENT_SECRET",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.empty() || v.size() > 1024) return e = "--oidc-client-secret must be 1 to 1024 characters", false;
+       o.oidcClientSecret = v;
+       return true;
+     }},
+    {"--oidc-scopes", "PARLEY_OIDC_SCOPES",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if ((" " + v + " ").find(" openid ") == std::string::npos || v.size() > 512) {
+         return e = "--oidc-scopes must include openid, like \"openid given_name usual_name email\"", false;
+       }
+       o.oidcScopes = v;
+       return true;
+     }},
+    {"--oidc-acr", "PARLEY_OIDC_ACR",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.size() > 256) return e = "--oidc-acr is too long", false;
+       o.oidcAcr = v;
+       return true;
+     }},
     {"--public-url", "PARLEY_PUBLIC_URL",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        o.publicUrls.clear();
@@ -318,6 +353,15 @@ const char* serveUsage() {
          "  --tls-cert FILE   PEM certificate (chain allowed): serve HTTPS and WSS on --port;\n"
          "                    reloaded on SIGHUP [PARLEY_TLS_CERT]\n"
          "  --tls-key FILE    its PEM private key [PARLEY_TLS_KEY]\n"
+         "  --oidc-issuer URL sign-in with this OpenID Connect provider (ProConnect, Keycloak...),\n"
+         "                    whose discovery document is URL/.well-known/openid-configuration\n"
+         "                    [PARLEY_OIDC_ISSUER]; needs --public-url: the redirect URI to register\n"
+         "                    is PUBLIC-URL/auth/callback, the post-logout one PUBLIC-URL/\n"
+         "  --oidc-client-id ID  this server's client id at the provider [PARLEY_OIDC_CLIENT_ID]\n"
+         "  --oidc-client-secret S  its secret; prefer the environment [PARLEY_OIDC_CLIENT_SECRET]\n"
+         "  --oidc-scopes S   scopes asked for [PARLEY_OIDC_SCOPES] (default \"openid profile email\";\n"
+         "                    ProConnect: \"openid given_name usual_name email\")\n"
+         "  --oidc-acr A      authentication level required in the ID token [PARLEY_OIDC_ACR]\n"
          "  --turn-urls URL[,URL]  TURN relays for participants behind firewalls, like\n"
          "                    turn:HOST:3478?transport=udp,turns:HOST:443?transport=tcp [PARLEY_TURN_URLS]\n"
          "  --turn-secret S   the relay's shared secret (coturn: use-auth-secret,\n"
@@ -354,6 +398,12 @@ std::pair<std::uint16_t, std::uint16_t> ServeOptions::tcpPorts() const {
 std::optional<std::string> serveOptionsConflict(const ServeOptions& options) {
   if (options.tlsCert.empty() != options.tlsKey.empty()) return "--tls-cert and --tls-key go together";
   if (options.turnUrls.empty() != options.turnSecret.empty()) return "--turn-urls and --turn-secret go together";
+  if (!options.oidcIssuer.empty()) {
+    if (options.oidcClientId.empty() || options.oidcClientSecret.empty()) {
+      return "--oidc-issuer needs --oidc-client-id and --oidc-client-secret";
+    }
+    if (options.publicUrls.empty()) return "--oidc-issuer needs --public-url (the sign-in's redirect URI is on it)";
+  }
   return std::nullopt;
 }
 

@@ -30,6 +30,12 @@ struct ServeOptions {
   std::vector<std::string> turnUrls;  // TURN relays handed to participants
   std::string turnSecret;             // coturn's static-auth-secret
   unsigned turnTtlSeconds = 12 * 3600;
+  // Sign-in with an OpenID Connect provider (ProConnect, Keycloak...); off when issuer is empty.
+  std::string oidcIssuer;
+  std::string oidcClientId;
+  std::string oidcClientSecret;
+  std::string oidcScopes = "openid profile email";
+  std::string oidcAcr;  // required authentication context, if any
   std::string webRoot;   // empty: the build's web/dist
   std::string logLevel = "info";
   std::string asr = "pocketsphinx";  // live transcription's recognizer: pocketsphinx or openai

@@ -11,6 +11,7 @@
 
 #include "app/MediaAddresses.h"
 #include "app/OpenFileLimit.h"
+#include "auth/SignInService.h"
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "http/HttpServer.h"
@@ -133,6 +134,25 @@ int runServer(const ServeOptions& options) {
   http::Router router(rooms, web, [&media, &transcription, &rooms] {
     return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics();
   });
+  // Sign-in, when an identity provider is configured; /api/me says whether it is.
+  std::unique_ptr<auth::SignInService> signIn;
+  if (!options.oidcIssuer.empty()) {
+    std::string base = options.publicUrls.front();
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    auth::OidcSettings oidc;
+    oidc.issuer = options.oidcIssuer;
+    oidc.clientId = options.oidcClientId;
+    oidc.clientSecret = options.oidcClientSecret;
+    oidc.redirectUri = base + "/auth/callback";
+    oidc.postLogoutRedirectUri = base + "/";
+    oidc.scopes = options.oidcScopes;
+    oidc.requiredAcr = options.oidcAcr;
+    signIn = std::make_unique<auth::SignInService>(oidc, *store,
+                                                   [&io](std::function<void()> task) { net::post(io, std::move(task)); });
+    spdlog::info("sign-in with {} (redirect URI {})", oidc.issuer, oidc.redirectUri);
+  }
+  http::AuthRoutes authRoutes(signIn.get());
+  router.setAuthRoutes(&authRoutes);
 
   http::HttpPolicy policy;
   for (const auto& url : options.publicUrls) policy.publicHosts.push_back(*http::hostOfUrl(url));
@@ -162,11 +182,17 @@ int runServer(const ServeOptions& options) {
   net::steady_timer sweeper(io);
   const auto sweepEvery = std::chrono::milliseconds(
       std::clamp<std::int64_t>(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 250, 500, 1000));
+  std::int64_t lastSessionSweep = 0;
   std::function<void()> sweep = [&] {
     sweeper.expires_after(sweepEvery);
     sweeper.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      rooms.sweep(unixMillisNow());
+      const auto now = unixMillisNow();
+      rooms.sweep(now);
+      if (signIn && now - lastSessionSweep > 3600 * 1000) {
+        lastSessionSweep = now;
+        signIn->sweep(now);
+      }
       sweep();
     });
   };

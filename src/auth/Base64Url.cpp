@@ -43,6 +43,16 @@ std::string base64UrlEncode(std::string_view bytes) {
   return out;
 }
 
+std::string base64Encode(std::string_view bytes) {
+  std::string out = base64UrlEncode(bytes);
+  for (char& c : out) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+  }
+  while (out.size() % 4 != 0) out += '=';
+  return out;
+}
+
 std::optional<std::string> base64UrlDecode(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
   std::string out;

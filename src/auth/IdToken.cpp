@@ -100,8 +100,7 @@ const char* describe(IdTokenError error) {
   return "the ID token is refused";
 }
 
-std::variant<IdTokenClaims, IdTokenRejection> validateIdToken(std::string_view token, const JsonWebKeySet& keys,
-                                                              const IdTokenExpectations& expected) {
+std::variant<std::string, IdTokenRejection> verifiedJwsPayload(std::string_view token, const JsonWebKeySet& keys) {
   if (token.size() > kMaxIdTokenBytes) return reject(IdTokenError::Malformed, "larger than 16 KiB");
   const auto firstDot = token.find('.');
   const auto secondDot = firstDot == std::string_view::npos ? firstDot : token.find('.', firstDot + 1);
@@ -125,10 +124,19 @@ std::variant<IdTokenClaims, IdTokenRejection> validateIdToken(std::string_view t
   const auto signature = base64UrlDecode(token.substr(secondDot + 1));
   if (!signature) return reject(IdTokenError::Malformed, "the signature is not base64url");
   if (!verifySignature(*key, token.substr(0, secondDot), *signature)) return reject(IdTokenError::BadSignature);
+  auto payload = base64UrlDecode(token.substr(firstDot + 1, secondDot - firstDot - 1));
+  if (!payload) return reject(IdTokenError::Malformed, "the payload is not base64url");
+  return std::move(*payload);
+}
 
+std::variant<IdTokenClaims, IdTokenRejection> validateIdToken(std::string_view token, const JsonWebKeySet& keys,
+                                                              const IdTokenExpectations& expected) {
+  auto verified = verifiedJwsPayload(token, keys);
+  if (auto* rejection = std::get_if<IdTokenRejection>(&verified)) return std::move(*rejection);
   // Signed by the provider: now what it says.
-  const auto claims = jsonObjectOf(token.substr(firstDot + 1, secondDot - firstDot - 1));
-  if (!claims) return reject(IdTokenError::Malformed, "the payload is not base64url JSON");
+  auto parsed = nlohmann::json::parse(std::get<std::string>(verified), nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return reject(IdTokenError::Malformed, "the payload is not JSON");
+  const std::optional<nlohmann::json> claims = std::move(parsed);
   IdTokenClaims out;
   out.issuer = stringClaim(*claims, "iss");
   if (out.issuer != expected.issuer) {

@@ -51,6 +51,10 @@ const char* describe(IdTokenError error);
 
 inline constexpr std::size_t kMaxIdTokenBytes = 16 * 1024;
 
+// The payload (JSON text) of a compact JWS whose signature `keys` verify (RS256 or ES256),
+// claims unchecked: for signed userinfo responses, whose claims the caller checks.
+std::variant<std::string, IdTokenRejection> verifiedJwsPayload(std::string_view token, const JsonWebKeySet& keys);
+
 std::variant<IdTokenClaims, IdTokenRejection> validateIdToken(std::string_view token, const JsonWebKeySet& keys,
                                                               const IdTokenExpectations& expected);
 

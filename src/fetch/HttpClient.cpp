@@ -1,4 +1,4 @@
-#include "transcribe/HttpClient.h"
+#include "fetch/HttpClient.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,7 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-namespace parley::transcribe {
+namespace parley::fetch {
 
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
@@ -44,29 +44,39 @@ Url parseUrl(const std::string& text) {
   return url;
 }
 
+std::string hostHeader(const Url& url) {
+  // RFC 9110 7.2: the port unless it is the scheme's default; IPv6 in brackets.
+  const std::string host = url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
+  const bool defaultPort = url.port == (url.https ? "443" : "80");
+  return defaultPort ? host : host + ":" + url.port;
+}
+
 namespace {
 
 template <typename Stream>
-HttpResponse exchange(Stream& stream, const Url& url, const std::string& target,
-                      const std::map<std::string, std::string>& headers, const std::string& body) {
-  bhttp::request<bhttp::string_body> request{bhttp::verb::post, target, 11};
-  request.set(bhttp::field::host, url.host);
+HttpResponse exchange(Stream& stream, bhttp::verb method, const Url& url, const std::string& target,
+                      const std::map<std::string, std::string>& headers, const std::string& body,
+                      std::size_t maxResponseBytes) {
+  bhttp::request<bhttp::string_body> request{method, target, 11};
+  request.set(bhttp::field::host, hostHeader(url));
   request.set(bhttp::field::user_agent, "parley");
   for (const auto& [name, value] : headers) request.set(name, value);
-  request.body() = body;
-  request.prepare_payload();
+  if (method != bhttp::verb::get) {
+    request.body() = body;
+    request.prepare_payload();
+  }
   bhttp::write(stream, request);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(16 * 1024 * 1024);
+  parser.body_limit(maxResponseBytes);
   bhttp::read(stream, buffer, parser);
-  return {static_cast<int>(parser.get().result_int()), parser.get().body()};
+  return {static_cast<int>(parser.get().result_int()), parser.get().body(),
+          std::string(parser.get()[bhttp::field::content_type])};
 }
 
-}  // namespace
-
-HttpResponse httpPost(const Url& url, const std::string& target, const std::map<std::string, std::string>& headers,
-                      const std::string& body, std::chrono::seconds timeout) {
+HttpResponse request(bhttp::verb method, const Url& url, const std::string& target,
+                     const std::map<std::string, std::string>& headers, const std::string& body,
+                     std::chrono::seconds timeout, std::size_t maxResponseBytes) {
   net::io_context io;
   try {
     net::ip::tcp::resolver resolver(io);
@@ -75,7 +85,7 @@ HttpResponse httpPost(const Url& url, const std::string& target, const std::map<
       beast::tcp_stream stream(io);
       stream.expires_after(timeout);
       stream.connect(endpoints);
-      auto response = exchange(stream, url, target, headers, body);
+      auto response = exchange(stream, method, url, target, headers, body, maxResponseBytes);
       beast::error_code ignored;
       stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
       return response;
@@ -89,10 +99,22 @@ HttpResponse httpPost(const Url& url, const std::string& target, const std::map<
     beast::get_lowest_layer(stream).expires_after(timeout);
     beast::get_lowest_layer(stream).connect(endpoints);
     stream.handshake(net::ssl::stream_base::client);
-    return exchange(stream, url, target, headers, body);
+    return exchange(stream, method, url, target, headers, body, maxResponseBytes);
   } catch (const beast::system_error& e) {
     throw HttpError(url.host + ":" + url.port + ": " + e.code().message());
   }
 }
 
-}  // namespace parley::transcribe
+}  // namespace
+
+HttpResponse httpPost(const Url& url, const std::string& target, const std::map<std::string, std::string>& headers,
+                      const std::string& body, std::chrono::seconds timeout, std::size_t maxResponseBytes) {
+  return request(bhttp::verb::post, url, target, headers, body, timeout, maxResponseBytes);
+}
+
+HttpResponse httpGet(const Url& url, const std::string& target, const std::map<std::string, std::string>& headers,
+                     std::chrono::seconds timeout, std::size_t maxResponseBytes) {
+  return request(bhttp::verb::get, url, target, headers, {}, timeout, maxResponseBytes);
+}
+
+}  // namespace parley::fetch

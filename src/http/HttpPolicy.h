@@ -13,6 +13,7 @@
 namespace parley::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 // An IP network: "10.0.0.0/8", "fd00::/8", or one address ("192.0.2.7").
 struct IpNetwork {

@@ -100,6 +100,10 @@ void BasicHttpSession<Stream>::onBody(beast::error_code ec) {
   if (ec) return refuse(400, "the request could not be parsed");
   Response response;
   try {
+    auto self = this->shared_from_this();
+    if (context_.router.handleLater(parser_->get(), client_, [self](Response later) { self->write(std::move(later)); })) {
+      return;
+    }
     response = context_.router.handle(parser_->get(), client_);
   } catch (const store::StoreError& e) {
     // The database refused (locked by another process, full disk): this request fails.
@@ -150,6 +154,8 @@ void BasicHttpSession<Stream>::upgrade() {
 template <class Stream>
 void BasicHttpSession<Stream>::write(Response response) {
   if constexpr (kTls) response.set(bhttp::field::strict_transport_security, kHsts);
+  // A response that waited (sign-in waits for the identity provider) gets its own time to leave.
+  beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
   const bool close = response.need_eof();
   auto shared = std::make_shared<Response>(std::move(response));
   bhttp::async_write(stream_, *shared, [self = this->shared_from_this(), shared, close](beast::error_code ec, std::size_t) {

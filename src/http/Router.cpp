@@ -1,5 +1,7 @@
 #include "http/Router.h"
 
+#include "http/Responses.h"
+
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -17,23 +19,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxTrackedClients = 10000;
-
-Response makeResponse(unsigned status, unsigned version, std::string body, std::string contentType) {
-  Response response{static_cast<beast_http::status>(status), version};
-  response.set(beast_http::field::server, "Parley");
-  response.set(beast_http::field::content_type, contentType);
-  response.body() = std::move(body);
-  addSecurityHeaders(response);
-  response.prepare_payload();
-  return response;
-}
-
-Response jsonResponse(unsigned status, unsigned version, const json& body) {
-  auto response = makeResponse(status, version, body.dump(-1, ' ', false, json::error_handler_t::replace),
-                               "application/json");
-  response.set(beast_http::field::cache_control, "no-store");
-  return response;
-}
 
 // The Host header names how the client reached us; HttpSession checked it is ours.
 std::string baseUrl(const Request& request, const ClientInfo& client) {
@@ -88,6 +73,21 @@ bool Router::allow(std::unordered_map<std::string, signaling::RateLimiter>& limi
   if (limit->second.allow(unixMillisNow())) return true;
   metrics().httpRateLimited++;
   return false;
+}
+
+bool Router::handleLater(const Request& request, const ClientInfo& client,
+                         const std::function<void(Response)>& respond) {
+  if (!auth_) return false;
+  return auth_->handle(request, client, [respond, head = request.method() == beast_http::verb::head,
+                                         keepAlive = request.keep_alive()](Response response) {
+    metrics().httpRequests++;
+    if (head) response.body().clear();
+    const unsigned status = response.result_int();
+    if (status >= 500) metrics().httpServerErrors++;
+    else if (status >= 400) metrics().httpClientErrors++;
+    response.keep_alive(keepAlive);
+    respond(std::move(response));
+  });
 }
 
 Response Router::handle(const Request& request, const ClientInfo& client) {

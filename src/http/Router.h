@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "http/AuthRoutes.h"
 #include "http/HttpPolicy.h"
 #include "http/StaticFiles.h"
 #include "signaling/RateLimiter.h"
@@ -27,6 +28,10 @@ class Router {
 
   // `client` keys the per-address limits, and says whether it reached us over HTTPS.
   Response handle(const Request& request, const ClientInfo& client);
+  // Routes whose answer may come later (sign-in waits for the identity provider): true if
+  // the request is one of them, and `respond` then runs once on this thread, now or later.
+  bool handleLater(const Request& request, const ClientInfo& client, const std::function<void(Response)>& respond);
+  void setAuthRoutes(AuthRoutes* auth) { auth_ = auth; }
 
   // The response for requests that could not be parsed at all.
   static Response error(unsigned status, std::string_view message, unsigned version = 11);
@@ -49,6 +54,7 @@ class Router {
   std::unordered_map<std::string, signaling::RateLimiter> createLimits_;
   std::unordered_map<std::string, signaling::RateLimiter> lookupLimits_;
   std::function<std::string()> extraMetrics_;
+  AuthRoutes* auth_ = nullptr;
 };
 
 // Headers every response carries: a strict CSP (no third-party anything) and friends.

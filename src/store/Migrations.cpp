@@ -56,6 +56,21 @@ CREATE TABLE transcript_segments (
 );
 CREATE INDEX transcript_segments_transcription ON transcript_segments(transcription_id, start_ms);
 )sql",
+    // 3: signed-in users' sessions (OpenID Connect), by the SHA-256 of the cookie's id.
+    R"sql(
+CREATE TABLE user_sessions (
+  id_sha256 TEXT PRIMARY KEY,
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  id_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX user_sessions_expiry ON user_sessions(expires_at);
+)sql",
 };
 }  // namespace
 

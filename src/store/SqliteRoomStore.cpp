@@ -153,4 +153,37 @@ std::vector<TranscriptSegmentRecord> SqliteRoomStore::transcriptSegments(std::in
   return out;
 }
 
+void SqliteRoomStore::createUserSession(const UserSessionRecord& session) {
+  auto stmt = db_.prepare(
+      "INSERT INTO user_sessions (id_sha256, issuer, subject, name, email, id_token, created_at, expires_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  stmt.bind(1, session.idSha256).bind(2, session.issuer).bind(3, session.subject).bind(4, session.name);
+  stmt.bind(5, session.email).bind(6, session.idToken).bind(7, session.createdAt).bind(8, session.expiresAt);
+  stmt.run();
+}
+
+std::optional<UserSessionRecord> SqliteRoomStore::findLiveUserSession(const std::string& idSha256, std::int64_t now) {
+  auto stmt = db_.prepare(
+      "SELECT id_sha256, issuer, subject, name, email, id_token, created_at, expires_at FROM user_sessions "
+      "WHERE id_sha256 = ? AND revoked_at IS NULL AND expires_at > ?");
+  stmt.bind(1, idSha256).bind(2, now);
+  if (!stmt.step()) return std::nullopt;
+  return UserSessionRecord{stmt.columnText(0), stmt.columnText(1), stmt.columnText(2), stmt.columnText(3),
+                           stmt.columnText(4), stmt.columnText(5), stmt.columnInt(6), stmt.columnInt(7), std::nullopt};
+}
+
+bool SqliteRoomStore::revokeUserSession(const std::string& idSha256, std::int64_t at) {
+  auto stmt = db_.prepare("UPDATE user_sessions SET revoked_at = ? WHERE id_sha256 = ? AND revoked_at IS NULL");
+  stmt.bind(1, at).bind(2, idSha256);
+  stmt.run();
+  return sqlite3_changes(db_.handle()) == 1;
+}
+
+int SqliteRoomStore::deleteUserSessionsEndedBefore(std::int64_t before) {
+  auto stmt = db_.prepare("DELETE FROM user_sessions WHERE expires_at < ? OR revoked_at < ?");
+  stmt.bind(1, before).bind(2, before);
+  stmt.run();
+  return sqlite3_changes(db_.handle());
+}
+
 }  // namespace parley::store

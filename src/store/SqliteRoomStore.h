@@ -3,11 +3,12 @@
 
 #include "store/Database.h"
 #include "store/RoomStore.h"
+#include "store/UserSessionStore.h"
 
 namespace parley::store {
 
 // Rooms in a SQLite file (WAL). Not thread-safe: the control plane owns it on one thread.
-class SqliteRoomStore final : public RoomStore {
+class SqliteRoomStore final : public RoomStore, public UserSessionStore {
  public:
   // `path` is a file, or ":memory:" for tests. Applies pending migrations.
   explicit SqliteRoomStore(const std::string& path);
@@ -30,6 +31,11 @@ class SqliteRoomStore final : public RoomStore {
   std::optional<TranscriptionRecord> latestTranscription(const std::string& roomId) override;
   void addTranscriptSegment(std::int64_t transcriptionId, const TranscriptSegmentRecord& segment) override;
   std::vector<TranscriptSegmentRecord> transcriptSegments(std::int64_t transcriptionId) override;
+
+  void createUserSession(const UserSessionRecord& session) override;
+  std::optional<UserSessionRecord> findLiveUserSession(const std::string& idSha256, std::int64_t now) override;
+  bool revokeUserSession(const std::string& idSha256, std::int64_t at) override;
+  int deleteUserSessionsEndedBefore(std::int64_t before) override;
 
  private:
   Database db_;

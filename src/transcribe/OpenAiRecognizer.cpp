@@ -55,7 +55,7 @@ std::string encodeWav(std::span<const float> samples) {
   return out;
 }
 
-TranscriptionRequest buildTranscriptionRequest(const OpenAiSettings& settings, const Url& url,
+TranscriptionRequest buildTranscriptionRequest(const OpenAiSettings& settings, const fetch::Url& url,
                                                std::span<const float> samples, const std::string& boundary) {
   TranscriptionRequest request;
   // A URL that already names the endpoint is used as it is.
@@ -144,7 +144,7 @@ std::vector<Word> parseTranscriptionResponse(const std::string& body, double seg
 
 OpenAiRecognizer::OpenAiRecognizer(OpenAiSettings settings) : settings_(std::move(settings)) {
   try {
-    url_ = parseUrl(settings_.url);
+    url_ = fetch::parseUrl(settings_.url);
   } catch (const std::invalid_argument& e) {
     throw RecognizerError(e.what());
   }
@@ -158,12 +158,12 @@ std::vector<Word> OpenAiRecognizer::recognize(std::span<const float> samples) {
   auto backoff = settings_.firstBackoff;
   for (int attempt = 1; attempt <= settings_.attempts; ++attempt) {
     try {
-      const auto response = httpPost(url_, request.target, headers, request.body, settings_.timeout);
+      const auto response = fetch::httpPost(url_, request.target, headers, request.body, settings_.timeout);
       if (response.status == 200) return parseTranscriptionResponse(response.body, samples.size() / 16000.0);
       lastError = "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 200);
       // Client errors will not change on retry (except rate limiting).
       if (response.status >= 400 && response.status < 500 && response.status != 429) break;
-    } catch (const HttpError& e) {
+    } catch (const fetch::HttpError& e) {
       lastError = e.what();
     }
     if (attempt < settings_.attempts) {

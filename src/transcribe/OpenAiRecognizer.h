@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "transcribe/HttpClient.h"
+#include "fetch/HttpClient.h"
 #include "transcribe/Recognizer.h"
 
 namespace parley::transcribe {
@@ -26,7 +26,7 @@ struct TranscriptionRequest {
   std::string contentType;
   std::string body;
 };
-TranscriptionRequest buildTranscriptionRequest(const OpenAiSettings& settings, const Url& url,
+TranscriptionRequest buildTranscriptionRequest(const OpenAiSettings& settings, const fetch::Url& url,
                                                std::span<const float> samples, const std::string& boundary);
 
 // Words from the server's answer: verbose_json with word times, or segment times, or a
@@ -44,7 +44,7 @@ class OpenAiRecognizer final : public Recognizer {
 
  private:
   OpenAiSettings settings_;
-  Url url_;
+  fetch::Url url_;
 };
 
 }  // namespace parley::transcribe

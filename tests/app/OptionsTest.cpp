@@ -126,6 +126,12 @@ TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
       {{"--turn-urls", "turn:x"}, {}, "--turn-urls and --turn-secret go together"},
       {{"--turn-ttl", "5"}, {}, "--turn-ttl must be a number of seconds"},
       {{"--tls-cert", "c.pem"}, {}, "--tls-cert and --tls-key go together"},
+      {{"--oidc-issuer", "http://idp.example.gouv.fr"}, {}, "--oidc-issuer must be an https URL"},
+      {{"--oidc-issuer", "https://idp.example.gouv.fr", "--public-url", "https://visio.example.gouv.fr"}, {},
+       "--oidc-issuer needs --oidc-client-id and --oidc-client-secret"},
+      {{"--oidc-issuer", "https://idp.example.gouv.fr", "--oidc-client-id", "parley", "--oidc-client-secret", "s"}, {},
+       "--oidc-issuer needs --public-url"},
+      {{"--oidc-scopes", "profile email"}, {}, "--oidc-scopes must include openid"},
       {{}, {{"PARLEY_PORT", "eighty"}}, "PARLEY_PORT: --port must be a number"},
       {{}, {{"PARLEY_DIARIZE_TRACKS", "maybe"}}, "PARLEY_DIARIZE_TRACKS: --diarize-tracks is true or false"},
   };
@@ -159,6 +165,21 @@ TEST(ServeOptions, TurnRelaysAndTlsFilesAreRead) {
   EXPECT_EQ(p.options->tlsCert, "/etc/parley/cert.pem");
   EXPECT_EQ(p.options->tlsKey, "/etc/parley/key.pem");
   EXPECT_EQ(parse({}).options->turnTtlSeconds, 12u * 3600);
+}
+
+TEST(ServeOptions, SignInSettingsAreRead) {
+  const auto p = parse({"--oidc-issuer", "https://fca.integ01.dev-agentconnect.fr/api/v2", "--oidc-client-id", "parley",
+                        "--public-url", "https://visio.example.gouv.fr", "--oidc-scopes",
+                        "openid given_name usual_name email", "--oidc-acr", "eidas1"},
+                       {{"PARLEY_OIDC_CLIENT_SECRET", "s3cr3t"}});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->oidcIssuer, "https://fca.integ01.dev-agentconnect.fr/api/v2");
+  EXPECT_EQ(p.options->oidcClientId, "parley");
+  EXPECT_EQ(p.options->oidcClientSecret, "s3cr3t");
+  EXPECT_EQ(p.options->oidcScopes, "openid given_name usual_name email");
+  EXPECT_EQ(p.options->oidcAcr, "eidas1");
+  EXPECT_EQ(parse({}).options->oidcScopes, "openid profile email");
+  EXPECT_TRUE(parse({}).options->oidcIssuer.empty()) << "sign-in is off by default";
 }
 
 TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {

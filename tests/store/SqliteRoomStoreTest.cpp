@@ -131,4 +131,26 @@ TEST(SqliteRoomStore, NotADatabaseGivesAClearError) {
   }
 }
 
+TEST(SqliteRoomStore, UserSessionsLiveUntilTheyExpireOrAreRevoked) {
+  SqliteRoomStore store(":memory:");
+  store.createUserSession({"sha-ana", "https://idp.example", "ana-7f3c", "Ana Martin", "ana@example.gouv.fr",
+                           "eyJ.ana.token", 1000, 5000, std::nullopt});
+  store.createUserSession({"sha-bruno", "https://idp.example", "bruno-11", "Bruno", "", "", 1000, 5000, std::nullopt});
+  const auto ana = store.findLiveUserSession("sha-ana", 2000);
+  ASSERT_TRUE(ana);
+  EXPECT_EQ(ana->subject, "ana-7f3c");
+  EXPECT_EQ(ana->name, "Ana Martin");
+  EXPECT_EQ(ana->email, "ana@example.gouv.fr");
+  EXPECT_EQ(ana->idToken, "eyJ.ana.token");
+  EXPECT_EQ(ana->expiresAt, 5000);
+  EXPECT_FALSE(store.findLiveUserSession("sha-ana", 5000)) << "expired";
+  EXPECT_FALSE(store.findLiveUserSession("sha-nobody", 2000));
+  EXPECT_TRUE(store.revokeUserSession("sha-bruno", 3000));
+  EXPECT_FALSE(store.revokeUserSession("sha-bruno", 3100)) << "revoked once";
+  EXPECT_FALSE(store.findLiveUserSession("sha-bruno", 3200)) << "signed out is signed out";
+  EXPECT_TRUE(store.findLiveUserSession("sha-ana", 3200));
+  EXPECT_EQ(store.deleteUserSessionsEndedBefore(4000), 1) << "Bruno's revoked session is forgotten";
+  EXPECT_EQ(store.deleteUserSessionsEndedBefore(6000), 1) << "then Ana's expired one";
+}
+
 }  // namespace parley::store

@@ -96,7 +96,7 @@ TEST(PocketSphinx, RecognizesRealSpeechWithWordTimes) {
 }
 
 TEST(OpenAiRecognizer, BuildsAMultipartRequestWithTheSegmentAsWav) {
-  const auto url = parseUrl("https://albert.example.gouv.fr/api/");
+  const auto url = fetch::parseUrl("https://albert.example.gouv.fr/api/");
   EXPECT_TRUE(url.https);
   EXPECT_EQ(url.port, "443");
   const std::vector<float> samples(1600, 0.25f);
@@ -111,10 +111,16 @@ TEST(OpenAiRecognizer, BuildsAMultipartRequestWithTheSegmentAsWav) {
   EXPECT_EQ(request.body.substr(request.body.size() - 14), "--BOUNDARY--\r\n");
   const auto wav = encodeWav(samples);
   EXPECT_EQ(wav.size(), 44u + 3200u);
-  EXPECT_EQ(parseUrl("http://127.0.0.1:9000/v1/audio/transcriptions").path, "/v1/audio/transcriptions");
-  EXPECT_EQ(buildTranscriptionRequest(fastSettings("x"), parseUrl("http://h/v1/audio/transcriptions"), samples, "B").target,
+  EXPECT_EQ(fetch::parseUrl("http://127.0.0.1:9000/v1/audio/transcriptions").path, "/v1/audio/transcriptions");
+  EXPECT_EQ(buildTranscriptionRequest(fastSettings("x"), fetch::parseUrl("http://h/v1/audio/transcriptions"), samples, "B").target,
             "/v1/audio/transcriptions");
-  EXPECT_THROW(parseUrl("ftp://host"), std::invalid_argument);
+  EXPECT_THROW(fetch::parseUrl("ftp://host"), std::invalid_argument);
+  // The Host header names the port when it is not the default (a server that builds its
+  // own URLs from it, like an identity provider's discovery document, needs it).
+  EXPECT_EQ(fetch::hostHeader(fetch::parseUrl("http://127.0.0.1:9000/v1")), "127.0.0.1:9000");
+  EXPECT_EQ(fetch::hostHeader(fetch::parseUrl("https://albert.example.gouv.fr/api")), "albert.example.gouv.fr");
+  EXPECT_EQ(fetch::hostHeader(fetch::parseUrl("https://albert.example.gouv.fr:8443/")), "albert.example.gouv.fr:8443");
+  EXPECT_EQ(fetch::hostHeader(fetch::parseUrl("http://[::1]:8080/x")), "[::1]:8080");
 }
 
 TEST(OpenAiRecognizer, ReadsEveryAnswerShape) {

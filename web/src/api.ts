@@ -18,6 +18,26 @@ export interface RoomInfo {
 
 export const ROOM_ID = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;
 
+// Who this browser is signed in as, and whether the server offers sign-in at all.
+export interface Me {
+  sign_in: boolean;
+  user: { name: string; email: string; subject: string } | null;
+}
+
+export async function getMe(): Promise<Me> {
+  const response = await fetch('/api/me', { cache: 'no-store' });
+  if (!response.ok) return { sign_in: false, user: null };
+  return response.json();
+}
+
+// Revokes this browser's session; goes on to the identity provider to sign out there too
+// when it offers that.
+export async function signOut(): Promise<void> {
+  const response = await fetch('/auth/logout', { method: 'POST' });
+  const body = response.ok ? await response.json() : { redirect: null };
+  location.assign(body.redirect ?? '/');
+}
+
 export async function createRoom(name: string): Promise<CreatedRoom> {
   const response = await fetch('/api/rooms', {
     method: 'POST',

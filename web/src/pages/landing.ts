@@ -1,4 +1,4 @@
-import { createRoom, rememberToken, ROOM_ID } from '../api';
+import { createRoom, getMe, rememberToken, ROOM_ID, signOut } from '../api';
 import { h } from '../dom';
 import { t } from '../i18n';
 import { languageSwitch } from '../languageSwitch';
@@ -72,11 +72,24 @@ export function renderLanding(root: HTMLElement): void {
     location.assign(`/r/${code}`);
   });
 
+  // Sign in (when the server has an identity provider), or who is signed in.
+  const account = h('div', { class: 'account', 'data-testid': 'account' });
+  void getMe().then((me) => {
+    if (!me.sign_in) return;
+    if (me.user) {
+      const out = h('button', { type: 'button', 'data-testid': 'sign-out' }, m.signOut);
+      out.addEventListener('click', () => void signOut());
+      account.replaceChildren(h('span', { 'data-testid': 'signed-in-name' }, me.user.name), out);
+    } else {
+      account.replaceChildren(h('a', { href: '/auth/login?return=/', class: 'button', 'data-testid': 'sign-in' }, m.signIn));
+    }
+  });
+
   root.replaceChildren(
     h(
       'main',
       { class: 'landing' },
-      h('header', { class: 'landing-header' }, h('h1', {}, m.appName), languageSwitch()),
+      h('header', { class: 'landing-header' }, h('h1', {}, m.appName), account, languageSwitch()),
       h('p', { class: 'tagline' }, m.tagline),
       h('div', { class: 'landing-forms' }, createForm, joinForm),
     ),

@@ -1,0 +1,131 @@
+// Sign-in with a real OpenID Connect provider (oidc-provider, tests/e2e/oidc-provider.mjs):
+// a public servant signs in from Parley's home page through the provider's login form, is
+// shown by name, holds an HttpOnly session cookie, and signs out at Parley and at the
+// provider; a signed-out session, a forged cookie, a replayed callback, a wrong password and
+// a cross-site sign-out sign nobody in or out.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, launchBrowser, startServer, test } from './helpers.mjs';
+import { startProvider, USERS } from './oidc-provider.mjs';
+
+let idp;
+let server;
+let browser;
+let base;
+
+// A free port for Parley: the provider must know its redirect URI before Parley starts.
+const freePort = () => new Promise((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+
+before(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  idp = await startProvider({ redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
+  server = await startServer({
+    args: ['--port', String(port), '--public-url', base, '--oidc-issuer', idp.issuer, '--oidc-client-id', idp.clientId],
+    env: { PARLEY_OIDC_CLIENT_SECRET: idp.clientSecret },
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await idp?.stop();
+});
+
+const me = async (cookie) =>
+  (await fetch(`${base}/api/me`, { headers: cookie ? { Cookie: `parley_session=${cookie}` } : {} })).json();
+
+// From Parley's home page through the provider's form; returns the page, back home, and the
+// callback URL the provider sent the browser to.
+async function signIn(login, password = USERS[login].password) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let callback;
+  page.on('request', (request) => { if (request.url().includes('/auth/callback?')) callback = request.url(); });
+  await page.goto(base);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('idp-login').waitFor();
+  assert.ok(page.url().startsWith(idp.issuer), `at the provider: ${page.url()}`);
+  await page.getByTestId('idp-login').fill(login);
+  await page.getByTestId('idp-password').fill(password);
+  await page.getByTestId('idp-submit').click();
+  return { context, page, callback: () => callback };
+}
+
+test('a public servant signs in through the identity provider, is named, and signs out there too', async () => {
+  assert.deepEqual(await me(), { sign_in: true, user: null }, 'the server offers sign-in');
+  const { context, page } = await signIn('ana');
+  await page.getByTestId('signed-in-name').waitFor({ timeout: 30000 });
+  assert.equal(new URL(page.url()).origin, base, 'back at Parley');
+  assert.equal(await page.getByTestId('signed-in-name').textContent(), 'Ana Martin',
+    'given_name and usual_name, from the provider');
+  const cookie = (await context.cookies(base)).find((c) => c.name === 'parley_session');
+  assert.ok(cookie, 'a session cookie');
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, 'Lax');
+  assert.ok(cookie.value.length >= 40, 'a long random id');
+  const signedIn = await me(cookie.value);
+  assert.equal(signedIn.user.name, 'Ana Martin');
+  assert.equal(signedIn.user.email, USERS.ana.claims.email);
+  assert.equal(signedIn.user.subject, 'ana');
+
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('idp-logout').waitFor({ timeout: 30000 });  // the provider asks to confirm
+  await page.getByTestId('idp-logout').click();
+  await page.getByTestId('sign-in').waitFor({ timeout: 30000 });
+  assert.equal(new URL(page.url()).origin, base, 'back at Parley, signed out');
+  assert.deepEqual((await me(cookie.value)).user, null, 'the old session id is dead for good');
+  await context.close();
+});
+
+test('a forged cookie, a wrong password and a replayed callback sign nobody in', async () => {
+  assert.equal((await me('forged-0000000000000000000000000000000000000000')).user, null);
+  assert.equal((await me('')).user, null);
+
+  const wrong = await signIn('bruno', 'not-his-password');
+  await wrong.page.getByText('Wrong login or password').waitFor();
+  assert.equal((await wrong.context.cookies(base)).some((c) => c.name === 'parley_session'), false);
+  await wrong.context.close();
+
+  const bruno = await signIn('bruno');
+  await bruno.page.getByTestId('signed-in-name').waitFor({ timeout: 30000 });
+  const callback = bruno.callback();
+  assert.ok(callback, 'the provider sent the browser back with a code');
+  const replay = await fetch(callback, { redirect: 'manual' });
+  assert.equal(replay.status, 400, 'the same code and state twice');
+  assert.equal(replay.headers.get('set-cookie'), null, 'no session for a replay');
+  assert.match(await replay.text(), /Sign-in failed/);
+  await bruno.context.close();
+});
+
+test('sign-out is refused from another site, and /auth/* checks its input', async () => {
+  const { context, page } = await signIn('ana');
+  await page.getByTestId('signed-in-name').waitFor({ timeout: 30000 });
+  const cookie = (await context.cookies(base)).find((c) => c.name === 'parley_session').value;
+  const crossSite = await fetch(`${base}/auth/logout`, {
+    method: 'POST', headers: { Cookie: `parley_session=${cookie}`, Origin: 'http://evil.example' } });
+  assert.equal(crossSite.status, 403);
+  const noOrigin = await fetch(`${base}/auth/logout`, { method: 'POST', headers: { Cookie: `parley_session=${cookie}` } });
+  assert.equal(noOrigin.status, 403, 'a sign-out must say where it comes from');
+  assert.equal((await me(cookie)).user?.name, 'Ana Martin', 'still signed in');
+
+  const unknownState = await fetch(`${base}/auth/callback?code=abc&state=never-issued`, { redirect: 'manual' });
+  assert.equal(unknownState.status, 400);
+  const cancelled = await fetch(`${base}/auth/callback?error=access_denied&state=x`, { redirect: 'manual' });
+  assert.equal(cancelled.status, 403);
+  // The return path stays on this site.
+  const login = await fetch(`${base}/auth/login?return=//evil.example/`, { redirect: 'manual' });
+  assert.equal(login.status, 302);
+  assert.ok(login.headers.get('location').startsWith(`${idp.issuer}/`), login.headers.get('location'));
+  const location = new URL(login.headers.get('location'));
+  assert.equal(location.searchParams.get('code_challenge_method'), 'S256');
+  assert.equal(location.searchParams.get('redirect_uri'), `${base}/auth/callback`);
+  assert.ok(location.searchParams.get('state') && location.searchParams.get('nonce'));
+  await context.close();
+});
