@@ -46,13 +46,17 @@ void SignInService::run() {
 }
 
 void SignInService::begin(const std::string& returnTo, std::int64_t nowMillis,
-                          std::function<void(std::variant<std::string, SignInFailure>)> done) {
+                          std::function<void(std::variant<Started, SignInFailure>)> done) {
   auto request = requests_.begin(returnTo, nowMillis);
   if (!request) return done(SignInFailure{"too many sign-ins under way", true});
   // The provider thread reads the discovery document the first time; the URL comes back.
   const bool queued = enqueue([this, request = *request, done]() mutable {
     auto url = client_.authorizationUrl(request);
-    post_([done = std::move(done), url = std::move(url)]() mutable { done(std::move(url)); });
+    post_([alive = alive_, done = std::move(done), url = std::move(url), state = request.state]() mutable {
+      if (!*alive) return;
+      if (auto* failure = std::get_if<SignInFailure>(&url)) return done(std::move(*failure));
+      done(Started{std::move(std::get<std::string>(url)), state});
+    });
   });
   if (!queued) {
     requests_.take(request->state, nowMillis);
@@ -60,8 +64,11 @@ void SignInService::begin(const std::string& returnTo, std::int64_t nowMillis,
   }
 }
 
-void SignInService::complete(const std::string& code, const std::string& state, std::int64_t nowMillis,
-                             std::function<void(std::variant<SignedIn, SignInFailure>)> done) {
+void SignInService::complete(const std::string& code, const std::string& state, const std::string& browserState,
+                             std::int64_t nowMillis, std::function<void(std::variant<SignedIn, SignInFailure>)> done) {
+  if (state.empty() || !constantTimeEquals(state, browserState)) {
+    return done(SignInFailure{"the callback's state is not the one this browser's sign-in started with"});
+  }
   auto request = requests_.take(state, nowMillis);
   if (!request) return done(SignInFailure{"unknown, used or expired sign-in state"});
   if (code.empty() || code.size() > 2048) return done(SignInFailure{"no usable authorization code"});

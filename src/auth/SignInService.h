@@ -35,18 +35,25 @@ class SignInService {
   SignInService& operator=(const SignInService&) = delete;
 
   // Control thread only, below. `done` runs on the control thread.
-  // Where to send the browser to sign in, then come back to `returnTo` (a path of ours).
+  // Where to send the browser to sign in, then come back to `returnTo` (a path of ours);
+  // `state` goes into a cookie too, which the callback must bring back (it binds the
+  // callback to the browser that started the sign-in: no login CSRF).
+  struct Started {
+    std::string authorizationUrl, state;
+  };
   void begin(const std::string& returnTo, std::int64_t nowMillis,
-             std::function<void(std::variant<std::string, SignInFailure>)> done);
+             std::function<void(std::variant<Started, SignInFailure>)> done);
 
   struct SignedIn {
     std::string sessionId;  // for the cookie
     std::string returnTo;
     SignedInUser user;
   };
-  // The provider's callback (code and state): a new session, or why not.
-  void complete(const std::string& code, const std::string& state, std::int64_t nowMillis,
-                std::function<void(std::variant<SignedIn, SignInFailure>)> done);
+  // The provider's callback (code and state) in a browser whose sign-in cookie says
+  // `browserState`: a new session, or why not. A state from another browser is refused
+  // and stays usable by its own.
+  void complete(const std::string& code, const std::string& state, const std::string& browserState,
+                std::int64_t nowMillis, std::function<void(std::variant<SignedIn, SignInFailure>)> done);
 
   // The live session a cookie's id names, if any.
   std::optional<store::UserSessionRecord> session(const std::string& sessionId, std::int64_t nowMillis);

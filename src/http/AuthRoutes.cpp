@@ -36,9 +36,20 @@ std::string percentDecode(std::string_view text) {
   return out;
 }
 
-std::string sessionCookie(const std::string& value, bool https, std::int64_t maxAgeSeconds) {
-  return std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+std::string cookie(std::string_view name, const std::string& value, std::string_view path, bool https,
+                   std::int64_t maxAgeSeconds) {
+  return std::string(name) + "=" + value + "; Path=" + std::string(path) + "; HttpOnly; SameSite=Lax; Max-Age=" +
          std::to_string(maxAgeSeconds) + (https ? "; Secure" : "");
+}
+
+std::string sessionCookie(const std::string& value, bool https, std::int64_t maxAgeSeconds) {
+  return cookie(kSessionCookie, value, "/", https, maxAgeSeconds);
+}
+
+// The sign-in under way in this browser (its state), for the callback only.
+constexpr std::string_view kSignInCookie = "parley_signin";
+std::string signInCookie(const std::string& state, bool https, std::int64_t maxAgeSeconds) {
+  return cookie(kSignInCookie, state, "/auth/callback", https, maxAgeSeconds);
 }
 
 }  // namespace
@@ -125,15 +136,20 @@ void AuthRoutes::login(const Request& request, const ClientInfo& client, std::st
     return respond(std::move(limited));
   }
   const unsigned version = request.version();
+  const bool https = client.https;
   signIn_->begin(queryValue(query, "return").value_or("/"), unixMillisNow(),
-                 [respond, version](std::variant<std::string, auth::SignInFailure> result) {
+                 [respond, version, https](std::variant<auth::SignInService::Started, auth::SignInFailure> result) {
                    if (auto* failure = std::get_if<auth::SignInFailure>(&result)) {
                      spdlog::warn("sign-in could not start: {}", failure->reason);
                      return respond(htmlMessage(503, version, "Sign-in is unavailable",
                                                 "The identity provider cannot be reached just now. Try again in a "
                                                 "few minutes."));
                    }
-                   respond(redirect(version, std::get<std::string>(result)));
+                   const auto& started = std::get<auth::SignInService::Started>(result);
+                   auto response = redirect(version, started.authorizationUrl);
+                   response.set(bhttp::field::set_cookie,
+                                signInCookie(started.state, https, auth::SignInRequests::kLifetimeMillis / 1000));
+                   respond(std::move(response));
                  });
 }
 
@@ -148,7 +164,8 @@ void AuthRoutes::callback(const Request& request, const ClientInfo& client, std:
     return respond(htmlMessage(403, version, "Sign-in cancelled", "You were not signed in."));
   }
   const bool https = client.https;
-  signIn_->complete(queryValue(query, "code").value_or(""), queryValue(query, "state").value_or(""), unixMillisNow(),
+  signIn_->complete(queryValue(query, "code").value_or(""), queryValue(query, "state").value_or(""),
+                    cookieValue(request, kSignInCookie), unixMillisNow(),
                     [respond, version, https](std::variant<auth::SignInService::SignedIn, auth::SignInFailure> result) {
                       if (auto* failure = std::get_if<auth::SignInFailure>(&result)) {
                         spdlog::warn("sign-in failed: {}", failure->reason);
@@ -165,6 +182,7 @@ void AuthRoutes::callback(const Request& request, const ClientInfo& client, std:
                       response.set(bhttp::field::set_cookie,
                                    sessionCookie(signedIn.sessionId, https,
                                                  auth::SignInService::kSessionLifetimeMillis / 1000));
+                      response.insert(bhttp::field::set_cookie, signInCookie("", https, 0));
                       respond(std::move(response));
                     });
 }

@@ -6,6 +6,8 @@
 //   POST /auth/logout     same-origin only: the session revoked, the cookie cleared, and
 //                         {"redirect": URL|null} to sign out at the provider too
 // A session is an HttpOnly, SameSite=Lax cookie (Secure over HTTPS) holding a random id.
+// A sign-in under way is a second one, parley_signin, holding its state for the callback
+// only: a callback opened in another browser (login CSRF) finds no match and is refused.
 // Control thread only.
 #include <functional>
 #include <optional>

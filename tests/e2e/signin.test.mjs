@@ -104,6 +104,57 @@ test('a forged cookie, a wrong password and a replayed callback sign nobody in',
   await bruno.context.close();
 });
 
+// A sign-in driven without a browser, following redirects by hand with its own cookies:
+// returns the callback URL the provider sends back (code and state) and the Cookie header
+// that Parley's /auth/login gave this "browser".
+async function signInByHand(login, password) {
+  const jar = new Map();  // cookie name -> value, for Parley and the provider alike (both on 127.0.0.1)
+  const remember = (response) => {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  };
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  let response = await fetch(`${base}/auth/login?return=/`, { redirect: 'manual' });
+  remember(response);
+  const parleyCookie = `parley_signin=${jar.get('parley_signin')}`;
+  let url = response.headers.get('location');
+  for (let hop = 0; hop < 20; hop++) {
+    if (url.startsWith(`${base}/auth/callback`)) return { callback: url, parleyCookie };
+    response = await fetch(url, { redirect: 'manual', headers: { Cookie: cookieHeader() } });
+    remember(response);
+    if (response.status === 200 && /name="login"/.test(await response.text())) {
+      response = await fetch(url, { method: 'POST', redirect: 'manual',
+        headers: { Cookie: cookieHeader(), 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ login, password }).toString() });
+      remember(response);
+    }
+    assert.ok(response.status >= 300 && response.status < 400, `a redirect from ${url}: ${response.status}`);
+    url = new URL(response.headers.get('location'), url).toString();
+  }
+  throw new Error('the provider never sent the browser back');
+}
+
+test('a callback opened in another browser signs nobody in there, and still works in its own', async () => {
+  // Bruno signs in without following the provider's last redirect: its URL (his code and
+  // state) is what an attacker would make a victim open to sign them in as Bruno (login CSRF).
+  const { callback, parleyCookie } = await signInByHand('bruno', USERS.bruno.password);
+  const victim = await browser.newContext();
+  const refused = await (await victim.newPage()).goto(callback);
+  assert.equal(refused.status(), 400);
+  assert.equal((await victim.cookies(base)).some((c) => c.name === 'parley_session'), false, 'the victim is not signed in');
+  await victim.close();
+
+  // The browser that started the sign-in brings its parley_signin cookie: signed in.
+  const own = await fetch(callback, { redirect: 'manual', headers: { Cookie: parleyCookie } });
+  assert.equal(own.status, 302);
+  const session = own.headers.getSetCookie().find((line) => line.startsWith('parley_session='));
+  assert.ok(session, 'a session for the browser that started it');
+  assert.equal((await me(session.split(';')[0].split('=')[1])).user.name, 'Bruno Durand');
+});
+
 test('sign-out is refused from another site, and /auth/* checks its input', async () => {
   const { context, page } = await signIn('ana');
   await page.getByTestId('signed-in-name').waitFor({ timeout: 30000 });
