@@ -48,10 +48,11 @@ stop() {
 # free_udp PORT: nothing holds the UDP port (we can bind it ourselves).
 free_udp() { python3 -c "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',int(sys.argv[1])))" "$1"; }
 
-# --help and --version, for the command and for serve.
-"$parley" --help | grep -q "serve" || fail "--help does not list serve"
-"$parley" --version | grep -qE '^parley [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version: $("$parley" --version)"
-"$parley" serve --help | grep -q "PARLEY_PORT" || fail "serve --help does not name PARLEY_PORT"
+# --help and --version, for the command and for serve. Read whole before grep: with
+# pipefail, `grep -q` leaving early would make a long text's writer die of SIGPIPE.
+help=$("$parley" --help) && grep -q "serve" <<<"$help" || fail "--help does not list serve"
+version=$("$parley" --version) && grep -qE '^parley [0-9]+\.[0-9]+\.[0-9]+$' <<<"$version" || fail "--version: $version"
+help=$("$parley" serve --help) && grep -q "PARLEY_PORT" <<<"$help" || fail "serve --help does not name PARLEY_PORT"
 "$parley" 2>/dev/null && fail "no command: exit 0"
 # expect_usage_error NAME PATTERN -- command...: exit 2 and a message saying what is wrong.
 expect_usage_error() {
@@ -73,7 +74,7 @@ echo '<!doctype html><title>custom client</title><div id="app"></div>' >"$work/w
 start env PARLEY_PORT=1 PARLEY_UDP_PORTS=47600-47601 PARLEY_LOG_LEVEL=debug PARLEY_WEB_ROOT="$work/web" \
   PARLEY_PUBLIC_IP="203.0.113.5, 127.0.0.1" PARLEY_MEDIA_WORKERS=1 -- --port 0 --log-level info --host 127.0.0.1 || exit 1
 [[ $url == http://127.0.0.1:* && $url != *:1 ]] || fail "--port 0 did not win over PARLEY_PORT=1: $url"
-curl -sf "$url/" | grep -q "custom client" || fail "PARLEY_WEB_ROOT not served"
+page=$(curl -sf "$url/") && grep -q "custom client" <<<"$page" || fail "PARLEY_WEB_ROOT not served"
 # 203.0.113.5 is no address of this machine (a NAT's): media listens on 0.0.0.0, offering both.
 grep -q "media: 1 workers on UDP 0.0.0.0:47600 and ICE-TCP 47602, announced as 203.0.113.5,127.0.0.1" "$work/env.log" ||
   fail "PARLEY_PUBLIC_IP / PARLEY_UDP_PORTS / PARLEY_MEDIA_WORKERS (ICE-TCP right after the UDP range): $(grep media: "$work/env.log")"
