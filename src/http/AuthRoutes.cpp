@@ -5,14 +5,13 @@
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "http/Responses.h"
+#include "http/Router.h"
 
 namespace parley::http {
 
 namespace bhttp = boost::beast::http;
 
 namespace {
-
-constexpr std::size_t kMaxTrackedClients = 10000;
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -88,21 +87,21 @@ bool AuthRoutes::handle(const Request& request, const ClientInfo& client,
   const auto method = request.method();
   const bool isGet = method == bhttp::verb::get || method == bhttp::verb::head;
   if (path == "/api/me") {
-    respond(isGet ? me(request) : jsonResponse(405, request.version(), {{"error", "method not allowed"}}));
+    respond(isGet ? me(request) : Router::error(405, "method not allowed", request.version()));
     return true;
   }
   if (path != "/auth/login" && path != "/auth/callback" && path != "/auth/logout") return false;
   if (!signIn_) {
-    respond(jsonResponse(404, request.version(), {{"error", "sign-in is not configured on this server"}}));
+    respond(Router::error(404, "sign-in is not configured on this server", request.version()));
     return true;
   }
   if (path == "/auth/logout") {
     respond(method == bhttp::verb::post ? logout(request, client)
-                                        : jsonResponse(405, request.version(), {{"error", "method not allowed"}}));
+                                        : Router::error(405, "method not allowed", request.version()));
     return true;
   }
   if (!isGet) {
-    respond(jsonResponse(405, request.version(), {{"error", "method not allowed"}}));
+    respond(Router::error(405, "method not allowed", request.version()));
     return true;
   }
   if (path == "/auth/login") login(request, client, query, respond);
@@ -127,10 +126,7 @@ Response AuthRoutes::me(const Request& request) {
 
 void AuthRoutes::login(const Request& request, const ClientInfo& client, std::string_view query,
                        const std::function<void(Response)>& respond) {
-  if (loginLimits_.size() > kMaxTrackedClients) loginLimits_.clear();
-  auto [limit, inserted] = loginLimits_.try_emplace(client.key(), 1.0, 20.0);  // 20 at once, then 1 a second
-  if (!limit->second.allow(unixMillisNow())) {
-    metrics().httpRateLimited++;
+  if (!loginLimits_.allow(client)) {
     auto limited = htmlMessage(429, request.version(), "Too many sign-ins", "Wait a moment and try again.");
     limited.set(bhttp::field::retry_after, "5");
     return respond(std::move(limited));
@@ -191,7 +187,7 @@ Response AuthRoutes::logout(const Request& request, const ClientInfo& client) {
   // A cross-site form must not sign anyone out: a browser's POST says where it comes from.
   const std::string_view origin = request[bhttp::field::origin];
   if (origin.empty() || !originAllowed(request, client)) {
-    return jsonResponse(403, request.version(), {{"error", "sign-out must come from a page of this server"}});
+    return Router::error(403, "sign-out must come from a page of this server", request.version());
   }
   const auto endSession = signIn_->signOut(cookieValue(request, kSessionCookie), unixMillisNow());
   auto response = jsonResponse(200, request.version(),

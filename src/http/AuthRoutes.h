@@ -15,8 +15,8 @@
 #include <unordered_map>
 
 #include "auth/SignInService.h"
+#include "http/ClientRateLimits.h"
 #include "http/HttpPolicy.h"
-#include "signaling/RateLimiter.h"
 
 namespace parley::http {
 
@@ -41,7 +41,7 @@ class AuthRoutes {
   Response me(const Request& request);
 
   auth::SignInService* signIn_;
-  std::unordered_map<std::string, signaling::RateLimiter> loginLimits_;
+  ClientRateLimits loginLimits_{1.0, 20.0};  // 20 at once, then 1 a second
 };
 
 // The value of cookie `name` in a request's Cookie header, "" if absent.

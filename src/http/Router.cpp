@@ -18,7 +18,15 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxTrackedClients = 10000;
+// What every response gets last, now or later: no body for HEAD, the error counters, and
+// the request's keep-alive.
+void finish(Response& response, bool head, bool keepAlive) {
+  if (head) response.body().clear();
+  const unsigned status = response.result_int();
+  if (status >= 500) metrics().httpServerErrors++;
+  else if (status >= 400) metrics().httpClientErrors++;
+  response.keep_alive(keepAlive);
+}
 
 // The Host header names how the client reached us; HttpSession checked it is ours.
 std::string baseUrl(const Request& request, const ClientInfo& client) {
@@ -66,26 +74,13 @@ Response Router::error(unsigned status, std::string_view message, unsigned versi
   return jsonResponse(status, version, {{"error", message}});
 }
 
-bool Router::allow(std::unordered_map<std::string, signaling::RateLimiter>& limits, const ClientInfo& client,
-                   double perSecond, double burst) {
-  if (limits.size() > kMaxTrackedClients) limits.clear();
-  auto [limit, inserted] = limits.try_emplace(client.key(), perSecond, burst);
-  if (limit->second.allow(unixMillisNow())) return true;
-  metrics().httpRateLimited++;
-  return false;
-}
-
 bool Router::handleLater(const Request& request, const ClientInfo& client,
                          const std::function<void(Response)>& respond) {
   if (!auth_) return false;
   return auth_->handle(request, client, [respond, head = request.method() == beast_http::verb::head,
                                          keepAlive = request.keep_alive()](Response response) {
     metrics().httpRequests++;
-    if (head) response.body().clear();
-    const unsigned status = response.result_int();
-    if (status >= 500) metrics().httpServerErrors++;
-    else if (status >= 400) metrics().httpClientErrors++;
-    response.keep_alive(keepAlive);
+    finish(response, head, keepAlive);
     respond(std::move(response));
   });
 }
@@ -146,18 +141,12 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
     }
     return error(404, "not found", request.version());
   }();
-  if (request.method() == beast_http::verb::head) {
-    response.body().clear();
-  }
-  const unsigned status = response.result_int();
-  if (status >= 500) metrics().httpServerErrors++;
-  else if (status >= 400) metrics().httpClientErrors++;
-  response.keep_alive(request.keep_alive());
+  finish(response, request.method() == beast_http::verb::head, request.keep_alive());
   return response;
 }
 
 Response Router::createRoom(const Request& request, const ClientInfo& client) {
-  if (!allow(createLimits_, client, 1.0, 30.0)) {  // 30 at once, then 1 a second
+  if (!createLimits_.allow(client)) {
     auto limited = error(429, "too many rooms created; try again later", request.version());
     limited.set(beast_http::field::retry_after, "1");
     return limited;
@@ -186,7 +175,7 @@ Response Router::createRoom(const Request& request, const ClientInfo& client) {
 
 Response Router::getRoom(const Request& request, const std::string& id, const ClientInfo& client) {
   // Room codes are unguessable only if nobody can try them fast.
-  if (!allow(lookupLimits_, client, 5.0, 60.0)) {
+  if (!lookupLimits_.allow(client)) {
     auto limited = error(429, "too many requests; try again later", request.version());
     limited.set(beast_http::field::retry_after, "1");
     return limited;

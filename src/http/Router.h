@@ -8,9 +8,9 @@
 #include <unordered_map>
 
 #include "http/AuthRoutes.h"
+#include "http/ClientRateLimits.h"
 #include "http/HttpPolicy.h"
 #include "http/StaticFiles.h"
-#include "signaling/RateLimiter.h"
 #include "signaling/RoomRegistry.h"
 
 namespace parley::http {
@@ -44,15 +44,12 @@ class Router {
   // The moderator token from "Authorization: Bearer T": 401 if absent, 403 if wrong.
   std::optional<Response> authorize(const Request& request, const store::RoomRecord& room);
   Response page(const Request& request, unsigned status, const ClientInfo& client);
-  // The per-client token bucket of `limits`; false when the client must wait.
-  bool allow(std::unordered_map<std::string, signaling::RateLimiter>& limits, const ClientInfo& client,
-             double perSecond, double burst);
   Response staticFile(const Request& request, std::string_view path);
 
   signaling::RoomRegistry& rooms_;
   const StaticFiles& web_;
-  std::unordered_map<std::string, signaling::RateLimiter> createLimits_;
-  std::unordered_map<std::string, signaling::RateLimiter> lookupLimits_;
+  ClientRateLimits createLimits_{1.0, 30.0};  // 30 at once, then 1 a second
+  ClientRateLimits lookupLimits_{5.0, 60.0};
   std::function<std::string()> extraMetrics_;
   AuthRoutes* auth_ = nullptr;
 };

@@ -155,7 +155,7 @@ test('a callback opened in another browser signs nobody in there, and still work
   assert.equal((await me(session.split(';')[0].split('=')[1])).user.name, 'Bruno Durand');
 });
 
-test('sign-out is refused from another site, and /auth/* checks its input', async () => {
+test('sign-out is refused from another site, /auth/* checks its input, and sign-ins are rate-limited', async () => {
   const { context, page } = await signIn('ana');
   await page.getByTestId('signed-in-name').waitFor({ timeout: 30000 });
   const cookie = (await context.cookies(base)).find((c) => c.name === 'parley_session').value;
@@ -179,4 +179,21 @@ test('sign-out is refused from another site, and /auth/* checks its input', asyn
   assert.equal(location.searchParams.get('redirect_uri'), `${base}/auth/callback`);
   assert.ok(location.searchParams.get('state') && location.searchParams.get('nonce'));
   await context.close();
+
+  // Starting sign-ins is bounded per address (20 at once, then 1 a second): a burst gets 429.
+  const statuses = [];
+  let retryAfter;
+  const started = Date.now();
+  for (let i = 0; i < 30 && !statuses.includes(429); i++) {
+    const response = await fetch(`${base}/auth/login`, { redirect: 'manual' });
+    statuses.push(response.status);
+    if (response.status === 429) retryAfter = response.headers.get('retry-after');
+  }
+  assert.ok(statuses.includes(429), `a burst of sign-ins is refused: ${statuses}`);
+  assert.ok(statuses.every((status) => status === 302 || status === 429), `${statuses}`);
+  // The burst, plus what refilled meanwhile.
+  const refilled = Math.ceil((Date.now() - started) / 1000);
+  assert.ok(statuses.filter((status) => status === 302).length <= 20 + refilled,
+    `at most the burst gets through: ${statuses}`);
+  assert.equal(retryAfter, '5');
 });
