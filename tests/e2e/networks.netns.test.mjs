@@ -180,7 +180,10 @@ async function callFromTheOffice({ keep = false } = {}) {
 
 test('a participant whose network drops all UDP joins over ICE-TCP to Parley', { skip }, async () => {
   officeLetsOut([webPort, '44410-44411']);
-  const chloe = await callFromTheOffice();
+  // The pages stay open until the gauge is read: it counts connections open now, and closing
+  // the pages closes Chloé's.
+  const call = await callFromTheOffice({ keep: true });
+  const chloe = call.chloeStats;
   for (const pair of chloe.selectedPairs) {
     assert.equal(pair.protocol, 'tcp', `Chloé's path is TCP: ${JSON.stringify(pair)}`);
     // Straight to Parley's passive candidate; Chromium's active side shows as host or, once
@@ -189,6 +192,7 @@ test('a participant whose network drops all UDP joins over ICE-TCP to Parley', {
     assert.notEqual(pair.localType, 'relay', `no relay: ${JSON.stringify(pair)}`);
   }
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  for (const page of [call.ana, call.bruno, call.chloe]) await page.context().close();
   assert.match(metrics, /^parley_ice_tcp_connections [1-9]/m);
   console.log(`ICE-TCP selected pairs: Chloé ${JSON.stringify(chloe.selectedPairs)}`);
 });
