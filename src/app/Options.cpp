@@ -191,6 +191,12 @@ const Setting kSettings[] = {
        o.oidcAcr = v;
        return true;
      }},
+    {"--room-creation", "PARLEY_ROOM_CREATION",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v != "anyone" && v != "signed-in") return e = "--room-creation must be anyone or signed-in, not \"" + v + "\"", false;
+       o.roomCreation = v;
+       return true;
+     }},
     {"--public-url", "PARLEY_PUBLIC_URL",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        o.publicUrls.clear();
@@ -362,6 +368,8 @@ const char* serveUsage() {
          "  --oidc-scopes S   scopes asked for [PARLEY_OIDC_SCOPES] (default \"openid profile email\";\n"
          "                    ProConnect: \"openid given_name usual_name email\")\n"
          "  --oidc-acr A      authentication level required in the ID token [PARLEY_OIDC_ACR]\n"
+         "  --room-creation W who may create meetings: anyone or signed-in [PARLEY_ROOM_CREATION]\n"
+         "                    (default signed-in with --oidc-issuer, else anyone)\n"
          "  --turn-urls URL[,URL]  TURN relays for participants behind firewalls, like\n"
          "                    turn:HOST:3478?transport=udp,turns:HOST:443?transport=tcp [PARLEY_TURN_URLS]\n"
          "  --turn-secret S   the relay's shared secret (coturn: use-auth-secret,\n"
@@ -403,6 +411,8 @@ std::optional<std::string> serveOptionsConflict(const ServeOptions& options) {
       return "--oidc-issuer needs --oidc-client-id and --oidc-client-secret";
     }
     if (options.publicUrls.empty()) return "--oidc-issuer needs --public-url (the sign-in's redirect URI is on it)";
+  } else if (options.roomCreation == "signed-in") {
+    return "--room-creation signed-in needs --oidc-issuer (nobody could sign in)";
   }
   return std::nullopt;
 }

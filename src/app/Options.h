@@ -36,6 +36,9 @@ struct ServeOptions {
   std::string oidcClientSecret;
   std::string oidcScopes = "openid profile email";
   std::string oidcAcr;  // required authentication context, if any
+  // Who may create rooms: "anyone" or "signed-in"; unset: signed-in when sign-in is on.
+  std::string roomCreation;
+  bool roomCreationSignedIn() const { return roomCreation.empty() ? !oidcIssuer.empty() : roomCreation == "signed-in"; }
   std::string webRoot;   // empty: the build's web/dist
   std::string logLevel = "info";
   std::string asr = "pocketsphinx";  // live transcription's recognizer: pocketsphinx or openai

@@ -153,6 +153,9 @@ int runServer(const ServeOptions& options) {
   }
   http::AuthRoutes authRoutes(signIn.get());
   router.setAuthRoutes(&authRoutes);
+  rooms.setSignInEnabled(signIn != nullptr);
+  router.setRoomCreation(options.roomCreationSignedIn() ? http::Router::RoomCreation::SignedIn
+                                                        : http::Router::RoomCreation::Anyone);
 
   http::HttpPolicy policy;
   for (const auto& url : options.publicUrls) policy.publicHosts.push_back(*http::hostOfUrl(url));

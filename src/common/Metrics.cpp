@@ -49,6 +49,12 @@ std::string Metrics::renderPrometheus() const {
               load(participantsResumed));
   out.gauge("parley_participants_away", "Participants whose connection broke, kept for their return.",
             load(participantsAway));
+  out.gauge("parley_waiting_room_people", "People in waiting rooms, waiting for a moderator.", load(waitingRoomPeople));
+  out.family("parley_waiting_room_requests_total", "counter", "Waiting-room requests by how they ended.");
+  out.sample("parley_waiting_room_requests_total", "outcome=\"admitted\"", load(waitingRoomAdmitted));
+  out.sample("parley_waiting_room_requests_total", "outcome=\"denied\"", load(waitingRoomDenied));
+  out.sample("parley_waiting_room_requests_total", "outcome=\"expired\"", load(waitingRoomExpired));
+  out.sample("parley_waiting_room_requests_total", "outcome=\"refused\"", load(waitingRoomRefused));
   out.gauge("parley_websocket_connections", "Open signaling WebSocket connections.", load(websocketConnections));
   out.counter("parley_websocket_join_timeouts_total", "Signaling connections closed for not joining within 10 s.",
               load(websocketJoinTimeouts));

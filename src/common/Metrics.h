@@ -17,6 +17,11 @@ struct Metrics {
   std::atomic<std::uint64_t> participantsRemoved{0};
   std::atomic<std::uint64_t> participantsResumed{0};  // came back on a new connection as themselves
   std::atomic<std::int64_t> participantsAway{0};      // connection broken, within the resume window
+  std::atomic<std::int64_t> waitingRoomPeople{0};  // waiting for a moderator to let them in
+  std::atomic<std::uint64_t> waitingRoomAdmitted{0};
+  std::atomic<std::uint64_t> waitingRoomDenied{0};
+  std::atomic<std::uint64_t> waitingRoomExpired{0};
+  std::atomic<std::uint64_t> waitingRoomRefused{0};  // the list full, or too many knocks from one address
   std::atomic<std::int64_t> websocketConnections{0};
   std::atomic<std::uint64_t> websocketJoinTimeouts{0};  // closed for not joining in time
   std::atomic<std::uint64_t> signalingMessagesIn{0};

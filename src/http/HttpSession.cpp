@@ -132,8 +132,10 @@ void BasicHttpSession<Stream>::upgrade() {
   const std::string roomId(target.substr(0, kPrefix.size()) == kPrefix ? target.substr(kPrefix.size()) : "");
   if (!originAllowed(request, client_)) return refuse(403, "cross-origin WebSocket refused");
   bool known = false;
+  std::optional<store::UserSessionRecord> user;
   try {
     known = signaling::isValidRoomId(roomId) && context_.rooms.find(roomId);
+    if (known) user = context_.router.signedInUser(request);
   } catch (const store::StoreError& e) {
     context_.rooms.writes().noteError("http", e.what());
     return refuse(503, "the server could not reach its database just now; try again");
@@ -145,8 +147,12 @@ void BasicHttpSession<Stream>::upgrade() {
     if (!ticket_) return refuse(429, "too many connections from this address");
   }
   beast::get_lowest_layer(stream_).expires_never();
+  signaling::ConnectionInfo connection{deviceOf(request), client_.key(), std::nullopt};
+  if (user) {
+    connection.identity = signaling::Identity{user->issuer, user->subject, user->name};
+  }
   auto ws = std::make_shared<BasicWebSocketSession<Stream>>(std::move(stream_), context_.rooms, roomId,
-                                                            deviceOf(request), std::move(ticket_));
+                                                            std::move(connection), std::move(ticket_));
   context_.onWebSocket(ws);
   ws->start(parser_->release());
 }

@@ -50,6 +50,13 @@ std::string withoutAutojoin(std::string_view query) {
   return out;
 }
 
+// The most rooms GET /api/me/rooms lists (the newest).
+constexpr int kMaxOwnedRoomsListed = 100;
+
+bool isOwner(const std::optional<store::UserSessionRecord>& user, const store::RoomRecord& room) {
+  return user && !room.ownerIssuer.empty() && user->issuer == room.ownerIssuer && user->subject == room.ownerSubject;
+}
+
 bool hasDeviceCookie(const Request& request) {
   return request[beast_http::field::cookie].find("parley_device=") != std::string_view::npos;
 }
@@ -108,6 +115,10 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
       if (method != beast_http::verb::post) return error(405, "method not allowed", request.version());
       return createRoom(request, client);
     }
+    if (path == "/api/me/rooms") {
+      if (!isGet) return error(405, "method not allowed", request.version());
+      return myRooms(request, client);
+    }
     constexpr std::string_view kRoomApi = "/api/rooms/";
     if (path.substr(0, kRoomApi.size()) == kRoomApi) {
       const std::string_view rest = path.substr(kRoomApi.size());
@@ -116,11 +127,11 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
       const std::string_view sub = slash == std::string_view::npos ? "" : rest.substr(slash);
       if (sub == "/transcription") {
         if (method != beast_http::verb::post) return error(405, "method not allowed", request.version());
-        return transcription(request, id);
+        return transcription(request, id, client);
       }
       if (sub == "/transcript") {
         if (!isGet) return error(405, "method not allowed", request.version());
-        return transcript(request, id, query == std::string_view::npos ? "" : target.substr(query + 1));
+        return transcript(request, id, query == std::string_view::npos ? "" : target.substr(query + 1), client);
       }
       if (!sub.empty()) return error(404, "not found", request.version());
       if (!isGet) return error(405, "method not allowed", request.version());
@@ -152,7 +163,16 @@ Response Router::createRoom(const Request& request, const ClientInfo& client) {
     return limited;
   }
 
+  // A signed-in creator owns the room. Their cookie is a credential: only this server's
+  // pages may use it (no cross-site request creates rooms in their name).
+  const auto user = signedInUser(request);
+  if (user && !originAllowed(request, client)) return error(403, "cross-origin request refused", request.version());
+  if (roomCreation_ == RoomCreation::SignedIn && !user) {
+    return error(401, "sign in to create a meeting", request.version());
+  }
   std::string name;
+  // With sign-in, guests wait until a host lets them in; without, anyone with the link enters.
+  auto access = rooms_.signInEnabled() ? signaling::AccessLevel::Trusted : signaling::AccessLevel::Public;
   const std::string& body = request.body();
   if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
     const json parsed = json::parse(body, nullptr, false);
@@ -163,14 +183,41 @@ Response Router::createRoom(const Request& request, const ClientInfo& client) {
       if (auto* problem = std::get_if<signaling::ValidationError>(&checked)) return error(400, problem->message);
       name = std::get<std::string>(checked);
     }
+    if (const auto it = parsed.find("access"); it != parsed.end() && !it->is_null()) {
+      const auto level = it->is_string() ? signaling::parseAccessLevel(it->get<std::string>()) : std::nullopt;
+      if (!level) return error(400, "\"access\" must be public, trusted or restricted");
+      access = *level;
+    }
   }
-  const auto created = rooms_.create(name);
+  std::optional<signaling::Identity> owner;
+  if (user) owner = signaling::Identity{user->issuer, user->subject, user->name};
+  const auto created = rooms_.create(name, owner, access);
   return jsonResponse(201, request.version(),
                       {{"id", created.record.id},
                        {"name", created.record.name},
                        {"url", baseUrl(request, client) + "/r/" + created.record.id},
                        {"moderator_token", created.moderatorToken},
+                       {"access", created.record.access},
+                       {"owned", owner.has_value()},
                        {"created_at", formatIsoTime(created.record.createdAt)}});
+}
+
+Response Router::myRooms(const Request& request, const ClientInfo& client) {
+  const auto user = signedInUser(request);
+  if (!user) return error(401, "sign in to see your meetings", request.version());
+  json list = json::array();
+  for (const auto& room : rooms_.store().roomsOwnedBy(user->issuer, user->subject, kMaxOwnedRoomsListed)) {
+    const auto live = rooms_.active(room.id);
+    list.push_back({{"id", room.id},
+                    {"name", room.name},
+                    {"url", baseUrl(request, client) + "/r/" + room.id},
+                    {"access", room.access},
+                    {"created_at", formatIsoTime(room.createdAt)},
+                    {"participant_count", live ? live->size() : 0}});
+  }
+  auto response = jsonResponse(200, request.version(), {{"rooms", std::move(list)}});
+  response.set(beast_http::field::cache_control, "no-store");
+  return response;
 }
 
 Response Router::getRoom(const Request& request, const std::string& id, const ClientInfo& client) {
@@ -190,8 +237,8 @@ Response Router::getRoom(const Request& request, const std::string& id, const Cl
   // Who is in the meeting is for its moderators: the token, as for transcripts.
   const std::string_view header = request[beast_http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.substr(0, kBearer.size()) == kBearer) {
-    if (auto denied = authorize(request, *record)) return std::move(*denied);
+  if (header.substr(0, kBearer.size()) == kBearer || isOwner(signedInUser(request), *record)) {
+    if (auto denied = authorize(request, *record, client)) return std::move(*denied);
     json participants = json::array();
     if (live) {
       for (const auto& p : live->participants()) participants.push_back(signaling::participantJson(p));
@@ -201,9 +248,15 @@ Response Router::getRoom(const Request& request, const std::string& id, const Cl
   return jsonResponse(200, request.version(), answer);
 }
 
-std::optional<Response> Router::authorize(const Request& request, const store::RoomRecord& room) {
+std::optional<Response> Router::authorize(const Request& request, const store::RoomRecord& room,
+                                          const ClientInfo& client) {
   const std::string_view header = request[beast_http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
+  if (header.substr(0, kBearer.size()) != kBearer && isOwner(signedInUser(request), room)) {
+    const bool reads = request.method() == beast_http::verb::get || request.method() == beast_http::verb::head;
+    if (!reads && !originAllowed(request, client)) return error(403, "cross-origin request refused", request.version());
+    return std::nullopt;
+  }
   if (header.substr(0, kBearer.size()) != kBearer) {
     auto response = error(401, "a moderator token is required (Authorization: Bearer TOKEN)", request.version());
     response.set(beast_http::field::www_authenticate, "Bearer");
@@ -215,10 +268,10 @@ std::optional<Response> Router::authorize(const Request& request, const store::R
   return std::nullopt;
 }
 
-Response Router::transcription(const Request& request, const std::string& id) {
+Response Router::transcription(const Request& request, const std::string& id, const ClientInfo& client) {
   const auto record = rooms_.find(id);
   if (!record) return error(404, "no meeting with this code", request.version());
-  if (auto denied = authorize(request, *record)) return std::move(*denied);
+  if (auto denied = authorize(request, *record, client)) return std::move(*denied);
   const json body = json::parse(request.body(), nullptr, false);
   const std::string action = body.is_object() && body.contains("action") && body["action"].is_string()
                                  ? body["action"].get<std::string>()
@@ -250,10 +303,11 @@ Response Router::transcription(const Request& request, const std::string& id) {
   return jsonResponse(200, request.version(), answer);
 }
 
-Response Router::transcript(const Request& request, const std::string& id, std::string_view query) {
+Response Router::transcript(const Request& request, const std::string& id, std::string_view query,
+                            const ClientInfo& client) {
   const auto record = rooms_.find(id);
   if (!record) return error(404, "no meeting with this code", request.version());
-  if (auto denied = authorize(request, *record)) return std::move(*denied);
+  if (auto denied = authorize(request, *record, client)) return std::move(*denied);
   std::string formatName = "json";
   for (std::size_t start = 0; start < query.size();) {
     const auto end = std::min(query.find('&', start), query.size());

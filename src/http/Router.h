@@ -32,6 +32,13 @@ class Router {
   // the request is one of them, and `respond` then runs once on this thread, now or later.
   bool handleLater(const Request& request, const ClientInfo& client, const std::function<void(Response)>& respond);
   void setAuthRoutes(AuthRoutes* auth) { auth_ = auth; }
+  // Who may create rooms: anyone, or only signed-in users.
+  enum class RoomCreation { Anyone, SignedIn };
+  void setRoomCreation(RoomCreation policy) { roomCreation_ = policy; }
+  // The signed-in user the request's session cookie names, if sign-in is on.
+  std::optional<store::UserSessionRecord> signedInUser(const Request& request) {
+    return auth_ ? auth_->user(request) : std::nullopt;
+  }
 
   // The response for requests that could not be parsed at all.
   static Response error(unsigned status, std::string_view message, unsigned version = 11);
@@ -39,10 +46,13 @@ class Router {
  private:
   Response createRoom(const Request& request, const ClientInfo& client);
   Response getRoom(const Request& request, const std::string& id, const ClientInfo& client);
-  Response transcription(const Request& request, const std::string& id);
-  Response transcript(const Request& request, const std::string& id, std::string_view query);
-  // The moderator token from "Authorization: Bearer T": 401 if absent, 403 if wrong.
-  std::optional<Response> authorize(const Request& request, const store::RoomRecord& room);
+  Response myRooms(const Request& request, const ClientInfo& client);
+  Response transcription(const Request& request, const std::string& id, const ClientInfo& client);
+  Response transcript(const Request& request, const std::string& id, std::string_view query, const ClientInfo& client);
+  // A room's moderator: the token from "Authorization: Bearer T", or the signed-in owner's
+  // session cookie (state-changing requests then need a same-origin Origin). 401 if
+  // neither, 403 if wrong.
+  std::optional<Response> authorize(const Request& request, const store::RoomRecord& room, const ClientInfo& client);
   Response page(const Request& request, unsigned status, const ClientInfo& client);
   Response staticFile(const Request& request, std::string_view path);
 
@@ -52,6 +62,7 @@ class Router {
   ClientRateLimits lookupLimits_{5.0, 60.0};
   std::function<std::string()> extraMetrics_;
   AuthRoutes* auth_ = nullptr;
+  RoomCreation roomCreation_ = RoomCreation::Anyone;
 };
 
 // Headers every response carries: a strict CSP (no third-party anything) and friends.

@@ -28,10 +28,10 @@ constexpr std::uint16_t kReconnecting = 4000;
 
 template <class Stream>
 BasicWebSocketSession<Stream>::BasicWebSocketSession(Stream stream, signaling::RoomRegistry& rooms, std::string roomId,
-                                                     std::string device,
+                                                     signaling::ConnectionInfo connection,
                                                      std::unique_ptr<ConnectionLimiter::Ticket> ticket)
     : ws_(std::move(stream)),
-      session_(rooms, std::move(roomId), *this, std::move(device)),
+      session_(rooms, std::move(roomId), *this, std::move(connection)),
       ticket_(std::move(ticket)),
       joinDeadline_(ws_.get_executor()) {
   metrics().websocketConnections++;
@@ -69,7 +69,7 @@ void BasicWebSocketSession<Stream>::armJoinDeadline() {
   joinDeadline_.expires_after(kJoinDeadline);
   joinDeadline_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& ec) {
     auto self = weak.lock();
-    if (ec || !self || self->session_.joined() || self->closing_ || self->closed_) return;
+    if (ec || !self || self->session_.joined() || self->session_.waiting() || self->closing_ || self->closed_) return;
     metrics().websocketJoinTimeouts++;
     self->send(signaling::errorFrame({signaling::ErrorCode::NotJoined, "no join within 10 seconds"}));
     self->closeWith(websocket::close_code::policy_error);

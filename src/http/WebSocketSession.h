@@ -30,8 +30,10 @@ template <class Stream>
 class BasicWebSocketSession : public WebSocketSession,
                               public std::enable_shared_from_this<BasicWebSocketSession<Stream>> {
  public:
-  // `device` is the browser's device cookie (empty if none); `ticket` counts the connection.
-  BasicWebSocketSession(Stream stream, signaling::RoomRegistry& rooms, std::string roomId, std::string device,
+  // `connection`: the browser's device cookie, address and signed-in user; `ticket` counts
+  // the connection.
+  BasicWebSocketSession(Stream stream, signaling::RoomRegistry& rooms, std::string roomId,
+                        signaling::ConnectionInfo connection,
                         std::unique_ptr<ConnectionLimiter::Ticket> ticket);
   ~BasicWebSocketSession() override;
 

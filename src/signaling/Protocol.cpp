@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "common/Clock.h"
 #include "sfu/MediaTypes.h"
 #include "signaling/Validation.h"
@@ -98,22 +100,82 @@ ParseResult parseMediaState(const json& object) {
   return state;
 }
 
+constexpr std::pair<std::string_view, ModerateRequest::Action> kModerationActions[] = {
+    {"mute", ModerateRequest::Action::Mute},         {"remove", ModerateRequest::Action::Remove},
+    {"promote", ModerateRequest::Action::Promote},   {"demote", ModerateRequest::Action::Demote},
+    {"mute-all", ModerateRequest::Action::MuteAll},  {"lower-hands", ModerateRequest::Action::LowerHands},
+    {"end", ModerateRequest::Action::End}};
+
+bool needsTarget(ModerateRequest::Action action) {
+  using A = ModerateRequest::Action;
+  return action == A::Mute || action == A::Remove || action == A::Promote || action == A::Demote;
+}
+
+// Ids the server made: short, printable. Anything else names nobody.
+std::optional<std::string> idField(const json& object, const char* name) {
+  auto id = stringField(object, name);
+  if (!id || id->empty() || id->size() > 64) return std::nullopt;
+  return id;
+}
+
 ParseResult parseModerate(const json& object) {
   ModerateRequest request;
   const auto action = stringField(object, "action");
-  const auto target = stringField(object, "target");
-  if (!action || !target) return malformed("moderate needs string \"action\" and \"target\"");
-  if (*action == "mute") request.action = ModerateRequest::Action::Mute;
-  else if (*action == "remove") request.action = ModerateRequest::Action::Remove;
-  else return invalid("unknown moderation action \"" + action->substr(0, 32) + "\"");
-  if (target->empty() || target->size() > 64) return invalid("unknown participant");
+  if (!action) return malformed("moderate needs a string \"action\"");
+  const auto known = std::find_if(std::begin(kModerationActions), std::end(kModerationActions),
+                                  [&](const auto& entry) { return entry.first == *action; });
+  if (known == std::end(kModerationActions)) {
+    return invalid("unknown moderation action \"" + action->substr(0, 32) + "\"");
+  }
+  request.action = known->second;
+  if (!needsTarget(request.action)) return request;
+  if (!field(object, "target") || !field(object, "target")->is_string()) {
+    return malformed("moderate " + *action + " needs a string \"target\"");
+  }
+  const auto target = idField(object, "target");
+  if (!target) return invalid("unknown participant");
   request.target = *target;
+  return request;
+}
+
+ParseResult parseAdmit(const json& object) {
+  AdmitRequest request;
+  if (const json* all = field(object, "all"); all && !all->is_null()) {
+    if (!all->is_boolean()) return malformed("\"all\" must be a boolean");
+    request.all = all->get<bool>();
+  }
+  if (request.all) return request;
+  const auto id = idField(object, "id");
+  if (!id) return malformed("admit needs a string \"id\" (someone waiting) or \"all\": true");
+  request.id = *id;
+  return request;
+}
+
+ParseResult parseRoomSettings(const json& object) {
+  RoomSettingsRequest request;
+  if (const json* access = field(object, "access"); access && !access->is_null()) {
+    if (!access->is_string()) return malformed("\"access\" must be a string");
+    request.access = parseAccessLevel(access->get_ref<const std::string&>());
+    if (!request.access) return invalid("\"access\" must be public, trusted or restricted");
+  }
+  if (const json* locked = field(object, "locked"); locked && !locked->is_null()) {
+    if (!locked->is_boolean()) return malformed("\"locked\" must be a boolean");
+    request.locked = locked->get<bool>();
+  }
+  if (!request.access && !request.locked) return malformed("room-settings needs \"access\" or \"locked\"");
   return request;
 }
 
 }  // namespace
 
 const char* roleName(Role role) { return role == Role::Moderator ? "moderator" : "member"; }
+
+const char* moderationActionName(ModerateRequest::Action action) {
+  for (const auto& [name, known] : kModerationActions) {
+    if (known == action) return name.data();
+  }
+  return "moderate";
+}
 
 bool isKnownReaction(std::string_view name) {
   for (auto known : kReactions) {
@@ -137,6 +199,7 @@ const char* errorCodeName(ErrorCode code) {
     case ErrorCode::RoomFull: return "room-full";
     case ErrorCode::LimitReached: return "limit-reached";
     case ErrorCode::Unavailable: return "unavailable";
+    case ErrorCode::Locked: return "locked";
   }
   return "error";
 }
@@ -203,120 +266,16 @@ ParseResult parseClientMessage(std::string_view frame) {
     }
     return ChatHistoryRequest{before->get<std::int64_t>()};
   }
+  if (*type == "admit") return parseAdmit(object);
+  if (*type == "deny") {
+    const auto id = idField(object, "id");
+    if (!id) return malformed("deny needs a string \"id\" (someone waiting)");
+    return DenyRequest{*id};
+  }
+  if (*type == "room-settings") return parseRoomSettings(object);
   if (*type == "ping") return PingRequest{};
   if (*type == "leave") return LeaveRequest{};
   return ProtocolError{ErrorCode::UnknownType, "unknown message type \"" + type->substr(0, 32) + "\""};
-}
-
-namespace {
-
-json toJson(const ChatView& c) {
-  return {{"id", c.id}, {"from", c.from}, {"name", c.name}, {"text", c.text}, {"sent_at", formatIsoTime(c.sentAt)}};
-}
-
-json toJson(const ChatPage& page) {
-  json list = json::array();
-  for (const auto& c : page.messages) list.push_back(toJson(c));
-  return list;
-}
-
-// Names and chat come from users and may hold any valid UTF-8: dump() escapes what JSON needs.
-std::string frame(json body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-}  // namespace
-
-json participantJson(const ParticipantView& p) {
-  return {{"id", p.id},
-          {"name", p.name},
-          {"role", roleName(p.role)},
-          {"joined_at", formatIsoTime(p.joinedAt)},
-          {"hand_raised", p.handRaised},
-          {"audio_muted", p.audioMuted},
-          {"video_muted", p.videoMuted}};
-}
-
-std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
-                         const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media,
-                         const std::vector<IceServerView>& iceServers, const std::string& resumeToken) {
-  json list = json::array();
-  for (const auto& p : participants) list.push_back(participantJson(p));
-  json servers = json::array();
-  for (const auto& server : iceServers) {
-    servers.push_back({{"urls", server.urls}, {"username", server.username}, {"credential", server.credential}});
-  }
-  return frame({{"type", "welcome"},
-                {"version", kProtocolVersion},
-                {"room", {{"id", roomId}, {"name", roomName}}},
-                {"you", participantJson(you)},
-                {"participants", std::move(list)},
-                {"chat", toJson(chat)},
-                {"chat_more", chat.more},
-                {"media", media},
-                {"ice_servers", std::move(servers)},
-                {"resume_token", resumeToken}});
-}
-
-std::string chatHistoryFrame(const ChatPage& page) {
-  return frame({{"type", "chat-history"}, {"messages", toJson(page)}, {"more", page.more}});
-}
-
-std::string participantJoinedFrame(const ParticipantView& participant) {
-  return frame({{"type", "participant-joined"}, {"participant", participantJson(participant)}});
-}
-
-std::string participantUpdatedFrame(const ParticipantView& participant) {
-  return frame({{"type", "participant-updated"}, {"participant", participantJson(participant)}});
-}
-
-std::string participantLeftFrame(const std::string& id, std::string_view reason) {
-  return frame({{"type", "participant-left"}, {"id", id}, {"reason", reason}});
-}
-
-std::string chatFrame(const ChatView& message) { return frame({{"type", "chat"}, {"message", toJson(message)}}); }
-
-std::string reactionFrame(const std::string& from, const std::string& reaction) {
-  return frame({{"type", "reaction"}, {"from", from}, {"reaction", reaction}});
-}
-
-std::string mutedByModeratorFrame(const std::string& by) { return frame({{"type", "muted"}, {"by", by}}); }
-
-std::string removedFrame(const std::string& by) { return frame({{"type", "removed"}, {"by", by}}); }
-
-std::string pongFrame() { return R"({"type":"pong"})"; }
-
-std::string publishAnswerFrame(const std::string& sdp) { return frame({{"type", "publish-answer"}, {"sdp", sdp}}); }
-
-std::string subscribeOfferFrame(const std::string& sdp, const std::vector<TrackView>& tracks) {
-  json list = json::array();
-  for (const auto& t : tracks) {
-    list.push_back({{"mid", t.mid}, {"participant", t.participant}, {"source", t.source}, {"kind", t.kind}});
-  }
-  return frame({{"type", "subscribe-offer"}, {"sdp", sdp}, {"tracks", std::move(list)}});
-}
-
-std::string activeSpeakerFrame(const std::string& participantId) {
-  return frame({{"type", "active-speaker"}, {"id", participantId}});
-}
-
-std::string transcriptionFrame(bool active, std::int64_t startedAt) {
-  return frame({{"type", "transcription"}, {"active", active}, {"started_at", formatIsoTime(startedAt)}});
-}
-
-std::string captionFrame(const std::string& participantId, const std::string& name, const std::string& text,
-                         double start, double end, bool final) {
-  return frame({{"type", "caption"},
-                {"participant", participantId},
-                {"name", name},
-                {"text", text},
-                {"start", start},
-                {"end", end},
-                {"final", final}});
-}
-
-std::string mediaErrorFrame(const std::string& message) { return frame({{"type", "media-error"}, {"message", message}}); }
-
-std::string errorFrame(const ProtocolError& error) {
-  return frame({{"type", "error"}, {"code", errorCodeName(error.code)}, {"message", error.message}});
 }
 
 }  // namespace parley::signaling

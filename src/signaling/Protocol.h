@@ -12,6 +12,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "signaling/Admission.h"
+
 namespace parley::signaling {
 
 inline constexpr int kProtocolVersion = 1;
@@ -48,8 +50,24 @@ struct MediaStateRequest {
   std::optional<bool> videoMuted;
 };
 struct ModerateRequest {
-  enum class Action { Mute, Remove } action = Action::Mute;
+  // Mute, Remove, Promote and Demote name a target; the others act on the whole room.
+  enum class Action { Mute, Remove, Promote, Demote, MuteAll, LowerHands, End } action = Action::Mute;
   std::string target;  // participant id
+};
+const char* moderationActionName(ModerateRequest::Action action);
+// Moderators let people in from the waiting room: one (by the id the waiting list shows),
+// or everyone waiting.
+struct AdmitRequest {
+  std::string id;  // empty with `all`
+  bool all = false;
+};
+struct DenyRequest {
+  std::string id;
+};
+// Moderators change who may enter.
+struct RoomSettingsRequest {
+  std::optional<AccessLevel> access;
+  std::optional<bool> locked;
 };
 struct PingRequest {};
 struct LeaveRequest {};
@@ -69,7 +87,7 @@ struct SubscribeAnswerRequest {
 
 using ClientMessage = std::variant<JoinRequest, ChatRequest, HandRequest, ReactionRequest, MediaStateRequest,
                                    ModerateRequest, PingRequest, LeaveRequest, PublishRequest, SubscribeAnswerRequest,
-                                   ChatHistoryRequest>;
+                                   ChatHistoryRequest, AdmitRequest, DenyRequest, RoomSettingsRequest>;
 
 enum class ErrorCode {
   Malformed,      // not JSON, not an object, wrong field types
@@ -85,6 +103,7 @@ enum class ErrorCode {
   RoomFull,
   LimitReached,   // a bound of the meeting (its chat) is reached
   Unavailable,    // the server could not do it now (its database); try again
+  Locked,         // the meeting is locked: nobody new enters
 };
 const char* errorCodeName(ErrorCode code);
 
@@ -107,6 +126,8 @@ struct ParticipantView {
   bool handRaised = false;
   bool audioMuted = false;
   bool videoMuted = false;
+  bool guest = false;  // not signed in, on a server where people sign in
+  bool owner = false;  // created the room (signed in)
 };
 
 struct ChatView {
@@ -115,6 +136,7 @@ struct ChatView {
   std::string name;
   std::string text;
   std::int64_t sentAt = 0;
+  bool guest = false;
 };
 
 // Chat messages, oldest first, and whether older ones remain (to ask with chat-history).
@@ -133,7 +155,22 @@ struct IceServerView {
   std::string credential;
 };
 
-std::string welcomeFrame(const std::string& roomId, const std::string& roomName, const ParticipantView& you,
+// What everyone in a room knows about it.
+struct RoomView {
+  std::string id, name;
+  AccessLevel access = AccessLevel::Public;
+  bool locked = false;
+};
+
+// Someone in the waiting room, as its moderators see them.
+struct WaitingView {
+  std::string id;
+  std::string name;
+  bool guest = false;
+  std::int64_t since = 0;
+};
+
+std::string welcomeFrame(const RoomView& room, const ParticipantView& you,
                          const std::vector<ParticipantView>& participants, const ChatPage& chat, bool media,
                          const std::vector<IceServerView>& iceServers = {}, const std::string& resumeToken = {});
 std::string chatHistoryFrame(const ChatPage& page);
@@ -154,7 +191,19 @@ std::string activeSpeakerFrame(const std::string& participantId);
 std::string mediaErrorFrame(const std::string& message);
 std::string transcriptionFrame(bool active, std::int64_t startedAt);
 std::string captionFrame(const std::string& participantId, const std::string& name, const std::string& text,
-                         double start, double end, bool final);
+                         double start, double end, bool final, bool guest = false);
+// To the person waiting: they wait, for which room, until when.
+std::string waitingFrame(const RoomView& room, std::int64_t expiresAt);
+// To moderators: everyone waiting now (the whole list at each change).
+std::string waitingListFrame(const std::vector<WaitingView>& people);
+// To the person waiting: not let in ("denied" by `by`, "expired", "locked", "ended", "full").
+std::string deniedFrame(std::string_view reason, const std::string& by = {});
+std::string roomSettingsFrame(const RoomView& room);
+// To everyone: what a moderator did ("Ana muted everyone"); `target` is a name, or empty.
+std::string moderationFrame(std::string_view action, const std::string& by, const std::string& target = {},
+                            std::string_view access = {});
+// To everyone: a moderator ended the meeting; the connection closes after it.
+std::string endedFrame(const std::string& by);
 std::string errorFrame(const ProtocolError& error);
 
 }  // namespace parley::signaling

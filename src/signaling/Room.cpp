@@ -11,7 +11,11 @@
 namespace parley::signaling {
 
 Room::Room(store::RoomRecord record, RoomServices services)
-    : record_(std::move(record)), services_(services), emptySince_(unixMillisNow()) {}
+    : record_(std::move(record)), services_(services), emptySince_(unixMillisNow()) {
+  access_ = parseAccessLevel(record_.access).value_or(AccessLevel::Public);
+}
+
+RoomView Room::view() const { return {record_.id, record_.name, access_, locked_}; }
 
 Room::~Room() {
   if (transcribing()) stopTranscription(unixMillisNow());
@@ -58,27 +62,77 @@ ChatPage Room::chatPage(std::int64_t beforeId) {
   const auto records = services_.store.chatHistory(record_.id, kChatMessagesPerPage, beforeId, kChatBytesPerPage);
   ChatPage page;
   page.more = !records.empty() && !services_.store.chatHistory(record_.id, 1, records.front().id).empty();
-  for (const auto& c : records) page.messages.push_back({c.id, c.participantId, c.name, c.text, c.sentAt});
+  for (const auto& c : records) page.messages.push_back({c.id, c.participantId, c.name, c.text, c.sentAt, c.guest});
   return page;
 }
 
-std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const std::string& name, Role role,
-                                                    const std::string& device, std::int64_t now) {
+bool Room::isOwner(const std::optional<Identity>& identity) const {
+  return identity && !record_.ownerIssuer.empty() && identity->issuer == record_.ownerIssuer &&
+         identity->subject == record_.ownerSubject;
+}
+
+Role Room::roleFor(const Newcomer& who) const {
+  if (who.role == Role::Moderator || isOwner(who.identity)) return Role::Moderator;
+  if (who.identity && promoted_.count({who.identity->issuer, who.identity->subject})) return Role::Moderator;
+  return Role::Member;
+}
+
+Admission Room::admissionFor(const Newcomer& who) const {
+  return admission(access_, locked_, who.identity.has_value(), roleFor(who) == Role::Moderator);
+}
+
+std::optional<ProtocolError> Room::barred(const Newcomer& who) const {
+  // A moderator's removal holds for the meeting, for the browser and for the signed-in
+  // user; a moderator token lets its holder back in.
+  if (who.role == Role::Moderator) return std::nullopt;
+  const bool removed = (!who.device.empty() && removedDevices_.count(who.device)) ||
+                       (who.identity && removedUsers_.count({who.identity->issuer, who.identity->subject}));
+  if (removed) return ProtocolError{ErrorCode::Forbidden, "a moderator removed you from this meeting"};
+  return std::nullopt;
+}
+
+std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, Newcomer who, std::int64_t now) {
+  if (auto refused = barred(who)) return *refused;
+  return enter(peer, std::move(who), randomToken(9), now);
+}
+
+std::variant<std::string, ProtocolError> Room::knock(SignalingPeer& peer, Newcomer who, std::int64_t now) {
+  if (auto refused = barred(who)) return *refused;
+  if (waiting_.full()) {
+    metrics().waitingRoomRefused.fetch_add(1, std::memory_order_relaxed);
+    return ProtocolError{ErrorCode::LimitReached, "too many people are waiting to enter; try again later"};
+  }
+  std::string id = randomToken(9);
+  waiting_.add({id, std::move(who), &peer, now});
+  metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
+  peer.send(waitingFrame(view(), now + WaitingRoom::kExpiryMillis));
+  sendWaitingList();
+  return id;
+}
+
+bool Room::isWaiting(const std::string& id) const {
+  for (const auto& person : waiting_.views()) {
+    if (person.id == id) return true;
+  }
+  return false;
+}
+
+std::variant<std::string, ProtocolError> Room::enter(SignalingPeer& peer, Newcomer who, std::string id,
+                                                     std::int64_t now) {
   if (members_.size() >= kMaxParticipantsPerRoom) {
     return ProtocolError{ErrorCode::RoomFull, "the meeting is full"};
   }
-  // A moderator's removal holds for the meeting; a moderator token lets its holder back in.
-  if (role != Role::Moderator && !device.empty() && removedDevices_.count(device)) {
-    return ProtocolError{ErrorCode::Forbidden, "a moderator removed you from this meeting"};
-  }
   ParticipantView view;
-  view.id = randomToken(9);
-  view.name = name;
-  view.role = role;
+  view.id = std::move(id);
+  view.name = who.name;
+  view.role = roleFor(who);
   view.joinedAt = now;
+  view.guest = who.guest;
+  view.owner = isOwner(who.identity);
   // Both reads and the write before any change: a store error leaves the room as it was.
   const ChatPage chat = chatPage(0);
-  const std::int64_t key = services_.store.recordJoin(record_.id, view.id, name, roleName(role), now);
+  const std::int64_t key =
+      services_.store.recordJoin(record_.id, view.id, view.name, roleName(view.role), view.guest, now);
 
   if (members_.empty()) metrics().roomsActive.fetch_add(1, std::memory_order_relaxed);
   emptySince_ = 0;
@@ -87,17 +141,18 @@ std::variant<std::string, ProtocolError> Room::join(SignalingPeer& peer, const s
 
   broadcast(participantJoinedFrame(view));
   const std::string resumeToken = randomToken(24);
-  members_.push_back({view, &peer, key, device, sha256Hex(resumeToken)});
-  names_[view.id] = name;
+  members_.push_back({view, &peer, key, std::move(who.device), std::move(who.identity), sha256Hex(resumeToken)});
+  names_[view.id] = {view.name, view.guest};
   welcome(members_.back(), resumeToken, now, chat);
   if (services_.media) services_.media->join(record_.id, view.id);
   return view.id;
 }
 
 void Room::welcome(Member& member, const std::string& resumeToken, std::int64_t now, const ChatPage& chat) {
-  send(member, welcomeFrame(record_.id, record_.name, member.view, participants(), chat, services_.media != nullptr,
+  send(member, welcomeFrame(view(), member.view, participants(), chat, services_.media != nullptr,
                             iceServersFor(member.view.id, now), resumeToken));
   if (transcribing()) send(member, transcriptionFrame(true, transcriptionStartedAt_));
+  if (member.view.role == Role::Moderator && !waiting_.empty()) send(member, waitingListFrame(waiting_.views()));
 }
 
 void Room::detach(const std::string& participantId, const SignalingPeer& peer, std::int64_t now) {
@@ -155,6 +210,7 @@ std::vector<IceServerView> Room::iceServersFor(const std::string& participantId,
 }
 
 void Room::leave(const std::string& participantId, std::string_view reason, std::int64_t now) {
+  if (waiting_.take(participantId)) return sendWaitingList();
   const auto it = std::find_if(members_.begin(), members_.end(),
                                [&](const Member& m) { return m.view.id == participantId; });
   if (it == members_.end()) return;
@@ -181,11 +237,11 @@ std::optional<ProtocolError> Room::chat(const std::string& from, const std::stri
       chatUsage_->bytes + static_cast<std::int64_t>(text.size()) > kMaxChatBytesPerRoom) {
     return ProtocolError{ErrorCode::LimitReached, "this meeting's chat is full"};
   }
-  const auto record = services_.store.addChat(record_.id, from, sender->view.name, text, now);
+  const auto record = services_.store.addChat(record_.id, from, sender->view.name, sender->view.guest, text, now);
   chatUsage_->messages += 1;
   chatUsage_->bytes += static_cast<std::int64_t>(text.size());
   metrics().chatMessages.fetch_add(1, std::memory_order_relaxed);
-  broadcast(chatFrame({record.id, from, sender->view.name, text, now}));
+  broadcast(chatFrame({record.id, from, sender->view.name, text, now, sender->view.guest}));
   return std::nullopt;
 }
 
@@ -215,38 +271,6 @@ void Room::setMediaState(const std::string& from, const MediaStateRequest& state
   broadcast(participantUpdatedFrame(member->view));
 }
 
-std::optional<ProtocolError> Room::moderate(const std::string& from, const ModerateRequest& request,
-                                            std::int64_t now) {
-  Member* moderator = find(from);
-  if (!moderator) return ProtocolError{ErrorCode::NotJoined, "join the meeting first"};
-  if (moderator->view.role != Role::Moderator) {
-    return ProtocolError{ErrorCode::Forbidden, "only a moderator can do this"};
-  }
-  Member* target = find(request.target);
-  if (!target) return ProtocolError{ErrorCode::NotFound, "no such participant"};
-  const std::string by = moderator->view.name;
-  switch (request.action) {
-    case ModerateRequest::Action::Mute:
-      send(*target, mutedByModeratorFrame(by));
-      if (!target->view.audioMuted) {
-        target->view.audioMuted = true;
-        broadcast(participantUpdatedFrame(target->view));
-      }
-      return std::nullopt;
-    case ModerateRequest::Action::Remove: {
-      if (target == moderator) return ProtocolError{ErrorCode::Invalid, "use leave to leave the meeting"};
-      send(*target, removedFrame(by));
-      if (!target->device.empty()) removedDevices_.insert(target->device);
-      SignalingPeer* peer = target->peer;
-      leave(request.target, "removed", now);
-      metrics().participantsRemoved.fetch_add(1, std::memory_order_relaxed);
-      if (peer) peer->close();
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
 TranscriptSpeaker transcriptSpeaker(const std::string& participantName, const transcribe::LiveSegment& segment) {
   TranscriptSpeaker speaker{segment.track, participantName};
   // A shared microphone's second and later voices: "Salle B (2)".
@@ -274,18 +298,20 @@ Room::TranscriptionStart Room::startTranscription(std::int64_t now) {
 }
 
 void Room::onTranscriptSegment(const transcribe::LiveSegment& segment) {
-  const auto name = names_.find(segment.track);
-  const auto speaker = transcriptSpeaker(name == names_.end() ? std::string("?") : name->second, segment);
+  const auto known = names_.find(segment.track);
+  const store::ParticipantName name = known == names_.end() ? store::ParticipantName{"?"} : known->second;
+  const auto speaker = transcriptSpeaker(name.name, segment);
   // Written as soon as final: a crash loses at most the utterance in progress. An empty
   // final only takes a partial caption away.
   if (!segment.partial && !segment.text.empty()) {
     auto& store = services_.store;
     store::TranscriptSegmentRecord record{static_cast<std::int64_t>(segment.start * 1000),
                                           static_cast<std::int64_t>(segment.end * 1000), speaker.id, speaker.name,
-                                          segment.text};
+                                          segment.text, name.guest};
     services_.writes.run("transcript", [&store, id = transcriptionId_, record] { store.addTranscriptSegment(id, record); });
   }
-  broadcast(captionFrame(segment.track, speaker.name, segment.text, segment.start, segment.end, !segment.partial));
+  broadcast(captionFrame(segment.track, speaker.name, segment.text, segment.start, segment.end, !segment.partial,
+                         name.guest));
 }
 
 bool Room::stopTranscription(std::int64_t now) {

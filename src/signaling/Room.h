@@ -1,6 +1,7 @@
 #pragma once
-// One meeting while people are in it: who is there, their hand and mute state, and the
-// fan-out of events to everyone's connection. Lives on the control-plane thread.
+// One meeting while people are in it: who is there, who waits at the door, their hand and
+// mute state, and the fan-out of events to everyone's connection. Lives on the control-plane
+// thread. Its moderation (actions, the waiting room, settings) is in RoomModeration.cpp.
 #include <map>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "signaling/IceServers.h"
 #include "signaling/Protocol.h"
 #include "signaling/SignalingPeer.h"
+#include "signaling/WaitingRoom.h"
 #include "store/PendingWrites.h"
 #include "store/RoomStore.h"
 
@@ -48,18 +50,27 @@ class Room {
 
   const store::RoomRecord& record() const { return record_; }
   const std::string& id() const { return record_.id; }
+  RoomView view() const;
   bool empty() const { return members_.empty(); }
+  // Nobody in the room and nobody waiting: it may be let go.
+  bool idle() const { return members_.empty() && waiting_.empty(); }
   std::size_t size() const { return members_.size(); }
   bool has(const std::string& participantId) const { return find(participantId) != nullptr; }
   std::vector<ParticipantView> participants() const;
   bool isModerator(const std::string& participantId) const;
 
+  // Whether `who` enters now, waits for a moderator, or is refused (signaling/Admission.h).
+  Admission admissionFor(const Newcomer& who) const;
   // Adds a participant, sends it the welcome (list and the latest chat) and tells the
-  // others. `device` names the browser (a cookie), so a removal holds for the meeting.
-  // Returns the new participant's id, or an error (room full, removed, store unavailable).
-  std::variant<std::string, ProtocolError> join(SignalingPeer& peer, const std::string& name, Role role,
-                                                const std::string& device, std::int64_t now);
-  // Removes the participant and tells the others; does nothing if it is not here.
+  // others. Returns the new participant's id, or an error (room full, removed, store
+  // unavailable). The owner and moderators promoted in this meeting join as moderators.
+  std::variant<std::string, ProtocolError> join(SignalingPeer& peer, Newcomer who, std::int64_t now);
+  // Puts `who` in the waiting room: they are told they wait, moderators see them. Returns
+  // the id they will have once admitted, or an error (the waiting room is full, removed).
+  std::variant<std::string, ProtocolError> knock(SignalingPeer& peer, Newcomer who, std::int64_t now);
+  bool isWaiting(const std::string& id) const;
+  // Removes the participant and tells the others, or takes a waiting person off the list;
+  // does nothing if it is neither.
   void leave(const std::string& participantId, std::string_view reason, std::int64_t now);
   // The participant's connection `peer` broke: it stays, away, for kResumeWindowMillis (the
   // others are told nothing), unless a newer connection has taken it over already.
@@ -79,6 +90,11 @@ class Room {
   void react(const std::string& from, const std::string& reaction);
   void setMediaState(const std::string& from, const MediaStateRequest& state);
   std::optional<ProtocolError> moderate(const std::string& from, const ModerateRequest& request, std::int64_t now);
+  std::optional<ProtocolError> admit(const std::string& from, const AdmitRequest& request, std::int64_t now);
+  std::optional<ProtocolError> deny(const std::string& from, const DenyRequest& request);
+  std::optional<ProtocolError> changeSettings(const std::string& from, const RoomSettingsRequest& request);
+  // Waiting requests older than WaitingRoom::kExpiryMillis are told so and let go.
+  void expireWaiting(std::int64_t now);
   void publish(const std::string& from, const PublishRequest& request);
   void subscribeAnswer(const std::string& from, const SubscribeAnswerRequest& request);
   // What the media plane says about this room, on the control thread.
@@ -103,11 +119,25 @@ class Room {
     SignalingPeer* peer;  // null while away
     std::int64_t sessionKey;
     std::string device;
+    std::optional<Identity> identity;  // signed in
     std::string resumeSha256;  // of the token its welcome carried
     std::int64_t awaySince = 0;  // 0: connected
   };
   // Sends the member the welcome (and the transcription state): on join and on resume.
   void welcome(Member& member, const std::string& resumeToken, std::int64_t now, const ChatPage& chat);
+  // Into the room under `id`: from the door (join) or the waiting room (admit).
+  std::variant<std::string, ProtocolError> enter(SignalingPeer& peer, Newcomer who, std::string id, std::int64_t now);
+  // Why `who` may not come in at all (removed earlier), if so.
+  std::optional<ProtocolError> barred(const Newcomer& who) const;
+  bool isOwner(const std::optional<Identity>& identity) const;
+  Role roleFor(const Newcomer& who) const;
+  // Moderators' own checks, and what they all must hear.
+  std::variant<Member*, ProtocolError> moderator(const std::string& from);
+  void announce(std::string_view action, const std::string& by, const std::string& target = {},
+                std::string_view access = {});
+  void sendWaitingList();
+  void admitOne(WaitingRoom::Person person, std::int64_t now);
+  void endMeeting(const std::string& by, std::int64_t now);
   Member* find(const std::string& participantId);
   const Member* find(const std::string& participantId) const;
   void broadcast(const std::string& frame, const std::string& except = {});
@@ -120,9 +150,14 @@ class Room {
   RoomServices services_;
   std::int64_t transcriptionId_ = 0;  // 0: not transcribing
   std::int64_t transcriptionStartedAt_ = 0;
-  std::map<std::string, std::string> names_;  // every participant seen, for segments after they left
+  std::map<std::string, store::ParticipantName> names_;  // every participant seen, for segments after they left
   std::vector<Member> members_;  // in join order
   std::set<std::string> removedDevices_;  // removed by a moderator: not admitted again
+  std::set<std::pair<std::string, std::string>> removedUsers_;  // (issuer, subject), likewise
+  std::set<std::pair<std::string, std::string>> promoted_;  // moderators by promotion, for this meeting
+  AccessLevel access_ = AccessLevel::Public;
+  bool locked_ = false;
+  WaitingRoom waiting_;
   std::optional<store::RoomStore::ChatUsage> chatUsage_;  // loaded at the first message
   std::int64_t emptySince_ = 0;
 };

@@ -18,12 +18,18 @@ RoomRegistry::RoomRegistry(store::RoomStore& store, sfu::MediaService* media,
                            meeting::TranscriptionService* transcription)
     : store_(store), media_(media), transcription_(transcription) {}
 
-RoomRegistry::CreatedRoom RoomRegistry::create(const std::string& name) {
+RoomRegistry::CreatedRoom RoomRegistry::create(const std::string& name, const std::optional<Identity>& owner,
+                                               AccessLevel access) {
   // 47 random bits make a collision unlikely, not impossible: retry on one.
   for (int attempt = 0; attempt < 8; ++attempt) {
     CreatedRoom created;
     created.moderatorToken = randomToken(32);
     created.record = {randomRoomId(), name, sha256Hex(created.moderatorToken), unixMillisNow()};
+    if (owner) {
+      created.record.ownerIssuer = owner->issuer;
+      created.record.ownerSubject = owner->subject;
+    }
+    created.record.access = accessLevelName(access);
     if (store_.createRoom(created.record)) {
       metrics().roomsCreated.fetch_add(1, std::memory_order_relaxed);
       return created;
@@ -54,7 +60,7 @@ std::shared_ptr<Room> RoomRegistry::active(const std::string& id) const {
 
 void RoomRegistry::release(const std::string& id) {
   const auto it = live_.find(id);
-  if (it != live_.end() && it->second->empty() && !it->second->transcribing()) live_.erase(it);
+  if (it != live_.end() && it->second->idle() && !it->second->transcribing()) live_.erase(it);
 }
 
 void RoomRegistry::stopAllTranscriptions(std::int64_t now) {
@@ -69,11 +75,11 @@ void RoomRegistry::deliverSegment(const std::string& roomId, std::int64_t transc
   }
   if (segment.partial || segment.text.empty()) return;  // nobody left to show it to
   writes_.run("transcript", [this, roomId, transcriptionId, segment] {
-    const auto name = store_.participantName(roomId, segment.track);
-    const auto speaker = transcriptSpeaker(name.value_or("?"), segment);
+    const auto name = store_.participantName(roomId, segment.track).value_or(store::ParticipantName{"?"});
+    const auto speaker = transcriptSpeaker(name.name, segment);
     store_.addTranscriptSegment(transcriptionId, {static_cast<std::int64_t>(segment.start * 1000),
                                                   static_cast<std::int64_t>(segment.end * 1000), speaker.id,
-                                                  speaker.name, segment.text});
+                                                  speaker.name, segment.text, name.guest});
   });
 }
 
@@ -81,9 +87,10 @@ void RoomRegistry::sweep(std::int64_t now) {
   writes_.retry();
   std::vector<std::string> emptied;
   for (const auto& [id, room] : live_) {
-    if (room->empty()) continue;
+    if (room->idle()) continue;
+    room->expireWaiting(now);
     room->expireAway(now);
-    if (room->empty()) emptied.push_back(id);
+    if (room->idle()) emptied.push_back(id);
   }
   for (const auto& id : emptied) release(id);
   std::vector<std::string> idle;

@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "signaling/KeyedRateLimits.h"
 #include "signaling/Room.h"
 #include "store/RoomStore.h"
 
@@ -20,15 +21,16 @@ class RoomRegistry {
     store::RoomRecord record;
     std::string moderatorToken;  // shown once; only its hash is stored
   };
-  // `name` must be validated already.
-  CreatedRoom create(const std::string& name);
+  // `name` must be validated already. `owner`: the signed-in creator, if any.
+  CreatedRoom create(const std::string& name, const std::optional<Identity>& owner = std::nullopt,
+                     AccessLevel access = AccessLevel::Public);
 
   std::optional<store::RoomRecord> find(const std::string& id);
   // The live room, loaded from the store if nobody is in it yet; nullptr if unknown.
   std::shared_ptr<Room> open(const std::string& id);
   // The live room if someone is in it.
   std::shared_ptr<Room> active(const std::string& id) const;
-  // Drops the live room if it is empty and not being transcribed.
+  // Drops the live room if nobody is in it or waiting, and it is not being transcribed.
   void release(const std::string& id);
 
   // Server shutdown: stops every live transcription while the media plane still runs.
@@ -43,6 +45,11 @@ class RoomRegistry {
   // a room that has been empty for `emptyTimeout` stops being transcribed and is released.
   void sweep(std::int64_t now);
   void setEmptyRoomTimeout(std::int64_t millis) { emptyTimeoutMillis_ = millis; }
+  // People sign in on this server (OpenID Connect): those who have not are guests.
+  void setSignInEnabled(bool enabled) { signInEnabled_ = enabled; }
+  bool signInEnabled() const { return signInEnabled_; }
+  // Knocking at a waiting room, per client address: a few at once, then one every 12 s.
+  bool allowKnock(const std::string& address, std::int64_t now) { return knockLimits_.allow(address, now); }
   // The TURN relays every participant is given credentials for from now on.
   void setIceServers(IceServerSettings settings) { iceServers_ = std::move(settings); }
 
@@ -63,6 +70,8 @@ class RoomRegistry {
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;
   std::int64_t emptyTimeoutMillis_ = 3 * 60 * 1000;
   IceServerSettings iceServers_;
+  bool signInEnabled_ = false;
+  KeyedRateLimits knockLimits_{1.0 / 12, 5};
 };
 
 }  // namespace parley::signaling

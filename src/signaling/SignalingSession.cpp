@@ -2,6 +2,7 @@
 
 #include "common/Clock.h"
 #include "common/Metrics.h"
+#include "signaling/Validation.h"
 #include "store/Database.h"
 
 namespace parley::signaling {
@@ -20,15 +21,17 @@ void countError(ErrorCode code) {
     case ErrorCode::RateLimited: m.signalingErrorRateLimited++; break;
     case ErrorCode::Forbidden: m.signalingErrorForbidden++; break;
     case ErrorCode::Unavailable: m.signalingErrorUnavailable++; break;
+    case ErrorCode::Locked: m.signalingErrorForbidden++; break;
     default: m.signalingErrorInvalid++; break;
   }
 }
 }  // namespace
 
-SignalingSession::SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer, std::string device)
+SignalingSession::SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer,
+                                   ConnectionInfo connection)
     : registry_(registry),
       roomId_(std::move(roomId)),
-      device_(std::move(device)),
+      connection_(std::move(connection)),
       peer_(peer),
       limiter_(kMessagesPerSecond, kMessageBurst) {}
 
@@ -42,6 +45,8 @@ SignalingSession::~SignalingSession() {
 }
 
 bool SignalingSession::joined() const { return room_ && room_->has(participantId_); }
+
+bool SignalingSession::waiting() const { return room_ && room_->isWaiting(participantId_); }
 
 void SignalingSession::reject(const ProtocolError& error) {
   countError(error.code);
@@ -73,7 +78,14 @@ void SignalingSession::handle(const ClientMessage& message, std::int64_t now) {
     metrics().signalingMessagesOut++;
     return peer_.send(pongFrame());
   }
-  if (!joined()) return reject({ErrorCode::NotJoined, "join the meeting first"});
+  if (std::holds_alternative<LeaveRequest>(message) && waiting()) {
+    leaveRoom("left", now);
+    return peer_.close();
+  }
+  if (!joined()) {
+    if (waiting()) return reject({ErrorCode::NotJoined, "wait until a moderator lets you in"});
+    return reject({ErrorCode::NotJoined, "join the meeting first"});
+  }
   std::visit(
       [&](const auto& request) {
         using T = std::decay_t<decltype(request)>;
@@ -89,6 +101,12 @@ void SignalingSession::handle(const ClientMessage& message, std::int64_t now) {
           room_->setMediaState(participantId_, request);
         } else if constexpr (std::is_same_v<T, ModerateRequest>) {
           if (auto error = room_->moderate(participantId_, request, now)) reject(*error);
+        } else if constexpr (std::is_same_v<T, AdmitRequest>) {
+          if (auto error = room_->admit(participantId_, request, now)) reject(*error);
+        } else if constexpr (std::is_same_v<T, DenyRequest>) {
+          if (auto error = room_->deny(participantId_, request)) reject(*error);
+        } else if constexpr (std::is_same_v<T, RoomSettingsRequest>) {
+          if (auto error = room_->changeSettings(participantId_, request)) reject(*error);
         } else if constexpr (std::is_same_v<T, PublishRequest>) {
           room_->publish(participantId_, request);
         } else if constexpr (std::is_same_v<T, SubscribeAnswerRequest>) {
@@ -101,6 +119,26 @@ void SignalingSession::handle(const ClientMessage& message, std::int64_t now) {
       message);
 }
 
+namespace {
+// A signed-in user's name is their identity provider's; one the room rules refuse (too long,
+// control characters) is cut to fit rather than replaced by something the user typed.
+std::string trustedName(const std::string& fromProvider) {
+  auto checked = validateDisplayName(fromProvider);
+  if (auto* clean = std::get_if<std::string>(&checked)) return *clean;
+  std::string cut;
+  std::size_t chars = 0;
+  for (const char c : fromProvider) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) continue;
+    if ((byte & 0xc0) != 0x80 && ++chars > kMaxDisplayNameChars) break;
+    cut += c;
+  }
+  checked = validateDisplayName(cut);
+  if (auto* clean = std::get_if<std::string>(&checked)) return *clean;
+  return "?";
+}
+}  // namespace
+
 void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
   if (room_) return reject({ErrorCode::AlreadyJoined, "this connection has joined already"});
   auto room = registry_.open(roomId_);
@@ -108,14 +146,20 @@ void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
     reject({ErrorCode::NotFound, "no meeting with this code"});
     return peer_.close();
   }
-  Role role = Role::Member;
+  Newcomer who;
   if (join.token) {
     if (!RoomRegistry::isModeratorToken(room->record(), *join.token)) {
       registry_.release(roomId_);
       return reject({ErrorCode::Forbidden, "the moderator token is not valid for this meeting"});
     }
-    role = Role::Moderator;
+    who.role = Role::Moderator;
   }
+  // Signed in: the name is the identity provider's, whatever the client asked for.
+  who.name = connection_.identity ? trustedName(connection_.identity->name) : join.name;
+  who.identity = connection_.identity;
+  who.guest = registry_.signInEnabled() && !connection_.identity;
+  who.device = connection_.device;
+
   std::variant<std::string, ProtocolError> result;
   try {
     // Back after a broken connection: the same participant, if the window has not closed;
@@ -127,7 +171,22 @@ void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
         return;
       }
     }
-    result = room->join(peer_, join.name, role, device_, now);
+    switch (room->admissionFor(who)) {
+      case Admission::Refuse:
+        result = ProtocolError{ErrorCode::Locked, "this meeting is locked: nobody new can enter"};
+        break;
+      case Admission::Wait:
+        if (!registry_.allowKnock(connection_.address, now)) {
+          metrics().waitingRoomRefused.fetch_add(1, std::memory_order_relaxed);
+          result = ProtocolError{ErrorCode::RateLimited, "too many requests to enter from your address; wait a minute"};
+        } else {
+          result = room->knock(peer_, std::move(who), now);
+        }
+        break;
+      case Admission::Enter:
+        result = room->join(peer_, std::move(who), now);
+        break;
+    }
   } catch (const store::StoreError&) {
     registry_.release(roomId_);  // the room stays as it was, and goes if nobody is in it
     throw;
@@ -149,7 +208,8 @@ void SignalingSession::leaveRoom(std::string_view reason, std::int64_t now) {
 
 void SignalingSession::onClosed(std::string_view reason, std::int64_t now) {
   if (!room_) return;
-  if (reason == "closed") return leaveRoom("disconnected", now);
+  // Waiting, or closed on purpose: gone. A waiting person's next connection knocks again.
+  if (reason == "closed" || waiting()) return leaveRoom("disconnected", now);
   // Broken, not closed: the client may come back with its resume token.
   room_->detach(participantId_, peer_, now);
   room_.reset();

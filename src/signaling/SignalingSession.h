@@ -2,6 +2,7 @@
 // The protocol state of one connection: before join, in a room, ended. The transport feeds
 // it frames and tells it when the connection ends; it answers through its SignalingPeer.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,10 +12,16 @@
 
 namespace parley::signaling {
 
+// What the transport knows of the connection when it opens.
+struct ConnectionInfo {
+  std::string device;   // names the browser (a cookie the web client gets); empty for other clients
+  std::string address;  // the client's address, for per-address limits
+  std::optional<Identity> identity;  // the signed-in user its session cookie names
+};
+
 class SignalingSession {
  public:
-  // `device` names the browser (a cookie the web client gets); empty for other clients.
-  SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer, std::string device = {});
+  SignalingSession(RoomRegistry& registry, std::string roomId, SignalingPeer& peer, ConnectionInfo connection = {});
   ~SignalingSession();
   SignalingSession(const SignalingSession&) = delete;
   SignalingSession& operator=(const SignalingSession&) = delete;
@@ -27,6 +34,8 @@ class SignalingSession {
   void onClosed(std::string_view reason, std::int64_t nowMillis);
 
   bool joined() const;
+  // In the room's waiting room, not admitted yet.
+  bool waiting() const;
   const std::string& participantId() const { return participantId_; }
 
  private:
@@ -37,7 +46,7 @@ class SignalingSession {
 
   RoomRegistry& registry_;
   std::string roomId_;
-  std::string device_;
+  ConnectionInfo connection_;
   SignalingPeer& peer_;
   RateLimiter limiter_;
   std::shared_ptr<Room> room_;

@@ -71,6 +71,16 @@ CREATE TABLE user_sessions (
 );
 CREATE INDEX user_sessions_expiry ON user_sessions(expires_at);
 )sql",
+    // 4: rooms' owners (signed-in creators) and access levels; who had not signed in.
+    R"sql(
+ALTER TABLE participant_sessions ADD COLUMN guest INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chat_messages ADD COLUMN guest INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transcript_segments ADD COLUMN guest INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rooms ADD COLUMN owner_issuer TEXT NOT NULL DEFAULT '';
+ALTER TABLE rooms ADD COLUMN owner_subject TEXT NOT NULL DEFAULT '';
+ALTER TABLE rooms ADD COLUMN access TEXT NOT NULL DEFAULT 'public';
+CREATE INDEX rooms_owner ON rooms(owner_issuer, owner_subject, created_at);
+)sql",
 };
 }  // namespace
 

@@ -14,6 +14,10 @@ struct RoomRecord {
   std::string name;
   std::string moderatorTokenSha256;
   std::int64_t createdAt = 0;  // unix milliseconds
+  // Who created it, as their identity provider names them; empty for a room created
+  // without signing in.
+  std::string ownerIssuer, ownerSubject;
+  std::string access = "public";  // who waits to be admitted: "public", "trusted", "restricted"
 };
 
 struct ChatRecord {
@@ -22,6 +26,7 @@ struct ChatRecord {
   std::string name;
   std::string text;
   std::int64_t sentAt = 0;
+  bool guest = false;  // the sender had not signed in
 };
 
 struct SessionRecord {
@@ -39,6 +44,13 @@ struct TranscriptSegmentRecord {
   std::string participantId;
   std::string name;
   std::string text;
+  bool guest = false;  // the speaker had not signed in
+};
+
+// A participant as the history knows them.
+struct ParticipantName {
+  std::string name;
+  bool guest = false;
 };
 
 struct TranscriptionRecord {
@@ -54,19 +66,22 @@ class RoomStore {
   // False if a room with this id exists already.
   virtual bool createRoom(const RoomRecord& room) = 0;
   virtual std::optional<RoomRecord> findRoom(const std::string& id) = 0;
+  // The rooms a signed-in user created, newest first, at most `limit`.
+  virtual std::vector<RoomRecord> roomsOwnedBy(const std::string& issuer, const std::string& subject, int limit) = 0;
+  virtual void setRoomAccess(const std::string& id, const std::string& access) = 0;
 
   // Join and leave history; returns the session's key for recordLeave.
   virtual std::int64_t recordJoin(const std::string& roomId, const std::string& participantId,
-                                  const std::string& name, const std::string& role, std::int64_t at) = 0;
+                                  const std::string& name, const std::string& role, bool guest, std::int64_t at) = 0;
   virtual void recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) = 0;
   virtual std::vector<SessionRecord> sessions(const std::string& roomId) = 0;
   // The name a participant last joined the room with, if they ever did.
-  virtual std::optional<std::string> participantName(const std::string& roomId, const std::string& participantId) = 0;
+  virtual std::optional<ParticipantName> participantName(const std::string& roomId, const std::string& participantId) = 0;
   // After a crash, sessions were left open: close them at `at`. Returns how many.
   virtual int closeOpenSessions(std::int64_t at) = 0;
 
   virtual ChatRecord addChat(const std::string& roomId, const std::string& participantId,
-                             const std::string& name, const std::string& text, std::int64_t at) = 0;
+                             const std::string& name, bool guest, const std::string& text, std::int64_t at) = 0;
   // The newest messages before message `beforeId` (0: the newest of all), oldest first: at
   // most `limit` of them and `maxBytes` of text (but always one if there is one).
   virtual std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit, std::int64_t beforeId = 0,

@@ -13,24 +13,56 @@ SqliteRoomStore::SqliteRoomStore(const std::string& path) : db_(path) { migrate(
 
 bool SqliteRoomStore::createRoom(const RoomRecord& room) {
   auto stmt = db_.prepare(
-      "INSERT OR IGNORE INTO rooms (id, name, moderator_token_sha256, created_at) VALUES (?, ?, ?, ?)");
+      "INSERT OR IGNORE INTO rooms (id, name, moderator_token_sha256, created_at, owner_issuer, owner_subject, access) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   stmt.bind(1, room.id).bind(2, room.name).bind(3, room.moderatorTokenSha256).bind(4, room.createdAt);
+  stmt.bind(5, room.ownerIssuer).bind(6, room.ownerSubject).bind(7, room.access);
   stmt.run();
   return sqlite3_changes(db_.handle()) == 1;
 }
 
+namespace {
+constexpr const char* kRoomColumns =
+    "SELECT id, name, moderator_token_sha256, created_at, owner_issuer, owner_subject, access FROM rooms ";
+
+RoomRecord roomFrom(Statement& stmt) {
+  return RoomRecord{stmt.columnText(0), stmt.columnText(1), stmt.columnText(2), stmt.columnInt(3),
+                    stmt.columnText(4), stmt.columnText(5), stmt.columnText(6)};
+}
+}  // namespace
+
 std::optional<RoomRecord> SqliteRoomStore::findRoom(const std::string& id) {
-  auto stmt = db_.prepare("SELECT id, name, moderator_token_sha256, created_at FROM rooms WHERE id = ?");
+  auto stmt = db_.prepare(std::string(kRoomColumns) + "WHERE id = ?");
   stmt.bind(1, id);
   if (!stmt.step()) return std::nullopt;
-  return RoomRecord{stmt.columnText(0), stmt.columnText(1), stmt.columnText(2), stmt.columnInt(3)};
+  return roomFrom(stmt);
+}
+
+std::vector<RoomRecord> SqliteRoomStore::roomsOwnedBy(const std::string& issuer, const std::string& subject,
+                                                     int limit) {
+  std::vector<RoomRecord> rooms;
+  if (issuer.empty() || subject.empty()) return rooms;
+  auto stmt = db_.prepare(std::string(kRoomColumns) +
+                          "WHERE owner_issuer = ? AND owner_subject = ? ORDER BY created_at DESC, rowid DESC LIMIT ?");
+  stmt.bind(1, issuer).bind(2, subject).bind(3, static_cast<std::int64_t>(limit));
+  while (stmt.step()) rooms.push_back(roomFrom(stmt));
+  return rooms;
+}
+
+void SqliteRoomStore::setRoomAccess(const std::string& id, const std::string& access) {
+  auto stmt = db_.prepare("UPDATE rooms SET access = ? WHERE id = ?");
+  stmt.bind(1, access).bind(2, id);
+  stmt.run();
 }
 
 std::int64_t SqliteRoomStore::recordJoin(const std::string& roomId, const std::string& participantId,
-                                         const std::string& name, const std::string& role, std::int64_t at) {
+                                         const std::string& name, const std::string& role, bool guest,
+                                         std::int64_t at) {
   auto stmt = db_.prepare(
-      "INSERT INTO participant_sessions (room_id, participant_id, name, role, joined_at) VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO participant_sessions (room_id, participant_id, name, role, joined_at, guest) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
   stmt.bind(1, roomId).bind(2, participantId).bind(3, name).bind(4, role).bind(5, at);
+  stmt.bind(6, static_cast<std::int64_t>(guest));
   stmt.run();
   return db_.lastInsertId();
 }
@@ -57,13 +89,13 @@ std::vector<SessionRecord> SqliteRoomStore::sessions(const std::string& roomId) 
   return out;
 }
 
-std::optional<std::string> SqliteRoomStore::participantName(const std::string& roomId,
-                                                            const std::string& participantId) {
+std::optional<ParticipantName> SqliteRoomStore::participantName(const std::string& roomId,
+                                                                const std::string& participantId) {
   auto stmt = db_.prepare(
-      "SELECT name FROM participant_sessions WHERE room_id = ? AND participant_id = ? ORDER BY id DESC LIMIT 1");
+      "SELECT name, guest FROM participant_sessions WHERE room_id = ? AND participant_id = ? ORDER BY id DESC LIMIT 1");
   stmt.bind(1, roomId).bind(2, participantId);
   if (!stmt.step()) return std::nullopt;
-  return stmt.columnText(0);
+  return ParticipantName{stmt.columnText(0), stmt.columnInt(1) != 0};
 }
 
 int SqliteRoomStore::closeOpenSessions(std::int64_t at) {
@@ -75,18 +107,20 @@ int SqliteRoomStore::closeOpenSessions(std::int64_t at) {
 }
 
 ChatRecord SqliteRoomStore::addChat(const std::string& roomId, const std::string& participantId,
-                                    const std::string& name, const std::string& text, std::int64_t at) {
+                                    const std::string& name, bool guest, const std::string& text,
+                                    std::int64_t at) {
   auto stmt = db_.prepare(
-      "INSERT INTO chat_messages (room_id, participant_id, name, text, sent_at) VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO chat_messages (room_id, participant_id, name, text, sent_at, guest) VALUES (?, ?, ?, ?, ?, ?)");
   stmt.bind(1, roomId).bind(2, participantId).bind(3, name).bind(4, text).bind(5, at);
+  stmt.bind(6, static_cast<std::int64_t>(guest));
   stmt.run();
-  return ChatRecord{db_.lastInsertId(), participantId, name, text, at};
+  return ChatRecord{db_.lastInsertId(), participantId, name, text, at, guest};
 }
 
 std::vector<ChatRecord> SqliteRoomStore::chatHistory(const std::string& roomId, int limit, std::int64_t beforeId,
                                                      std::size_t maxBytes) {
   auto stmt = db_.prepare(
-      "SELECT id, participant_id, name, text, sent_at FROM chat_messages WHERE room_id = ? AND id < ? "
+      "SELECT id, participant_id, name, text, sent_at, guest FROM chat_messages WHERE room_id = ? AND id < ? "
       "ORDER BY id DESC LIMIT ?");
   stmt.bind(1, roomId)
       .bind(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
@@ -94,7 +128,8 @@ std::vector<ChatRecord> SqliteRoomStore::chatHistory(const std::string& roomId, 
   std::vector<ChatRecord> out;
   std::size_t bytes = 0;
   while (stmt.step()) {
-    ChatRecord record{stmt.columnInt(0), stmt.columnText(1), stmt.columnText(2), stmt.columnText(3), stmt.columnInt(4)};
+    ChatRecord record{stmt.columnInt(0),  stmt.columnText(1), stmt.columnText(2),
+                      stmt.columnText(3), stmt.columnInt(4),  stmt.columnInt(5) != 0};
     bytes += record.text.size() + record.name.size();
     if (!out.empty() && bytes > maxBytes) break;
     out.push_back(std::move(record));
@@ -135,20 +170,22 @@ std::optional<TranscriptionRecord> SqliteRoomStore::latestTranscription(const st
 
 void SqliteRoomStore::addTranscriptSegment(std::int64_t id, const TranscriptSegmentRecord& s) {
   auto stmt = db_.prepare(
-      "INSERT INTO transcript_segments (transcription_id, start_ms, end_ms, participant_id, name, text) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO transcript_segments (transcription_id, start_ms, end_ms, participant_id, name, text, guest) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   stmt.bind(1, id).bind(2, s.startMs).bind(3, s.endMs).bind(4, s.participantId).bind(5, s.name).bind(6, s.text);
+  stmt.bind(7, static_cast<std::int64_t>(s.guest));
   stmt.run();
 }
 
 std::vector<TranscriptSegmentRecord> SqliteRoomStore::transcriptSegments(std::int64_t id) {
   auto stmt = db_.prepare(
-      "SELECT start_ms, end_ms, participant_id, name, text FROM transcript_segments WHERE transcription_id = ? "
+      "SELECT start_ms, end_ms, participant_id, name, text, guest FROM transcript_segments WHERE transcription_id = ? "
       "ORDER BY start_ms, id");
   stmt.bind(1, id);
   std::vector<TranscriptSegmentRecord> out;
   while (stmt.step()) {
-    out.push_back({stmt.columnInt(0), stmt.columnInt(1), stmt.columnText(2), stmt.columnText(3), stmt.columnText(4)});
+    out.push_back({stmt.columnInt(0), stmt.columnInt(1), stmt.columnText(2), stmt.columnText(3), stmt.columnText(4),
+                   stmt.columnInt(5) != 0});
   }
   return out;
 }

@@ -180,6 +180,21 @@ TEST(ServeOptions, SignInSettingsAreRead) {
   EXPECT_EQ(p.options->oidcAcr, "eidas1");
   EXPECT_EQ(parse({}).options->oidcScopes, "openid profile email");
   EXPECT_TRUE(parse({}).options->oidcIssuer.empty()) << "sign-in is off by default";
+  // With sign-in, only signed-in users create rooms unless told otherwise.
+  EXPECT_TRUE(p.options->roomCreationSignedIn());
+  EXPECT_FALSE(parse({}).options->roomCreationSignedIn());
+}
+
+TEST(ServeOptions, RoomCreationIsAnyoneOrSignedIn) {
+  const auto open = parse({"--oidc-issuer", "https://idp.example.fr", "--oidc-client-id", "parley", "--public-url",
+                           "https://visio.example.gouv.fr", "--room-creation", "anyone"},
+                          {{"PARLEY_OIDC_CLIENT_SECRET", "s"}});
+  ASSERT_TRUE(open.options) << open.error;
+  EXPECT_FALSE(open.options->roomCreationSignedIn());
+  EXPECT_FALSE(parse({"--room-creation", "everyone"}).options);
+  const auto nobody = parse({"--room-creation", "signed-in"});
+  EXPECT_FALSE(nobody.options);
+  EXPECT_NE(nobody.error.find("needs --oidc-issuer"), std::string::npos) << nobody.error;
 }
 
 TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {
@@ -191,7 +206,8 @@ TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {
                            "PARLEY_ASR", "PARLEY_ASR_URL", "PARLEY_ASR_MODEL", "PARLEY_LANGUAGE", "PARLEY_DIARIZE_TRACKS",
                            "PARLEY_MAX_TRANSCRIPTIONS", "PARLEY_RECOGNIZERS", "PARLEY_EMPTY_ROOM_TIMEOUT",
                            "PARLEY_PUBLIC_URL", "PARLEY_TRUSTED_PROXY", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
-                           "PARLEY_TLS_CERT", "PARLEY_TLS_KEY", "PARLEY_TCP_PORTS", "PARLEY_TURN_URLS", "PARLEY_TURN_SECRET", "PARLEY_TURN_TTL"}) {
+                           "PARLEY_TLS_CERT", "PARLEY_TLS_KEY", "PARLEY_TCP_PORTS", "PARLEY_TURN_URLS", "PARLEY_TURN_SECRET", "PARLEY_TURN_TTL",
+                           "PARLEY_OIDC_ISSUER", "PARLEY_ROOM_CREATION"}) {
     EXPECT_NE(usage.find(name), std::string::npos) << name;
   }
 }

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "auth/SignInService.h"
+#include "common/Text.h"
 #include "signaling/SignalingSession.h"
 #include "store/SqliteRoomStore.h"
 
@@ -232,6 +234,84 @@ TEST_F(HttpRouterTest, HealthMetricsMethodsAndUnknownPaths) {
   EXPECT_NE(std::string(call(bhttp::verb::get, "/")["Content-Security-Policy"]).find("default-src 'self'"),
             std::string::npos);
   EXPECT_TRUE(call(bhttp::verb::head, "/").body().empty());
+}
+
+}  // namespace parley::http
+
+namespace parley::http {
+
+namespace {
+// A router on a server with sign-in: sessions are real rows in the store, as a completed
+// sign-in leaves them (the provider itself is exercised in tests/e2e/signin.test.mjs).
+class SignedInRouterTest : public HttpRouterTest {
+ protected:
+  SignedInRouterTest() {
+    rooms.setSignInEnabled(true);
+    router.setAuthRoutes(&auth);
+    router.setRoomCreation(Router::RoomCreation::SignedIn);
+    for (const auto& [cookie, subject, name] : {std::tuple{"ana-session", "ana", "Ana Martin"},
+                                                std::tuple{"bruno-session", "bruno", "Bruno Durand"}}) {
+      store.createUserSession({parley::sha256Hex(cookie), "https://idp.test", subject, name, "", "", 0, 1LL << 50, {}});
+    }
+  }
+  static std::map<std::string, std::string> as(const std::string& session, const std::string& origin = {}) {
+    std::map<std::string, std::string> headers{{"Cookie", "parley_session=" + session}};
+    if (!origin.empty()) headers["Origin"] = origin;
+    return headers;
+  }
+
+  auth::SignInService signIn{{"https://idp.test", "parley", "secret", "http://127.0.0.1:8080/auth/callback"},
+                             store, [](std::function<void()>) {}};
+  AuthRoutes auth{&signIn};
+};
+}  // namespace
+
+TEST_F(SignedInRouterTest, OnlySignedInUsersCreateRoomsAndTheyOwnThem) {
+  const auto anonymous = call(bhttp::verb::post, "/api/rooms", R"({"name":"Nope"})");
+  EXPECT_EQ(anonymous.result_int(), 401u);
+  EXPECT_EQ(call(bhttp::verb::post, "/api/rooms", "{}", as("forged-session")).result_int(), 401u);
+  // Another site cannot create rooms with the user's cookie.
+  EXPECT_EQ(call(bhttp::verb::post, "/api/rooms", "{}", as("ana-session", "https://evil.example")).result_int(), 403u);
+
+  const auto created = call(bhttp::verb::post, "/api/rooms", R"({"name":"Budget"})", as("ana-session", "http://127.0.0.1:8080"));
+  ASSERT_EQ(created.result_int(), 201u) << created.body();
+  EXPECT_EQ(body(created)["owned"], true);
+  EXPECT_EQ(body(created)["access"], "trusted") << "with sign-in, guests wait by default";
+  const std::string id = body(created)["id"];
+  EXPECT_EQ(store.findRoom(id)->ownerSubject, "ana");
+  const auto restricted = call(bhttp::verb::post, "/api/rooms", R"({"access":"restricted"})", as("ana-session"));
+  EXPECT_EQ(body(restricted)["access"], "restricted");
+  EXPECT_EQ(call(bhttp::verb::post, "/api/rooms", R"({"access":"everyone"})", as("ana-session")).result_int(), 400u);
+
+  // Her rooms, newest first; nobody else's.
+  const auto mine = call(bhttp::verb::get, "/api/me/rooms", {}, as("ana-session"));
+  ASSERT_EQ(mine.result_int(), 200u);
+  ASSERT_EQ(body(mine)["rooms"].size(), 2u);
+  EXPECT_EQ(body(mine)["rooms"][1]["id"], id);
+  EXPECT_EQ(body(mine)["rooms"][1]["name"], "Budget");
+  EXPECT_EQ(body(mine)["rooms"][1]["url"], "http://127.0.0.1:8080/r/" + id);
+  EXPECT_TRUE(body(call(bhttp::verb::get, "/api/me/rooms", {}, as("bruno-session")))["rooms"].empty());
+  EXPECT_EQ(call(bhttp::verb::get, "/api/me/rooms").result_int(), 401u);
+
+  // The owner's session stands for the moderator token; another user's does not.
+  EXPECT_EQ(call(bhttp::verb::get, "/api/rooms/" + id + "/transcript", {}, as("ana-session")).result_int(), 404u)
+      << "authorised: nothing transcribed yet";
+  EXPECT_EQ(call(bhttp::verb::get, "/api/rooms/" + id + "/transcript", {}, as("bruno-session")).result_int(), 401u);
+  EXPECT_TRUE(body(call(bhttp::verb::get, "/api/rooms/" + id, {}, as("ana-session"))).contains("participants"));
+  EXPECT_FALSE(body(call(bhttp::verb::get, "/api/rooms/" + id, {}, as("bruno-session"))).contains("participants"));
+  EXPECT_EQ(call(bhttp::verb::post, "/api/rooms/" + id + "/transcription", R"({"action":"start"})",
+                 as("ana-session", "https://evil.example")).result_int(), 403u);
+
+  // A revoked session is nobody.
+  store.revokeUserSession(parley::sha256Hex("ana-session"), 5);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/me/rooms", {}, as("ana-session")).result_int(), 401u);
+}
+
+TEST_F(SignedInRouterTest, RoomCreationCanBeOpenToAnyone) {
+  router.setRoomCreation(Router::RoomCreation::Anyone);
+  const auto created = call(bhttp::verb::post, "/api/rooms", "{}");
+  ASSERT_EQ(created.result_int(), 201u);
+  EXPECT_EQ(body(created)["owned"], false);
 }
 
 }  // namespace parley::http

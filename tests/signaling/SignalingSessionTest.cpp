@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/Metrics.h"
+#include "signaling/SessionHarness.h"
 #include "store/SqliteRoomStore.h"
 
 namespace parley::signaling {
@@ -14,38 +15,6 @@ namespace parley::signaling {
 using nlohmann::json;
 
 namespace {
-
-class RecordingPeer : public SignalingPeer {
- public:
-  void send(std::string frame) override { frames.push_back(json::parse(frame)); }
-  void close() override { closed = true; }
-
-  std::vector<json> ofType(const std::string& type) const {
-    std::vector<json> out;
-    for (const auto& f : frames) {
-      if (f["type"] == type) out.push_back(f);
-    }
-    return out;
-  }
-  json last() const { return frames.empty() ? json() : frames.back(); }
-
-  std::vector<json> frames;
-  bool closed = false;
-};
-
-struct Client {
-  Client(RoomRegistry& rooms, const std::string& roomId) : session(rooms, roomId, peer) {}
-  void say(const json& message, std::int64_t now = 1000) { session.onFrame(message.dump(), now); }
-  void join(const std::string& name, const std::string& token = {}) {
-    json message = {{"type", "join"}, {"version", 1}, {"name", name}};
-    if (!token.empty()) message["token"] = token;
-    say(message);
-  }
-  std::string id() const { return session.participantId(); }
-
-  RecordingPeer peer;
-  SignalingSession session;
-};
 
 class SignalingSessionTest : public ::testing::Test {
  protected:
@@ -143,14 +112,16 @@ TEST_F(SignalingSessionTest, OnlyModeratorsMuteAndRemove) {
 
   mod.say({{"type", "moderate"}, {"action", "mute"}, {"target", ana.id()}});
   EXPECT_EQ(ana.peer.ofType("muted").size(), 1u);
-  EXPECT_EQ(bruno.peer.last()["participant"]["audio_muted"], true);
+  EXPECT_EQ(bruno.peer.ofType("participant-updated").back()["participant"]["audio_muted"], true);
+  // Everyone is told who did it.
+  EXPECT_EQ(bruno.peer.last(), json({{"type", "moderation"}, {"action", "mute"}, {"by", "Mod"}, {"target", "Ana"}}));
 
   mod.say({{"type", "moderate"}, {"action", "remove"}, {"target", bruno.id()}});
   EXPECT_EQ(bruno.peer.ofType("removed").size(), 1u);
   EXPECT_TRUE(bruno.peer.closed);
   EXPECT_FALSE(bruno.session.joined());
-  EXPECT_EQ(ana.peer.last()["type"], "participant-left");
-  EXPECT_EQ(ana.peer.last()["reason"], "removed");
+  EXPECT_EQ(ana.peer.ofType("participant-left").back()["reason"], "removed");
+  EXPECT_EQ(ana.peer.last(), json({{"type", "moderation"}, {"action", "remove"}, {"by", "Mod"}, {"target", "Bruno"}}));
 
   mod.say({{"type", "moderate"}, {"action", "mute"}, {"target", "nobody"}});
   EXPECT_EQ(mod.peer.last()["code"], "not-found");
@@ -378,7 +349,7 @@ TEST_F(SignalingSessionTest, MalformedPublishAndAnswersAreRefusedAndLeaveEndsThe
 
 // A meeting's chat stops at its bound, with a clear error; the others see nothing of it.
 TEST_F(SignalingSessionTest, ChatStopsAtTheMeetingsBound) {
-  for (std::int64_t i = 0; i < kMaxChatMessagesPerRoom; ++i) store.addChat(room.record.id, "p", "Old", "x", i);
+  for (std::int64_t i = 0; i < kMaxChatMessagesPerRoom; ++i) store.addChat(room.record.id, "p", "Old", false, "x", i);
   Client ana(rooms, room.record.id), bruno(rooms, room.record.id);
   ana.join("Ana");
   bruno.join("Bruno");

@@ -36,11 +36,43 @@ TEST(SqliteRoomStore, CreatesAndFindsRooms) {
   EXPECT_FALSE(store.findRoom("zzz-zzzz-zzz"));
 }
 
+TEST(SqliteRoomStore, KeepsOwnersAndAccessLevels) {
+  SqliteRoomStore store(":memory:");
+  RoomRecord anonymous{"aaa-aaaa-aaa", "Open", "h", 1};
+  RoomRecord first{"bbb-bbbb-bbb", "First", "h", 2, "https://idp", "ana", "trusted"};
+  RoomRecord second{"ccc-cccc-ccc", "Second", "h", 3, "https://idp", "ana", "restricted"};
+  RoomRecord otherIssuer{"ddd-dddd-ddd", "Elsewhere", "h", 4, "https://other", "ana", "public"};
+  for (const auto& room : {anonymous, first, second, otherIssuer}) ASSERT_TRUE(store.createRoom(room));
+  EXPECT_EQ(store.findRoom("aaa-aaaa-aaa")->access, "public");
+  EXPECT_EQ(store.findRoom("aaa-aaaa-aaa")->ownerSubject, "");
+  const auto owned = store.roomsOwnedBy("https://idp", "ana", 10);
+  ASSERT_EQ(owned.size(), 2u);
+  EXPECT_EQ(owned[0].id, "ccc-cccc-ccc");  // newest first
+  EXPECT_EQ(owned[1].access, "trusted");
+  EXPECT_EQ(store.roomsOwnedBy("https://idp", "ana", 1).size(), 1u);
+  EXPECT_TRUE(store.roomsOwnedBy("", "", 10).empty());  // rooms without owner belong to nobody
+  store.setRoomAccess("bbb-bbbb-bbb", "public");
+  EXPECT_EQ(store.findRoom("bbb-bbbb-bbb")->access, "public");
+}
+
+TEST(SqliteRoomStore, KeepsWhoWasAGuest) {
+  SqliteRoomStore store(":memory:");
+  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.addChat("abc-defg-hij", "p1", "Ana", false, "signed in", 1);
+  store.addChat("abc-defg-hij", "p2", "Bruno", true, "a guest", 2);
+  const auto chat = store.chatHistory("abc-defg-hij", 10);
+  EXPECT_FALSE(chat.at(0).guest);
+  EXPECT_TRUE(chat.at(1).guest);
+  const auto transcription = store.startTranscription("abc-defg-hij", 5);
+  store.addTranscriptSegment(transcription, {0, 1000, "p2", "Bruno", "bonjour", true});
+  EXPECT_TRUE(store.transcriptSegments(transcription).at(0).guest);
+}
+
 TEST(SqliteRoomStore, KeepsJoinLeaveHistory) {
   SqliteRoomStore store(":memory:");
   store.createRoom({"abc-defg-hij", "", "h", 1});
-  const auto a = store.recordJoin("abc-defg-hij", "p1", "Ana", "moderator", 10);
-  store.recordJoin("abc-defg-hij", "p2", "Bruno", "member", 20);
+  const auto a = store.recordJoin("abc-defg-hij", "p1", "Ana", "moderator", false, 10);
+  store.recordJoin("abc-defg-hij", "p2", "Bruno", "member", true, 20);
   store.recordLeave(a, 30, "left");
   const auto sessions = store.sessions("abc-defg-hij");
   ASSERT_EQ(sessions.size(), 2u);
@@ -48,6 +80,9 @@ TEST(SqliteRoomStore, KeepsJoinLeaveHistory) {
   EXPECT_EQ(sessions[0].leftAt, 30);
   EXPECT_EQ(sessions[0].leaveReason, "left");
   EXPECT_FALSE(sessions[1].leftAt);
+  EXPECT_EQ(store.participantName("abc-defg-hij", "p2")->name, "Bruno");
+  EXPECT_TRUE(store.participantName("abc-defg-hij", "p2")->guest);
+  EXPECT_FALSE(store.participantName("abc-defg-hij", "p1")->guest);
   EXPECT_EQ(store.closeOpenSessions(40), 1);
   EXPECT_EQ(store.sessions("abc-defg-hij")[1].leaveReason, "server-restart");
 }
@@ -55,7 +90,7 @@ TEST(SqliteRoomStore, KeepsJoinLeaveHistory) {
 TEST(SqliteRoomStore, ChatHistoryIsOldestFirstAndLimited) {
   SqliteRoomStore store(":memory:");
   store.createRoom({"abc-defg-hij", "", "h", 1});
-  for (int i = 0; i < 5; ++i) store.addChat("abc-defg-hij", "p1", "Ana", "message " + std::to_string(i), i);
+  for (int i = 0; i < 5; ++i) store.addChat("abc-defg-hij", "p1", "Ana", false, "message " + std::to_string(i), i);
   const auto last3 = store.chatHistory("abc-defg-hij", 3);
   ASSERT_EQ(last3.size(), 3u);
   EXPECT_EQ(last3[0].text, "message 2");
@@ -67,7 +102,7 @@ TEST(SqliteRoomStore, TextIsStoredVerbatim) {
   SqliteRoomStore store(":memory:");
   store.createRoom({"abc-defg-hij", "'; DROP TABLE rooms; --", "h", 1});
   const std::string tricky = std::string("quote ' \" nul-free \xF0\x9F\x91\x8D\nnext line");
-  store.addChat("abc-defg-hij", "p1", "Ana", tricky, 1);
+  store.addChat("abc-defg-hij", "p1", "Ana", false, tricky, 1);
   EXPECT_EQ(store.chatHistory("abc-defg-hij", 1).at(0).text, tricky);
   EXPECT_EQ(store.findRoom("abc-defg-hij")->name, "'; DROP TABLE rooms; --");
 }
@@ -78,7 +113,7 @@ TEST(SqliteRoomStore, SurvivesReopeningTheFile) {
   {
     SqliteRoomStore store(path);
     store.createRoom({"abc-defg-hij", "Persisted", "h", 1});
-    store.addChat("abc-defg-hij", "p1", "Ana", "still here", 2);
+    store.addChat("abc-defg-hij", "p1", "Ana", false, "still here", 2);
   }
   SqliteRoomStore reopened(path);
   ASSERT_TRUE(reopened.findRoom("abc-defg-hij"));
