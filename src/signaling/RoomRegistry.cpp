@@ -24,7 +24,10 @@ RoomRegistry::CreatedRoom RoomRegistry::create(const std::string& name, const st
   for (int attempt = 0; attempt < 8; ++attempt) {
     CreatedRoom created;
     created.moderatorToken = randomToken(32);
-    created.record = {randomRoomId(), name, sha256Hex(created.moderatorToken), unixMillisNow()};
+    created.record.id = randomRoomId();
+    created.record.name = name;
+    created.record.moderatorTokenSha256 = sha256Hex(created.moderatorToken);
+    created.record.createdAt = unixMillisNow();
     if (owner) {
       created.record.ownerIssuer = owner->issuer;
       created.record.ownerSubject = owner->subject;

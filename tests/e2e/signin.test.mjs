@@ -4,59 +4,31 @@
 // provider; a signed-out session, a forged cookie, a replayed callback, a wrong password and
 // a cross-site sign-out sign nobody in or out.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { after, before, launchBrowser, startServer, test } from './helpers.mjs';
-import { startProvider, USERS } from './oidc-provider.mjs';
+import { after, before, launchBrowser, test } from './helpers.mjs';
+import { USERS } from './oidc-provider.mjs';
+import { signIn as signInThroughProvider, startSignInServer } from './signin-server.mjs';
 
+let parley;
 let idp;
 let server;
 let browser;
 let base;
 
-// A free port for Parley: the provider must know its redirect URI before Parley starts.
-const freePort = () => new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
-
 before(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  idp = await startProvider({ redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
-  server = await startServer({
-    args: ['--port', String(port), '--public-url', base, '--oidc-issuer', idp.issuer, '--oidc-client-id', idp.clientId],
-    env: { PARLEY_OIDC_CLIENT_SECRET: idp.clientSecret },
-  });
+  parley = await startSignInServer();
+  ({ base, idp, server } = parley);
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await server?.stop();
-  await idp?.stop();
+  await parley?.stop();
 });
 
 const me = async (cookie) =>
   (await fetch(`${base}/api/me`, { headers: cookie ? { Cookie: `parley_session=${cookie}` } : {} })).json();
 
-// From Parley's home page through the provider's form; returns the page, back home, and the
-// callback URL the provider sent the browser to.
-async function signIn(login, password = USERS[login].password) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  let callback;
-  page.on('request', (request) => { if (request.url().includes('/auth/callback?')) callback = request.url(); });
-  await page.goto(base);
-  await page.getByTestId('sign-in').click();
-  await page.getByTestId('idp-login').waitFor();
-  assert.ok(page.url().startsWith(idp.issuer), `at the provider: ${page.url()}`);
-  await page.getByTestId('idp-login').fill(login);
-  await page.getByTestId('idp-password').fill(password);
-  await page.getByTestId('idp-submit').click();
-  return { context, page, callback: () => callback };
-}
+const signIn = (login, password) => signInThroughProvider(browser, parley, login, password);
 
 test('a public servant signs in through the identity provider, is named, and signs out there too', async () => {
   assert.deepEqual(await me(), { sign_in: true, user: null }, 'the server offers sign-in');

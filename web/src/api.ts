@@ -38,14 +38,33 @@ export async function signOut(): Promise<void> {
   location.assign(body.redirect ?? '/');
 }
 
+export class SignInRequired extends Error {}
+
 export async function createRoom(name: string): Promise<CreatedRoom> {
   const response = await fetch('/api/rooms', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(name ? { name } : {}),
   });
+  if (response.status === 401) throw new SignInRequired();
   if (response.status !== 201) throw new Error(`create room: HTTP ${response.status}`);
   return response.json();
+}
+
+export interface OwnedRoom {
+  id: string;
+  name: string;
+  url: string;
+  access: string;
+  created_at: string;
+  participant_count: number;
+}
+
+// The meetings the signed-in user created, newest first.
+export async function getMyRooms(): Promise<OwnedRoom[]> {
+  const response = await fetch('/api/me/rooms', { cache: 'no-store' });
+  if (!response.ok) return [];
+  return (await response.json()).rooms;
 }
 
 export async function getRoom(id: string): Promise<RoomInfo | null> {
@@ -65,19 +84,24 @@ export function rememberedToken(roomId: string): string | null {
 }
 
 // Moderators start and stop transcription and fetch the transcript with the room's token.
-export async function setTranscription(roomId: string, token: string, action: 'start' | 'stop'): Promise<boolean> {
+// The moderator token when there is one; otherwise the owner's session cookie goes along.
+function moderatorHeaders(token: string | null): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+export async function setTranscription(roomId: string, token: string | null, action: 'start' | 'stop'): Promise<boolean> {
   const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/transcription`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    headers: { 'Content-Type': 'application/json', ...moderatorHeaders(token) },
     body: JSON.stringify({ action }),
   });
   if (!response.ok) throw new Error(`transcription: HTTP ${response.status}`);
   return (await response.json()).active;
 }
 
-export async function downloadTranscript(roomId: string, token: string, format: 'vtt' | 'srt' | 'md' | 'json'): Promise<void> {
+export async function downloadTranscript(roomId: string, token: string | null, format: 'vtt' | 'srt' | 'md' | 'json'): Promise<void> {
   const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/transcript?format=${format}`, {
-    headers: { Authorization: `Bearer ${token}` },
+    headers: moderatorHeaders(token),
   });
   if (!response.ok) throw new Error(`transcript: HTTP ${response.status}`);
   const url = URL.createObjectURL(await response.blob());

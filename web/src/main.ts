@@ -1,5 +1,5 @@
 import './styles.css';
-import { getRoom, rememberedToken, ROOM_ID } from './api';
+import { getMe, getRoom, rememberedToken, ROOM_ID } from './api';
 import { h } from './dom';
 import { onLanguageChange, t } from './i18n';
 import { openLocalMedia } from './media';
@@ -34,7 +34,9 @@ async function roomPage(roomId: string): Promise<void> {
       root.replaceChildren(h('p', { class: 'loading', role: 'status' }, t().connecting));
       choice = { name: autoName, media: await openLocalMedia(true, true), audioOn: true, videoOn: true };
     } else {
-      choice = await renderPrejoin(root, title);
+      // Signed in: the name is the account's, and the server uses it whatever is typed.
+      const me = await getMe().catch(() => null);
+      choice = await renderPrejoin(root, title, me?.user?.name);
     }
     new RoomView(root, { roomId, roomName: room.name, token, ...choice }, (end) => ended(end));
   };
@@ -43,6 +45,8 @@ async function roomPage(roomId: string): Promise<void> {
     const again = { label: m.rejoin, testid: 'rejoin', run: () => void enter() };
     if (end.kind === 'removed') renderNotice(root, m.removedByModerator(end.by), '', undefined);
     else if (end.kind === 'refused') renderNotice(root, m.joinRefused, end.message, undefined);
+    else if (end.kind === 'denied') renderNotice(root, m.notLetIn, (m.deniedReasons[end.reason] ?? m.deniedReasons.denied)(end.by), again);
+    else if (end.kind === 'ended') renderNotice(root, m.meetingEndedBy(end.by), '', undefined);
     else if (end.kind === 'failed') renderNotice(root, m.connectionFailed, '', again);
     else renderNotice(root, m.youLeft, '', again);
   };

@@ -8,7 +8,28 @@ export interface Participant {
   hand_raised: boolean;
   audio_muted: boolean;
   video_muted: boolean;
+  guest: boolean;  // not signed in, on a server where people sign in
+  owner: boolean;
 }
+
+export type AccessLevel = 'public' | 'trusted' | 'restricted';
+
+export interface RoomInfo {
+  id: string;
+  name: string;
+  access: AccessLevel;
+  locked: boolean;
+}
+
+export interface WaitingPerson {
+  id: string;
+  name: string;
+  guest: boolean;
+  since: string;
+}
+
+export type ModerationAction =
+  | 'mute' | 'remove' | 'promote' | 'demote' | 'mute-all' | 'lower-hands' | 'end' | 'lock' | 'unlock' | 'access';
 
 export interface ChatMessage {
   id: number;
@@ -16,6 +37,7 @@ export interface ChatMessage {
   name: string;
   text: string;
   sent_at: string;
+  guest?: boolean;
 }
 
 export interface TrackInfo {
@@ -29,7 +51,7 @@ export type ServerMessage =
   | {
       type: 'welcome';
       version: number;
-      room: { id: string; name: string };
+      room: RoomInfo;
       you: Participant;
       participants: Participant[];
       chat: ChatMessage[];
@@ -52,7 +74,13 @@ export type ServerMessage =
   | { type: 'active-speaker'; id: string }
   | { type: 'media-error'; message: string }
   | { type: 'transcription'; active: boolean; started_at: string }
-  | { type: 'caption'; participant: string; name: string; text: string; start: number; end: number; final: boolean }
+  | { type: 'caption'; participant: string; name: string; text: string; start: number; end: number; final: boolean; guest?: boolean }
+  | { type: 'waiting'; room: RoomInfo; expires_at: string }
+  | { type: 'waiting-list'; people: WaitingPerson[] }
+  | { type: 'denied'; reason: 'denied' | 'expired' | 'locked' | 'ended' | 'full'; by?: string }
+  | { type: 'room-settings'; room: RoomInfo }
+  | { type: 'moderation'; action: ModerationAction; by: string; target?: string; access?: AccessLevel }
+  | { type: 'ended'; by: string }
   | { type: 'error'; code: string; message: string };
 
 export type ClientMessage =
@@ -62,7 +90,12 @@ export type ClientMessage =
   | { type: 'hand'; raised: boolean }
   | { type: 'reaction'; reaction: string }
   | { type: 'media-state'; audio_muted?: boolean; video_muted?: boolean }
-  | { type: 'moderate'; action: 'mute' | 'remove'; target: string }
+  | { type: 'moderate'; action: 'mute' | 'remove' | 'promote' | 'demote'; target: string }
+  | { type: 'moderate'; action: 'mute-all' | 'lower-hands' | 'end' }
+  | { type: 'admit'; id: string }
+  | { type: 'admit'; all: true }
+  | { type: 'deny'; id: string }
+  | { type: 'room-settings'; access?: AccessLevel; locked?: boolean }
   | { type: 'ping' }
   | { type: 'publish'; sdp: string; sources: Record<string, string> }
   | { type: 'subscribe-answer'; sdp: string }
@@ -113,7 +146,8 @@ export class SignalingClient {
       } catch {
         return;
       }
-      if (message.type === 'removed') this.ended = true;
+      // The server sends these last: the connection closing after them is no reason to retry.
+      if (message.type === 'removed' || message.type === 'denied' || message.type === 'ended') this.ended = true;
       this.events.onMessage(message);
     });
     this.ws.addEventListener('close', () => this.closed());

@@ -1,4 +1,4 @@
-import { createRoom, getMe, rememberToken, ROOM_ID, signOut } from '../api';
+import { createRoom, getMe, getMyRooms, rememberToken, ROOM_ID, SignInRequired, signOut } from '../api';
 import { h } from '../dom';
 import { t } from '../i18n';
 import { languageSwitch } from '../languageSwitch';
@@ -33,8 +33,10 @@ export function renderLanding(root: HTMLElement): void {
       const room = await createRoom(nameInput.value.trim());
       rememberToken(room.id, room.moderator_token);
       location.assign(`/r/${room.id}`);
-    } catch {
-      createError.textContent = m.createFailed;
+    } catch (error) {
+      createError.replaceChildren(error instanceof SignInRequired
+        ? h('a', { href: '/auth/login?return=/', 'data-testid': 'sign-in-to-create' }, m.signInToCreate)
+        : m.createFailed);
       createButton.disabled = false;
       createButton.textContent = m.newMeeting;
     }
@@ -72,14 +74,25 @@ export function renderLanding(root: HTMLElement): void {
     location.assign(`/r/${code}`);
   });
 
-  // Sign in (when the server has an identity provider), or who is signed in.
+  // Sign in (when the server has an identity provider), or who is signed in and their meetings.
   const account = h('div', { class: 'account', 'data-testid': 'account' });
-  void getMe().then((me) => {
+  const mine = h('section', { class: 'card my-meetings hidden', 'aria-labelledby': 'my-meetings-title', 'data-testid': 'my-meetings' });
+  void getMe().then(async (me) => {
     if (!me.sign_in) return;
     if (me.user) {
       const out = h('button', { type: 'button', 'data-testid': 'sign-out' }, m.signOut);
       out.addEventListener('click', () => void signOut());
       account.replaceChildren(h('span', { 'data-testid': 'signed-in-name' }, me.user.name), out);
+      const rooms = await getMyRooms();
+      if (rooms.length === 0) return;
+      mine.replaceChildren(
+        h('h2', { id: 'my-meetings-title' }, m.myMeetings),
+        h('ul', { class: 'my-meetings-list' }, ...rooms.map((room) =>
+          h('li', { 'data-testid': 'my-meeting' },
+            h('a', { href: `/r/${room.id}`, 'data-room-id': room.id }, room.name || room.id),
+            ' ', h('code', {}, room.id)))),
+      );
+      mine.classList.remove('hidden');
     } else {
       account.replaceChildren(h('a', { href: '/auth/login?return=/', class: 'button', 'data-testid': 'sign-in' }, m.signIn));
     }
@@ -92,6 +105,7 @@ export function renderLanding(root: HTMLElement): void {
       h('header', { class: 'landing-header' }, h('h1', {}, m.appName), account, languageSwitch()),
       h('p', { class: 'tagline' }, m.tagline),
       h('div', { class: 'landing-forms' }, createForm, joinForm),
+      mine,
     ),
   );
 }

@@ -13,8 +13,9 @@ export interface JoinChoice {
 
 const NAME_KEY = 'parley.displayName';
 
-// Camera and microphone preview and the name field; resolves when the person joins.
-export function renderPrejoin(root: HTMLElement, roomTitle: string): Promise<JoinChoice> {
+// Camera and microphone preview and the name field; resolves when the person joins. A
+// signed-in user's name is their account's: shown, not editable.
+export function renderPrejoin(root: HTMLElement, roomTitle: string, accountName?: string): Promise<JoinChoice> {
   const m = t();
   return new Promise((resolve) => {
     let media: LocalMedia = { stream: new MediaStream(), problem: null };
@@ -69,7 +70,12 @@ export function renderPrejoin(root: HTMLElement, roomTitle: string): Promise<Joi
       autocomplete: 'name',
       'data-testid': 'prejoin-name',
     });
-    nameInput.value = localStorage.getItem(NAME_KEY) ?? '';
+    nameInput.value = accountName ?? localStorage.getItem(NAME_KEY) ?? '';
+    if (accountName) {
+      nameInput.readOnly = true;
+      nameInput.setAttribute('aria-describedby', 'name-from-account');
+    }
+    const nameNote = accountName ? h('p', { id: 'name-from-account', class: 'hint', 'data-testid': 'name-from-account' }, m.nameFromAccount) : null;
     const nameError = h('p', { class: 'form-error', role: 'alert' });
     const joinButton = h('button', { type: 'submit', class: 'primary', 'data-testid': 'prejoin-join' }, m.joinNow);
     const form = h(
@@ -79,6 +85,7 @@ export function renderPrejoin(root: HTMLElement, roomTitle: string): Promise<Joi
       h('p', { class: 'room-title' }, roomTitle),
       h('label', { for: 'display-name' }, m.yourName),
       nameInput,
+      ...(nameNote ? [nameNote] : []),
       nameError,
       joinButton,
     );
@@ -91,7 +98,7 @@ export function renderPrejoin(root: HTMLElement, roomTitle: string): Promise<Joi
         nameInput.focus();
         return;
       }
-      localStorage.setItem(NAME_KEY, name);
+      if (!accountName) localStorage.setItem(NAME_KEY, name);
       joinButton.disabled = true;
       // Devices may still be opening: join with them, not without.
       void opening.then(() => resolve({ name, media, audioOn, videoOn }));

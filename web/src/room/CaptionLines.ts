@@ -6,6 +6,7 @@ export interface CaptionLine {
   name: string;
   text: string;
   final: boolean;
+  guest?: boolean;
 }
 
 export interface CaptionMessage {
@@ -13,6 +14,7 @@ export interface CaptionMessage {
   name: string;
   text: string;
   final: boolean;
+  guest?: boolean;
 }
 
 export class CaptionLines {
@@ -26,7 +28,8 @@ export class CaptionLines {
 
   apply(message: CaptionMessage): void {
     const open = this.shown.findIndex((l) => l.participant === message.participant && !l.final);
-    const line = { participant: message.participant, name: message.name, text: message.text, final: message.final };
+    const line = { participant: message.participant, name: message.name, text: message.text, final: message.final,
+      guest: message.guest };
     if (open >= 0) {
       if (message.text) this.shown[open] = line;
       else this.shown.splice(open, 1);  // the words were withdrawn

@@ -1,4 +1,5 @@
 import { h } from '../dom';
+import { guestBadge } from './ParticipantsPanel';
 import { t } from '../i18n';
 import { icon } from '../icons';
 import type { ChatMessage } from '../signaling';
@@ -82,6 +83,7 @@ export class ChatPanel {
       'li',
       { class: 'chat-message', 'data-testid': 'chat-message' },
       h('span', { class: 'chat-author' }, message.name),
+      guestBadge(message.guest),
       h('time', { datetime: message.sent_at }, time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })),
       h('p', { class: 'chat-text' }, message.text),
     );

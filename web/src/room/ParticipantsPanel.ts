@@ -6,6 +6,13 @@ import type { Participant } from '../signaling';
 export interface ModeratorActions {
   mute(id: string): void;
   remove(id: string): void;
+  promote(id: string): void;
+  demote(id: string): void;
+}
+
+// "guest" next to the name of someone who did not sign in, wherever names are shown.
+export function guestBadge(guest: boolean | undefined): HTMLElement | null {
+  return guest ? h('span', { class: 'role guest', 'data-testid': 'guest-badge' }, t().guest) : null;
 }
 
 // Who is here, with hand and microphone state; moderators get mute and remove.
@@ -25,7 +32,10 @@ export class ParticipantsPanel {
       ...ordered.map((p) => {
         const self = p.id === selfId;
         const details: (Node | string)[] = [];
-        if (p.role === 'moderator') details.push(h('span', { class: 'role' }, m.moderator));
+        const guest = guestBadge(p.guest);
+        if (guest) details.push(guest);
+        if (p.owner) details.push(h('span', { class: 'role' }, m.owner));
+        else if (p.role === 'moderator') details.push(h('span', { class: 'role', 'data-testid': 'moderator-badge' }, m.moderator));
         if (p.hand_raised) details.push(h('span', { class: 'badge hand', title: m.handRaised, 'data-testid': 'participant-hand' }, icon('hand')));
         if (p.audio_muted) {
           const muted = h('span', { class: 'badge', title: m.micMuted, 'data-testid': 'participant-muted' });
@@ -38,6 +48,12 @@ export class ParticipantsPanel {
             h('button', { type: 'button', class: 'small', 'data-testid': 'moderator-mute', 'aria-label': `${m.muteParticipant} ${p.name}`, disabled: p.audio_muted, onclick: () => this.actions.mute(p.id) }, m.muteParticipant),
             h('button', { type: 'button', class: 'small danger', 'data-testid': 'moderator-remove', 'aria-label': `${m.removeParticipant} ${p.name}`, onclick: () => this.actions.remove(p.id) }, m.removeParticipant),
           );
+          // Moderators are people the identity provider vouches for: no guests; the owner stays.
+          if (p.role === 'member' && !p.guest) {
+            controls.push(h('button', { type: 'button', class: 'small', 'data-testid': 'moderator-promote', 'aria-label': `${m.promote}: ${p.name}`, onclick: () => this.actions.promote(p.id) }, m.promote));
+          } else if (p.role === 'moderator' && !p.owner) {
+            controls.push(h('button', { type: 'button', class: 'small', 'data-testid': 'moderator-demote', 'aria-label': `${m.demote}: ${p.name}`, onclick: () => this.actions.demote(p.id) }, m.demote));
+          }
         }
         return h(
           'li',

@@ -6,11 +6,13 @@ import { hasTrack, setTrackEnabled, stopAll, type LocalMedia } from '../media';
 import { SignalingClient, type ServerMessage } from '../signaling';
 import { MediaSession } from '../media/MediaSession';
 import { downloadTranscript, setTranscription } from '../api';
+import { chime, HostControls } from './HostControls';
+import { WaitingScreen } from './WaitingScreen';
 import { CaptionLines } from './CaptionLines';
 import { ChatPanel } from './ChatPanel';
 import { ReconnectSchedule } from './ReconnectSchedule';
 import { Roster } from './Roster';
-import { ParticipantsPanel } from './ParticipantsPanel';
+import { guestBadge, ParticipantsPanel } from './ParticipantsPanel';
 import { Tiles } from './Tiles';
 import { Toolbar } from './Toolbar';
 
@@ -28,7 +30,9 @@ export type RoomEnd =
   | { kind: 'left' }
   | { kind: 'removed'; by: string }
   | { kind: 'failed' }
-  | { kind: 'refused'; message: string };
+  | { kind: 'refused'; message: string }
+  | { kind: 'denied'; reason: string; by: string }
+  | { kind: 'ended'; by: string };
 
 // A meeting in progress: signaling, participant state and the room's screen.
 export class RoomView {
@@ -54,7 +58,21 @@ export class RoomView {
   private people = new ParticipantsPanel({
     mute: (id) => this.signaling?.send({ type: 'moderate', action: 'mute', target: id }),
     remove: (id) => this.signaling?.send({ type: 'moderate', action: 'remove', target: id }),
+    promote: (id) => this.signaling?.send({ type: 'moderate', action: 'promote', target: id }),
+    demote: (id) => this.signaling?.send({ type: 'moderate', action: 'demote', target: id }),
   });
+  private host = new HostControls({
+    setAccess: (access) => this.signaling?.send({ type: 'room-settings', access }),
+    setLocked: (locked) => this.signaling?.send({ type: 'room-settings', locked }),
+    muteAll: () => this.signaling?.send({ type: 'moderate', action: 'mute-all' }),
+    lowerHands: () => this.signaling?.send({ type: 'moderate', action: 'lower-hands' }),
+    endForAll: () => this.signaling?.send({ type: 'moderate', action: 'end' }),
+    admit: (id) => this.signaling?.send({ type: 'admit', id }),
+    admitAll: () => this.signaling?.send({ type: 'admit', all: true }),
+    deny: (id) => this.signaling?.send({ type: 'deny', id }),
+  });
+  private waitingScreen: WaitingScreen;
+  private owner = false;
   private toolbar: Toolbar;
   private status = h('div', { class: 'status hidden', role: 'status', 'data-testid': 'connection-status' });
   private toast = h('div', { class: 'toast hidden', role: 'alert', 'data-testid': 'toast' });
@@ -74,6 +92,7 @@ export class RoomView {
   private onPageHide = (): void => this.signaling?.leave();
 
   constructor(root: HTMLElement, private session: RoomSession, private onEnd: (end: RoomEnd) => void) {
+    this.waitingScreen = new WaitingScreen(session.media.stream);
     this.toolbar = new Toolbar({
       toggleMic: () => this.setAudio(!this.session.audioOn),
       toggleCamera: () => this.setVideo(!this.session.videoOn),
@@ -92,14 +111,13 @@ export class RoomView {
       this.render();
     });
     this.transcriptionButton.addEventListener('click', () => {
-      const token = this.session.token;
-      if (!token) return;
-      void setTranscription(this.session.roomId, token, this.transcriptionActive ? 'stop' : 'start').catch(() =>
+      // The token, or the owner's session cookie.
+      void setTranscription(this.session.roomId, this.session.token, this.transcriptionActive ? 'stop' : 'start').catch(() =>
         this.showToast(t().error),
       );
     });
     this.downloadButton.addEventListener('click', () => {
-      if (this.session.token) void downloadTranscript(this.session.roomId, this.session.token, 'vtt').catch(() => this.showToast(t().error));
+      void downloadTranscript(this.session.roomId, this.session.token, 'vtt').catch(() => this.showToast(t().error));
     });
     this.unsubscribeLanguage = onLanguageChange(() => this.render());
     this.onKeyDown = this.onKeyDown.bind(this);
@@ -115,6 +133,7 @@ export class RoomView {
         h('header', { class: 'room-header' }, this.title, h('code', { class: 'room-code', 'data-testid': 'room-code' }, session.roomId),
           this.transcriptionButton, this.downloadButton, this.captionsButton, this.copyButton, languageSwitch()),
         this.status,
+        this.waitingScreen.element,
         this.transcriptionBanner,
         session.media.problem &&
           h('div', { class: 'device-banner', role: 'alert', 'data-testid': 'device-message' },
@@ -169,8 +188,41 @@ export class RoomView {
     else if (event?.kind === 'left') announce(m.leftAnnouncement(event.name));
     else if (event?.kind === 'hand') announce(m.handAnnouncement(event.name));
     switch (message.type) {
+      case 'waiting':
+        this.reconnect.reset();
+        this.hideStatus();
+        this.waitingScreen.show(message.room.name || this.session.roomId);
+        announce(m.waitingTitle);
+        return;
+      case 'waiting-list':
+        if (this.host.setWaiting(message.people)) {
+          chime();
+          const newest = message.people[message.people.length - 1];
+          if (newest) announce(m.someoneWaiting(newest.name));
+        }
+        break;
+      case 'denied':
+        this.signaling?.leave();
+        this.finish({ kind: 'denied', reason: message.reason, by: message.by ?? '' });
+        return;
+      case 'ended':
+        this.finish({ kind: 'ended', by: message.by });
+        return;
+      case 'room-settings':
+        this.host.setRoom(message.room);
+        break;
+      case 'moderation': {
+        if (message.action === 'end') return;
+        const text = m.moderationDone(message.action, message.by, message.target ?? '', message.access ? m.accessNames[message.access] : '');
+        this.showToast(text);
+        announce(text);
+        break;
+      }
       case 'welcome':
         this.reconnect.reset();
+        this.waitingScreen.hide();
+        this.host.setRoom(message.room);
+        this.owner = message.you.owner;
         this.resumeToken = message.resume_token ?? '';
         this.hideStatus();
         this.session.roomName = message.room.name;
@@ -225,9 +277,9 @@ export class RoomView {
         return;
       case 'error':
         // Refused at the door (removed earlier, meeting full): trying again will not help.
-        if (!this.roster.selfId && ['forbidden', 'room-full', 'not-found'].includes(message.code)) {
+        if (!this.roster.selfId && ['forbidden', 'room-full', 'not-found', 'locked', 'rate-limited', 'limit-reached'].includes(message.code)) {
           this.signaling?.leave();
-          this.finish({ kind: 'refused', message: message.message });
+          this.finish({ kind: 'refused', message: m.refusedReasons[message.code] ?? message.message });
           return;
         }
         this.showToast(`${m.error}: ${message.message}`);
@@ -349,7 +401,8 @@ export class RoomView {
     const self = this.roster.self;
     this.title.textContent = this.session.roomName || m.appName;
     this.copyButton.replaceChildren(icon('link'), m.copyLink);
-    const moderator = self?.role === 'moderator' && !!this.session.token;
+    // Transcription goes through REST: the moderator token, or the owner's session.
+    const moderator = self?.role === 'moderator' && (!!this.session.token || this.owner);
     this.transcriptionButton.textContent = this.transcriptionActive ? m.stopTranscription : m.startTranscription;
     this.transcriptionButton.classList.toggle('hidden', !moderator);
     this.downloadButton.textContent = m.downloadTranscript;
@@ -363,12 +416,14 @@ export class RoomView {
     this.captionsBox.replaceChildren(
       ...this.captions.lines.map((line) =>
         h('p', { class: line.final ? 'caption' : 'caption partial', 'data-testid': line.final ? 'caption' : 'caption-partial' },
-          h('strong', {}, `${line.name}: `), line.text)),
+          h('strong', {}, line.name, line.guest ? ' ' : '', guestBadge(line.guest), ': '), line.text)),
     );
     this.tiles.update(list, this.session.media.stream);
     this.people.update(list, this.roster.selfId, self?.role === 'moderator');
     this.chat.relabel();
-    this.sidebar.replaceChildren(...[this.participantsOpen && this.people.element, this.chatOpen && this.chat.element].filter((x): x is HTMLElement => !!x));
+    const hosting = self?.role === 'moderator';
+    this.sidebar.replaceChildren(...[this.participantsOpen && hosting && this.host.element, this.participantsOpen && this.people.element,
+      this.chatOpen && this.chat.element].filter((x): x is HTMLElement => !!x));
     this.sidebar.classList.toggle('hidden', !this.participantsOpen && !this.chatOpen);
     this.toolbar.update({
       audioOn: this.session.audioOn,

@@ -1,4 +1,5 @@
 import { h, initials } from '../dom';
+import { guestBadge } from './ParticipantsPanel';
 import { t } from '../i18n';
 import { icon, reactionEmoji } from '../icons';
 import type { Participant } from '../signaling';
@@ -119,7 +120,9 @@ export class Tiles {
       const self = p.id === this.selfId();
       this.names.set(p.id, p.name);
       tile.root.classList.toggle('speaking', p.id === this.speaker);
-      tile.name.textContent = self ? `${p.name} (${t().you})` : p.name;
+      tile.name.replaceChildren(self ? `${p.name} (${t().you})` : p.name);
+      const guest = guestBadge(p.guest);
+      if (guest) tile.name.append(' ', guest);
       tile.root.setAttribute('aria-label', p.name);
       tile.videoMuted = p.video_muted;
       tile.root.classList.toggle('video-off', p.video_muted || !tile.video);
