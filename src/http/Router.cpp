@@ -328,7 +328,7 @@ Response Router::transcript(const Request& request, const std::string& id, std::
     for (const auto& s : segments) {
       list.push_back({{"start", s.startMs / 1000.0},
                       {"end", s.endMs / 1000.0},
-                      {"speaker", {{"id", s.participantId}, {"name", s.name}}},
+                      {"speaker", {{"id", s.participantId}, {"name", s.name}, {"guest", s.guest}}},
                       {"text", s.text}});
     }
     json doc = {{"room", id}, {"started_at", formatIsoTime(latest->startedAt)}, {"segments", std::move(list)}};
@@ -338,7 +338,8 @@ Response Router::transcript(const Request& request, const std::string& id, std::
   transcribe::Transcript t;
   t.fileId = id;
   for (const auto& s : segments) {
-    if (!t.speaker(s.participantId)) t.speakers.push_back({s.participantId, s.name});
+    // A document read away from the meeting: who had not signed in says so in the name.
+    if (!t.speaker(s.participantId)) t.speakers.push_back({s.participantId, s.guest ? s.name + " (guest)" : s.name});
     t.segments.push_back({s.startMs / 1000.0, s.endMs / 1000.0, s.participantId, s.text, {}});
   }
   static const std::map<transcribe::Format, std::string> kTypes = {

@@ -92,7 +92,9 @@ class Room {
   std::optional<ProtocolError> moderate(const std::string& from, const ModerateRequest& request, std::int64_t now);
   std::optional<ProtocolError> admit(const std::string& from, const AdmitRequest& request, std::int64_t now);
   std::optional<ProtocolError> deny(const std::string& from, const DenyRequest& request);
-  std::optional<ProtocolError> changeSettings(const std::string& from, const RoomSettingsRequest& request);
+  // A laxer access level lets in at once those waiting who would now enter directly.
+  std::optional<ProtocolError> changeSettings(const std::string& from, const RoomSettingsRequest& request,
+                                              std::int64_t now);
   // Waiting requests older than WaitingRoom::kExpiryMillis are told so and let go.
   void expireWaiting(std::int64_t now);
   void publish(const std::string& from, const PublishRequest& request);

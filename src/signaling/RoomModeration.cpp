@@ -153,7 +153,8 @@ std::optional<ProtocolError> Room::admit(const std::string& from, const AdmitReq
   auto checked = moderator(from);
   if (auto* error = std::get_if<ProtocolError>(&checked)) return *error;
   if (request.all) {
-    for (auto& person : waiting_.takeAll()) admitOne(std::move(person), now);
+    // One at a time: should the database refuse one, the others are still waiting.
+    for (const auto& person : waiting_.views()) admitOne(std::move(*waiting_.take(person.id)), now);
   } else {
     auto person = waiting_.take(request.id);
     if (!person) return ProtocolError{ErrorCode::NotFound, "nobody with this id is waiting"};
@@ -188,7 +189,8 @@ void Room::expireWaiting(std::int64_t now) {
   sendWaitingList();
 }
 
-std::optional<ProtocolError> Room::changeSettings(const std::string& from, const RoomSettingsRequest& request) {
+std::optional<ProtocolError> Room::changeSettings(const std::string& from, const RoomSettingsRequest& request,
+                                                  std::int64_t now) {
   auto checked = moderator(from);
   if (auto* error = std::get_if<ProtocolError>(&checked)) return *error;
   const std::string by = std::get<Member*>(checked)->view.name;
@@ -198,6 +200,16 @@ std::optional<ProtocolError> Room::changeSettings(const std::string& from, const
     access_ = *request.access;
     record_.access = accessLevelName(access_);
     announce("access", by, {}, record_.access);
+    // Opened up: whoever would now enter directly does not wait for a click.
+    for (const auto& person : waiting_.views()) {
+      auto waiting = waiting_.take(person.id);
+      if (admissionFor(waiting->who) == Admission::Enter) {
+        admitOne(std::move(*waiting), now);
+      } else {
+        waiting_.add(std::move(*waiting));
+      }
+    }
+    sendWaitingList();
   }
   if (request.locked && *request.locked != locked_) {
     locked_ = *request.locked;

@@ -106,7 +106,7 @@ void SignalingSession::handle(const ClientMessage& message, std::int64_t now) {
         } else if constexpr (std::is_same_v<T, DenyRequest>) {
           if (auto error = room_->deny(participantId_, request)) reject(*error);
         } else if constexpr (std::is_same_v<T, RoomSettingsRequest>) {
-          if (auto error = room_->changeSettings(participantId_, request)) reject(*error);
+          if (auto error = room_->changeSettings(participantId_, request, now)) reject(*error);
         } else if constexpr (std::is_same_v<T, PublishRequest>) {
           room_->publish(participantId_, request);
         } else if constexpr (std::is_same_v<T, SubscribeAnswerRequest>) {

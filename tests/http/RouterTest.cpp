@@ -164,7 +164,7 @@ TEST_F(HttpRouterTest, TranscriptsComeInEveryPromisedFormat) {
 
   const auto transcription = store.startTranscription(id, 1000);
   store.addTranscriptSegment(transcription, {1500, 3250, "p1", "Ana", "bonjour à tous"});
-  store.addTranscriptSegment(transcription, {4000, 5000, "p2", "Bruno", "salut"});
+  store.addTranscriptSegment(transcription, {4000, 5000, "p2", "Bruno", "salut", /*guest=*/true});
   const auto j = call(bhttp::verb::get, target + "?format=json", "", auth);
   ASSERT_EQ(j.result_int(), 200);
   const auto doc = body(j);
@@ -172,6 +172,8 @@ TEST_F(HttpRouterTest, TranscriptsComeInEveryPromisedFormat) {
   EXPECT_TRUE(doc["stopped_at"].is_null());
   ASSERT_EQ(doc["segments"].size(), 2u);
   EXPECT_EQ(doc["segments"][0]["speaker"]["name"], "Ana");
+  EXPECT_EQ(doc["segments"][0]["speaker"]["guest"], false);
+  EXPECT_EQ(doc["segments"][1]["speaker"]["guest"], true);
   EXPECT_DOUBLE_EQ(doc["segments"][0]["start"].get<double>(), 1.5);
   EXPECT_EQ(call(bhttp::verb::get, target, "", auth).body(), j.body()) << "json is the default";
 
@@ -183,7 +185,7 @@ TEST_F(HttpRouterTest, TranscriptsComeInEveryPromisedFormat) {
   EXPECT_NE(std::string(srt[bhttp::field::content_disposition]).find("transcript-" + id + ".srt"), std::string::npos);
   const auto vtt = call(bhttp::verb::get, target + "?format=vtt", "", auth);
   EXPECT_EQ(vtt.body().rfind("WEBVTT", 0), 0u);
-  EXPECT_NE(vtt.body().find("<v Bruno>salut"), std::string::npos) << vtt.body();
+  EXPECT_NE(vtt.body().find("<v Bruno (guest)>salut"), std::string::npos) << vtt.body();
   EXPECT_NE(call(bhttp::verb::get, target + "?format=md", "", auth).body().find("**Ana**"), std::string::npos);
   for (const char* format : {"txt", "rttm", "docx", ""}) {
     EXPECT_EQ(call(bhttp::verb::get, target + "?format=" + format, "", auth).result_int(), 400) << format;
@@ -260,8 +262,15 @@ class SignedInRouterTest : public HttpRouterTest {
     return headers;
   }
 
-  auth::SignInService signIn{{"https://idp.test", "parley", "secret", "http://127.0.0.1:8080/auth/callback"},
-                             store, [](std::function<void()>) {}};
+  static auth::OidcSettings settings() {
+    auth::OidcSettings oidc;
+    oidc.issuer = "https://idp.test";
+    oidc.clientId = "parley";
+    oidc.clientSecret = "secret";
+    oidc.redirectUri = "http://127.0.0.1:8080/auth/callback";
+    return oidc;
+  }
+  auth::SignInService signIn{settings(), store, [](std::function<void()>) {}};
   AuthRoutes auth{&signIn};
 };
 }  // namespace

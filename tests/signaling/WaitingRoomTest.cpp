@@ -169,6 +169,23 @@ TEST_F(WaitingRoomTest, ModeratorsChangeTheAccessLevelAndItIsKept) {
   EXPECT_EQ(ana.peer.last()["code"], "invalid");
 }
 
+TEST_F(WaitingRoomTest, OpeningTheRoomUpLetsInThoseWhoWouldNowEnterDirectly) {
+  const auto id = roomOwnedByAna(AccessLevel::Restricted);
+  Client ana(rooms, id, signedIn(kAna)), bruno(rooms, id, signedIn(kBruno)), visitor(rooms, id, guest("d1"));
+  ana.join("Ana");
+  bruno.join("Bruno");
+  visitor.join("Victor");
+  ASSERT_TRUE(bruno.session.waiting());
+  ASSERT_TRUE(visitor.session.waiting());
+  ana.say({{"type", "room-settings"}, {"access", "trusted"}});
+  EXPECT_TRUE(bruno.session.joined());  // signed in: trusted lets him in
+  EXPECT_TRUE(visitor.session.waiting());  // a guest still waits
+  EXPECT_EQ(ana.peer.ofType("waiting-list").back()["people"].size(), 1u);
+  ana.say({{"type", "room-settings"}, {"access", "public"}});
+  EXPECT_TRUE(visitor.session.joined());
+  EXPECT_TRUE(ana.peer.ofType("waiting-list").back()["people"].empty());
+}
+
 TEST_F(WaitingRoomTest, WaitingRequestsLapseAfterTenMinutes) {
   const auto id = roomOwnedByAna(AccessLevel::Trusted);
   Client visitor(rooms, id, guest("d1"));
@@ -297,6 +314,31 @@ TEST_F(WaitingRoomTest, EndingTheMeetingSendsEveryoneAway) {
   EXPECT_TRUE(visitor.peer.closed);
   EXPECT_FALSE(bruno.session.joined());
   EXPECT_EQ(store.sessions(id).back().leaveReason, "ended");
+}
+
+TEST_F(WaitingRoomTest, AGuestsWordsAreMarkedInTheTranscriptAfterTheyLeft) {
+  const auto id = roomOwnedByAna(AccessLevel::Public);
+  Client visitor(rooms, id, guest("d1")), ana(rooms, id, signedIn(kAna));
+  visitor.join("Victor");
+  ana.join("Ana");
+  const auto visitorId = visitor.id(), anaId = ana.id();
+  visitor.say({{"type", "leave"}});
+  ana.say({{"type", "leave"}});
+  const auto transcription = store.startTranscription(id, 1000);
+  for (const auto& speaker : {visitorId, anaId}) {
+    transcribe::LiveSegment segment;
+    segment.track = speaker;
+    segment.start = 1;
+    segment.end = 2;
+    segment.text = "bonjour";
+    rooms.deliverSegment(id, transcription, segment);
+  }
+  const auto segments = store.transcriptSegments(transcription);
+  ASSERT_EQ(segments.size(), 2u);
+  EXPECT_EQ(segments[0].name, "Victor");
+  EXPECT_TRUE(segments[0].guest);
+  EXPECT_EQ(segments[1].name, "Ana Martin");
+  EXPECT_FALSE(segments[1].guest);
 }
 
 TEST_F(WaitingRoomTest, WithoutSignInNobodyIsMarkedAGuest) {

@@ -79,7 +79,6 @@ export class RoomView {
   private sidebar = h('aside', { class: 'sidebar' });
   private title = h('h1', { class: 'room-title' });
   private copyButton = h('button', { type: 'button', class: 'small', 'data-testid': 'copy-link' });
-  private toastTimer = 0;
   private transcriptionActive = false;
   private captionsOn = false;
   private captions = new CaptionLines();
@@ -448,11 +447,17 @@ export class RoomView {
     this.status.classList.add('hidden');
   }
 
+  // Notices stack, the newest last, each for 5 s: "Ana muted your microphone" and "Ana muted
+  // everyone" arrive together and both must be read.
   private showToast(text: string): void {
-    this.toast.textContent = text;
+    const line = h('p', { class: 'toast-line' }, text);
+    this.toast.append(line);
+    while (this.toast.childElementCount > 3) this.toast.firstElementChild?.remove();
     this.toast.classList.remove('hidden');
-    window.clearTimeout(this.toastTimer);
-    this.toastTimer = window.setTimeout(() => this.toast.classList.add('hidden'), 5000);
+    window.setTimeout(() => {
+      line.remove();
+      if (this.toast.childElementCount === 0) this.toast.classList.add('hidden');
+    }, 5000);
   }
 
   leave(): void {
