@@ -1,5 +1,7 @@
 #include "rtp/RtpPacket.h"
 
+#include "rtp/Vp8Descriptor.h"
+
 #include <cstring>
 
 namespace parley::rtp {
@@ -78,26 +80,8 @@ std::size_t writeOneByteExtensions(std::uint8_t* out, std::span<const ExtensionE
 }
 
 bool isVp8KeyFrame(std::span<const std::uint8_t> payload) {
-  // RFC 7741: payload descriptor, then (at the start of a partition) the VP8 header whose
-  // first bit P is 0 on key frames.
-  if (payload.empty()) return false;
-  std::size_t i = 0;
-  const std::uint8_t first = payload[i++];
-  const bool extended = first & 0x80;
-  const bool start = first & 0x10;
-  const std::uint8_t partition = first & 0x0F;
-  if (extended) {
-    if (i >= payload.size()) return false;
-    const std::uint8_t x = payload[i++];
-    if (x & 0x80) {  // PictureID
-      if (i >= payload.size()) return false;
-      i += (payload[i] & 0x80) ? 2 : 1;
-    }
-    if (x & 0x40) ++i;           // TL0PICIDX
-    if (x & 0x30) ++i;           // TID/KEYIDX
-  }
-  if (!start || partition != 0 || i >= payload.size()) return false;
-  return (payload[i] & 0x01) == 0;
+  const auto descriptor = parseVp8Descriptor(payload);
+  return descriptor && descriptor->keyFrame;
 }
 
 bool isH264KeyFrame(std::span<const std::uint8_t> payload) {

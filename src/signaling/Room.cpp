@@ -110,12 +110,7 @@ std::variant<std::string, ProtocolError> Room::knock(SignalingPeer& peer, Newcom
   return id;
 }
 
-bool Room::isWaiting(const std::string& id) const {
-  for (const auto& person : waiting_.views()) {
-    if (person.id == id) return true;
-  }
-  return false;
-}
+bool Room::isWaiting(const std::string& id) const { return waiting_.contains(id); }
 
 std::variant<std::string, ProtocolError> Room::enter(SignalingPeer& peer, Newcomer who, std::string id,
                                                      std::int64_t now) {

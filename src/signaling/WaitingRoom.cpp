@@ -18,6 +18,10 @@ bool WaitingRoom::add(Person person) {
   return true;
 }
 
+bool WaitingRoom::contains(const std::string& id) const {
+  return std::any_of(people_.begin(), people_.end(), [&](const Person& p) { return p.id == id; });
+}
+
 std::optional<WaitingRoom::Person> WaitingRoom::take(const std::string& id) {
   const auto it = std::find_if(people_.begin(), people_.end(), [&](const Person& p) { return p.id == id; });
   if (it == people_.end()) return std::nullopt;

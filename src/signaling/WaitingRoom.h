@@ -38,6 +38,7 @@ class WaitingRoom {
   bool full() const { return people_.size() >= kMaxWaiting; }
   bool empty() const { return people_.empty(); }
   std::size_t size() const { return people_.size(); }
+  bool contains(const std::string& id) const;
 
   // False if the list is full.
   bool add(Person person);
