@@ -54,7 +54,7 @@ std::string withoutAutojoin(std::string_view query) {
 constexpr int kMaxOwnedRoomsListed = 100;
 
 bool isOwner(const std::optional<store::UserSessionRecord>& user, const store::RoomRecord& room) {
-  return user && !room.ownerIssuer.empty() && user->issuer == room.ownerIssuer && user->subject == room.ownerSubject;
+  return user && room.ownedBy(user->issuer, user->subject);
 }
 
 bool hasDeviceCookie(const Request& request) {

@@ -11,11 +11,11 @@
 namespace parley::signaling {
 
 Room::Room(store::RoomRecord record, RoomServices services)
-    : record_(std::move(record)), services_(services), emptySince_(unixMillisNow()) {
-  access_ = parseAccessLevel(record_.access).value_or(AccessLevel::Public);
-}
+    : record_(std::move(record)), services_(services), emptySince_(unixMillisNow()) {}
 
-RoomView Room::view() const { return {record_.id, record_.name, access_, locked_}; }
+AccessLevel Room::access() const { return parseAccessLevel(record_.access).value_or(AccessLevel::Public); }
+
+RoomView Room::view() const { return {record_.id, record_.name, access(), locked_}; }
 
 Room::~Room() {
   if (transcribing()) stopTranscription(unixMillisNow());
@@ -67,18 +67,17 @@ ChatPage Room::chatPage(std::int64_t beforeId) {
 }
 
 bool Room::isOwner(const std::optional<Identity>& identity) const {
-  return identity && !record_.ownerIssuer.empty() && identity->issuer == record_.ownerIssuer &&
-         identity->subject == record_.ownerSubject;
+  return identity && record_.ownedBy(identity->issuer, identity->subject);
 }
 
 Role Room::roleFor(const Newcomer& who) const {
   if (who.role == Role::Moderator || isOwner(who.identity)) return Role::Moderator;
-  if (who.identity && promoted_.count({who.identity->issuer, who.identity->subject})) return Role::Moderator;
+  if (who.identity && promoted_.count(userKey(*who.identity))) return Role::Moderator;
   return Role::Member;
 }
 
 Admission Room::admissionFor(const Newcomer& who) const {
-  return admission(access_, locked_, who.identity.has_value(), roleFor(who) == Role::Moderator);
+  return admission(access(), locked_, who.identity.has_value(), roleFor(who) == Role::Moderator);
 }
 
 std::optional<ProtocolError> Room::barred(const Newcomer& who) const {
@@ -86,7 +85,7 @@ std::optional<ProtocolError> Room::barred(const Newcomer& who) const {
   // user; a moderator token lets its holder back in.
   if (who.role == Role::Moderator) return std::nullopt;
   const bool removed = (!who.device.empty() && removedDevices_.count(who.device)) ||
-                       (who.identity && removedUsers_.count({who.identity->issuer, who.identity->subject}));
+                       (who.identity && removedUsers_.count(userKey(*who.identity)));
   if (removed) return ProtocolError{ErrorCode::Forbidden, "a moderator removed you from this meeting"};
   return std::nullopt;
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,7 @@ class Room {
   const store::RoomRecord& record() const { return record_; }
   const std::string& id() const { return record_.id; }
   RoomView view() const;
+  AccessLevel access() const;
   bool empty() const { return members_.empty(); }
   // Nobody in the room and nobody waiting: it may be let go.
   bool idle() const { return members_.empty() && waiting_.empty(); }
@@ -138,6 +140,12 @@ class Room {
   void announce(std::string_view action, const std::string& by, const std::string& target = {},
                 std::string_view access = {});
   void sendWaitingList();
+  // Tells someone at the door why they are not let in, and closes their connection.
+  void turnAway(SignalingPeer& peer, std::string_view reason, const std::string& by = {});
+  // A moderator turned `member`'s microphone off: they are told, everyone sees it.
+  void muteByModerator(Member& member, const std::string& by);
+  using UserKey = std::pair<std::string, std::string>;  // (issuer, subject)
+  static UserKey userKey(const Identity& identity) { return {identity.issuer, identity.subject}; }
   void admitOne(WaitingRoom::Person person, std::int64_t now);
   void endMeeting(const std::string& by, std::int64_t now);
   Member* find(const std::string& participantId);
@@ -155,9 +163,8 @@ class Room {
   std::map<std::string, store::ParticipantName> names_;  // every participant seen, for segments after they left
   std::vector<Member> members_;  // in join order
   std::set<std::string> removedDevices_;  // removed by a moderator: not admitted again
-  std::set<std::pair<std::string, std::string>> removedUsers_;  // (issuer, subject), likewise
-  std::set<std::pair<std::string, std::string>> promoted_;  // moderators by promotion, for this meeting
-  AccessLevel access_ = AccessLevel::Public;
+  std::set<UserKey> removedUsers_;  // likewise, signed-in users
+  std::set<UserKey> promoted_;  // moderators by promotion, for this meeting
   bool locked_ = false;
   WaitingRoom waiting_;
   std::optional<store::RoomStore::ChatUsage> chatUsage_;  // loaded at the first message

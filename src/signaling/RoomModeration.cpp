@@ -20,6 +20,19 @@ void Room::announce(std::string_view action, const std::string& by, const std::s
   broadcast(moderationFrame(action, by, target, access));
 }
 
+void Room::turnAway(SignalingPeer& peer, std::string_view reason, const std::string& by) {
+  metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
+  peer.send(deniedFrame(reason, by));
+  peer.close();
+}
+
+void Room::muteByModerator(Member& member, const std::string& by) {
+  send(member, mutedByModeratorFrame(by));
+  if (member.view.audioMuted) return;
+  member.view.audioMuted = true;
+  broadcast(participantUpdatedFrame(member.view));
+}
+
 void Room::sendWaitingList() {
   const std::string frame = waitingListFrame(waiting_.views());
   for (auto& member : members_) {
@@ -39,12 +52,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
   switch (request.action) {
     case Action::MuteAll:
       for (auto& member : members_) {
-        if (&member == moderator) continue;
-        send(member, mutedByModeratorFrame(by));
-        if (!member.view.audioMuted) {
-          member.view.audioMuted = true;
-          broadcast(participantUpdatedFrame(member.view));
-        }
+        if (&member != moderator) muteByModerator(member, by);
       }
       announce(action, by);
       return std::nullopt;
@@ -68,11 +76,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
   const std::string targetName = target->view.name;
   switch (request.action) {
     case Action::Mute:
-      send(*target, mutedByModeratorFrame(by));
-      if (!target->view.audioMuted) {
-        target->view.audioMuted = true;
-        broadcast(participantUpdatedFrame(target->view));
-      }
+      muteByModerator(*target, by);
       announce(action, by, targetName);
       return std::nullopt;
     case Action::Remove: {
@@ -80,7 +84,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
       if (target->view.owner) return ProtocolError{ErrorCode::Forbidden, "the meeting's owner cannot be removed"};
       send(*target, removedFrame(by));
       if (!target->device.empty()) removedDevices_.insert(target->device);
-      if (target->identity) removedUsers_.insert({target->identity->issuer, target->identity->subject});
+      if (target->identity) removedUsers_.insert(userKey(*target->identity));
       SignalingPeer* peer = target->peer;
       leave(request.target, "removed", now);
       metrics().participantsRemoved.fetch_add(1, std::memory_order_relaxed);
@@ -93,7 +97,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
       if (target->view.guest) return ProtocolError{ErrorCode::Invalid, "only signed-in participants can be moderators"};
       if (target->view.role == Role::Moderator) return std::nullopt;
       target->view.role = Role::Moderator;
-      if (target->identity) promoted_.insert({target->identity->issuer, target->identity->subject});
+      if (target->identity) promoted_.insert(userKey(*target->identity));
       broadcast(participantUpdatedFrame(target->view));
       if (!waiting_.empty()) send(*target, waitingListFrame(waiting_.views()));
       announce(action, by, targetName);
@@ -102,7 +106,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
       if (target->view.owner) return ProtocolError{ErrorCode::Forbidden, "the meeting's owner stays a moderator"};
       if (target->view.role != Role::Moderator) return std::nullopt;
       target->view.role = Role::Member;
-      if (target->identity) promoted_.erase({target->identity->issuer, target->identity->subject});
+      if (target->identity) promoted_.erase(userKey(*target->identity));
       broadcast(participantUpdatedFrame(target->view));
       announce(action, by, targetName);
       return std::nullopt;
@@ -113,11 +117,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
 
 void Room::endMeeting(const std::string& by, std::int64_t now) {
   metrics().waitingRoomDenied.fetch_add(waiting_.size(), std::memory_order_relaxed);
-  for (auto& person : waiting_.takeAll()) {
-    metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
-    person.peer->send(deniedFrame("ended", by));
-    person.peer->close();
-  }
+  for (auto& person : waiting_.takeAll()) turnAway(*person.peer, "ended", by);
   if (transcribing()) stopTranscription(now);
   broadcast(endedFrame(by));
   // Everyone goes: their connections close once the frame is out, and nothing follows it
@@ -141,10 +141,7 @@ void Room::admitOne(WaitingRoom::Person person, std::int64_t now) {
     throw;
   }
   if (auto* error = std::get_if<ProtocolError>(&entered)) {
-    metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
-    peer->send(deniedFrame(error->code == ErrorCode::RoomFull ? "full" : "denied"));
-    peer->close();
-    return;
+    return turnAway(*peer, error->code == ErrorCode::RoomFull ? "full" : "denied");
   }
   metrics().waitingRoomAdmitted.fetch_add(1, std::memory_order_relaxed);
 }
@@ -170,9 +167,7 @@ std::optional<ProtocolError> Room::deny(const std::string& from, const DenyReque
   auto person = waiting_.take(request.id);
   if (!person) return ProtocolError{ErrorCode::NotFound, "nobody with this id is waiting"};
   metrics().waitingRoomDenied.fetch_add(1, std::memory_order_relaxed);
-  metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
-  person->peer->send(deniedFrame("denied", std::get<Member*>(checked)->view.name));
-  person->peer->close();
+  turnAway(*person->peer, "denied", std::get<Member*>(checked)->view.name);
   sendWaitingList();
   return std::nullopt;
 }
@@ -182,9 +177,7 @@ void Room::expireWaiting(std::int64_t now) {
   if (expired.empty()) return;
   for (auto& person : expired) {
     metrics().waitingRoomExpired.fetch_add(1, std::memory_order_relaxed);
-    metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
-    person.peer->send(deniedFrame("expired"));
-    person.peer->close();
+    turnAway(*person.peer, "expired");
   }
   sendWaitingList();
 }
@@ -194,11 +187,10 @@ std::optional<ProtocolError> Room::changeSettings(const std::string& from, const
   auto checked = moderator(from);
   if (auto* error = std::get_if<ProtocolError>(&checked)) return *error;
   const std::string by = std::get<Member*>(checked)->view.name;
-  if (request.access && *request.access != access_) {
+  if (request.access && *request.access != access()) {
     // Stored first: a database error changes nothing.
     services_.store.setRoomAccess(record_.id, accessLevelName(*request.access));
-    access_ = *request.access;
-    record_.access = accessLevelName(access_);
+    record_.access = accessLevelName(*request.access);
     announce("access", by, {}, record_.access);
     // Opened up: whoever would now enter directly does not wait for a click.
     for (const auto& person : waiting_.views()) {
@@ -217,11 +209,7 @@ std::optional<ProtocolError> Room::changeSettings(const std::string& from, const
     // Locked means nobody new enters, through the waiting room either.
     if (locked_) {
       metrics().waitingRoomDenied.fetch_add(waiting_.size(), std::memory_order_relaxed);
-      for (auto& person : waiting_.takeAll()) {
-        metrics().signalingMessagesOut.fetch_add(1, std::memory_order_relaxed);
-        person.peer->send(deniedFrame("locked", by));
-        person.peer->close();
-      }
+      for (auto& person : waiting_.takeAll()) turnAway(*person.peer, "locked", by);
       sendWaitingList();
     }
   }

@@ -18,6 +18,10 @@ struct RoomRecord {
   // without signing in.
   std::string ownerIssuer, ownerSubject;
   std::string access = "public";  // who waits to be admitted: "public", "trusted", "restricted"
+
+  bool ownedBy(const std::string& issuer, const std::string& subject) const {
+    return !ownerIssuer.empty() && issuer == ownerIssuer && subject == ownerSubject;
+  }
 };
 
 struct ChatRecord {
