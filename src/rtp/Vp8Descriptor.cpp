@@ -63,4 +63,14 @@ void rewriteVp8Descriptor(std::span<std::uint8_t> payload, const Vp8Descriptor& 
   if (d.tl0PicIdx && d.tl0PicIdxOffset < payload.size()) payload[d.tl0PicIdxOffset] = tl0PicIdx;
 }
 
+std::optional<Vp8FrameSize> vp8KeyFrameSize(std::span<const std::uint8_t> vp8) {
+  if (vp8.size() < 10 || (vp8[0] & 0x01) != 0) return std::nullopt;  // P bit 1: an inter frame
+  if (vp8[3] != 0x9d || vp8[4] != 0x01 || vp8[5] != 0x2a) return std::nullopt;
+  Vp8FrameSize size;
+  size.width = static_cast<std::uint16_t>((vp8[6] | (vp8[7] << 8)) & 0x3FFF);
+  size.height = static_cast<std::uint16_t>((vp8[8] | (vp8[9] << 8)) & 0x3FFF);
+  if (size.width == 0 || size.height == 0) return std::nullopt;
+  return size;
+}
+
 }  // namespace parley::rtp

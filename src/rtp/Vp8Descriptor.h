@@ -39,4 +39,12 @@ std::optional<Vp8Descriptor> parseVp8Descriptor(std::span<const std::uint8_t> pa
 void rewriteVp8Descriptor(std::span<std::uint8_t> payload, const Vp8Descriptor& d, std::uint16_t pictureId,
                           std::uint8_t tl0PicIdx);
 
+// The picture size a VP8 key frame's header states (RFC 6386 section 9.1: the 3-byte frame
+// tag, the start code 9d 01 2a, then 14-bit width and height), from the VP8 data after the
+// payload descriptor of a key frame's first packet. Nothing if it is not one.
+struct Vp8FrameSize {
+  std::uint16_t width = 0, height = 0;
+};
+std::optional<Vp8FrameSize> vp8KeyFrameSize(std::span<const std::uint8_t> vp8);
+
 }  // namespace parley::rtp

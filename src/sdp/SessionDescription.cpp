@@ -1,6 +1,9 @@
 #include "sdp/SessionDescription.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 namespace parley::sdp {
@@ -50,6 +53,38 @@ Codec* findOrAddCodec(MediaDescription& m, int pt) {
 
 bool isDirection(std::string_view a) {
   return a == "sendrecv" || a == "sendonly" || a == "recvonly" || a == "inactive";
+}
+
+bool isRidId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRidLength) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+// "ID send|recv [restrictions]": the restrictions (pt=, max-width=...) are not needed to
+// forward a layer.
+std::optional<Rid> parseRid(std::string_view value) {
+  const auto parts = split(trim(value), ' ');
+  if (parts.size() < 2 || !isRidId(parts[0]) || (parts[1] != "send" && parts[1] != "recv")) return std::nullopt;
+  return Rid{std::string(parts[0]), std::string(parts[1])};
+}
+
+// "send q;h;f recv a,b" (RFC 8853 section 5.1): a list per direction, ';' between streams and
+// ',' between alternatives of one; '~' marks a stream paused at first.
+void parseSimulcast(std::string_view value, MediaDescription& m) {
+  const auto parts = split(trim(value), ' ');
+  for (std::size_t i = 0; i + 1 < parts.size(); i += 2) {
+    auto* list = parts[i] == "send" ? &m.simulcastSend : parts[i] == "recv" ? &m.simulcastRecv : nullptr;
+    if (!list) continue;
+    for (auto stream : split(parts[i + 1], ';')) {
+      auto first = split(stream, ',');
+      if (first.empty()) continue;
+      auto id = first[0];
+      if (!id.empty() && id.front() == '~') id.remove_prefix(1);
+      if (isRidId(id) && list->size() < kMaxRids) list->emplace_back(id);
+    }
+  }
 }
 
 }  // namespace
@@ -176,7 +211,10 @@ std::variant<SessionDescription, std::string> parse(std::string_view text) {
         if (parts.size() < 2 || !number(parts[0].substr(0, parts[0].find('/')), id) || id < 1 || id > 255) {
           return std::string("malformed a=extmap");
         }
-        if (media->extensions.size() < 32) media->extensions.push_back({id, std::string(parts[1])});
+        const auto slash = parts[0].find('/');
+        std::string direction = slash == std::string_view::npos ? "" : std::string(parts[0].substr(slash + 1));
+        if (!direction.empty() && !isDirection(direction)) return std::string("malformed a=extmap direction");
+        if (media->extensions.size() < 32) media->extensions.push_back({id, std::string(parts[1]), std::move(direction)});
       } else if (key == "ssrc") {
         const auto space = val.find(' ');
         std::uint32_t ssrc = 0;
@@ -201,8 +239,12 @@ std::variant<SessionDescription, std::string> parse(std::string_view text) {
         media->ssrcGroups.push_back(std::move(group));
       } else if (key == "msid") {
         media->msid = std::string(val);
-      } else if (key == "simulcast" || key == "rid") {
+      } else if (key == "rid") {
         media->simulcast = true;
+        if (auto rid = parseRid(val); rid && media->rids.size() < kMaxRids) media->rids.push_back(std::move(*rid));
+      } else if (key == "simulcast") {
+        media->simulcast = true;
+        parseSimulcast(val, *media);
       } else if (key == "candidate") {
         if (media->candidates.size() < 32) media->candidates.emplace_back(val);
       } else if (key == "bundle-only") {
@@ -247,7 +289,9 @@ std::string write(const SessionDescription& d) {
     if (!m.fingerprint.empty()) out << "a=fingerprint:" << m.fingerprintAlgorithm << ' ' << m.fingerprint << "\r\n";
     if (!m.setup.empty()) out << "a=setup:" << m.setup << "\r\n";
     out << "a=mid:" << m.mid << "\r\n";
-    for (const auto& e : m.extensions) out << "a=extmap:" << e.id << ' ' << e.uri << "\r\n";
+    for (const auto& e : m.extensions) {
+      out << "a=extmap:" << e.id << (e.direction.empty() ? "" : "/") << e.direction << ' ' << e.uri << "\r\n";
+    }
     out << "a=" << m.direction << "\r\n";
     if (!m.msid.empty()) out << "a=msid:" << m.msid << "\r\n";
     if (m.rtcpMux) out << "a=rtcp-mux\r\n";
@@ -267,6 +311,19 @@ std::string write(const SessionDescription& d) {
     for (auto s : m.ssrcs) {
       out << "a=ssrc:" << s << " cname:" << m.cname << "\r\n";
       if (!m.msid.empty()) out << "a=ssrc:" << s << " msid:" << m.msid << "\r\n";
+    }
+    for (const auto& r : m.rids) out << "a=rid:" << r.id << ' ' << r.direction << "\r\n";
+    const auto simulcastList = [&](const char* direction, const std::vector<std::string>& ids) {
+      if (ids.empty()) return;
+      out << direction;
+      for (std::size_t i = 0; i < ids.size(); ++i) out << (i ? ";" : "") << ids[i];
+    };
+    if (!m.simulcastSend.empty() || !m.simulcastRecv.empty()) {
+      out << "a=simulcast:";
+      simulcastList("send ", m.simulcastSend);
+      if (!m.simulcastSend.empty() && !m.simulcastRecv.empty()) out << ' ';
+      simulcastList("recv ", m.simulcastRecv);
+      out << "\r\n";
     }
     for (const auto& c : m.candidates) out << "a=candidate:" << c << "\r\n";
     if (m.endOfCandidates) out << "a=end-of-candidates\r\n";

@@ -28,12 +28,21 @@ struct Codec {
 struct Extension {
   int id = 0;
   std::string uri;
+  std::string direction;  // RFC 8285 "a=extmap:ID/DIRECTION": sendonly, recvonly...; empty: both
 };
 
 struct SsrcGroup {
   std::string semantics;  // "FID", "SIM"
   std::vector<std::uint32_t> ssrcs;
 };
+
+// RFC 8851: a restriction identifier names one encoding of a section (a simulcast layer).
+struct Rid {
+  std::string id;         // letters, digits, '-' and '_', at most kMaxRidLength
+  std::string direction;  // "send" or "recv"
+};
+inline constexpr std::size_t kMaxRidLength = 16;
+inline constexpr std::size_t kMaxRids = 8;
 
 struct MediaDescription {
   std::string kind;  // audio, video, application
@@ -53,7 +62,11 @@ struct MediaDescription {
   std::string setup;
   bool rtcpMux = false;
   bool rtcpReducedSize = false;
-  bool simulcast = false;
+  bool simulcast = false;  // has a=simulcast or a=rid
+  std::vector<Rid> rids;
+  // RFC 8853 a=simulcast: the rids it sends or receives, in the order written, each the first
+  // of its alternatives, without the paused mark '~'.
+  std::vector<std::string> simulcastSend, simulcastRecv;
   // RFC 8843: a BUNDLE'd section offered with port 0 that is not rejected (Firefox does this
   // for every section after the first).
   bool bundleOnly = false;

@@ -14,25 +14,63 @@ Consumer::Consumer(Producer& producer, MediaParticipant* subscriber, std::string
   // A random first sequence number, as RFC 3550 asks of every sender.
   seqOffset_ = start;
   rtxSeq_ = static_cast<std::uint16_t>(start ^ 0x5A5A);
+  if (producer.kind() == MediaKind::Video) sent_ = std::make_unique<std::array<SentRecord, kSentRecords>>();
+  // Until a layer is chosen, the first key frame of any layer starts the stream.
+  if (!producer.simulcast()) rewriter_.switchTo(0);
 }
 
-bool Consumer::admit(const rtp::RtpPacket& packet, bool keyFrame, std::uint16_t& outSeq) {
-  if (!started_) {
-    if (!keyFrame) return false;
-    started_ = true;
-    seqOffset_ = static_cast<std::uint16_t>(seqOffset_ - packet.sequenceNumber());
-    firstInSeq_ = packet.sequenceNumber();
-  } else if (!rtp::seqNewer(packet.sequenceNumber(), firstInSeq_) && packet.sequenceNumber() != firstInSeq_) {
-    return false;  // older than where this consumer started
+std::optional<Consumer::Forwarded> Consumer::admit(const rtp::RtpPacket& packet, int layer, bool keyFrame,
+                                                   const rtp::Vp8Descriptor* vp8, std::int64_t now) {
+  if (paused_) return std::nullopt;
+  auto out = rewriter_.forward({static_cast<std::uint32_t>(layer), packet.sequenceNumber(), packet.timestamp(), now,
+                                keyFrame, vp8});
+  if (!out) return std::nullopt;
+  out->sequence = static_cast<std::uint16_t>(out->sequence + seqOffset_);
+  if (sent_) {
+    (*sent_)[out->sequence % kSentRecords] = {out->sequence, packet.sequenceNumber(), static_cast<std::uint8_t>(layer),
+                                              true, out->tl0PicIdx, out->pictureId, out->timestamp};
   }
-  outSeq = static_cast<std::uint16_t>(packet.sequenceNumber() + seqOffset_);
-  return true;
+  return out;
 }
 
-bool Consumer::mapNackedSequence(std::uint16_t outSeq, std::uint16_t& inSeq) const {
-  if (!started_) return false;
-  inSeq = static_cast<std::uint16_t>(outSeq - seqOffset_);
-  return inSeq == firstInSeq_ || rtp::seqNewer(inSeq, firstInSeq_);
+std::optional<Consumer::SentPacket> Consumer::sentPacket(std::uint16_t outSeq) const {
+  if (!sent_) return std::nullopt;
+  const SentRecord& record = (*sent_)[outSeq % kSentRecords];
+  if (!record.used || record.outSeq != outSeq) return std::nullopt;
+  return SentPacket{record.layer, record.inSeq, {record.outSeq, record.timestamp, record.pictureId, record.tl0PicIdx}};
+}
+
+int Consumer::selectLayer(std::int64_t now) {
+  if (producer_.kind() != MediaKind::Video) return kNoLayer;
+  std::array<LayerView, kMaxLayers> views{};
+  const std::size_t count = std::min(producer_.layerCount(), kMaxLayers);
+  for (std::size_t i = 0; i < count; ++i) {
+    views[i] = {producer_.layer(i).flowing(now), producer_.layer(i).height};
+  }
+  const int current = currentLayer();
+  const int target = rewriter_.target() ? static_cast<int>(*rewriter_.target()) : current;
+  const int chosen = chooseLayer({views.data(), count}, maxHeight_, target);
+  if (chosen == kNoLayer) {
+    if (maxHeight_ == 0 && !paused_) {
+      paused_ = true;
+      rewriter_.pause();
+    }
+    return kNoLayer;
+  }
+  const bool resuming = paused_;
+  paused_ = false;
+  if (resuming || chosen != target) rewriter_.switchTo(static_cast<std::uint32_t>(chosen));
+  return rewriter_.switching() ? chosen : kNoLayer;
+}
+
+int Consumer::currentLayer() const {
+  return rewriter_.current() ? static_cast<int>(*rewriter_.current()) : kNoLayer;
+}
+
+int Consumer::keyFrameLayer() const {
+  if (paused_) return kNoLayer;
+  if (rewriter_.target()) return static_cast<int>(*rewriter_.target());
+  return currentLayer();
 }
 
 void Consumer::onSent(std::size_t payloadBytes, std::uint32_t timestamp) {

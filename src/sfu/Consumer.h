@@ -1,7 +1,9 @@
 #pragma once
-// One producer's track as one subscriber receives it: its own SSRC (and RTX SSRC), its own
-// sequence numbers, whether it may forward yet (negotiated, connected, key frame seen), and
-// what bounds its retransmissions: each sequence number at most once per round-trip time
+// One producer's track as one subscriber receives it: its own SSRC (and RTX SSRC), one
+// continuous stream made of the producer's layers (VideoStreamRewriter: the layer this
+// subscriber should get, switched on key frames, see LayerSelection), whether it may forward
+// yet (negotiated, connected, key frame seen), what went out under which number (to answer
+// NACKs for a stream whose numbers are rewritten), and what bounds its retransmissions: each sequence number at most once per round-trip time
 // (measured from the subscriber's receiver reports), and all of them together at most a
 // share of the bytes the stream itself carries. A subscriber's NACKs can thus cost the
 // server a little more than its stream, never a multiple of it.
@@ -9,8 +11,14 @@
 #include <cstdint>
 #include <string>
 
+#include <memory>
+#include <optional>
+
 #include "rtp/Rtcp.h"
+#include "rtp/Vp8Descriptor.h"
+#include "sfu/LayerSelection.h"
 #include "sfu/Producer.h"
+#include "sfu/VideoStreamRewriter.h"
 
 namespace parley::sfu {
 
@@ -37,11 +45,37 @@ class Consumer {
   void setNegotiated() { negotiated_ = true; }
   bool negotiated() const { return negotiated_; }
 
-  // Sequence number for an incoming one, or false if this packet must not go out yet
-  // (video waits for a key frame, so the subscriber's decoder starts clean).
-  bool admit(const rtp::RtpPacket& packet, bool keyFrame, std::uint16_t& outSeq);
-  // The outgoing sequence number of a packet already forwarded (for NACKs), or false.
-  bool mapNackedSequence(std::uint16_t outSeq, std::uint16_t& inSeq) const;
+  using Forwarded = VideoStreamRewriter::Rewritten;
+  // What `packet` (of the producer's `layer`) becomes for this subscriber, or nothing if it
+  // must not go out: another layer than the one sent, a paused track, or video before its
+  // key frame (so the subscriber's decoder starts clean). `vp8`: its parsed descriptor.
+  std::optional<Forwarded> admit(const rtp::RtpPacket& packet, int layer, bool keyFrame,
+                                 const rtp::Vp8Descriptor* vp8, std::int64_t nowMicros);
+  // A video packet already forwarded, by its outgoing sequence number (for NACKs): the layer
+  // and number it came with, and how it went out. Kept for the last kSentRecords packets.
+  struct SentPacket {
+    int layer = 0;
+    std::uint16_t inSequence = 0;
+    Forwarded out{};
+  };
+  static constexpr std::size_t kSentRecords = 256;
+  std::optional<SentPacket> sentPacket(std::uint16_t outSeq) const;
+
+  // What the subscriber shows of this track: kAnyHeight (no wish), 0 (not shown: nothing is
+  // sent), or the displayed height in device pixels.
+  void setMaxHeight(int height) { maxHeight_ = height; }
+  int maxHeight() const { return maxHeight_; }
+  // Chooses the layer to send from the producer's flowing layers (LayerSelection). Returns
+  // the layer whose key frame the switch waits for, or kNoLayer if none is awaited.
+  int selectLayer(std::int64_t nowMicros);
+  // The layer whose key frame helps this subscriber now (on a PLI, after connecting): the
+  // one being switched to, else the one sent; kNoLayer before any.
+  int keyFrameLayer() const;
+  bool paused() const { return paused_; }
+  int currentLayer() const;
+  // Added to the current layer's RTP timestamps on the way out (for sender reports).
+  std::uint32_t timestampOffset() const { return rewriter_.timestampOffset(); }
+
   std::uint16_t nextRtxSequence() { return rtxSeq_++; }
   void onSent(std::size_t payloadBytes, std::uint32_t timestamp);
 
@@ -63,11 +97,22 @@ class Consumer {
   std::string mid_;
   std::uint32_t ssrc_, rtxSsrc_;
   bool negotiated_ = false;
-  bool started_ = false;
-  // Outgoing = incoming + offset: continuous even though this consumer joined mid-stream.
+  VideoStreamRewriter rewriter_;
+  // Added to the rewriter's numbers: every stream starts at a random sequence number.
   std::uint16_t seqOffset_ = 0;
-  std::uint16_t firstInSeq_ = 0;
   std::uint16_t rtxSeq_ = 0;
+  int maxHeight_ = kAnyHeight;
+  bool paused_ = false;
+  struct SentRecord {
+    std::uint16_t outSeq = 0;
+    std::uint16_t inSeq = 0;
+    std::uint8_t layer = 0;
+    bool used = false;
+    std::uint8_t tl0PicIdx = 0;
+    std::uint16_t pictureId = 0;
+    std::uint32_t timestamp = 0;
+  };
+  std::unique_ptr<std::array<SentRecord, kSentRecords>> sent_;  // video only
   std::uint32_t packetsSent_ = 0, octetsSent_ = 0, lastTimestamp_ = 0;
   // When each recent sequence number was last resent (milliseconds, wrapping).
   struct Resent {

@@ -13,9 +13,16 @@ MediaParticipant::MediaParticipant(Router& router, std::string id) : router_(rou
 
 MediaParticipant::~MediaParticipant() = default;
 
-Producer* MediaParticipant::producerBySsrc(std::uint32_t ssrc) {
+MediaParticipant::ProducerLayerRef MediaParticipant::producerBySsrc(std::uint32_t ssrc) {
   for (auto& p : producers) {
-    if (p->ssrc() == ssrc || (p->rtxSsrc() && p->rtxSsrc() == ssrc)) return p.get();
+    if (const int layer = p->layerOfSsrc(ssrc); layer >= 0) return {p.get(), layer};
+  }
+  return {};
+}
+
+Producer* MediaParticipant::producerByMid(std::string_view mid) {
+  for (auto& p : producers) {
+    if (p->mid() == mid) return p.get();
   }
   return nullptr;
 }

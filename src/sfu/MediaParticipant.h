@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sfu/Consumer.h"
@@ -24,7 +25,13 @@ class MediaParticipant : public webrtc::Transport::Listener {
 
   const std::string& id() const { return id_; }
 
-  Producer* producerBySsrc(std::uint32_t ssrc);
+  // The producer and layer an SSRC (media or RTX) belongs to; producer null if none.
+  struct ProducerLayerRef {
+    Producer* producer = nullptr;
+    int layer = -1;
+  };
+  ProducerLayerRef producerBySsrc(std::uint32_t ssrc);
+  Producer* producerByMid(std::string_view mid);
   Consumer* consumerBySsrc(std::uint32_t ssrc);
 
   // Publishing side.

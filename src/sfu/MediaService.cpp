@@ -184,6 +184,15 @@ void MediaService::subscriberAnswer(const std::string& roomId, const std::string
   });
 }
 
+void MediaService::showTracks(const std::string& roomId, const std::string& participantId,
+                              std::vector<ShownTrack> shown) {
+  Worker* worker = workerOf(roomId, participantId);
+  if (!worker) return;
+  worker->post([worker, roomId, participantId, shown = std::move(shown)] {
+    worker->router(roomId).showTracks(participantId, shown);
+  });
+}
+
 void MediaService::setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap) {
   if (tap) taps_[roomId] = tap;
   else taps_.erase(roomId);
@@ -233,6 +242,17 @@ std::string MediaService::renderMetrics() const {
               sum(&MediaCounters::keyFrameRequests));
   out.counter("parley_rtp_packets_piped_total", "RTP packets a worker received from another worker of the same room.",
               sum(&MediaCounters::rtpPiped));
+  out.family("parley_rtp_packets_received_by_layer_total", "counter",
+             "RTP packets received from publishers, by simulcast layer in the order offered (0 for one-layer tracks).");
+  for (std::size_t layer = 0; layer < 3; ++layer) {
+    std::uint64_t total = 0;
+    for (auto& w : workers_) total += w->counters().rtpByLayer[layer].load(std::memory_order_relaxed);
+    out.sample("parley_rtp_packets_received_by_layer_total", "layer=\"" + std::to_string(layer) + "\"", total);
+  }
+  out.counter("parley_layer_switches_total", "Subscribers' video streams moved to another simulcast layer.",
+              sum(&MediaCounters::layerSwitches));
+  out.counter("parley_video_pauses_total", "Received videos paused because the subscriber stopped showing them.",
+              sum(&MediaCounters::videoPauses));
   out.gauge("parley_media_rooms_spanning_workers", "Rooms whose participants are on more than one worker.",
             placement_->roomsSpanningWorkers());
   out.family("parley_media_worker_participants", "gauge", "Participants placed on each media worker.");

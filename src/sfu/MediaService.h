@@ -33,6 +33,7 @@ class MediaService {
   void publish(const std::string& roomId, const std::string& participantId, std::string offer,
                std::map<std::string, TrackSource> sources);
   void subscriberAnswer(const std::string& roomId, const std::string& participantId, std::string answer);
+  void showTracks(const std::string& roomId, const std::string& participantId, std::vector<ShownTrack> shown);
 
   // Hands the room's microphones to `tap` (null to stop), on each worker of the room.
   void setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap);

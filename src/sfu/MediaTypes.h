@@ -44,6 +44,13 @@ struct RemoteTrack {
   MediaKind kind;
 };
 
+// A video track as a subscriber displays it: its m-line there, and the height it is shown
+// at in device pixels (0: not shown, so not sent).
+struct ShownTrack {
+  std::string mid;
+  int height = 0;
+};
+
 struct MediaEvent {
   enum class Type { PublisherAnswer, SubscriberOffer, Error, TransportClosed, ActiveSpeaker };
   Type type;
@@ -75,6 +82,9 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> rtpPiped{0};     // received from another worker of the same room
   std::atomic<std::uint64_t> backlogKeyFrames{0};  // key frames asked for a drained TCP path
   std::atomic<std::uint64_t> pipeDropped{0};  // could not be piped: the ring to that worker was full
+  std::atomic<std::uint64_t> rtpByLayer[3]{};      // received from publishers, by simulcast layer (offer order)
+  std::atomic<std::uint64_t> layerSwitches{0};     // a subscriber's stream moved to another layer
+  std::atomic<std::uint64_t> videoPauses{0};       // a subscriber stopped showing a video: paused
 };
 
 }  // namespace parley::sfu

@@ -3,23 +3,45 @@
 #include <atomic>
 #include <cstring>
 
+#include "rtp/Vp8Descriptor.h"
+
 namespace parley::sfu {
 
 namespace {
 constexpr std::int64_t kKeyFrameIntervalMicros = 500000;
 std::atomic<std::uint32_t> nextPipeId{1};
-}
+}  // namespace
 
 Producer::Producer(ProducerDescription description)
-    : d_(std::move(description)),
-      // Video: 1024 packets (several seconds at camera rates), kept 2 s; audio: 1 s.
-      buffer_(d_.kind == MediaKind::Video ? 1024 : 128, d_.kind == MediaKind::Video ? 2000000 : 1000000),
-      stats_(d_.codec.clockRate),
-      pipeId_(nextPipeId.fetch_add(1, std::memory_order_relaxed)) {
+    : d_(std::move(description)), pipeId_(nextPipeId.fetch_add(1, std::memory_order_relaxed)) {
+  if (d_.layers.empty()) d_.layers.push_back({});
+  if (d_.layers.size() > kMaxLayers) d_.layers.resize(kMaxLayers);
+  layers_.reserve(d_.layers.size());
+  for (const auto& layer : d_.layers) layers_.emplace_back(d_.kind, d_.codec.clockRate, layer);
   consumers_.reserve(16);
 }
 
-bool Producer::unwrapRtx(rtp::RtpPacket& packet) {
+int Producer::layerOfSsrc(std::uint32_t ssrc) const {
+  if (ssrc == 0) return -1;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].ssrc == ssrc || layers_[i].rtxSsrc == ssrc) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Producer::unboundLayer(std::string_view rid) const {
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (!layers_[i].rid.empty() && layers_[i].rid == rid) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Producer::bindSsrc(int index, std::uint32_t ssrc, bool rtx) {
+  ProducerLayer& layer = layers_[static_cast<std::size_t>(index)];
+  (rtx ? layer.rtxSsrc : layer.ssrc) = ssrc;
+}
+
+bool Producer::unwrapRtx(rtp::RtpPacket& packet, int index) {
   // RFC 4588: the payload starts with the original sequence number.
   auto payload = packet.payload();
   if (payload.size() < 2) return false;
@@ -28,22 +50,41 @@ bool Producer::unwrapRtx(rtp::RtpPacket& packet) {
   std::uint8_t* data = packet.data();
   const std::size_t newLength = packet.size() - 2;
   packet.setSequenceNumber(original);
-  packet.setSsrc(d_.ssrc);
+  packet.setSsrc(layers_[static_cast<std::size_t>(index)].ssrc);
   packet.setPayloadType(d_.payloadType);
   return packet.parse(data, newLength);
 }
 
-bool Producer::onRtp(rtp::RtpPacket& packet, std::int64_t now) {
+void Producer::noteKeyFrame(ProducerLayer& layer, const rtp::RtpPacket& packet) {
+  if (d_.kind != MediaKind::Video || d_.codec.name != "VP8") return;
+  const auto payload = packet.payload();
+  const auto descriptor = rtp::parseVp8Descriptor(payload);
+  if (!descriptor || !descriptor->keyFrame) return;
+  if (const auto size = rtp::vp8KeyFrameSize(payload.subspan(descriptor->size))) {
+    layer.width = size->width;
+    layer.height = size->height;
+  }
+}
+
+bool Producer::onRtp(rtp::RtpPacket& packet, int index, std::int64_t now) {
   if (packet.payloadType() != d_.payloadType) return false;  // only the negotiated codec
-  stats_.onPacket(packet.sequenceNumber(), packet.timestamp(), now);
-  if (d_.kind == MediaKind::Video && nacks_.onPacket(packet.sequenceNumber(), now)) requestKeyFrame();
-  buffer_.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
+  ProducerLayer& layer = layers_[static_cast<std::size_t>(index)];
+  layer.stats.onPacket(packet.sequenceNumber(), packet.timestamp(), now);
+  if (d_.kind == MediaKind::Video && layer.nacks.onPacket(packet.sequenceNumber(), now)) layer.keyFrameWanted = true;
+  layer.buffer.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
+  layer.lastPacketAt = now;
+  ++layer.packets;
+  noteKeyFrame(layer, packet);
   packet.setPayloadType(d_.codec.payloadType);
   return true;
 }
 
-void Producer::onPipedRtp(const rtp::RtpPacket& packet, std::int64_t now) {
-  buffer_.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
+void Producer::onPipedRtp(const rtp::RtpPacket& packet, int index, std::int64_t now) {
+  ProducerLayer& layer = layers_[static_cast<std::size_t>(index)];
+  layer.buffer.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
+  layer.lastPacketAt = now;
+  ++layer.packets;
+  noteKeyFrame(layer, packet);
 }
 
 void Producer::notifyAudio(const rtp::RtpPacket& packet, std::optional<AudioLevel> level) const {
@@ -57,11 +98,12 @@ bool Producer::isKeyFrame(const rtp::RtpPacket& packet) const {
   return false;
 }
 
-bool Producer::takeKeyFrameRequest(std::int64_t now) {
-  if (!keyFrameWanted_ || d_.kind != MediaKind::Video) return false;
-  if (lastKeyFrameRequest_ != 0 && now - lastKeyFrameRequest_ < kKeyFrameIntervalMicros) return false;
-  keyFrameWanted_ = false;
-  lastKeyFrameRequest_ = now;
+bool Producer::takeKeyFrameRequest(int index, std::int64_t now) {
+  ProducerLayer& layer = layers_[static_cast<std::size_t>(index)];
+  if (!layer.keyFrameWanted || d_.kind != MediaKind::Video) return false;
+  if (layer.lastKeyFrameRequest != 0 && now - layer.lastKeyFrameRequest < kKeyFrameIntervalMicros) return false;
+  layer.keyFrameWanted = false;
+  layer.lastKeyFrameRequest = now;
   return true;
 }
 

@@ -1,18 +1,18 @@
 #pragma once
-// One track a participant publishes (camera, microphone, screen): its incoming RTP stream,
-// what the SFU must remember about it (retransmission buffer, receive statistics, missing
-// packets), the consumers it fans out to, and the observers of its audio.
+// One track a participant publishes (camera, microphone, screen): its incoming RTP streams
+// (one, or a layer each for a simulcast camera, see ProducerLayer), the consumers it fans
+// out to, and the observers of its audio.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "rtp/RtpPacket.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/NackGenerator.h"
+#include "sfu/ProducerLayer.h"
 #include "sfu/ProducerObserver.h"
-#include "sfu/ReceiveStatistics.h"
-#include "sfu/RetransmissionBuffer.h"
 
 namespace parley::sfu {
 
@@ -31,6 +31,7 @@ struct ForwardedCodec {
 // Extension ids the publisher negotiated (0: not used).
 struct PublisherExtensions {
   std::uint8_t mid = 0, audioLevel = 0, transportCc = 0, absSendTime = 0, videoOrientation = 0;
+  std::uint8_t rid = 0, repairedRid = 0;  // simulcast layers' names (RFC 8852)
 };
 
 // What a producer is: named fields, not positions.
@@ -40,9 +41,10 @@ struct ProducerDescription {
   std::string mid;      // the publisher's m-line
   MediaKind kind = MediaKind::Audio;
   TrackSource source = TrackSource::Microphone;
-  // The publisher's SSRCs and payload types. A copy of a producer from another worker has
-  // none of its own (its packets arrive rewritten, through a pipe): zeros.
-  std::uint32_t ssrc = 0, rtxSsrc = 0;
+  // Its encodings (one, or a simulcast camera's layers) and the publisher's payload types.
+  // A copy of a producer from another worker has no SSRCs of its own (its packets arrive
+  // rewritten, through a pipe, each naming its layer): as many layers, SSRCs zero.
+  std::vector<LayerDescription> layers;
   std::uint8_t payloadType = 0, rtxPayloadType = 0;
   ForwardedCodec codec;
 };
@@ -56,27 +58,36 @@ class Producer {
   const std::string& mid() const { return d_.mid; }
   MediaKind kind() const { return d_.kind; }
   TrackSource source() const { return d_.source; }
-  std::uint32_t ssrc() const { return d_.ssrc; }
-  std::uint32_t rtxSsrc() const { return d_.rtxSsrc; }
   const ForwardedCodec& codec() const { return d_.codec; }
   // Unique in the process: names the track in packets piped to other workers.
   std::uint32_t pipeId() const { return pipeId_; }
 
-  // A packet from the publisher (RTX already unwrapped). Returns false to drop it.
-  bool onRtp(rtp::RtpPacket& packet, std::int64_t nowMicros);
-  // A packet of a copy of a producer on another worker (already checked and rewritten there):
-  // stored for the NACKs of subscribers here.
-  void onPipedRtp(const rtp::RtpPacket& packet, std::int64_t nowMicros);
-  // Turns an RTX packet into the original it repairs, in place. False if malformed.
-  bool unwrapRtx(rtp::RtpPacket& packet);
+  std::size_t layerCount() const { return layers_.size(); }
+  ProducerLayer& layer(std::size_t index) { return layers_[index]; }
+  const ProducerLayer& layer(std::size_t index) const { return layers_[index]; }
+  bool simulcast() const { return layers_.size() > 1; }
+  // The layer whose media or RTX SSRC this is, or -1.
+  int layerOfSsrc(std::uint32_t ssrc) const;
+  // The layer named `rid` whose SSRC is not known yet, or -1: the first packet that names it
+  // binds its SSRC (bindSsrc), once.
+  int unboundLayer(std::string_view rid) const;
+  void bindSsrc(int layer, std::uint32_t ssrc, bool rtx);
+
+  // A packet from the publisher on `layer` (RTX already unwrapped). False to drop it.
+  bool onRtp(rtp::RtpPacket& packet, int layer, std::int64_t nowMicros);
+  // A packet of a copy of a producer on another worker (already checked and rewritten
+  // there): stored for the NACKs of subscribers here.
+  void onPipedRtp(const rtp::RtpPacket& packet, int layer, std::int64_t nowMicros);
+  // Turns an RTX packet of `layer` into the original it repairs, in place. False if malformed.
+  bool unwrapRtx(rtp::RtpPacket& packet, int layer);
   bool isKeyFrame(const rtp::RtpPacket& packet) const;
 
-  // Key frames: subscribers' requests are merged and reach the publisher at most every
-  // 500 ms. requestKeyFrame() notes a wish; takeKeyFrameRequest() says when to send one.
-  void requestKeyFrame() { keyFrameWanted_ = true; }
-  bool takeKeyFrameRequest(std::int64_t nowMicros);
+  // Key frames, per layer: subscribers' requests are merged and reach the publisher at most
+  // every 500 ms. requestKeyFrame() notes a wish; takeKeyFrameRequest() says when to send one.
+  void requestKeyFrame(int layer) { layers_[static_cast<std::size_t>(layer)].keyFrameWanted = true; }
+  bool takeKeyFrameRequest(int layer, std::int64_t nowMicros);
   // For a copy: takes the wish as is; the origin merges and paces them.
-  bool takeKeyFrameWish() { return std::exchange(keyFrameWanted_, false); }
+  bool takeKeyFrameWish(int layer) { return std::exchange(layers_[static_cast<std::size_t>(layer)].keyFrameWanted, false); }
 
   // Observers of its audio (the active speaker, the transcription tap); they must outlive
   // their registration. notifyAudio() hands them one packet.
@@ -84,21 +95,16 @@ class Producer {
   void removeObserver(ProducerObserver* observer) { std::erase(observers_, observer); }
   void notifyAudio(const rtp::RtpPacket& packet, std::optional<AudioLevel> level) const;
 
-  RetransmissionBuffer& buffer() { return buffer_; }
-  ReceiveStatistics& statistics() { return stats_; }
-  NackGenerator& nacks() { return nacks_; }
   std::vector<Consumer*>& consumers() { return consumers_; }
 
  private:
+  void noteKeyFrame(ProducerLayer& layer, const rtp::RtpPacket& packet);
+
   ProducerDescription d_;
-  RetransmissionBuffer buffer_;
-  ReceiveStatistics stats_;
-  NackGenerator nacks_;
+  std::vector<ProducerLayer> layers_;
   std::vector<Consumer*> consumers_;
   std::vector<ProducerObserver*> observers_;
   std::uint32_t pipeId_;
-  bool keyFrameWanted_ = false;
-  std::int64_t lastKeyFrameRequest_ = 0;
 };
 
 }  // namespace parley::sfu

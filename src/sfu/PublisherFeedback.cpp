@@ -27,20 +27,24 @@ void PublisherFeedback::tick(std::vector<std::unique_ptr<MediaParticipant>>& par
 
 void PublisherFeedback::requestRetransmissions(MediaParticipant& p, std::int64_t now) {
   for (auto& producer : p.producers) {
-    scratchSeqs_.clear();
-    if (producer->nacks().collect(now, scratchSeqs_)) producer->requestKeyFrame();
-    if (!scratchSeqs_.empty()) {
-      std::uint8_t* out = p.publisher->sendBuffer();
-      const std::size_t length = rtp::writeNack(out, p.rtcpSsrc, producer->ssrc(), scratchSeqs_);
-      if (length && p.publisher->sendRtcp(out, length, net::kMaxDatagram)) {
-        counters_.nacksSent.fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < producer->layerCount(); ++i) {
+      ProducerLayer& layer = producer->layer(i);
+      if (layer.ssrc == 0) continue;  // a rid-based layer not seen yet
+      scratchSeqs_.clear();
+      if (layer.nacks.collect(now, scratchSeqs_)) layer.keyFrameWanted = true;
+      if (!scratchSeqs_.empty()) {
+        std::uint8_t* out = p.publisher->sendBuffer();
+        const std::size_t length = rtp::writeNack(out, p.rtcpSsrc, layer.ssrc, scratchSeqs_);
+        if (length && p.publisher->sendRtcp(out, length, net::kMaxDatagram)) {
+          counters_.nacksSent.fetch_add(1, std::memory_order_relaxed);
+        }
       }
-    }
-    if (producer->takeKeyFrameRequest(now)) {
-      std::uint8_t* out = p.publisher->sendBuffer();
-      const std::size_t length = rtp::writePli(out, p.rtcpSsrc, producer->ssrc());
-      if (p.publisher->sendRtcp(out, length, net::kMaxDatagram)) {
-        counters_.keyFrameRequests.fetch_add(1, std::memory_order_relaxed);
+      if (producer->takeKeyFrameRequest(static_cast<int>(i), now)) {
+        std::uint8_t* out = p.publisher->sendBuffer();
+        const std::size_t length = rtp::writePli(out, p.rtcpSsrc, layer.ssrc);
+        if (p.publisher->sendRtcp(out, length, net::kMaxDatagram)) {
+          counters_.keyFrameRequests.fetch_add(1, std::memory_order_relaxed);
+        }
       }
     }
   }
@@ -48,9 +52,13 @@ void PublisherFeedback::requestRetransmissions(MediaParticipant& p, std::int64_t
 
 void PublisherFeedback::sendTransportFeedback(MediaParticipant& p) {
   if (!p.extensions.transportCc) return;
+  // The media SSRC of transport-wide feedback is informative only: any of the publisher's.
+  std::uint32_t mediaSsrc = 0;
+  for (auto& producer : p.producers) {
+    for (std::size_t i = 0; i < producer->layerCount() && !mediaSsrc; ++i) mediaSsrc = producer->layer(i).ssrc;
+  }
   std::uint8_t* out = p.publisher->sendBuffer();
-  const std::size_t length =
-      p.twcc.writeFeedback(out, rtp::kMaxTransportFeedbackBytes, p.rtcpSsrc, p.producers.front()->ssrc());
+  const std::size_t length = p.twcc.writeFeedback(out, rtp::kMaxTransportFeedbackBytes, p.rtcpSsrc, mediaSsrc);
   if (length && p.publisher->sendRtcp(out, length, net::kMaxDatagram)) {
     counters_.twccFeedbackSent.fetch_add(1, std::memory_order_relaxed);
   }
@@ -59,8 +67,11 @@ void PublisherFeedback::sendTransportFeedback(MediaParticipant& p) {
 void PublisherFeedback::sendReceiverReport(MediaParticipant& p, std::int64_t now) {
   scratchBlocks_.clear();
   for (auto& producer : p.producers) {
-    if (producer->statistics().packetsReceived() == 0 || scratchBlocks_.size() == 31) continue;
-    scratchBlocks_.push_back(producer->statistics().makeReportBlock(producer->ssrc(), now));
+    for (std::size_t i = 0; i < producer->layerCount(); ++i) {
+      ProducerLayer& layer = producer->layer(i);
+      if (layer.stats.packetsReceived() == 0 || scratchBlocks_.size() == 31) continue;
+      scratchBlocks_.push_back(layer.stats.makeReportBlock(layer.ssrc, now));
+    }
   }
   if (scratchBlocks_.empty()) return;
   std::uint8_t* out = p.publisher->sendBuffer();

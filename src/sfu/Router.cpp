@@ -7,6 +7,7 @@
 #include "net/UdpSocket.h"
 #include "rtp/Rtcp.h"
 #include "rtp/RtpPacket.h"
+#include "rtp/Vp8Descriptor.h"
 #include "srtp/SrtpProfile.h"
 
 namespace parley::sfu {
@@ -15,6 +16,7 @@ namespace {
 
 constexpr std::int64_t kSpeakerIntervalMicros = 500000;
 constexpr std::int64_t kRemoteKeyFrameIntervalMicros = 40000;
+constexpr std::int64_t kLayerSelectionIntervalMicros = 250000;
 
 std::uint32_t randomSsrc() {
   std::uint32_t ssrc = 0;
@@ -27,6 +29,17 @@ std::optional<AudioLevel> audioLevel(const rtp::RtpPacket& packet, std::uint8_t 
   const auto level = packet.extension(extension);
   if (level.empty()) return std::nullopt;
   return AudioLevel{static_cast<std::uint8_t>(level[0] & 0x7F), (level[0] & 0x80) != 0};
+}
+
+// Whether `producer` is the track `track` describes: the same section and encodings.
+bool carries(const Producer& producer, const PublishedTrack& track) {
+  if (producer.mid() != track.mid || producer.layerCount() != track.layers.size()) return false;
+  for (std::size_t i = 0; i < track.layers.size(); ++i) {
+    const ProducerLayer& have = producer.layer(i);
+    const LayerDescription& want = track.layers[i];
+    if (have.rid != want.rid || (want.ssrc != 0 && want.ssrc != have.ssrc)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -163,23 +176,25 @@ void Router::publish(const std::string& participantId, const std::string& offerT
   participant->extensions = result.extensions;
   for (const auto& [mid, source] : sources) participant->sources[mid] = source;
 
-  // Tracks that stopped, or changed SSRC, end their producers.
+  // Tracks that stopped, or changed their encodings, end their producers.
   std::vector<Producer*> ended;
   for (auto& producer : participant->producers) {
-    const auto still = std::find_if(result.tracks.begin(), result.tracks.end(), [&](const PublishedTrack& t) {
-      return t.mid == producer->mid() && t.ssrc == producer->ssrc();
-    });
+    const auto still = std::find_if(result.tracks.begin(), result.tracks.end(),
+                                    [&](const PublishedTrack& t) { return carries(*producer, t); });
     if (still == result.tracks.end()) ended.push_back(producer.get());
   }
   for (Producer* producer : ended) closeProducer(*participant, *producer);
   // New tracks start producers and reach everyone else, in one offer each.
   bool added = false;
   for (const auto& track : result.tracks) {
-    if (participant->producerBySsrc(track.ssrc)) continue;
+    if (std::any_of(participant->producers.begin(), participant->producers.end(),
+                    [&](const auto& p) { return carries(*p, track); })) {
+      continue;
+    }
     TrackSource source = track.kind == MediaKind::Audio ? TrackSource::Microphone : TrackSource::Camera;
     if (const auto it = participant->sources.find(track.mid); it != participant->sources.end()) source = it->second;
     participant->producers.push_back(std::make_unique<Producer>(
-        ProducerDescription{randomToken(9), participant->id(), track.mid, track.kind, source, track.ssrc, track.rtxSsrc,
+        ProducerDescription{randomToken(9), participant->id(), track.mid, track.kind, source, track.layers,
                             track.payloadType, track.rtxPayloadType, track.codec}));
     Producer& producer = *participant->producers.back();
     if (producer.kind() == MediaKind::Audio) {
@@ -254,8 +269,9 @@ void Router::subscriberAnswer(const std::string& participantId, const std::strin
       if (!consumer || consumer->negotiated()) continue;
       consumer->setNegotiated();
       // A new video consumer needs a key frame to start decoding; the wish waits for the
-      // publisher if need be, and wishes are merged (one request per 500 ms).
-      consumer->producer().requestKeyFrame();
+      // publisher if need be, and wishes are merged (one request per 500 ms). A simulcast
+      // track's layer is chosen first (selectLayers), which asks for its key frame.
+      if (const int layer = consumer->keyFrameLayer(); layer != kNoLayer) consumer->producer().requestKeyFrame(layer);
     }
   }
   if (participant->renegotiate) negotiate(*participant);
@@ -270,7 +286,8 @@ void Router::onSubscriberDrained(MediaParticipant& participant) {
 
 void Router::requestKeyFrames(MediaParticipant& participant) {
   for (auto& consumer : participant.consumers) {
-    if (consumer && consumer->negotiated()) consumer->producer().requestKeyFrame();
+    if (!consumer || !consumer->negotiated()) continue;
+    if (const int layer = consumer->keyFrameLayer(); layer != kNoLayer) consumer->producer().requestKeyFrame(layer);
   }
 }
 
@@ -292,24 +309,32 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
     const auto seq = packet.extension(from.extensions.transportCc);
     if (seq.size() == 2) from.twcc.onPacket(rtp::read16(seq.data()), now);
   }
-  Producer* producer = from.producerBySsrc(packet.ssrc());
+  auto found = from.producerBySsrc(packet.ssrc());
+  if (!found.producer) found = learnLayer(from, packet);
+  Producer* producer = found.producer;
+  const int layer = found.layer;
   if (!producer) {
     counters.unknownSsrc.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (producer->rtxSsrc() && packet.ssrc() == producer->rtxSsrc()) {
+  const ProducerLayer& source = producer->layer(static_cast<std::size_t>(layer));
+  if (source.rtxSsrc && packet.ssrc() == source.rtxSsrc) {
     if (packet.payload().size() <= 2) return;  // RTX padding, sent to probe bandwidth
-    if (!producer->unwrapRtx(packet)) return;
+    if (!producer->unwrapRtx(packet, layer)) return;
   }
   if (packet.payload().empty()) return;  // padding only
   std::span<const std::uint8_t> orientation;
   if (from.extensions.videoOrientation) orientation = packet.extension(from.extensions.videoOrientation);
   const auto level = producer->kind() == MediaKind::Audio ? audioLevel(packet, from.extensions.audioLevel)
                                                           : std::nullopt;
-  if (!producer->onRtp(packet, now)) return;
+  if (!producer->onRtp(packet, layer, now)) return;
+  counters.rtpByLayer[layer].fetch_add(1, std::memory_order_relaxed);
   if (producer->kind() == MediaKind::Audio) producer->notifyAudio(packet, level);
-  fanOut(*producer, packet, now, orientation);
-  // The room's subscribers on other workers get it through their worker's copy.
+  fanOut(*producer, layer, packet, now, orientation);
+  if (peers_.empty()) return;
+  // The room's subscribers on other workers get it through their worker's copy; the SSRC
+  // field names the layer there (see ShardLinks).
+  packet.setSsrc(static_cast<std::uint32_t>(layer));
   for (unsigned peer : peers_) {
     if (!context_.links->pipeRtp(peer, producer->pipeId(), packet.data(), packet.size())) {
       counters.pipeDropped.fetch_add(1, std::memory_order_relaxed);
@@ -317,43 +342,83 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
   }
 }
 
-void Router::fanOut(Producer& producer, const rtp::RtpPacket& packet, std::int64_t now,
+MediaParticipant::ProducerLayerRef Router::learnLayer(MediaParticipant& from, const rtp::RtpPacket& packet) {
+  // RFC 8852/8853: a rid-based layer's packets name their section (mid) and layer (rid, or
+  // the repaired rid on RTX) until the publisher knows we have bound the SSRC.
+  const PublisherExtensions& ids = from.extensions;
+  if (!ids.mid || (!ids.rid && !ids.repairedRid)) return {};
+  const auto mid = packet.extension(ids.mid);
+  auto rid = ids.rid ? packet.extension(ids.rid) : std::span<const std::uint8_t>{};
+  const bool rtx = rid.empty();
+  if (rtx && ids.repairedRid) rid = packet.extension(ids.repairedRid);
+  if (mid.empty() || rid.empty()) return {};
+  const auto text = [](std::span<const std::uint8_t> bytes) {
+    return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  Producer* producer = from.producerByMid(text(mid));
+  if (!producer) return {};
+  const int layer = producer->unboundLayer(text(rid));
+  if (layer < 0) return {};
+  const ProducerLayer& bound = producer->layer(static_cast<std::size_t>(layer));
+  // A layer keeps its SSRC while it flows: another SSRC claiming it is refused.
+  if ((rtx ? bound.rtxSsrc : bound.ssrc) != 0 && bound.flowing(steadyMicrosNow())) return {};
+  producer->bindSsrc(layer, packet.ssrc(), rtx);
+  return {producer, layer};
+}
+
+void Router::fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet, std::int64_t now,
                     std::span<const std::uint8_t> orientation) {
-  const bool keyFrame = producer.isKeyFrame(packet);
+  bool keyFrame = true;
+  std::optional<rtp::Vp8Descriptor> vp8;
+  if (producer.kind() == MediaKind::Video && producer.codec().name == "VP8") {
+    vp8 = rtp::parseVp8Descriptor(packet.payload());
+    if (!vp8) {
+      context_.counters.malformedRtp.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    keyFrame = vp8->keyFrame;
+  } else {
+    keyFrame = producer.isKeyFrame(packet);
+  }
   // abs-send-time: 6.18 fixed-point seconds, 24 bits.
   const std::uint32_t absSendTime = static_cast<std::uint32_t>(((now << 18) / 1000000) & 0xFFFFFF);
+  const Outgoing outgoing{packet, layer, keyFrame, vp8 ? &*vp8 : nullptr, absSendTime, orientation, now};
   for (Consumer* consumer : producer.consumers()) {
     webrtc::Transport* transport = consumer->subscriber().subscriber.get();
     if (!consumer->negotiated() || !transport || !transport->connected()) continue;
-    forward(*consumer, *transport, packet, keyFrame, absSendTime, orientation);
+    forward(*consumer, *transport, outgoing);
   }
 }
 
-void Router::forward(Consumer& consumer, webrtc::Transport& transport, const rtp::RtpPacket& packet, bool keyFrame,
-                     std::uint32_t absSendTime, std::span<const std::uint8_t> orientation) {
-  std::uint16_t outSeq = 0;
-  if (!consumer.admit(packet, keyFrame, outSeq)) return;
+void Router::forward(Consumer& consumer, webrtc::Transport& transport, const Outgoing& o) {
+  const int layerBefore = consumer.currentLayer();
+  const auto rewritten = consumer.admit(o.packet, o.layer, o.keyFrame, o.vp8, o.now);
+  if (!rewritten) return;
+  if (layerBefore != kNoLayer && layerBefore != o.layer) {
+    context_.counters.layerSwitches.fetch_add(1, std::memory_order_relaxed);
+  }
   const ForwardedCodec& codec = consumer.producer().codec();
   std::uint8_t* out = transport.sendBuffer();
-  std::uint8_t abs[3] = {static_cast<std::uint8_t>(absSendTime >> 16), static_cast<std::uint8_t>(absSendTime >> 8),
-                         static_cast<std::uint8_t>(absSendTime)};
+  std::uint8_t abs[3] = {static_cast<std::uint8_t>(o.absSendTime >> 16), static_cast<std::uint8_t>(o.absSendTime >> 8),
+                         static_cast<std::uint8_t>(o.absSendTime)};
   rtp::ExtensionElement elements[2];
   std::size_t count = 0;
   elements[count++] = {kSubscriberAbsSendTime, abs, 3};
-  if (orientation.size() == 1) elements[count++] = {kSubscriberVideoOrientation, orientation.data(), 1};
+  if (o.orientation.size() == 1) elements[count++] = {kSubscriberVideoOrientation, o.orientation.data(), 1};
   out[0] = 0x90;  // version 2, extension, no padding, no CSRC
-  out[1] = static_cast<std::uint8_t>((packet.marker() ? 0x80 : 0) | codec.payloadType);
-  rtp::write16(out + 2, outSeq);
-  rtp::write32(out + 4, packet.timestamp());
+  out[1] = static_cast<std::uint8_t>((o.packet.marker() ? 0x80 : 0) | codec.payloadType);
+  rtp::write16(out + 2, rewritten->sequence);
+  rtp::write32(out + 4, rewritten->timestamp);
   rtp::write32(out + 8, consumer.ssrc());
   std::size_t length = 12 + rtp::writeOneByteExtensions(out + 12, {elements, count});
-  const auto payload = packet.payload();
+  const auto payload = o.packet.payload();
   if (length + payload.size() + srtp::kMaxSrtpTrailer > net::kMaxDatagram) return;
   std::memcpy(out + length, payload.data(), payload.size());
+  if (o.vp8) rtp::rewriteVp8Descriptor({out + length, payload.size()}, *o.vp8, rewritten->pictureId, rewritten->tl0PicIdx);
   length += payload.size();
   // Video goes first when a subscriber's path is congested (ICE-TCP); audio is kept.
   if (transport.sendRtp(out, length, net::kMaxDatagram, consumer.producer().kind() == MediaKind::Video)) {
-    consumer.onSent(payload.size(), packet.timestamp());
+    consumer.onSent(payload.size(), rewritten->timestamp);
     context_.counters.rtpForwarded.fetch_add(1, std::memory_order_relaxed);
     context_.counters.bytesForwarded.fetch_add(length, std::memory_order_relaxed);
   }
@@ -366,10 +431,10 @@ void Router::onPublisherRtcp(MediaParticipant& from, std::uint8_t* data, std::si
     if (part.type != rtp::kRtcpSr) return;
     rtp::SenderInfo info;
     if (!rtp::readSenderReport(part, info)) return;
-    Producer* producer = from.producerBySsrc(info.ssrc);
-    if (!producer) return;
-    producer->statistics().onSenderReport(info, now);
-    for (unsigned peer : peers_) context_.links->relaySenderReport(peer, roomId_, producer->pipeId(), info);
+    const auto [producer, layer] = from.producerBySsrc(info.ssrc);
+    if (!producer || producer->layer(static_cast<std::size_t>(layer)).ssrc != info.ssrc) return;  // not RTX's
+    producer->layer(static_cast<std::size_t>(layer)).stats.onSenderReport(info, now);
+    for (unsigned peer : peers_) context_.links->relaySenderReport(peer, roomId_, producer->pipeId(), layer, info);
   });
   if (!ok) context_.counters.malformedRtcp.fetch_add(1, std::memory_order_relaxed);
 }
@@ -381,13 +446,47 @@ void Router::onSubscriberRtcp(MediaParticipant& to, std::uint8_t* data, std::siz
 void Router::requestRemoteKeyFrames() {
   // Subscribers here of a track published on another worker: the origin asks for the key frame.
   for (auto& remote : remote_) {
-    if (remote.producer->takeKeyFrameWish() && remote.info.kind == MediaKind::Video && context_.links) {
-      context_.links->requestKeyFrame(remote.info.origin, roomId_, remote.info.pipeId);
+    if (remote.info.kind != MediaKind::Video || !context_.links) continue;
+    for (std::size_t layer = 0; layer < remote.producer->layerCount(); ++layer) {
+      if (remote.producer->takeKeyFrameWish(static_cast<int>(layer))) {
+        context_.links->requestKeyFrame(remote.info.origin, roomId_, remote.info.pipeId, static_cast<int>(layer));
+      }
     }
   }
 }
 
+void Router::selectLayers(std::int64_t now) {
+  for (auto& participant : participants_) {
+    for (auto& consumer : participant->consumers) {
+      if (!consumer || !consumer->negotiated()) continue;
+      const bool wasPaused = consumer->paused();
+      // A switch waits for the new layer's key frame: asked for again on every pass until it
+      // comes (the producer paces the requests).
+      if (const int layer = consumer->selectLayer(now); layer != kNoLayer) consumer->producer().requestKeyFrame(layer);
+      if (!wasPaused && consumer->paused()) context_.counters.videoPauses.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+void Router::showTracks(const std::string& participantId, const std::vector<ShownTrack>& shown) {
+  MediaParticipant* participant = find(participantId);
+  if (!participant) return;
+  for (const auto& wish : shown) {
+    for (auto& consumer : participant->consumers) {
+      if (consumer && consumer->mid() == wish.mid && consumer->producer().kind() == MediaKind::Video) {
+        consumer->setMaxHeight(wish.height);
+      }
+    }
+  }
+  selectLayers(steadyMicrosNow());
+}
+
 void Router::tick(std::int64_t now) {
+  // Layers first: a switch's key frame request goes out in this tick's feedback.
+  if (now - lastLayerSelection_ >= kLayerSelectionIntervalMicros) {
+    lastLayerSelection_ = now;
+    selectLayers(now);
+  }
   publisherFeedback_.tick(participants_, now);
   subscriberReports_.tick(participants_, now);
   if (now - lastRemoteKeyFrames_ >= kRemoteKeyFrameIntervalMicros) {

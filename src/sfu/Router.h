@@ -67,6 +67,9 @@ class Router {
   void publish(const std::string& participantId, const std::string& offer,
                const std::map<std::string, TrackSource>& sources);
   void subscriberAnswer(const std::string& participantId, const std::string& answer);
+  // What the subscriber displays of its video tracks (by its m-line): sizes choose layers,
+  // and a track not shown is paused.
+  void showTracks(const std::string& participantId, const std::vector<ShownTrack>& shown);
   // Microphones published here go to `tap` too (null: stop).
   void setAudioTap(std::shared_ptr<AudioTap> tap) { tap_.setTap(std::move(tap)); }
   // The other workers hosting this room, and whether this shard reports the active speaker
@@ -76,8 +79,8 @@ class Router {
   // From the room's shards on other workers.
   void addRemoteProducer(const RemoteProducerInfo& info);
   void removeRemoteProducer(std::uint32_t pipeId);
-  void onRemoteSenderReport(std::uint32_t pipeId, const rtp::SenderInfo& info);
-  void onRemoteKeyFrameRequest(std::uint32_t pipeId);
+  void onRemoteSenderReport(std::uint32_t pipeId, int layer, const rtp::SenderInfo& info);
+  void onRemoteKeyFrameRequest(std::uint32_t pipeId, int layer);
   void onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t length);
 
   // The worker's clock: feedback and reports, key frame wishes of piped tracks, speaker.
@@ -96,8 +99,7 @@ class Router {
   void onSubscriberDrained(MediaParticipant& participant);
   void onTransportClosed(MediaParticipant& participant, bool publisher, const std::string& reason);
 
-  // Simulcast layer selection and downlink bandwidth estimation belong here, per consumer,
-  // between admit() and the write in forward(): a later step.
+  // Downlink bandwidth estimation belongs beside selectLayers(): a later step.
 
  private:
   void requestKeyFrames(MediaParticipant& participant);
@@ -105,12 +107,23 @@ class Router {
   void addConsumer(MediaParticipant& subscriber, Producer& producer, const std::string& ownerId);
   void closeProducer(MediaParticipant& owner, Producer& producer);
   void dropConsumersOf(Producer& producer);
-  void fanOut(Producer& producer, const rtp::RtpPacket& packet, std::int64_t now,
+  // One incoming packet on its way to every consumer, parsed once.
+  struct Outgoing {
+    const rtp::RtpPacket& packet;
+    int layer;
+    bool keyFrame;
+    const rtp::Vp8Descriptor* vp8;  // VP8 only
+    std::uint32_t absSendTime;
+    std::span<const std::uint8_t> orientation;
+    std::int64_t now;
+  };
+  void fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet, std::int64_t now,
               std::span<const std::uint8_t> orientation);
+  MediaParticipant::ProducerLayerRef learnLayer(MediaParticipant& from, const rtp::RtpPacket& packet);
+  void selectLayers(std::int64_t now);
   RemoteProducerInfo describe(const MediaParticipant& owner, const Producer& producer) const;
   void negotiate(MediaParticipant& participant);
-  void forward(Consumer& consumer, webrtc::Transport& transport, const rtp::RtpPacket& packet, bool keyFrame,
-               std::uint32_t absSendTime, std::span<const std::uint8_t> orientation);
+  void forward(Consumer& consumer, webrtc::Transport& transport, const Outgoing& outgoing);
   void requestRemoteKeyFrames();
   void error(const std::string& participantId, const std::string& message);
   LocalTransport localTransport(const webrtc::Transport& transport, std::uint64_t version) const;
@@ -124,7 +137,7 @@ class Router {
   SubscriberFeedback subscriberFeedback_;
   SubscriberReports subscriberReports_;
   std::vector<std::unique_ptr<MediaParticipant>> participants_;
-  std::int64_t lastSpeaker_ = 0, lastRemoteKeyFrames_ = 0;
+  std::int64_t lastSpeaker_ = 0, lastRemoteKeyFrames_ = 0, lastLayerSelection_ = 0;
   std::vector<unsigned> peers_;
   bool reportsSpeaker_ = true;
   struct RemoteProducer {

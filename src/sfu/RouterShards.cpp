@@ -19,6 +19,7 @@ RemoteProducerInfo Router::describe(const MediaParticipant& owner, const Produce
   info.kind = producer.kind();
   info.source = producer.source();
   info.codec = producer.codec();
+  info.layers = static_cast<std::uint8_t>(producer.layerCount());
   info.audioLevelExtension = owner.extensions.audioLevel;
   info.orientationExtension = owner.extensions.videoOrientation;
   return info;
@@ -41,9 +42,10 @@ void Router::addRemoteProducer(const RemoteProducerInfo& info) {
   }
   // The copy has no publisher SSRC of its own, and carries the server's payload type
   // already: the origin rewrote it.
-  auto producer = std::make_unique<Producer>(ProducerDescription{info.producerId, info.ownerId, info.mid, info.kind,
-                                                                 info.source, 0, 0, info.codec.payloadType, 0,
-                                                                 info.codec});
+  auto producer = std::make_unique<Producer>(
+      ProducerDescription{info.producerId, info.ownerId, info.mid, info.kind, info.source,
+                          std::vector<LayerDescription>(std::clamp<std::size_t>(info.layers, 1, kMaxLayers)),
+                          info.codec.payloadType, 0, info.codec});
   Producer& added = *producer;
   if (added.kind() == MediaKind::Audio) added.addObserver(&speaker_);  // tapped at its origin, not here
   remote_.push_back({info, std::move(producer)});
@@ -65,16 +67,21 @@ void Router::removeRemoteProducer(std::uint32_t pipeId) {
   remote_.erase(it);
 }
 
-void Router::onRemoteSenderReport(std::uint32_t pipeId, const rtp::SenderInfo& info) {
+void Router::onRemoteSenderReport(std::uint32_t pipeId, int layer, const rtp::SenderInfo& info) {
   for (auto& remote : remote_) {
-    if (remote.info.pipeId == pipeId) remote.producer->statistics().onSenderReport(info, steadyMicrosNow());
+    if (remote.info.pipeId != pipeId || layer < 0 || static_cast<std::size_t>(layer) >= remote.producer->layerCount()) {
+      continue;
+    }
+    remote.producer->layer(static_cast<std::size_t>(layer)).stats.onSenderReport(info, steadyMicrosNow());
   }
 }
 
-void Router::onRemoteKeyFrameRequest(std::uint32_t pipeId) {
+void Router::onRemoteKeyFrameRequest(std::uint32_t pipeId, int layer) {
   for (auto& p : participants_) {
     for (auto& producer : p->producers) {
-      if (producer->pipeId() == pipeId) producer->requestKeyFrame();
+      if (producer->pipeId() == pipeId && layer >= 0 && static_cast<std::size_t>(layer) < producer->layerCount()) {
+        producer->requestKeyFrame(layer);
+      }
     }
   }
 }
@@ -93,8 +100,11 @@ void Router::onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t
   }
   std::span<const std::uint8_t> orientation;
   if (track.orientationExtension) orientation = packet.extension(track.orientationExtension);
-  producer.onPipedRtp(packet, now);
-  fanOut(producer, packet, now, orientation);
+  // The origin wrote the layer in the SSRC field.
+  if (packet.ssrc() >= producer.layerCount()) return;
+  const int layer = static_cast<int>(packet.ssrc());
+  producer.onPipedRtp(packet, layer, now);
+  fanOut(producer, layer, packet, now, orientation);
 }
 
 }  // namespace parley::sfu

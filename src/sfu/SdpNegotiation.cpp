@@ -61,6 +61,43 @@ bool h264Acceptable(const sdp::Codec& c) {
   return c.fmtp.find("packetization-mode=1") != std::string::npos;
 }
 
+std::uint32_t rtxOf(const sdp::MediaDescription& m, std::uint32_t ssrc) {
+  for (const auto& g : m.ssrcGroups) {
+    if (g.semantics == "FID" && g.ssrcs.size() == 2 && g.ssrcs[0] == ssrc) return g.ssrcs[1];
+  }
+  return 0;
+}
+
+// The encodings a sending section carries, lowest first as the offer lists them: its rids
+// (if the rid header extension names them in packets), else the SSRCs of a SIM group, else
+// its one SSRC (with RTX from an FID group). Empty: nothing says which packets are its own.
+std::vector<LayerDescription> publishedLayers(const sdp::MediaDescription& m, bool ridExtension) {
+  std::vector<LayerDescription> layers;
+  if (m.kind == "video" && ridExtension) {
+    for (const auto& id : m.simulcastSend) {
+      const bool sent = std::any_of(m.rids.begin(), m.rids.end(),
+                                    [&](const sdp::Rid& r) { return r.id == id && r.direction == "send"; });
+      const bool repeated = std::any_of(layers.begin(), layers.end(), [&](const auto& l) { return l.rid == id; });
+      if (sent && !repeated && layers.size() < kMaxLayers) layers.push_back({id, 0, 0});
+    }
+    if (!layers.empty()) return layers;
+  }
+  if (m.kind == "video") {
+    for (const auto& g : m.ssrcGroups) {
+      if (g.semantics != "SIM" || g.ssrcs.size() < 2) continue;
+      for (std::size_t i = 0; i < g.ssrcs.size() && i < kMaxLayers; ++i) {
+        layers.push_back({"", g.ssrcs[i], rtxOf(m, g.ssrcs[i])});
+      }
+      return layers;
+    }
+  }
+  if (m.ssrcs.empty()) return layers;
+  for (const auto& g : m.ssrcGroups) {
+    if (g.semantics == "FID" && g.ssrcs.size() == 2) return {{"", g.ssrcs[0], g.ssrcs[1]}};
+  }
+  return {{"", m.ssrcs.front(), 0}};
+}
+
 std::vector<std::string> videoFeedback() { return {"transport-cc", "ccm fir", "nack", "nack pli"}; }
 
 }  // namespace
@@ -144,8 +181,11 @@ std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::Sessi
     for (const auto& e : m.extensions) {
       const bool keep = e.uri == uri::kMid || e.uri == uri::kTransportCc || e.uri == uri::kAbsSendTime ||
                         (m.kind == "audio" && e.uri == uri::kAudioLevel) ||
-                        (m.kind == "video" && e.uri == uri::kVideoOrientation);
-      if (keep && e.id <= 14) a.extensions.push_back(e);
+                        (m.kind == "video" && (e.uri == uri::kVideoOrientation || e.uri == uri::kRid ||
+                                               e.uri == uri::kRepairedRid));
+      if (!keep || e.id > 14 || e.direction == "recvonly" || e.direction == "inactive") continue;
+      // What the publisher only sends, we only receive (RFC 8285 section 6).
+      a.extensions.push_back({e.id, e.uri, e.direction == "sendonly" ? "recvonly" : ""});
     }
     const auto idOf = [&](const char* u) { return static_cast<std::uint8_t>(std::min(14, std::max(0, a.extensionId(u)))); };
     if (!result.extensions.transportCc) result.extensions.transportCc = idOf(uri::kTransportCc);
@@ -155,23 +195,25 @@ std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::Sessi
     if (m.kind == "video" && !result.extensions.videoOrientation) {
       result.extensions.videoOrientation = idOf(uri::kVideoOrientation);
     }
+    if (m.kind == "video" && !result.extensions.rid) result.extensions.rid = idOf(uri::kRid);
+    if (m.kind == "video" && !result.extensions.repairedRid) result.extensions.repairedRid = idOf(uri::kRepairedRid);
     a.direction = sending ? "recvonly" : "inactive";
     answer.bundle.push_back(m.mid);
-    if (sending && !m.ssrcs.empty()) {
+    if (sending) {
       PublishedTrack track;
       track.mid = m.mid;
       track.kind = m.kind == "audio" ? MediaKind::Audio : MediaKind::Video;
       track.payloadType = static_cast<std::uint8_t>(codec->payloadType);
       track.rtxPayloadType = rtx ? static_cast<std::uint8_t>(rtx->payloadType) : 0;
       track.codec = forwarded;
-      track.ssrc = m.ssrcs.front();
-      for (const auto& g : m.ssrcGroups) {
-        if (g.semantics == "FID" && g.ssrcs.size() == 2) {
-          track.ssrc = g.ssrcs[0];
-          track.rtxSsrc = g.ssrcs[1];
+      track.layers = publishedLayers(m, a.extensionId(uri::kRid) != 0);
+      if (!track.layers.empty() && track.layers.front().rid.size()) {
+        for (const auto& layer : track.layers) {
+          a.rids.push_back({layer.rid, "recv"});
+          a.simulcastRecv.push_back(layer.rid);
         }
       }
-      result.tracks.push_back(track);
+      if (!track.layers.empty()) result.tracks.push_back(std::move(track));
     }
     answer.media.push_back(std::move(a));
   }

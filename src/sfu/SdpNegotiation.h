@@ -23,7 +23,9 @@ struct LocalTransport {
 struct PublishedTrack {
   std::string mid;
   MediaKind kind;
-  std::uint32_t ssrc = 0, rtxSsrc = 0;
+  // One layer, or a simulcast camera's layers as the offer lists them. Rid-based layers
+  // (RFC 8853) come with no SSRC: the first packets tell it (their rid header extension).
+  std::vector<LayerDescription> layers;
   std::uint8_t payloadType = 0, rtxPayloadType = 0;  // as the publisher sends them
   ForwardedCodec codec;
 };
@@ -37,7 +39,10 @@ struct PublisherNegotiation {
 };
 
 // The answer to a publisher's offer: Opus for audio, VP8 (else H.264) with RTX for video,
-// the header extensions we use, the server receiving only, passive DTLS, ICE-lite. At most
+// the header extensions we use, the server receiving only, passive DTLS, ICE-lite. Video
+// may be simulcast: rid-based (RFC 8853, the first kMaxLayers rids the offer sends, when it
+// also offers the rid header extension) or the legacy SSRC group "SIM" (with an FID group
+// per layer for its RTX). At most
 // `maxTracks` sending sections are accepted; the others are answered as rejected (and
 // counted in refusedTracks).
 std::variant<PublisherNegotiation, std::string> answerPublisher(const sdp::SessionDescription& offer,
@@ -75,6 +80,8 @@ inline constexpr const char* kAudioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audi
 inline constexpr const char* kTransportCc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 inline constexpr const char* kAbsSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
 inline constexpr const char* kVideoOrientation = "urn:3gpp:video-orientation";
+inline constexpr const char* kRid = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+inline constexpr const char* kRepairedRid = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 }  // namespace uri
 
 }  // namespace parley::sfu

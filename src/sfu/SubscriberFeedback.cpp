@@ -5,6 +5,7 @@
 
 #include "net/UdpSocket.h"
 #include "rtp/RtpPacket.h"
+#include "rtp/Vp8Descriptor.h"
 #include "srtp/SrtpSession.h"
 
 namespace parley::sfu {
@@ -15,13 +16,13 @@ void SubscriberFeedback::onRtcp(MediaParticipant& to, std::uint8_t* data, std::s
     std::uint32_t sender = 0, media = 0;
     if (part.type == rtp::kRtcpPsfb && part.count == 1 && rtp::readFeedbackSsrcs(part, sender, media)) {
       counters_.plisReceived.fetch_add(1, std::memory_order_relaxed);
-      if (Consumer* consumer = to.consumerBySsrc(media)) consumer->producer().requestKeyFrame();
+      if (Consumer* consumer = to.consumerBySsrc(media)) requestKeyFrame(*consumer);
     } else if (part.type == rtp::kRtcpPsfb && part.count == 4) {
       std::vector<std::uint32_t> ssrcs;
       rtp::readFir(part, ssrcs);
       counters_.plisReceived.fetch_add(1, std::memory_order_relaxed);
       for (auto ssrc : ssrcs) {
-        if (Consumer* consumer = to.consumerBySsrc(ssrc)) consumer->producer().requestKeyFrame();
+        if (Consumer* consumer = to.consumerBySsrc(ssrc)) requestKeyFrame(*consumer);
       }
     } else if (part.type == rtp::kRtcpRtpfb && part.count == 1) {
       onNack(to, part, now);
@@ -34,6 +35,10 @@ void SubscriberFeedback::onRtcp(MediaParticipant& to, std::uint8_t* data, std::s
     }
   });
   if (!ok) counters_.malformedRtcp.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SubscriberFeedback::requestKeyFrame(Consumer& consumer) {
+  if (const int layer = consumer.keyFrameLayer(); layer != kNoLayer) consumer.producer().requestKeyFrame(layer);
 }
 
 void SubscriberFeedback::onNack(MediaParticipant& to, const rtp::RtcpPart& part, std::int64_t now) {
@@ -52,10 +57,11 @@ void SubscriberFeedback::onNack(MediaParticipant& to, const rtp::RtcpPart& part,
 
 void SubscriberFeedback::retransmit(Consumer& consumer, webrtc::Transport& transport, std::uint16_t outSeq,
                                     std::int64_t now) {
-  std::uint16_t inSeq = 0;
-  if (!consumer.mapNackedSequence(outSeq, inSeq)) return;
+  const auto sent = consumer.sentPacket(outSeq);
+  if (!sent) return;
   std::size_t storedLength = 0;
-  const std::uint8_t* stored = consumer.producer().buffer().find(inSeq, now, storedLength);
+  const std::uint8_t* stored =
+      consumer.producer().layer(static_cast<std::size_t>(sent->layer)).buffer.find(sent->inSequence, now, storedLength);
   if (!stored) return;
   if (!consumer.mayResend(outSeq, storedLength, now)) {
     counters_.retransmissionsRefused.fetch_add(1, std::memory_order_relaxed);
@@ -71,7 +77,7 @@ void SubscriberFeedback::retransmit(Consumer& consumer, webrtc::Transport& trans
   const auto payload = packet.payload();
   out[0] = 0x80;
   out[1] = static_cast<std::uint8_t>(packet.marker() ? 0x80 : 0);
-  rtp::write32(out + 4, packet.timestamp());
+  rtp::write32(out + 4, sent->out.timestamp);
   if (consumer.rtxSsrc() && codec.rtxPayloadType) {
     // RFC 4588: the original sequence number, then the original payload.
     out[1] |= codec.rtxPayloadType;
@@ -86,6 +92,12 @@ void SubscriberFeedback::retransmit(Consumer& consumer, webrtc::Transport& trans
   }
   if (length + payload.size() + srtp::kMaxSrtpTrailer > net::kMaxDatagram) return;
   std::memcpy(out + length, payload.data(), payload.size());
+  // As it went out the first time: the stream's PictureIDs, not the layer's.
+  if (codec.name == "VP8") {
+    if (const auto vp8 = rtp::parseVp8Descriptor(payload)) {
+      rtp::rewriteVp8Descriptor({out + length, payload.size()}, *vp8, sent->out.pictureId, sent->out.tl0PicIdx);
+    }
+  }
   length += payload.size();
   if (transport.sendRtp(out, length, net::kMaxDatagram)) {
     counters_.retransmissions.fetch_add(1, std::memory_order_relaxed);

@@ -24,7 +24,10 @@ void SubscriberReports::tick(std::vector<std::unique_ptr<MediaParticipant>>& par
 void SubscriberReports::report(MediaParticipant& p, std::int64_t now, std::int64_t) {
   for (auto& consumer : p.consumers) {
     if (!consumer || consumer->packetsSent() == 0) continue;
-    auto& stats = consumer->producer().statistics();
+    // The layer being sent gives the clock mapping, shifted as its timestamps are.
+    const int layer = consumer->currentLayer();
+    if (layer == kNoLayer) continue;
+    auto& stats = consumer->producer().layer(static_cast<std::size_t>(layer)).stats;
     if (!stats.hasSenderReport()) continue;
     const auto& sr = stats.lastSenderReport();
     const std::int64_t elapsed = now - stats.lastSenderReportArrival();
@@ -34,8 +37,8 @@ void SubscriberReports::report(MediaParticipant& p, std::int64_t now, std::int64
     const std::uint64_t srNtpMicros =
         ((sr.ntp >> 32) - 2208988800ull) * 1000000 + (((sr.ntp & 0xFFFFFFFF) * 1000000) >> 32);
     info.ntp = rtp::ntpFromUnixMicros(srNtpMicros + static_cast<std::uint64_t>(elapsed));
-    info.rtpTimestamp =
-        sr.rtpTimestamp + static_cast<std::uint32_t>(elapsed * consumer->producer().codec().clockRate / 1000000);
+    info.rtpTimestamp = sr.rtpTimestamp + consumer->timestampOffset() +
+                        static_cast<std::uint32_t>(elapsed * consumer->producer().codec().clockRate / 1000000);
     info.packetCount = consumer->packetsSent();
     info.octetCount = consumer->octetsSent();
     std::uint8_t* out = p.subscriber->sendBuffer();

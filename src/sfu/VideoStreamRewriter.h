@@ -39,6 +39,11 @@ class VideoStreamRewriter {
   // From the next key frame of `source` on, the stream carries that source.
   void switchTo(std::uint32_t source) { target_ = source; }
   std::optional<std::uint32_t> current() const { return current_; }
+  std::optional<std::uint32_t> target() const { return target_; }
+  // Nothing goes out until the target's next key frame, which then continues the numbering
+  // (a paused track coming back).
+  void pause() { current_.reset(); }
+  std::uint32_t timestampOffset() const { return timestampOffset_; }
   // Waiting for a key frame of the target (the caller asks the publisher for one).
   bool switching() const { return target_ && target_ != current_; }
 

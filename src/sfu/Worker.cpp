@@ -135,13 +135,14 @@ void Worker::withdrawProducer(unsigned worker, const std::string& roomId, std::u
   onRouter(worker, roomId, [pipeId](Router& router) { router.removeRemoteProducer(pipeId); });
 }
 
-void Worker::relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId,
+void Worker::relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer,
                                const rtp::SenderInfo& info) {
-  onRouter(worker, roomId, [pipeId, info](Router& router) { router.onRemoteSenderReport(pipeId, info); });
+  onRouter(worker, roomId,
+           [pipeId, layer, info](Router& router) { router.onRemoteSenderReport(pipeId, layer, info); });
 }
 
-void Worker::requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId) {
-  onRouter(worker, roomId, [pipeId](Router& router) { router.onRemoteKeyFrameRequest(pipeId); });
+void Worker::requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer) {
+  onRouter(worker, roomId, [pipeId, layer](Router& router) { router.onRemoteKeyFrameRequest(pipeId, layer); });
 }
 
 void Worker::releaseIfEmpty(const std::string& roomId) {

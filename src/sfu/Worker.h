@@ -66,9 +66,9 @@ class Worker : public ShardLinks {
   bool pipeRtp(unsigned worker, std::uint32_t pipeId, const std::uint8_t* data, std::size_t length) override;
   void announceProducer(unsigned worker, const std::string& roomId, const RemoteProducerInfo& info) override;
   void withdrawProducer(unsigned worker, const std::string& roomId, std::uint32_t pipeId) override;
-  void relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId,
+  void relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer,
                          const rtp::SenderInfo& info) override;
-  void requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId) override;
+  void requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer) override;
 
   unsigned index() const { return index_; }
   std::uint16_t port() const { return server_.port(); }

@@ -204,6 +204,26 @@ const char* errorCodeName(ErrorCode code) {
   return "error";
 }
 
+ParseResult parseVideoView(const json& object) {
+  const json* tracks = field(object, "tracks");
+  if (!tracks || !tracks->is_array() || tracks->size() > kMaxViewedTracks) {
+    return malformed("video-view needs an array \"tracks\" of at most 512 {mid, height}");
+  }
+  VideoViewRequest view;
+  view.tracks.reserve(tracks->size());
+  for (const auto& track : *tracks) {
+    if (!track.is_object()) return malformed("each video-view track is an object {mid, height}");
+    const auto mid = stringField(track, "mid");
+    const json* height = field(track, "height");
+    if (!mid || mid->empty() || mid->size() > 32) return malformed("a video-view track needs a string \"mid\"");
+    if (!height || !height->is_number_integer()) return malformed("a video-view track needs an integer \"height\"");
+    const auto value = height->get<std::int64_t>();
+    if (value < 0 || value > kMaxViewHeight) return invalid("a video-view height is 0 to 8192 pixels");
+    view.tracks.push_back({*mid, static_cast<int>(value)});
+  }
+  return view;
+}
+
 ParseResult parseClientMessage(std::string_view frame) {
   if (frame.size() > kMaxSdpMessageBytes) return ProtocolError{ErrorCode::TooLarge, "message is larger than 768 KiB"};
   if (!nestingWithin(frame, kMaxJsonDepth)) return malformed("message is nested too deeply");
@@ -259,6 +279,7 @@ ParseResult parseClientMessage(std::string_view frame) {
     if (!sdp || sdp->empty()) return malformed("subscribe-answer needs a string \"sdp\"");
     return SubscribeAnswerRequest{*sdp};
   }
+  if (*type == "video-view") return parseVideoView(object);
   if (*type == "chat-history") {
     const json* before = field(object, "before");
     if (!before || !before->is_number_integer() || before->get<std::int64_t>() < 1) {

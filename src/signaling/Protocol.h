@@ -84,10 +84,22 @@ struct PublishRequest {
 struct SubscribeAnswerRequest {
   std::string sdp;
 };
+// Which received video tracks the client displays, and how tall (device pixels; 0: not
+// shown). The server sends each the layer that fits, and nothing for those not shown.
+struct VideoViewRequest {
+  struct Track {
+    std::string mid;
+    int height = 0;
+  };
+  std::vector<Track> tracks;
+};
+inline constexpr std::size_t kMaxViewedTracks = 512;
+inline constexpr int kMaxViewHeight = 8192;
 
 using ClientMessage = std::variant<JoinRequest, ChatRequest, HandRequest, ReactionRequest, MediaStateRequest,
                                    ModerateRequest, PingRequest, LeaveRequest, PublishRequest, SubscribeAnswerRequest,
-                                   ChatHistoryRequest, AdmitRequest, DenyRequest, RoomSettingsRequest>;
+                                   ChatHistoryRequest, AdmitRequest, DenyRequest, RoomSettingsRequest,
+                                   VideoViewRequest>;
 
 enum class ErrorCode {
   Malformed,      // not JSON, not an object, wrong field types

@@ -333,6 +333,14 @@ void Room::subscribeAnswer(const std::string& from, const SubscribeAnswerRequest
   services_.media->subscriberAnswer(record_.id, from, request.sdp);
 }
 
+void Room::viewVideo(const std::string& from, const VideoViewRequest& request) {
+  if (!services_.media || !find(from)) return;
+  std::vector<sfu::ShownTrack> shown;
+  shown.reserve(request.tracks.size());
+  for (const auto& track : request.tracks) shown.push_back({track.mid, track.height});
+  services_.media->showTracks(record_.id, from, std::move(shown));
+}
+
 void Room::onMediaEvent(const sfu::MediaEvent& event, std::int64_t now) {
   using Type = sfu::MediaEvent::Type;
   if (event.type == Type::ActiveSpeaker) {

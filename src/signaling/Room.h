@@ -101,6 +101,7 @@ class Room {
   void expireWaiting(std::int64_t now);
   void publish(const std::string& from, const PublishRequest& request);
   void subscribeAnswer(const std::string& from, const SubscribeAnswerRequest& request);
+  void viewVideo(const std::string& from, const VideoViewRequest& request);
   // What the media plane says about this room, on the control thread.
   void onMediaEvent(const sfu::MediaEvent& event, std::int64_t now);
 

@@ -111,6 +111,8 @@ void SignalingSession::handle(const ClientMessage& message, std::int64_t now) {
           room_->publish(participantId_, request);
         } else if constexpr (std::is_same_v<T, SubscribeAnswerRequest>) {
           room_->subscribeAnswer(participantId_, request);
+        } else if constexpr (std::is_same_v<T, VideoViewRequest>) {
+          room_->viewVideo(participantId_, request);
         } else if constexpr (std::is_same_v<T, LeaveRequest>) {
           leaveRoom("left", now);
           peer_.close();

@@ -75,8 +75,9 @@ TEST(SdpNegotiation, AnswersAPublisherWithWhatTheSfuForwards) {
   ASSERT_EQ(negotiation.tracks.size(), 2u);
   EXPECT_EQ(negotiation.tracks[0].codec.name, "opus");
   EXPECT_EQ(negotiation.tracks[1].codec.name, "VP8");
-  EXPECT_EQ(negotiation.tracks[1].ssrc, 2231627014u);
-  EXPECT_EQ(negotiation.tracks[1].rtxSsrc, 632943048u);
+  ASSERT_EQ(negotiation.tracks[1].layers.size(), 1u);
+  EXPECT_EQ(negotiation.tracks[1].layers[0].ssrc, 2231627014u);
+  EXPECT_EQ(negotiation.tracks[1].layers[0].rtxSsrc, 632943048u);
   EXPECT_EQ(negotiation.tracks[1].rtxPayloadType, 97);
   EXPECT_EQ(negotiation.extensions.transportCc, 3);
   EXPECT_EQ(negotiation.extensions.audioLevel, 1);
@@ -153,6 +154,85 @@ TEST(SdpNegotiation, OffersEveryAddressAsHostCandidatesInTheOrderGiven) {
                                        }));
   // Every UDP candidate before every TCP one.
   EXPECT_GT(2130705919u, 2124414975u);
+}
+
+TEST(Sdp, ParsesRidsAndSimulcastLines) {
+  const std::string text =
+      "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=extmap:9/sendonly urn:x\r\n"
+      "a=rid:q send pt=96;max-width=320\r\na=rid:h send\r\na=rid:bad! send\r\na=rid:r recv\r\n"
+      "a=rid:waytoolongforarid1 send\r\na=simulcast:send ~q,x;h recv r\r\n";
+  const auto parsed = parse(text);
+  ASSERT_TRUE(std::holds_alternative<SessionDescription>(parsed)) << std::get<std::string>(parsed);
+  const auto& m = std::get<SessionDescription>(parsed).media.at(0);
+  ASSERT_EQ(m.rids.size(), 3u) << "a rid with a character outside RFC 8851's, or too long, is ignored";
+  EXPECT_EQ(m.rids[0].id, "q");
+  EXPECT_EQ(m.rids[2].direction, "recv");
+  EXPECT_EQ(m.simulcastSend, (std::vector<std::string>{"q", "h"})) << "paused mark dropped, first alternative kept";
+  EXPECT_EQ(m.simulcastRecv, (std::vector<std::string>{"r"}));
+  EXPECT_EQ(m.extensions.at(0).direction, "sendonly");
+  const auto again = std::get<SessionDescription>(parse(write(std::get<SessionDescription>(parsed))));
+  EXPECT_EQ(again.media.at(0).simulcastSend, m.simulcastSend);
+  EXPECT_EQ(again.media.at(0).extensions.at(0).direction, "sendonly");
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse("v=0\r\nm=video 9 X 96\r\na=extmap:3/sideways urn:x\r\n")));
+}
+
+// Chromium and Firefox ESR offer a camera in three rid-named layers (captured from the
+// browsers with the client's sendEncodings): the answer receives all three, in the offer's
+// order, and keeps the rid header extensions that name the layers in packets.
+TEST(SdpNegotiation, ReceivesRidSimulcastFromChromiumAndFirefox) {
+  for (const char* fixture : {"chrome-simulcast-offer.sdp", "firefox-simulcast-offer.sdp"}) {
+    SCOPED_TRACE(fixture);
+    const auto offer = std::get<SessionDescription>(parse(readFixture(fixture)));
+    const auto result = sfu::answerPublisher(offer, {"u", "password-password-1", "AA", {"127.0.0.1"}, 40000, 1, 1});
+    ASSERT_TRUE(std::holds_alternative<sfu::PublisherNegotiation>(result)) << std::get<std::string>(result);
+    const auto& negotiation = std::get<sfu::PublisherNegotiation>(result);
+    ASSERT_EQ(negotiation.tracks.size(), 2u);
+    const auto& video = negotiation.tracks[1];
+    ASSERT_EQ(video.layers.size(), 3u);
+    EXPECT_EQ(video.layers[0].rid, "q");
+    EXPECT_EQ(video.layers[2].rid, "f");
+    EXPECT_EQ(video.layers[0].ssrc, 0u) << "rid layers' SSRCs are learned from their packets";
+    EXPECT_NE(negotiation.extensions.rid, 0);
+    EXPECT_NE(negotiation.extensions.repairedRid, 0);
+    EXPECT_NE(negotiation.extensions.mid, 0);
+    const auto answer = std::get<SessionDescription>(parse(negotiation.answer));
+    const auto& m = answer.media.at(1);
+    EXPECT_EQ(m.simulcastRecv, (std::vector<std::string>{"q", "h", "f"}));
+    ASSERT_EQ(m.rids.size(), 3u);
+    EXPECT_EQ(m.rids[1].direction, "recv");
+    for (const auto& e : m.extensions) {
+      EXPECT_TRUE(e.direction.empty() || e.direction == "recvonly") << e.uri << " answered " << e.direction;
+    }
+  }
+}
+
+TEST(SdpNegotiation, ReceivesLegacySsrcGroupSimulcastAndAtMostThreeLayers) {
+  std::string text = readFixture("chrome-offer.sdp");
+  // The legacy form: a SIM group of three SSRCs, each with its RTX in an FID group.
+  const auto at = text.find("a=ssrc-group:FID");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at,
+              "a=ssrc-group:SIM 11 12 13\r\na=ssrc-group:FID 11 21\r\na=ssrc-group:FID 12 22\r\n"
+              "a=ssrc-group:FID 13 23\r\n");
+  const auto offer = std::get<SessionDescription>(parse(text));
+  const auto result = sfu::answerPublisher(offer, {"u", "password-password-1", "AA", {"127.0.0.1"}, 40000, 1, 1});
+  const auto& video = std::get<sfu::PublisherNegotiation>(result).tracks.at(1);
+  ASSERT_EQ(video.layers.size(), 3u);
+  EXPECT_EQ(video.layers[0].ssrc, 11u);
+  EXPECT_EQ(video.layers[0].rtxSsrc, 21u);
+  EXPECT_EQ(video.layers[2].ssrc, 13u);
+  EXPECT_EQ(video.layers[2].rtxSsrc, 23u);
+
+  std::string four = readFixture("chrome-simulcast-offer.sdp");
+  const auto rids = four.find("a=simulcast:send q;h;f");
+  ASSERT_NE(rids, std::string::npos);
+  four.replace(rids, 22, "a=rid:x send\r\na=simulcast:send q;h;f;x");
+  const auto fourOffer = std::get<SessionDescription>(parse(four));
+  const auto fourResult = sfu::answerPublisher(fourOffer, {"u", "password-password-1", "AA", {"127.0.0.1"}, 40000, 1, 1});
+  const auto& fourNegotiation = std::get<sfu::PublisherNegotiation>(fourResult);
+  EXPECT_EQ(fourNegotiation.tracks.at(1).layers.size(), 3u) << "a fourth layer is refused";
+  const auto answer = std::get<SessionDescription>(parse(fourNegotiation.answer));
+  EXPECT_EQ(answer.media.at(1).simulcastRecv, (std::vector<std::string>{"q", "h", "f"}));
 }
 
 }  // namespace parley::sdp

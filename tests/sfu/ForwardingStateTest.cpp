@@ -1,12 +1,14 @@
 // The SFU's per-stream state machines: missing packets, retransmission, receive
-// statistics, consumer sequence numbering, key frame pacing and transport feedback.
+// statistics, consumer numbering and layer choice, key frame pacing and transport feedback.
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "rtp/Rtcp.h"
 #include "rtp/TransportFeedback.h"
+#include "rtp/Vp8Descriptor.h"
 #include "sfu/Consumer.h"
+#include "sfu/LayerSelection.h"
 #include "sfu/NackGenerator.h"
 #include "sfu/Producer.h"
 #include "sfu/ReceiveStatistics.h"
@@ -80,54 +82,172 @@ TEST(ReceiveStatistics, ReportsLossAndSequence) {
   EXPECT_EQ(next.fractionLost, 0) << "the fraction is per interval";
 }
 
-Producer makeVideoProducer() {
-  return Producer(ProducerDescription{"p", "owner", "1", MediaKind::Video, TrackSource::Camera, 1000, 2000, 96, 97,
+Producer makeVideoProducer(std::vector<LayerDescription> layers = {{"", 1000, 2000}}) {
+  return Producer(ProducerDescription{"p", "owner", "1", MediaKind::Video, TrackSource::Camera, std::move(layers), 96, 97,
                                       {"VP8", 90000, 1, "", 96, 97}});
 }
 
-std::vector<std::uint8_t> vp8Packet(std::uint16_t seq, bool key, std::uint32_t ssrc = 1000, std::uint8_t pt = 96) {
+// A VP8 packet with a 15-bit PictureID; a key frame's first packet carries its picture size.
+std::vector<std::uint8_t> vp8Packet(std::uint16_t seq, bool key, std::uint32_t ssrc = 1000, std::uint8_t pt = 96,
+                                    std::uint16_t pictureId = 0, std::uint16_t height = 720) {
   std::vector<std::uint8_t> p = {0x80, pt, static_cast<std::uint8_t>(seq >> 8), static_cast<std::uint8_t>(seq), 0, 0, 0, 0,
                                  static_cast<std::uint8_t>(ssrc >> 24), static_cast<std::uint8_t>(ssrc >> 16),
                                  static_cast<std::uint8_t>(ssrc >> 8), static_cast<std::uint8_t>(ssrc)};
-  p.push_back(0x10);
-  p.push_back(key ? 0x00 : 0x01);
-  p.push_back(0x9d);
+  p.push_back(0x90);  // X, S
+  p.push_back(0x80);  // I
+  p.push_back(static_cast<std::uint8_t>(0x80 | (pictureId >> 8)));
+  p.push_back(static_cast<std::uint8_t>(pictureId));
+  const std::uint16_t width = static_cast<std::uint16_t>(height * 16 / 9);
+  for (std::uint8_t b : {std::uint8_t(key ? 0x00 : 0x01), std::uint8_t(0), std::uint8_t(0), std::uint8_t(0x9d),
+                         std::uint8_t(0x01), std::uint8_t(0x2a), std::uint8_t(width), std::uint8_t(width >> 8),
+                         std::uint8_t(height), std::uint8_t(height >> 8)}) {
+    p.push_back(b);
+  }
   return p;
+}
+
+struct Admitted {
+  bool sent = false;
+  std::uint16_t sequence = 0;
+  std::uint16_t pictureId = 0;
+};
+
+Admitted admit(Consumer& consumer, std::vector<std::uint8_t> bytes, int layer, std::int64_t now = 0) {
+  rtp::RtpPacket packet;
+  if (!packet.parse(bytes.data(), bytes.size())) return {};
+  const auto vp8 = rtp::parseVp8Descriptor(packet.payload());
+  const auto out = consumer.admit(packet, layer, vp8 && vp8->keyFrame, vp8 ? &*vp8 : nullptr, now);
+  if (!out) return {};
+  return {true, out->sequence, out->pictureId};
 }
 
 TEST(Consumer, StartsOnAKeyFrameWithItsOwnContinuousSequence) {
   Producer producer = makeVideoProducer();
   Consumer consumer(producer, nullptr, "0", 5, 6);
-  std::uint16_t out = 0;
-  auto delta = vp8Packet(500, false);
-  rtp::RtpPacket packet;
-  packet.parse(delta.data(), delta.size());
-  EXPECT_FALSE(consumer.admit(packet, false, out)) << "a delta frame cannot start a stream";
-  auto key = vp8Packet(501, true);
-  packet.parse(key.data(), key.size());
-  ASSERT_TRUE(consumer.admit(packet, true, out));
-  const std::uint16_t first = out;
-  auto next = vp8Packet(503, false);
-  packet.parse(next.data(), next.size());
-  ASSERT_TRUE(consumer.admit(packet, false, out));
-  EXPECT_EQ(static_cast<std::uint16_t>(out - first), 2) << "gaps are preserved, so NACKs still line up";
-  std::uint16_t in = 0;
-  ASSERT_TRUE(consumer.mapNackedSequence(static_cast<std::uint16_t>(first + 1), in));
-  EXPECT_EQ(in, 502);
-  EXPECT_FALSE(consumer.mapNackedSequence(static_cast<std::uint16_t>(first - 5), in)) << "before this consumer";
+  EXPECT_FALSE(admit(consumer, vp8Packet(500, false), 0).sent) << "a delta frame cannot start a stream";
+  const auto key = admit(consumer, vp8Packet(501, true), 0);
+  ASSERT_TRUE(key.sent);
+  const auto next = admit(consumer, vp8Packet(503, false), 0);
+  ASSERT_TRUE(next.sent);
+  EXPECT_EQ(static_cast<std::uint16_t>(next.sequence - key.sequence), 2) << "gaps are preserved, so NACKs still line up";
+  const auto sent = consumer.sentPacket(next.sequence);
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(sent->inSequence, 503);
+  EXPECT_EQ(sent->layer, 0);
+  EXPECT_FALSE(consumer.sentPacket(static_cast<std::uint16_t>(key.sequence + 1))) << "never sent: lost upstream";
+  EXPECT_FALSE(consumer.sentPacket(static_cast<std::uint16_t>(key.sequence - 5))) << "before this consumer";
 }
 
-TEST(Producer, MergesKeyFrameRequestsToOneEvery500Ms) {
-  Producer producer = makeVideoProducer();
-  EXPECT_FALSE(producer.takeKeyFrameRequest(1000000));
-  producer.requestKeyFrame();
-  producer.requestKeyFrame();
-  EXPECT_TRUE(producer.takeKeyFrameRequest(1000000));
-  EXPECT_FALSE(producer.takeKeyFrameRequest(1000001));
-  producer.requestKeyFrame();
-  EXPECT_FALSE(producer.takeKeyFrameRequest(1400000)) << "within 500 ms: held back";
-  EXPECT_TRUE(producer.takeKeyFrameRequest(1500000)) << "then sent, once";
-  EXPECT_FALSE(producer.takeKeyFrameRequest(2100000));
+// Three layers flowing (180p, 360p, 720p, announced highest first as Firefox does): the
+// subscriber's displayed height picks one, a switch waits for that layer's key frame and
+// continues the numbering, and a track not shown sends nothing until it is shown again.
+TEST(Consumer, SendsTheLayerThatFitsWhatIsShownSwitchingOnKeyFrames) {
+  Producer producer = makeVideoProducer({{"f", 30, 0}, {"h", 20, 0}, {"q", 10, 0}});
+  Consumer consumer(producer, nullptr, "0", 5, 6);
+  std::int64_t now = 1000000;
+  std::uint16_t seq = 100;
+  std::uint16_t picture = 7;
+  // Every layer sends a key frame: sizes are learned, and the layers flow.
+  const std::uint16_t heights[] = {720, 360, 180};
+  const auto keyFrames = [&] {
+    for (int l = 0; l < 3; ++l) {
+      auto bytes = vp8Packet(static_cast<std::uint16_t>(seq + 1000 * l), true, 30 - 10 * l, 96, picture, heights[l]);
+      rtp::RtpPacket packet;
+      ASSERT_TRUE(packet.parse(bytes.data(), bytes.size()));
+      ASSERT_TRUE(producer.onRtp(packet, l, now));
+    }
+  };
+  keyFrames();
+  EXPECT_EQ(producer.layer(2).height, 180);
+
+  consumer.setMaxHeight(200);
+  EXPECT_EQ(consumer.selectLayer(now), 2) << "a 200-pixel tile: the 180p layer, waiting for its key frame";
+  EXPECT_FALSE(admit(consumer, vp8Packet(seq, true, 30, 96, picture, 720), 0, now).sent) << "not the chosen layer";
+  const auto first = admit(consumer, vp8Packet(static_cast<std::uint16_t>(seq + 2000), true, 10, 96, picture, 180), 2, now);
+  ASSERT_TRUE(first.sent);
+  EXPECT_EQ(consumer.currentLayer(), 2);
+  EXPECT_EQ(consumer.selectLayer(now), kNoLayer) << "settled";
+
+  consumer.setMaxHeight(kAnyHeight);
+  EXPECT_EQ(consumer.selectLayer(now), 0) << "no wish: the largest layer";
+  ++seq;
+  ++picture;
+  const auto delta = admit(consumer, vp8Packet(static_cast<std::uint16_t>(seq + 2000), false, 10, 96, picture), 2, now);
+  EXPECT_TRUE(delta.sent) << "the old layer goes on until the new one's key frame";
+  EXPECT_FALSE(admit(consumer, vp8Packet(seq, false, 30, 96, picture), 0, now).sent);
+  ++seq;
+  ++picture;
+  now += 33000;
+  const auto switched = admit(consumer, vp8Packet(seq, true, 30, 96, 900, 720), 0, now);
+  ASSERT_TRUE(switched.sent);
+  EXPECT_EQ(static_cast<std::uint16_t>(switched.sequence - delta.sequence), 1) << "no gap for the decoder";
+  EXPECT_EQ(switched.pictureId, static_cast<std::uint16_t>(delta.pictureId + 1)) << "PictureIDs follow on";
+
+  consumer.setMaxHeight(0);
+  EXPECT_EQ(consumer.selectLayer(now), kNoLayer);
+  EXPECT_FALSE(admit(consumer, vp8Packet(static_cast<std::uint16_t>(seq + 1), true, 30, 96, 901), 0, now).sent)
+      << "not shown: nothing sent, key frames neither";
+  consumer.setMaxHeight(720);
+  EXPECT_EQ(consumer.selectLayer(now), 0) << "shown again: the 720p layer's key frame is awaited";
+  EXPECT_FALSE(admit(consumer, vp8Packet(static_cast<std::uint16_t>(seq + 2), false, 30, 96, 902), 0, now).sent);
+  const auto back = admit(consumer, vp8Packet(static_cast<std::uint16_t>(seq + 3), true, 30, 96, 903, 720), 0, now);
+  ASSERT_TRUE(back.sent);
+  EXPECT_EQ(static_cast<std::uint16_t>(back.sequence - switched.sequence), 1) << "the numbering continues after a pause";
+
+  // The 720p layer stops (the publisher's uplink is short): the largest still flowing.
+  now += 2000000;
+  for (int l = 1; l < 3; ++l) {
+    auto bytes = vp8Packet(static_cast<std::uint16_t>(seq + 1010 * l), false, 30 - 10 * l, 96, picture, heights[l]);
+    rtp::RtpPacket packet;
+    ASSERT_TRUE(packet.parse(bytes.data(), bytes.size()));
+    ASSERT_TRUE(producer.onRtp(packet, l, now));
+  }
+  EXPECT_EQ(consumer.selectLayer(now), 1);
+}
+
+TEST(LayerSelection, FitsTheDisplayedHeightWithWhatFlows) {
+  const LayerView three[] = {{true, 180}, {true, 360}, {true, 720}};
+  EXPECT_EQ(chooseLayer(three, kAnyHeight, kNoLayer), 2);
+  EXPECT_EQ(chooseLayer(three, 0, 2), kNoLayer) << "not shown";
+  EXPECT_EQ(chooseLayer(three, 100, 2), 0);
+  EXPECT_EQ(chooseLayer(three, 220, 2), 0) << "180 is 80% of 225: enough";
+  EXPECT_EQ(chooseLayer(three, 240, 2), 1);
+  EXPECT_EQ(chooseLayer(three, 1080, 0), 2) << "nothing is that big: the largest";
+  const LayerView upperStopped[] = {{true, 180}, {true, 360}, {false, 720}};
+  EXPECT_EQ(chooseLayer(upperStopped, 720, 2), 1);
+  const LayerView noneFlowing[] = {{false, 180}, {false, 360}, {false, 720}};
+  EXPECT_EQ(chooseLayer(noneFlowing, 720, 1), 1) << "nothing to switch to: keep";
+  const LayerView unknownSizes[] = {{true, 0}, {true, 0}, {true, 0}};
+  EXPECT_EQ(chooseLayer(unknownSizes, 180, kNoLayer), 2) << "sizes unknown (H.264): by offer order, the last";
+  const LayerView reversed[] = {{true, 720}, {true, 360}, {true, 180}};
+  EXPECT_EQ(chooseLayer(reversed, 300, kNoLayer), 1) << "sizes known: offer order does not matter";
+  EXPECT_EQ(chooseLayer(reversed, kAnyHeight, kNoLayer), 0);
+}
+
+TEST(Producer, MergesKeyFrameRequestsToOneEvery500MsPerLayer) {
+  Producer producer = makeVideoProducer({{"q", 10, 0}, {"f", 30, 0}});
+  EXPECT_FALSE(producer.takeKeyFrameRequest(0, 1000000));
+  producer.requestKeyFrame(0);
+  producer.requestKeyFrame(0);
+  EXPECT_TRUE(producer.takeKeyFrameRequest(0, 1000000));
+  EXPECT_FALSE(producer.takeKeyFrameRequest(0, 1000001));
+  EXPECT_FALSE(producer.takeKeyFrameRequest(1, 1000001)) << "layers are asked separately";
+  producer.requestKeyFrame(0);
+  EXPECT_FALSE(producer.takeKeyFrameRequest(0, 1400000)) << "within 500 ms: held back";
+  EXPECT_TRUE(producer.takeKeyFrameRequest(0, 1500000)) << "then sent, once";
+  EXPECT_FALSE(producer.takeKeyFrameRequest(0, 2100000));
+}
+
+TEST(Producer, BindsARidLayerOnceAndFindsLayersBySsrc) {
+  Producer producer = makeVideoProducer({{"q", 0, 0}, {"h", 0, 0}});
+  EXPECT_EQ(producer.layerOfSsrc(0), -1);
+  ASSERT_EQ(producer.unboundLayer("h"), 1);
+  EXPECT_EQ(producer.unboundLayer("x"), -1);
+  producer.bindSsrc(1, 77, false);
+  producer.bindSsrc(1, 78, true);
+  EXPECT_EQ(producer.layerOfSsrc(77), 1);
+  EXPECT_EQ(producer.layerOfSsrc(78), 1);
+  EXPECT_EQ(producer.layerOfSsrc(10), -1);
 }
 
 TEST(Producer, UnwrapsRetransmissions) {
@@ -136,14 +256,15 @@ TEST(Producer, UnwrapsRetransmissions) {
   std::vector<std::uint8_t> rtx = {0x80, 97, 0, 9, 0, 0, 0, 0, 0, 0, 0x07, 0xD0, 0x01, 0xF4, 0x10, 0x00, 0x9d};
   rtp::RtpPacket packet;
   ASSERT_TRUE(packet.parse(rtx.data(), rtx.size()));
-  ASSERT_TRUE(producer.unwrapRtx(packet));
+  ASSERT_EQ(producer.layerOfSsrc(2000), 0);
+  ASSERT_TRUE(producer.unwrapRtx(packet, 0));
   EXPECT_EQ(packet.sequenceNumber(), 500);
   EXPECT_EQ(packet.ssrc(), 1000u);
   EXPECT_EQ(packet.payloadType(), 96);
   EXPECT_EQ(packet.payload().size(), 3u);
-  ASSERT_TRUE(producer.onRtp(packet, 0));
+  ASSERT_TRUE(producer.onRtp(packet, 0, 0));
   std::size_t length = 0;
-  EXPECT_NE(producer.buffer().find(500, 0, length), nullptr);
+  EXPECT_NE(producer.layer(0).buffer.find(500, 0, length), nullptr);
 }
 
 TEST(TwccRecorder, ReportsEachPacketOnce) {

@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 
 #include "common/Bytes.h"
+#include "common/Clock.h"
 #include "rtp/Rtcp.h"
 #include "rtp/RtpPacket.h"
 #include "sdp/SessionDescription.h"
@@ -141,6 +143,75 @@ std::vector<std::uint8_t> vp8(std::uint32_t ssrc, std::uint16_t seq, bool key, s
   p[13] = key ? 0x00 : 0x01;
   p[14] = 0x9d;
   return p;
+}
+
+
+// A camera offered in three rid-named layers, as Chromium does (no SSRCs in the SDP): the
+// packets name their m-line and layer in header extensions.
+constexpr std::uint8_t kMidExtension = 4, kRidExtension = 10, kRepairedRidExtension = 11;
+
+std::string simulcastOffer() {
+  sdp::SessionDescription d;
+  d.sessionId = 1;
+  sdp::MediaDescription video;
+  sdp::setTransport(video, "pubufrag", "publisher-password-123", "AA:BB:CC", "actpass");
+  video.kind = "video";
+  video.mid = "0";
+  video.direction = "sendonly";
+  video.formats = {"96", "97"};
+  video.codecs = {{96, "VP8", 90000, 1, "", {"nack", "nack pli"}}, {97, "rtx", 90000, 1, "apt=96", {}}};
+  video.extensions = {{kMidExtension, "urn:ietf:params:rtp-hdrext:sdes:mid", ""},
+                      {kRidExtension, "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", ""},
+                      {kRepairedRidExtension, "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", ""}};
+  video.rids = {{"q", "send"}, {"h", "send"}, {"f", "send"}};
+  video.simulcastSend = {"q", "h", "f"};
+  d.bundle.push_back("0");
+  d.media.push_back(video);
+  return sdp::write(d);
+}
+
+// A VP8 packet of a simulcast layer: mid and rid (or repaired rid) extensions, a PictureID,
+// and for a key frame the picture's size.
+std::vector<std::uint8_t> layerPacket(std::uint32_t ssrc, std::uint16_t seq, bool key, const char* rid,
+                                      std::uint16_t height, bool rtx = false) {
+  std::vector<std::uint8_t> p(1200, 0);
+  p[0] = 0x90;
+  p[1] = rtx ? 97 : 96;
+  write16(p.data() + 2, seq);
+  write32(p.data() + 4, seq * 3000u);
+  write32(p.data() + 8, ssrc);
+  const std::uint8_t mid = '0';
+  const rtp::ExtensionElement elements[] = {
+      {kMidExtension, &mid, 1},
+      {rtx ? kRepairedRidExtension : kRidExtension, reinterpret_cast<const std::uint8_t*>(rid),
+       static_cast<std::uint8_t>(std::strlen(rid))}};
+  std::size_t at = 12 + rtp::writeOneByteExtensions(p.data() + 12, elements);
+  if (rtx) {
+    write16(p.data() + at, seq);  // the original sequence number
+    at += 2;
+  }
+  const std::uint16_t width = static_cast<std::uint16_t>(height * 16 / 9);
+  const std::uint8_t vp8[] = {0x90, 0x80, static_cast<std::uint8_t>(0x80 | (seq >> 8)), static_cast<std::uint8_t>(seq),
+                              static_cast<std::uint8_t>(key ? 0x00 : 0x01), 0, 0, 0x9d, 0x01, 0x2a,
+                              static_cast<std::uint8_t>(width), static_cast<std::uint8_t>(width >> 8),
+                              static_cast<std::uint8_t>(height), static_cast<std::uint8_t>(height >> 8)};
+  std::memcpy(p.data() + at, vp8, sizeof vp8);
+  p.resize(at + 200);
+  return p;
+}
+
+// The SSRCs the PLIs in `rtcp` ask key frames of.
+std::vector<std::uint32_t> pliTargets(const std::vector<std::vector<std::uint8_t>>& rtcp) {
+  std::vector<std::uint32_t> out;
+  for (const auto& packet : rtcp) {
+    rtp::forEachRtcpPart({packet.data(), packet.size()}, [&](const rtp::RtcpPart& part) {
+      std::uint32_t sender = 0, media = 0;
+      if (part.type == rtp::kRtcpPsfb && part.count == 1 && rtp::readFeedbackSsrcs(part, sender, media)) {
+        out.push_back(media);
+      }
+    });
+  }
+  return out;
 }
 
 class SfuRouterTest : public ::testing::Test {
@@ -357,12 +428,12 @@ TEST_F(SfuRouterTest, TracksPerParticipantAreCappedAndBuffersGrowWithTraffic) {
   EXPECT_NE(errors[0].message.find("at most 4"), std::string::npos) << errors[0].message;
   EXPECT_EQ(counters.refusedTracks.load(), 5u);
   std::size_t allocated = 0;
-  for (const auto& p : ana->producers) allocated += p->buffer().allocatedBytes();
+  for (const auto& p : ana->producers) allocated += p->layer(0).buffer.allocatedBytes();
   EXPECT_EQ(allocated, 0u);
   publisherOf("ana").connect();
   publisherOf("ana").deliverRtp(vp8(kVideoSsrc, 1, true));
   allocated = 0;
-  for (const auto& p : ana->producers) allocated += p->buffer().allocatedBytes();
+  for (const auto& p : ana->producers) allocated += p->layer(0).buffer.allocatedBytes();
   EXPECT_GT(allocated, 0u);
   EXPECT_LE(allocated, 64u * 1024) << "one chunk for one packet";
 }
@@ -410,3 +481,80 @@ TEST_F(SfuRouterTest, LeavingReleasesTransportsAndTellsNoOneElse) {
 
 }  // namespace parley::sfu
 
+
+namespace parley::sfu {
+
+// Rid-based simulcast through the router: the layers' SSRCs are learned from their first
+// packets (media and RTX), each subscriber gets the layer that fits what it shows (asked for
+// with a key frame request on that layer's SSRC), and the stream it receives runs on without
+// a gap through the switch.
+TEST_F(SfuRouterTest, LearnsRidLayersAndSendsEachSubscriberTheLayerItShows) {
+  router.join("bruno");
+  router.join("ana");
+  router.publish("ana", simulcastOffer(), {});
+  publisherOf("ana").connect();
+  answerLastOffer("bruno");
+  auto& down = subscriberOf("bruno");
+  down.connect();
+  auto& up = publisherOf("ana");
+  const char* rids[] = {"q", "h", "f"};
+  const std::uint16_t heights[] = {180, 360, 720};
+  std::uint16_t seq = 100;
+  for (int l = 0; l < 3; ++l) up.deliverRtp(layerPacket(501 + l, seq, true, rids[l], heights[l]));
+  EXPECT_EQ(counters.unknownSsrc.load(), 0u) << "every layer bound by its rid";
+  const Producer& camera = *router.participant("ana")->producers.at(0);
+  ASSERT_EQ(camera.layerCount(), 3u);
+  EXPECT_EQ(camera.layer(1).ssrc, 502u);
+  EXPECT_EQ(camera.layer(2).height, 720);
+  const auto repair = layerPacket(601, 7, false, "h", 0, /*rtx=*/true);
+  up.deliverRtp(repair);
+  EXPECT_EQ(camera.layer(1).rtxSsrc, 601u) << "RTX bound by its repaired rid";
+
+  // Another SSRC claiming a flowing layer, and a rid nobody offered: refused and counted.
+  up.deliverRtp(layerPacket(999, 1, true, "q", 180));
+  up.deliverRtp(layerPacket(998, 1, true, "z", 180));
+  EXPECT_EQ(counters.unknownSsrc.load(), 2u);
+  EXPECT_EQ(camera.layer(0).ssrc, 501u);
+
+  // Before any choice, the first key frame of any layer started Bruno's stream (the 180p
+  // one). Told what Bruno shows, the router picks the 720p layer and asks for its key frame.
+  up.rtcp.clear();
+  const auto mid = router.participant("bruno")->consumers.at(0)->mid();
+  router.showTracks("bruno", {{mid, 720}});
+  router.tick(steadyMicrosNow());
+  EXPECT_EQ(pliTargets(up.rtcp), std::vector<std::uint32_t>{503});
+  down.rtp.clear();
+  ++seq;
+  for (int l = 0; l < 3; ++l) up.deliverRtp(layerPacket(501 + l, seq, l == 2, rids[l], heights[l]));
+  ASSERT_EQ(down.rtp.size(), 2u) << "the 180p layer until the 720p key frame, nothing of the 360p one";
+  rtp::RtpPacket first, before;
+  ASSERT_TRUE(first.parse(down.rtp[0].data(), down.rtp[0].size()));
+  ASSERT_TRUE(before.parse(down.rtp[1].data(), down.rtp[1].size()));
+  EXPECT_EQ(static_cast<std::uint16_t>(before.sequenceNumber() - first.sequenceNumber()), 1) << "no gap";
+  EXPECT_EQ(counters.layerSwitches.load(), 1u);
+
+  // Bruno's tile shrinks to 200 pixels: the 180p layer, from its key frame on.
+  up.rtcp.clear();
+  router.showTracks("bruno", {{mid, 200}});
+  router.tick(steadyMicrosNow() + 600000);
+  EXPECT_EQ(pliTargets(up.rtcp), std::vector<std::uint32_t>{501});
+  ++seq;
+  up.deliverRtp(layerPacket(503, seq, false, "f", 720));
+  up.deliverRtp(layerPacket(501, seq, true, "q", 180));
+  up.deliverRtp(layerPacket(503, static_cast<std::uint16_t>(seq + 1), false, "f", 720));
+  ASSERT_EQ(down.rtp.size(), 4u) << "the 720p layer until the switch, then only the 180p one";
+  rtp::RtpPacket last;
+  ASSERT_TRUE(last.parse(down.rtp.back().data(), down.rtp.back().size()));
+  EXPECT_EQ(last.ssrc(), before.ssrc()) << "one stream for the subscriber";
+  EXPECT_EQ(static_cast<std::uint16_t>(last.sequenceNumber() - before.sequenceNumber()), 2) << "no gap";
+  EXPECT_EQ(counters.layerSwitches.load(), 2u);
+
+  // Not shown: nothing, and counted.
+  router.showTracks("bruno", {{mid, 0}});
+  ++seq;
+  for (int l = 0; l < 3; ++l) up.deliverRtp(layerPacket(501 + l, seq, true, rids[l], heights[l]));
+  EXPECT_EQ(down.rtp.size(), 4u);
+  EXPECT_EQ(counters.videoPauses.load(), 1u);
+}
+
+}  // namespace parley::sfu

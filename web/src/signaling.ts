@@ -99,6 +99,7 @@ export type ClientMessage =
   | { type: 'ping' }
   | { type: 'publish'; sdp: string; sources: Record<string, string> }
   | { type: 'subscribe-answer'; sdp: string }
+  | { type: 'video-view'; tracks: { mid: string; height: number }[] }
   | { type: 'leave' };
 
 export interface SignalingEvents {

@@ -11,6 +11,25 @@ export interface RemoteTrackEvents {
   onFailed(): void;
 }
 
+// Quarter, half and full resolution; the browser drops the upper ones when its uplink or
+// the camera's resolution is short.
+const cameraLayers: RTCRtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+export interface InboundStats {
+  id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
+  totalAudioEnergy: number; frameWidth: number; frameHeight: number;
+  participant: string; source: string;  // whose track, and what it shows
+}
+
+export interface OutboundStats {
+  kind: string; packetsSent: number;
+  rid: string; frameWidth: number; frameHeight: number; framesEncoded: number;  // per simulcast layer
+}
+
 export class MediaSession {
   private publisher: RTCPeerConnection;
   private subscriber: RTCPeerConnection;
@@ -40,9 +59,13 @@ export class MediaSession {
     });
   }
 
-  // Adds a local track to send; takes effect with the next publish().
+  // Adds a local track to send; takes effect with the next publish(). The camera goes out in
+  // three layers (simulcast, lowest first), so the server can send each person the one that
+  // fits their screen and their network; a screen goes out in one, at full quality.
   addTrack(track: MediaStreamTrack, source: Source): RTCRtpTransceiver {
-    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly' });
+    const init: RTCRtpTransceiverInit = { direction: 'sendonly' };
+    if (source === 'camera' && track.kind === 'video') init.sendEncodings = cameraLayers;
+    const transceiver = this.publisher.addTransceiver(track, init);
     this.sources.set(transceiver, source);
     return transceiver;
   }
@@ -107,9 +130,8 @@ export class MediaSession {
 
   // For diagnostics and tests: what arrives, and over which path.
   async stats(): Promise<{
-    inbound: { id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
-      totalAudioEnergy: number }[];
-    outbound: { kind: string; packetsSent: number }[];
+    inbound: InboundStats[];
+    outbound: OutboundStats[];
     remotePorts: number[];
     remoteAddresses: string[];
     // Each peer connection's selected path: candidate types (host, relay...), transport.
@@ -118,9 +140,8 @@ export class MediaSession {
     // The server's candidates, as its SDP offered them (a=candidate values).
     offeredCandidates: string[];
   }> {
-    const inbound: { id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
-      totalAudioEnergy: number }[] = [];
-    const outbound: { kind: string; packetsSent: number }[] = [];
+    const inbound: InboundStats[] = [];
+    const outbound: OutboundStats[] = [];
     const remotePorts: number[] = [];
     const remoteAddresses: string[] = [];
     const selectedPairs: { localType: string; remoteType: string; protocol: string; relayProtocol: string;
@@ -135,10 +156,14 @@ export class MediaSession {
       report.forEach((s: any) => byId.set(s.id, s));
       report.forEach((s: any) => {
         if (s.type === 'inbound-rtp') {
+          const track = pc === this.subscriber ? this.remoteTracks.get(s.mid ?? '') : undefined;
           inbound.push({ id: s.id, kind: s.kind, mid: s.mid ?? '', packetsReceived: s.packetsReceived ?? 0,
-            framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0, totalAudioEnergy: s.totalAudioEnergy ?? 0 });
+            framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0, totalAudioEnergy: s.totalAudioEnergy ?? 0,
+            frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0, participant: track?.participant ?? '',
+            source: track?.source ?? '' });
         } else if (s.type === 'outbound-rtp') {
-          outbound.push({ kind: s.kind, packetsSent: s.packetsSent ?? 0 });
+          outbound.push({ kind: s.kind, packetsSent: s.packetsSent ?? 0, rid: s.rid ?? '', frameWidth: s.frameWidth ?? 0,
+            frameHeight: s.frameHeight ?? 0, framesEncoded: s.framesEncoded ?? 0 });
         } else if (s.type === 'transport' && s.selectedCandidatePairId) {
           const pair = byId.get(s.selectedCandidatePairId);
           const remote = pair && byId.get(pair.remoteCandidateId);

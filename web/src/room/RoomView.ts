@@ -14,6 +14,7 @@ import { ReconnectSchedule } from './ReconnectSchedule';
 import { Roster } from './Roster';
 import { guestBadge, ParticipantsPanel } from './ParticipantsPanel';
 import { Tiles } from './Tiles';
+import { VideoViewReporter } from '../media/VideoView';
 import { Toolbar } from './Toolbar';
 
 export interface RoomSession {
@@ -292,6 +293,7 @@ export class RoomView {
   // Sends our camera and microphone to the server, and receives everyone else's.
   private startMedia(iceServers: RTCIceServer[]): void {
     this.closeMedia();
+    this.tiles.videoView = new VideoViewReporter((message) => this.signaling?.send(message));
     const session = new MediaSession((message) => this.signaling?.send(message), {
       onTrack: (mid, participantId, source, track) => this.tiles.addRemoteTrack(mid, participantId, source, track),
       onTrackEnded: (mid) => this.tiles.removeRemoteTrack(mid),
@@ -315,6 +317,8 @@ export class RoomView {
   private closeMedia(): void {
     this.media?.close();
     this.media = null;
+    this.tiles.videoView?.close();
+    this.tiles.videoView = null;
     this.screenTransceiver = null;
   }
 

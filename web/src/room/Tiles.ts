@@ -3,6 +3,7 @@ import { guestBadge } from './ParticipantsPanel';
 import { t } from '../i18n';
 import { icon, reactionEmoji } from '../icons';
 import type { Participant } from '../signaling';
+import type { VideoViewReporter } from '../media/VideoView';
 
 // The grid of participant tiles. Tiles are kept per participant and updated in place, so a
 // video element is never torn down by an unrelated change.
@@ -30,6 +31,9 @@ export class Tiles {
   private names = new Map<string, string>();
   private speaker = '';
 
+  // Told of every received video, to report what is on screen (null between calls).
+  videoView: VideoViewReporter | null = null;
+
   constructor(private selfId: () => string) {}
 
   // A track from the server: camera video goes in the person's tile, a screen gets a large
@@ -47,6 +51,7 @@ export class Tiles {
     const video = h('video', { autoplay: true, playsinline: true, muted: true, 'data-testid': 'remote-video', 'data-participant-id': participantId, 'data-source': source });
     video.muted = true;
     video.srcObject = stream;
+    this.videoView?.watch(mid, video);
     if (source === 'screen') {
       const label = h('div', { class: 'tile-label' }, h('span', { class: 'tile-name' }, this.screenLabel(participantId)));
       const screenTile = h('div', { class: 'tile tile-screen', 'data-testid': 'screen-tile', 'data-participant-id': participantId }, video, label);
@@ -63,6 +68,7 @@ export class Tiles {
   removeRemoteTrack(mid: string): void {
     const media = this.remote.get(mid);
     if (!media) return;
+    this.videoView?.unwatch(mid);
     media.element.srcObject = null;
     media.element.remove();
     media.screenTile?.remove();

@@ -1,0 +1,53 @@
+#pragma once
+// One encoding of a published track: the only one of most tracks, one of up to kMaxLayers of
+// a simulcast camera (each layer its own SSRC, sequence numbers, timestamps and repair). What
+// the SFU keeps per layer: its retransmission buffer, receive statistics, missing packets,
+// key frame wishes, whether it is flowing (a browser stops its upper layers when its uplink
+// is short) and, from its last VP8 key frame, its resolution.
+// Owned by its Producer, used on its worker's thread only.
+#include <cstdint>
+#include <string>
+
+#include "sfu/MediaTypes.h"
+#include "sfu/NackGenerator.h"
+#include "sfu/ReceiveStatistics.h"
+#include "sfu/RetransmissionBuffer.h"
+
+namespace parley::sfu {
+
+// A simulcast camera sends at most this many layers; more are refused in the answer.
+inline constexpr std::size_t kMaxLayers = 3;
+
+// How the offer names a layer: by rid (its SSRC learned from the first packets) or by SSRC.
+struct LayerDescription {
+  std::string rid;
+  std::uint32_t ssrc = 0, rtxSsrc = 0;
+};
+
+struct ProducerLayer {
+  // A layer that sent nothing for this long is taken as stopped by its publisher.
+  static constexpr std::int64_t kIdleMicros = 1500000;
+
+  ProducerLayer(MediaKind kind, std::uint32_t clockRate, LayerDescription description)
+      : rid(std::move(description.rid)),
+        ssrc(description.ssrc),
+        rtxSsrc(description.rtxSsrc),
+        // Video: 1024 packets (several seconds at camera rates), kept 2 s; audio: 1 s.
+        buffer(kind == MediaKind::Video ? 1024 : 128, kind == MediaKind::Video ? 2000000 : 1000000),
+        stats(clockRate) {}
+
+  bool flowing(std::int64_t nowMicros) const { return lastPacketAt != 0 && nowMicros - lastPacketAt < kIdleMicros; }
+
+  std::string rid;
+  std::uint32_t ssrc, rtxSsrc;  // 0: not known yet
+  RetransmissionBuffer buffer;
+  ReceiveStatistics stats;
+  NackGenerator nacks;
+  bool keyFrameWanted = false;
+  std::int64_t lastKeyFrameRequest = 0;
+  std::int64_t lastPacketAt = 0;
+  std::uint64_t packets = 0;
+  std::uint16_t width = 0, height = 0;  // 0: not seen yet (or not VP8)
+};
+
+}  // namespace parley::sfu
