@@ -40,7 +40,7 @@ std::optional<Consumer::SentPacket> Consumer::sentPacket(std::uint16_t outSeq) c
   return SentPacket{record.layer, record.inSeq, {record.outSeq, record.timestamp, record.pictureId, record.tl0PicIdx}};
 }
 
-int Consumer::selectLayer(std::int64_t now) {
+int Consumer::wantedLayer(std::int64_t now) const {
   if (producer_.kind() != MediaKind::Video) return kNoLayer;
   std::array<LayerView, kMaxLayers> views{};
   const std::size_t count = std::min(producer_.layerCount(), kMaxLayers);
@@ -49,7 +49,13 @@ int Consumer::selectLayer(std::int64_t now) {
   }
   const int current = currentLayer();
   const int target = rewriter_.target() ? static_cast<int>(*rewriter_.target()) : current;
-  const int chosen = chooseLayer({views.data(), count}, maxHeight_, target);
+  return chooseLayer({views.data(), count}, maxHeight_, target);
+}
+
+int Consumer::sendLayer(int chosen) {
+  if (producer_.kind() != MediaKind::Video) return kNoLayer;
+  const int current = currentLayer();
+  const int target = rewriter_.target() ? static_cast<int>(*rewriter_.target()) : current;
   if (chosen == kNoLayer) {
     if (maxHeight_ == 0 && !paused_) {
       paused_ = true;

@@ -65,9 +65,13 @@ class Consumer {
   // sent), or the displayed height in device pixels.
   void setMaxHeight(int height) { maxHeight_ = height; }
   int maxHeight() const { return maxHeight_; }
-  // Chooses the layer to send from the producer's flowing layers (LayerSelection). Returns
-  // the layer whose key frame the switch waits for, or kNoLayer if none is awaited.
-  int selectLayer(std::int64_t nowMicros);
+  // The layer what the subscriber shows asks for, of the producer's flowing layers
+  // (LayerSelection); kNoLayer if it is not shown.
+  int wantedLayer(std::int64_t nowMicros) const;
+  // Sends `layer` from its next key frame on (kNoLayer: nothing, if not shown). Returns the
+  // layer whose key frame the switch waits for, or kNoLayer if none is awaited.
+  int sendLayer(int layer);
+  int selectLayer(std::int64_t nowMicros) { return sendLayer(wantedLayer(nowMicros)); }
   // The layer whose key frame helps this subscriber now (on a PLI, after connecting): the
   // one being switched to, else the one sent; kNoLayer before any.
   int keyFrameLayer() const;
@@ -89,6 +93,7 @@ class Consumer {
   std::int64_t rttMicros() const { return rtt_; }
 
   std::uint32_t packetsSent() const { return packetsSent_; }
+  std::uint32_t lastTimestamp() const { return lastTimestamp_; }
   std::uint32_t octetsSent() const { return octetsSent_; }
 
  private:

@@ -8,6 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "cc/BandwidthEstimator.h"
+#include "cc/ProbeCluster.h"
+#include "cc/SendHistory.h"
 #include "sfu/Consumer.h"
 #include "sfu/Producer.h"
 #include "sfu/SdpNegotiation.h"
@@ -53,6 +56,13 @@ class MediaParticipant : public webrtc::Transport::Listener {
   bool renegotiate = false;       // something changed since the last offer
   std::size_t offeredSlots = 0;
   std::uint64_t subscribeVersion = 0;
+  // The subscriber's downlink: every packet we send it carries a transport-wide sequence
+  // number; its feedback drives the estimate that shares the downlink among its videos.
+  std::uint16_t transportSeq = 0;
+  cc::SendHistory sent;
+  cc::BandwidthEstimator downlink;
+  bool downlinkFeedback = false;  // it sent transport-wide feedback: the estimate means something
+  cc::ProbeCluster probe;
 
  private:
   void onRtp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) override;

@@ -251,6 +251,19 @@ std::string MediaService::renderMetrics() const {
   }
   out.counter("parley_layer_switches_total", "Subscribers' video streams moved to another simulcast layer.",
               sum(&MediaCounters::layerSwitches));
+  // A histogram of the subscribers' estimated downlinks now (Prometheus buckets cumulate).
+  out.family("parley_subscriber_downlink_bps", "histogram",
+             "Subscribers by estimated downlink (bit/s), from their transport-wide feedback; refreshed every second.");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= kDownlinkBuckets.size(); ++i) {
+    for (auto& w : workers_) cumulative += w->transportMetrics().downlinks[i].load(std::memory_order_relaxed);
+    const std::string bound = i < kDownlinkBuckets.size() ? std::to_string(static_cast<std::uint64_t>(kDownlinkBuckets[i])) : "+Inf";
+    out.sample("parley_subscriber_downlink_bps_bucket", "le=\"" + bound + "\"", cumulative);
+  }
+  out.sample("parley_subscriber_downlink_bps_sum", {}, sumT(&TransportMetrics::downlinkSumBps));
+  out.sample("parley_subscriber_downlink_bps_count", {}, cumulative);
+  out.counter("parley_bandwidth_probes_total", "Probe clusters sent to subscribers and answered by their feedback.",
+              sum(&MediaCounters::probes));
   out.counter("parley_video_pauses_total", "Received videos paused because the subscriber stopped showing them.",
               sum(&MediaCounters::videoPauses));
   out.gauge("parley_media_rooms_spanning_workers", "Rooms whose participants are on more than one worker.",

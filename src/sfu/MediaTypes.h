@@ -1,6 +1,7 @@
 #pragma once
 // Values that cross between the control plane and the media workers: configuration,
 // events back to signaling, and counters for /metrics.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -61,6 +62,10 @@ struct MediaEvent {
   std::string message;
 };
 
+// Bucket bounds (bit/s) of the subscribers' estimated downlinks, for /metrics.
+inline constexpr std::array<double, 8> kDownlinkBuckets = {250e3, 500e3, 1e6, 2e6, 4e6, 8e6, 16e6, 50e6};
+using DownlinkCounts = std::array<std::uint64_t, kDownlinkBuckets.size() + 1>;  // the last: above every bound
+
 // One worker's counters; updated with relaxed atomics by its thread only, read by /metrics.
 struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> rtpReceived{0};
@@ -85,6 +90,7 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> rtpByLayer[3]{};      // received from publishers, by simulcast layer (offer order)
   std::atomic<std::uint64_t> layerSwitches{0};     // a subscriber's stream moved to another layer
   std::atomic<std::uint64_t> videoPauses{0};       // a subscriber stopped showing a video: paused
+  std::atomic<std::uint64_t> probes{0};            // probe clusters a subscriber's feedback answered
 };
 
 }  // namespace parley::sfu

@@ -74,6 +74,7 @@ bool Producer::onRtp(rtp::RtpPacket& packet, int index, std::int64_t now) {
   layer.buffer.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
   layer.lastPacketAt = now;
   ++layer.packets;
+  layer.bytes += packet.size();
   noteKeyFrame(layer, packet);
   packet.setPayloadType(d_.codec.payloadType);
   return true;
@@ -84,6 +85,7 @@ void Producer::onPipedRtp(const rtp::RtpPacket& packet, int index, std::int64_t 
   layer.buffer.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
   layer.lastPacketAt = now;
   ++layer.packets;
+  layer.bytes += packet.size();
   noteKeyFrame(layer, packet);
 }
 

@@ -37,6 +37,17 @@ struct ProducerLayer {
         stats(clockRate) {}
 
   bool flowing(std::int64_t nowMicros) const { return lastPacketAt != 0 && nowMicros - lastPacketAt < kIdleMicros; }
+  // Brings bitrateBps up to date, at most once a second (0 while the layer does not flow).
+  void updateBitrate(std::int64_t nowMicros) {
+    if (!flowing(nowMicros)) {
+      bitrateBps = 0;
+      return;
+    }
+    if (rateAt != 0 && nowMicros - rateAt < 1000000) return;
+    if (rateAt != 0) bitrateBps = static_cast<double>(bytes - rateBytes) * 8e6 / static_cast<double>(nowMicros - rateAt);
+    rateAt = nowMicros;
+    rateBytes = bytes;
+  }
 
   std::string rid;
   std::uint32_t ssrc, rtxSsrc;  // 0: not known yet
@@ -46,7 +57,10 @@ struct ProducerLayer {
   bool keyFrameWanted = false;
   std::int64_t lastKeyFrameRequest = 0;
   std::int64_t lastPacketAt = 0;
-  std::uint64_t packets = 0;
+  std::uint64_t packets = 0, bytes = 0;
+  double bitrateBps = 0;  // see updateBitrate
+  std::int64_t rateAt = 0;
+  std::uint64_t rateBytes = 0;
   std::uint16_t width = 0, height = 0;  // 0: not seen yet (or not VP8)
 };
 

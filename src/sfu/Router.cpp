@@ -401,9 +401,13 @@ void Router::forward(Consumer& consumer, webrtc::Transport& transport, const Out
   std::uint8_t* out = transport.sendBuffer();
   std::uint8_t abs[3] = {static_cast<std::uint8_t>(o.absSendTime >> 16), static_cast<std::uint8_t>(o.absSendTime >> 8),
                          static_cast<std::uint8_t>(o.absSendTime)};
-  rtp::ExtensionElement elements[2];
+  MediaParticipant& subscriber = consumer.subscriber();
+  const std::uint16_t transportSeq = subscriber.transportSeq;
+  const std::uint8_t twcc[2] = {static_cast<std::uint8_t>(transportSeq >> 8), static_cast<std::uint8_t>(transportSeq)};
+  rtp::ExtensionElement elements[3];
   std::size_t count = 0;
   elements[count++] = {kSubscriberAbsSendTime, abs, 3};
+  elements[count++] = {kSubscriberTransportCc, twcc, 2};
   if (o.orientation.size() == 1) elements[count++] = {kSubscriberVideoOrientation, o.orientation.data(), 1};
   out[0] = 0x90;  // version 2, extension, no padding, no CSRC
   out[1] = static_cast<std::uint8_t>((o.packet.marker() ? 0x80 : 0) | codec.payloadType);
@@ -419,6 +423,8 @@ void Router::forward(Consumer& consumer, webrtc::Transport& transport, const Out
   // Video goes first when a subscriber's path is congested (ICE-TCP); audio is kept.
   if (transport.sendRtp(out, length, net::kMaxDatagram, consumer.producer().kind() == MediaKind::Video)) {
     consumer.onSent(payload.size(), rewritten->timestamp);
+    subscriber.sent.onSent(transportSeq, o.now, static_cast<std::uint32_t>(length + 10)  /* the SRTP tag */);
+    ++subscriber.transportSeq;
     context_.counters.rtpForwarded.fetch_add(1, std::memory_order_relaxed);
     context_.counters.bytesForwarded.fetch_add(length, std::memory_order_relaxed);
   }
@@ -453,32 +459,6 @@ void Router::requestRemoteKeyFrames() {
       }
     }
   }
-}
-
-void Router::selectLayers(std::int64_t now) {
-  for (auto& participant : participants_) {
-    for (auto& consumer : participant->consumers) {
-      if (!consumer || !consumer->negotiated()) continue;
-      const bool wasPaused = consumer->paused();
-      // A switch waits for the new layer's key frame: asked for again on every pass until it
-      // comes (the producer paces the requests).
-      if (const int layer = consumer->selectLayer(now); layer != kNoLayer) consumer->producer().requestKeyFrame(layer);
-      if (!wasPaused && consumer->paused()) context_.counters.videoPauses.fetch_add(1, std::memory_order_relaxed);
-    }
-  }
-}
-
-void Router::showTracks(const std::string& participantId, const std::vector<ShownTrack>& shown) {
-  MediaParticipant* participant = find(participantId);
-  if (!participant) return;
-  for (const auto& wish : shown) {
-    for (auto& consumer : participant->consumers) {
-      if (consumer && consumer->mid() == wish.mid && consumer->producer().kind() == MediaKind::Video) {
-        consumer->setMaxHeight(wish.height);
-      }
-    }
-  }
-  selectLayers(steadyMicrosNow());
 }
 
 void Router::tick(std::int64_t now) {

@@ -19,6 +19,7 @@
 #include "sfu/ActiveSpeaker.h"
 #include "sfu/AudioTap.h"
 #include "sfu/AudioTapForwarder.h"
+#include "sfu/DownlinkAllocation.h"
 #include "sfu/MediaParticipant.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/PublisherFeedback.h"
@@ -70,6 +71,8 @@ class Router {
   // What the subscriber displays of its video tracks (by its m-line): sizes choose layers,
   // and a track not shown is paused.
   void showTracks(const std::string& participantId, const std::vector<ShownTrack>& shown);
+  // Adds each subscriber with an estimated downlink to its bucket; returns their sum (bit/s).
+  double countDownlinks(DownlinkCounts& counts) const;
   // Microphones published here go to `tap` too (null: stop).
   void setAudioTap(std::shared_ptr<AudioTap> tap) { tap_.setTap(std::move(tap)); }
   // The other workers hosting this room, and whether this shard reports the active speaker
@@ -121,6 +124,9 @@ class Router {
               std::span<const std::uint8_t> orientation);
   MediaParticipant::ProducerLayerRef learnLayer(MediaParticipant& from, const rtp::RtpPacket& packet);
   void selectLayers(std::int64_t now);
+  void allocateLayers(MediaParticipant& participant, std::int64_t now);
+  int videoPriority(const Consumer& consumer) const;
+  void sendProbe(MediaParticipant& participant, double targetBps, std::int64_t now);
   RemoteProducerInfo describe(const MediaParticipant& owner, const Producer& producer) const;
   void negotiate(MediaParticipant& participant);
   void forward(Consumer& consumer, webrtc::Transport& transport, const Outgoing& outgoing);
@@ -145,6 +151,10 @@ class Router {
     std::unique_ptr<Producer> producer;
   };
   std::vector<RemoteProducer> remote_;
+  // Scratch for allocateLayers, kept to avoid allocating every pass.
+  std::vector<VideoDemand> demands_;
+  std::vector<Consumer*> videos_;
+  std::vector<int> chosen_;
 };
 
 }  // namespace parley::sfu

@@ -239,7 +239,8 @@ std::string offerSubscriber(const LocalTransport& local, const std::vector<Consu
     codec.clockRate = static_cast<int>(slot.codec.clockRate);
     codec.channels = slot.codec.channels;
     codec.fmtp = slot.codec.fmtp;
-    if (slot.kind == MediaKind::Video) codec.feedback = {"ccm fir", "nack", "nack pli"};
+    codec.feedback = {"transport-cc"};
+    if (slot.kind == MediaKind::Video) codec.feedback = {"transport-cc", "ccm fir", "nack", "nack pli"};
     m.codecs.push_back(codec);
     if (slot.codec.rtxPayloadType) {
       sdp::Codec rtx;
@@ -250,8 +251,9 @@ std::string offerSubscriber(const LocalTransport& local, const std::vector<Consu
       m.codecs.push_back(rtx);
     }
     for (const auto& c : m.codecs) m.formats.push_back(std::to_string(c.payloadType));
-    m.extensions.push_back({kSubscriberAbsSendTime, uri::kAbsSendTime});
-    if (slot.kind == MediaKind::Video) m.extensions.push_back({kSubscriberVideoOrientation, uri::kVideoOrientation});
+    m.extensions.push_back({kSubscriberAbsSendTime, uri::kAbsSendTime, ""});
+    m.extensions.push_back({kSubscriberTransportCc, uri::kTransportCc, ""});
+    if (slot.kind == MediaKind::Video) m.extensions.push_back({kSubscriberVideoOrientation, uri::kVideoOrientation, ""});
     m.cname = slot.streamId;
     if (slot.active) {
       m.direction = "sendonly";

@@ -64,6 +64,7 @@ struct ConsumerSlot {
 // Extension ids in our offers to subscribers.
 inline constexpr std::uint8_t kSubscriberAbsSendTime = 2;
 inline constexpr std::uint8_t kSubscriberVideoOrientation = 4;
+inline constexpr std::uint8_t kSubscriberTransportCc = 5;
 
 std::string offerSubscriber(const LocalTransport& local, const std::vector<ConsumerSlot>& slots);
 

@@ -5,6 +5,7 @@
 
 #include "net/UdpSocket.h"
 #include "rtp/RtpPacket.h"
+#include "rtp/TransportFeedback.h"
 #include "rtp/Vp8Descriptor.h"
 #include "srtp/SrtpSession.h"
 
@@ -26,6 +27,8 @@ void SubscriberFeedback::onRtcp(MediaParticipant& to, std::uint8_t* data, std::s
       }
     } else if (part.type == rtp::kRtcpRtpfb && part.count == 1) {
       onNack(to, part, now);
+    } else if (part.type == rtp::kRtcpRtpfb && part.count == 15) {
+      onTransportFeedback(to, part, now);
     } else if (part.type == rtp::kRtcpRr) {
       scratchBlocks_.clear();
       if (!rtp::readReceiverReport(part, sender, scratchBlocks_)) return;
@@ -35,6 +38,34 @@ void SubscriberFeedback::onRtcp(MediaParticipant& to, std::uint8_t* data, std::s
     }
   });
   if (!ok) counters_.malformedRtcp.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SubscriberFeedback::onTransportFeedback(MediaParticipant& to, const rtp::RtcpPart& part, std::int64_t now) {
+  const auto feedback = rtp::readTransportFeedback(part.bytes);
+  if (!feedback) {
+    counters_.malformedRtcp.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  // In the order we sent them; packets we no longer know (too old) are left out.
+  scratchResults_.clear();
+  to.downlinkFeedback = true;
+  for (const auto& arrival : feedback->packets) {
+    const cc::SendHistory::Entry* sent = to.sent.find(arrival.sequence);
+    if (!sent) continue;
+    const std::int64_t arrivalMicros = arrival.arrivalMicros.value_or(-1);
+    if (sent->probeCluster < 0) {
+      scratchResults_.push_back({sent->sendMicros, arrivalMicros, sent->bytes});
+      continue;
+    }
+    // A probe's burst says how much the path carries; it is not a sign of queueing.
+    if (const auto probed = to.probe.onReported(sent->probeCluster, sent->bytes, arrivalMicros)) {
+      const double before = to.downlink.estimateBps();
+      to.downlink.onProbeResult(*probed);
+      to.probe.found(*probed, before);
+      counters_.probes.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  if (!scratchResults_.empty()) to.downlink.onFeedback(scratchResults_, now);
 }
 
 void SubscriberFeedback::requestKeyFrame(Consumer& consumer) {

@@ -20,18 +20,21 @@ class SubscriberFeedback {
   explicit SubscriberFeedback(MediaCounters& counters) : counters_(counters) {
     scratchSeqs_.reserve(256);
     scratchBlocks_.reserve(31);
+    scratchResults_.reserve(1024);
   }
 
   void onRtcp(MediaParticipant& subscriber, std::uint8_t* data, std::size_t length, std::int64_t nowMicros);
 
  private:
   void requestKeyFrame(Consumer& consumer);
+  void onTransportFeedback(MediaParticipant& subscriber, const rtp::RtcpPart& part, std::int64_t now);
   void onNack(MediaParticipant& subscriber, const rtp::RtcpPart& part, std::int64_t now);
   void retransmit(Consumer& consumer, webrtc::Transport& transport, std::uint16_t outSeq, std::int64_t now);
 
   MediaCounters& counters_;
   std::vector<std::uint16_t> scratchSeqs_;
   std::vector<rtp::ReportBlock> scratchBlocks_;
+  std::vector<cc::PacketResult> scratchResults_;
 };
 
 }  // namespace parley::sfu

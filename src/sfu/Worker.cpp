@@ -187,6 +187,11 @@ void Worker::publishTransportMetrics() {
   m.unmatchedResponses.store(d.unmatchedResponses, std::memory_order_relaxed);
   m.transports.store(server_.transportCount(), std::memory_order_relaxed);
   m.rooms.store(routers_.size(), std::memory_order_relaxed);
+  DownlinkCounts downlinks{};
+  double downlinkSum = 0;
+  for (auto& [id, router] : routers_) downlinkSum += router->countDownlinks(downlinks);
+  for (std::size_t i = 0; i < downlinks.size(); ++i) m.downlinks[i].store(downlinks[i], std::memory_order_relaxed);
+  m.downlinkSumBps.store(static_cast<std::uint64_t>(downlinkSum), std::memory_order_relaxed);
   const auto& socket = server_.socket().stats();
   m.receiveBatches.store(socket.receiveBatches, std::memory_order_relaxed);
   m.batchMicrosTotal.store(socket.batchMicrosTotal, std::memory_order_relaxed);

@@ -29,6 +29,9 @@ struct alignas(64) TransportMetrics {
   std::atomic<std::uint64_t> unknownSource{0}, unknownUfrag{0}, malformedStun{0}, unclassified{0};
   std::atomic<std::uint64_t> consentChecks{0}, consentRefusals{0}, unmatchedResponses{0};
   std::atomic<std::uint64_t> transports{0}, rooms{0};
+  // Subscribers by estimated downlink (kDownlinkBuckets), and the sum of the estimates.
+  std::array<std::atomic<std::uint64_t>, kDownlinkBuckets.size() + 1> downlinks{};
+  std::atomic<std::uint64_t> downlinkSumBps{0};
   std::atomic<std::uint64_t> receiveBatches{0}, batchMicrosTotal{0}, batchMicrosMax{0};
   // ICE-TCP: connections open and refused (over a limit, or no check in time), packets
   // dropped for a reader too slow, garbage framing.

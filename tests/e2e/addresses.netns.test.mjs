@@ -8,10 +8,8 @@
 //   call of three and decodes both others' video over IPv6, answered from fd87::1.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, after, assertRising, before, createRoom, mediaStats, participantItem, startServer, tempDir,
+import { CHROMIUM_ARGS, after, assertRising, before, createRoom, mediaStats, joinAt, launchChromiumIn, startServer, tempDir,
   test, waitForStats } from './helpers.mjs';
 
 const inNamespace = Boolean(process.env.PARLEY_E2E_HOST);
@@ -67,10 +65,7 @@ before(async () => {
   const page = `http://${SERVER_V4}:${webPort}`;
   const secureOrigin = `--unsafely-treat-insecure-origin-as-secure=${page}`;
   open = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, secureOrigin] });
-  const wrapper = path.join(dir, 'chromium-at-home');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${HOME} /usr/bin/chromium "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  home = await chromium.launch({ executablePath: wrapper, headless: true, args: [...CHROMIUM_ARGS, secureOrigin] });
+  home = await launchChromiumIn(HOME, dir, page);
 });
 
 after(async () => {
@@ -80,12 +75,7 @@ after(async () => {
   try { execFileSync('ip', ['netns', 'del', HOME], { stdio: 'ignore' }); } catch { /* not made */ }
 });
 
-async function join(browser, roomId, name) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`http://${SERVER_V4}:${webPort}/r/${roomId}?name=${name}&autojoin=1`);
-  await participantItem(page, name).waitFor({ timeout: 30000 });
-  return page;
-}
+const join = (browser, roomId, name) => joinAt(browser, `http://${SERVER_V4}:${webPort}`, roomId, name);
 
 test('media listens on every routable address, IPv6 first, and offers each as host candidates', { skip }, async () => {
   const log = server.log();

@@ -1,7 +1,7 @@
 // Shared pieces of the end-to-end tests: the real server binary on a free loopback port,
 // Debian's Chromium with fake camera and microphone, and the REST API.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,40 @@ export async function joinRoom(browser, url, roomId, name, { token, locale = 'en
   const query = new URLSearchParams({ name, autojoin: '1', ...(token ? { token } : {}) });
   await page.goto(`${url}/r/${roomId}?${query}`);
   await participantItem(page, name).waitFor();
+  return page;
+}
+
+// A second network namespace `namespace` joined to this one by a veth pair: `hostIf` here
+// with `hostIp`, `nsIf` there with `nsIp` (a /30 each), both up, and its loopback. Deleting
+// the namespace removes the pair.
+export function makeNamespaceLink(namespace, { hostIf, nsIf, hostIp, nsIp }) {
+  const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  ip('netns', 'add', namespace);
+  ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', namespace);
+  ip('addr', 'add', `${hostIp}/30`, 'dev', hostIf);
+  ip('link', 'set', hostIf, 'up');
+  ip('-n', namespace, 'addr', 'add', `${nsIp}/30`, 'dev', nsIf);
+  ip('-n', namespace, 'link', 'set', nsIf, 'up');
+  ip('-n', namespace, 'link', 'set', 'lo', 'up');
+}
+
+// Chromium inside the network namespace `namespace` (through `ip netns exec`, with a wrapper
+// script written in `dir`), taking the page at `origin` as a secure context; `env` adds to
+// its environment (a HOME trusting a test CA, say).
+export function launchChromiumIn(namespace, dir, origin, env = {}) {
+  const wrapper = path.join(dir, `chromium-in-${namespace}`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${namespace} /usr/bin/chromium "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return chromium.launch({ executablePath: wrapper, headless: true,
+    args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${origin}`], env: { ...process.env, ...env } });
+}
+
+// A fresh context of `browser` joins `roomId` on the server at `origin` as `name`, through
+// the automation URL; resolves with the page once the person is in.
+export async function joinAt(browser, origin, roomId, name) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${origin}/r/${roomId}?name=${encodeURIComponent(name)}&autojoin=1`);
+  await participantItem(page, name).waitFor({ timeout: 30000 });
   return page;
 }
 

@@ -12,13 +12,11 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { CHROMIUM_ARGS, after, assertRising, before, createRoom, homeTrusting, makeTestCertificates, mediaStats,
-  participantItem, startServer, tempDir, test, waitForStats, within } from './helpers.mjs';
+  joinAt, launchChromiumIn, makeNamespaceLink, startServer, tempDir, test, waitForStats, within } from './helpers.mjs';
 
 const inNamespace = Boolean(process.env.PARLEY_E2E_HOST);
 const skip = inNamespace ? false : 'run through scripts/test: it needs the network namespace it makes, and root';
@@ -36,17 +34,10 @@ let webPort;
 let open;    // Chromium on the server side: direct paths work
 let office;  // Chromium in the office namespace: only TCP 443 to coturn (and the web port)
 
-const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 const nft = (...args) => execFileSync('ip', ['netns', 'exec', OFFICE, 'nft', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 
 function makeOffice() {
-  ip('netns', 'add', OFFICE);
-  ip('link', 'add', 'voffice', 'type', 'veth', 'peer', 'name', 'woffice', 'netns', OFFICE);
-  ip('addr', 'add', `${SERVER_IP}/30`, 'dev', 'voffice');
-  ip('link', 'set', 'voffice', 'up');
-  ip('-n', OFFICE, 'addr', 'add', `${OFFICE_IP}/30`, 'dev', 'woffice');
-  ip('-n', OFFICE, 'link', 'set', 'woffice', 'up');
-  ip('-n', OFFICE, 'link', 'set', 'lo', 'up');
+  makeNamespaceLink(OFFICE, { hostIf: 'voffice', nsIf: 'woffice', hostIp: SERVER_IP, nsIp: OFFICE_IP });
 }
 
 // What may leave the office from now on: loopback and TCP to these ports of the server.
@@ -90,11 +81,7 @@ before(async () => {
   open = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, secureOrigin] });
   // Chromium in the office: through `ip netns exec`, trusting the test CA that signed coturn's
   // certificate (should it check a TURN server's certificate).
-  const wrapper = path.join(dir, 'chromium-in-office');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${OFFICE} /usr/bin/chromium "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  office = await chromium.launch({ executablePath: wrapper, headless: true, args: [...CHROMIUM_ARGS, secureOrigin],
-    env: { ...process.env, HOME: homeTrusting(certs.ca) } });
+  office = await launchChromiumIn(OFFICE, dir, server.url, { HOME: homeTrusting(certs.ca) });
 });
 
 after(async () => {
@@ -106,12 +93,7 @@ after(async () => {
   try { execFileSync('ip', ['netns', 'del', OFFICE], { stdio: 'ignore' }); } catch { /* not made */ }
 });
 
-async function join(browser, roomId, name) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.url}/r/${roomId}?name=${name}&autojoin=1`);
-  await participantItem(page, name).waitFor({ timeout: 30000 });
-  return page;
-}
+const join = (browser, roomId, name) => joinAt(browser, server.url, roomId, name);
 
 // The office lets everything out; then `rule` (nftables, on the way out and in) cuts part of
 // it off until cut.restore().

@@ -88,7 +88,7 @@ std::string publisherOffer(int videos = 1, std::uint32_t base = 0) {
   audio.kind = "audio";
   audio.formats = {"111"};
   audio.codecs = {{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {}}};
-  audio.extensions = {{1, "urn:ietf:params:rtp-hdrext:ssrc-audio-level"}};
+  audio.extensions = {{1, "urn:ietf:params:rtp-hdrext:ssrc-audio-level", ""}};
   audio.ssrcs = {base + kAudioSsrc};
   common(audio);
   d.media.push_back(audio);

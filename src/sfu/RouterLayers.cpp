@@ -1,0 +1,147 @@
+// A subscriber's downlink: which simulcast layer each of its videos gets, from what it shows
+// (LayerSelection) and what its estimated downlink pays for (DownlinkAllocation), and the
+// probes that find out whether the path carries more. Router methods, on the worker thread.
+#include <algorithm>
+#include <cstring>
+
+#include "common/Clock.h"
+#include "net/UdpSocket.h"
+#include "rtp/RtpPacket.h"
+#include "sfu/Router.h"
+
+namespace parley::sfu {
+
+namespace {
+// What a subscriber's downlink keeps for each audio track it receives (Opus at its most).
+constexpr double kAudioReserveBps = 64000;
+// The tallest a video is shown (as the protocol bounds it).
+constexpr int kMaxViewHeight = 8192;
+constexpr double kMaxProbeBps = 8'000'000;
+}  // namespace
+
+void Router::selectLayers(std::int64_t now) {
+  const auto updateBitrates = [now](Producer& producer) {
+    for (std::size_t i = 0; i < producer.layerCount(); ++i) producer.layer(i).updateBitrate(now);
+  };
+  for (auto& participant : participants_) {
+    for (auto& producer : participant->producers) updateBitrates(*producer);
+  }
+  for (auto& remote : remote_) updateBitrates(*remote.producer);
+  for (auto& participant : participants_) allocateLayers(*participant, now);
+}
+
+void Router::sendProbe(MediaParticipant& participant, double targetBps, std::int64_t now) {
+  webrtc::Transport* transport = participant.subscriber.get();
+  if (!transport || !transport->connected()) return;
+  // Padding on the RTX stream of a video being sent, as browsers probe: it decodes nothing.
+  Consumer* carrier = nullptr;
+  for (auto& consumer : participant.consumers) {
+    if (consumer && consumer->negotiated() && consumer->rtxSsrc() && consumer->currentLayer() != kNoLayer &&
+        consumer->producer().codec().rtxPayloadType) {
+      carrier = consumer.get();
+      break;
+    }
+  }
+  if (!carrier) return;
+  const std::int8_t cluster = participant.probe.start(targetBps, now);
+  for (int i = 0; i < cc::ProbeCluster::kPackets; ++i) {
+    const std::uint16_t transportSeq = participant.transportSeq;
+    const std::uint8_t twcc[2] = {static_cast<std::uint8_t>(transportSeq >> 8), static_cast<std::uint8_t>(transportSeq)};
+    const rtp::ExtensionElement elements[] = {{kSubscriberTransportCc, twcc, 2}};
+    std::uint8_t* out = transport->sendBuffer();
+    out[0] = 0xB0;  // version 2, padding, extension
+    out[1] = carrier->producer().codec().rtxPayloadType;
+    rtp::write16(out + 2, carrier->nextRtxSequence());
+    rtp::write32(out + 4, carrier->lastTimestamp());
+    rtp::write32(out + 8, carrier->rtxSsrc());
+    std::size_t length = 12 + rtp::writeOneByteExtensions(out + 12, elements);
+    constexpr std::size_t kPadding = 255;  // the most one packet's padding count can say
+    std::memset(out + length, 0, kPadding - 1);
+    out[length + kPadding - 1] = static_cast<std::uint8_t>(kPadding);
+    length += kPadding;
+    if (!transport->sendRtp(out, length, net::kMaxDatagram, true)) break;
+    participant.sent.onSent(transportSeq, now, static_cast<std::uint32_t>(length + 10), cluster);
+    ++participant.transportSeq;
+  }
+}
+
+int Router::videoPriority(const Consumer& consumer) const {
+  // A screen share first, then whoever speaks, then the others, larger tiles first.
+  const Producer& producer = const_cast<Consumer&>(consumer).producer();
+  if (producer.source() == TrackSource::Screen) return 0;
+  if (producer.ownerId() == speaker_.current()) return 1;
+  return 2 + (kMaxViewHeight - std::clamp(consumer.maxHeight(), 0, kMaxViewHeight));
+}
+
+void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
+  demands_.clear();
+  videos_.clear();
+  double audioBps = 0;
+  for (auto& consumer : participant.consumers) {
+    if (!consumer || !consumer->negotiated()) continue;
+    if (consumer->producer().kind() == MediaKind::Audio) {
+      audioBps += kAudioReserveBps;
+      continue;
+    }
+    VideoDemand demand;
+    demand.priority = videoPriority(*consumer);
+    demand.wanted = consumer->wantedLayer(now);
+    demand.layers = consumer->producer().layerCount();
+    for (std::size_t i = 0; i < demand.layers; ++i) demand.layerBps[i] = consumer->producer().layer(i).bitrateBps;
+    demands_.push_back(demand);
+    videos_.push_back(consumer.get());
+  }
+  chosen_.assign(demands_.size(), kNoLayer);
+  // Until the subscriber's feedback says otherwise, its downlink is taken as unlimited.
+  const double budget = participant.downlinkFeedback ? participant.downlink.estimateBps() - audioBps : 1e12;
+  allocateDownlink(budget, demands_, chosen_);
+  bool limited = false;
+  double wantedBps = 0;
+  for (std::size_t i = 0; i < videos_.size(); ++i) {
+    const VideoDemand& d = demands_[i];
+    if (d.wanted == kNoLayer) continue;
+    wantedBps += d.layerBps[static_cast<std::size_t>(d.wanted)];
+    limited = limited || chosen_[i] != d.wanted;
+  }
+  if (participant.downlinkFeedback && participant.probe.due(now, limited)) {
+    // Try what the videos want (at least half as much again as the estimate): enough to
+    // lift them if the path allows.
+    const double estimate = participant.downlink.estimateBps();
+    sendProbe(participant, std::clamp(wantedBps + audioBps, 1.5 * estimate, kMaxProbeBps), now);
+  }
+  for (std::size_t i = 0; i < videos_.size(); ++i) {
+    Consumer& consumer = *videos_[i];
+    const bool wasPaused = consumer.paused();
+    // A switch waits for the new layer's key frame: asked for again on every pass until it
+    // comes (the producer paces the requests).
+    if (const int layer = consumer.sendLayer(chosen_[i]); layer != kNoLayer) consumer.producer().requestKeyFrame(layer);
+    if (!wasPaused && consumer.paused()) context_.counters.videoPauses.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void Router::showTracks(const std::string& participantId, const std::vector<ShownTrack>& shown) {
+  MediaParticipant* participant = find(participantId);
+  if (!participant) return;
+  for (const auto& wish : shown) {
+    for (auto& consumer : participant->consumers) {
+      if (consumer && consumer->mid() == wish.mid && consumer->producer().kind() == MediaKind::Video) {
+        consumer->setMaxHeight(wish.height);
+      }
+    }
+  }
+  selectLayers(steadyMicrosNow());
+}
+
+double Router::countDownlinks(DownlinkCounts& counts) const {
+  double sum = 0;
+  for (const auto& participant : participants_) {
+    if (!participant->downlinkFeedback) continue;
+    const double bps = participant->downlink.estimateBps();
+    const auto bucket = std::lower_bound(kDownlinkBuckets.begin(), kDownlinkBuckets.end(), bps) - kDownlinkBuckets.begin();
+    ++counts[static_cast<std::size_t>(bucket)];
+    sum += bps;
+  }
+  return sum;
+}
+
+}  // namespace parley::sfu

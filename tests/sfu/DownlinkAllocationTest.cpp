@@ -1,0 +1,45 @@
+// Sharing one subscriber's estimated downlink among the videos it receives.
+#include "sfu/DownlinkAllocation.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace parley::sfu {
+
+namespace {
+// A simulcast camera: 150 kbit/s, 500 kbit/s and 1.5 Mbit/s layers, all flowing.
+VideoDemand camera(int priority, int wanted) { return {priority, wanted, {150e3, 500e3, 1500e3}, 3}; }
+
+std::vector<int> allocate(double budget, const std::vector<VideoDemand>& demands) {
+  std::vector<int> out(demands.size(), -2);
+  allocateDownlink(budget, demands, out);
+  return out;
+}
+}  // namespace
+
+TEST(DownlinkAllocation, GivesEveryoneTheSmallestLayerThenUpgradesByPriority) {
+  // Plenty: each gets what it shows.
+  EXPECT_EQ(allocate(10e6, {camera(2, 2), camera(3, 1)}), (std::vector<int>{2, 1}));
+  // 400 kbit/s: both smallest layers (300k), not enough to upgrade anyone.
+  EXPECT_EQ(allocate(400e3, {camera(2, 2), camera(3, 2)}), (std::vector<int>{0, 0}));
+  // 800 kbit/s: the first in priority climbs to 500k (650k in all); the other stays small.
+  EXPECT_EQ(allocate(800e3, {camera(3, 2), camera(1, 2)}), (std::vector<int>{0, 1}));
+  // 1.9 Mbit/s: the priority one gets its 1.5 Mbit/s layer first; what is left (250k) does
+  // not lift the other; at 2 Mbit/s it does.
+  EXPECT_EQ(allocate(1.9e6, {camera(3, 2), camera(1, 2)}), (std::vector<int>{0, 2}));
+  EXPECT_EQ(allocate(2e6, {camera(3, 2), camera(1, 2)}), (std::vector<int>{1, 2}));
+}
+
+TEST(DownlinkAllocation, NeverStarvesAShownVideoNorSendsAHiddenOne) {
+  EXPECT_EQ(allocate(10e3, {camera(2, 2), camera(3, 0)}), (std::vector<int>{0, 0}))
+      << "below every layer: still the smallest, which keeps feedback coming";
+  EXPECT_EQ(allocate(10e6, {camera(2, kNoLayer)}), (std::vector<int>{kNoLayer}));
+  // Bitrates not measured yet: as displayed.
+  EXPECT_EQ(allocate(100e3, {VideoDemand{2, 1, {0, 0, 0}, 3}}), (std::vector<int>{1}));
+  // A layer that stopped (bitrate 0) is skipped on the way up.
+  EXPECT_EQ(allocate(10e6, {VideoDemand{2, 2, {150e3, 0, 1500e3}, 3}}), (std::vector<int>{2}));
+  EXPECT_EQ(allocate(1e6, {VideoDemand{2, 2, {150e3, 0, 1500e3}, 3}}), (std::vector<int>{0}));
+}
+
+}  // namespace parley::sfu
