@@ -18,7 +18,7 @@ void BandwidthEstimator::onFeedback(std::span<const PacketResult> packets, std::
   for (const auto& packet : packets) detector_.onPacket(packet);
   updateReceivedRate(packets);
   rateControl(now);
-  lossControl(packets);
+  lossControl(packets, now);
   estimate_ = std::clamp(std::min(delayBased_, lossBased_), kMinBps, kMaxBps);
 }
 
@@ -52,6 +52,7 @@ void BandwidthEstimator::rateControl(std::int64_t now) {
       if (received_ > 0) {
         delayBased_ = std::min(delayBased_, kDecreaseFactor * received_);
         rateAtLastDecrease_ = delayBased_;
+        lastDecrease_ = now;
       }
       return;
     case BandwidthUsage::Underusing:
@@ -68,13 +69,14 @@ void BandwidthEstimator::rateControl(std::int64_t now) {
   if (delayBased_ < limit) delayBased_ = std::min(delayBased_ + step, limit);
 }
 
-void BandwidthEstimator::lossControl(std::span<const PacketResult> packets) {
+void BandwidthEstimator::lossControl(std::span<const PacketResult> packets, std::int64_t now) {
   std::size_t lost = 0;
   for (const auto& packet : packets) lost += packet.received() ? 0 : 1;
   loss_ = static_cast<double>(lost) / static_cast<double>(packets.size());
   if (packets.size() < 10) return;  // too few to judge
   if (loss_ > 0.10) {
     lossBased_ = std::max(kMinBps, std::min(lossBased_, estimate_) * (1 - 0.5 * loss_));
+    lastDecrease_ = now;
   } else if (loss_ < 0.02) {
     lossBased_ = std::max(lossBased_, std::min(estimate_ * 1.05, kMaxBps));
   }

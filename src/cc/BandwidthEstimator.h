@@ -33,11 +33,14 @@ class BandwidthEstimator {
   double receivedBps() const { return received_; }  // what the subscriber received, lately
   double lossFraction() const { return loss_; }
   BandwidthUsage usage() const { return detector_.usage(); }
+  // When the estimate last went down (queueing or loss), -1 if never: a path that just
+  // pushed back is not probed for more.
+  std::int64_t lastDecreaseMicros() const { return lastDecrease_; }
 
  private:
   void updateReceivedRate(std::span<const PacketResult> packets);
   void rateControl(std::int64_t nowMicros);
-  void lossControl(std::span<const PacketResult> packets);
+  void lossControl(std::span<const PacketResult> packets, std::int64_t nowMicros);
 
   TrendlineDetector detector_;
   double delayBased_ = kStartBps;
@@ -47,6 +50,7 @@ class BandwidthEstimator {
   double loss_ = 0;
   double rateAtLastDecrease_ = 0;
   std::int64_t lastUpdate_ = -1;
+  std::int64_t lastDecrease_ = -1;
   // Received bytes over a sliding window of arrival time.
   std::int64_t windowStart_ = -1;
   std::uint64_t windowBytes_ = 0;

@@ -2,10 +2,12 @@
 // Finding out whether a path carries more than we send: a burst of padding packets (a probe
 // cluster) leaves at once; how fast it arrives (its bytes over the time between its first and
 // last arrival) is what the bottleneck lets through, up to the rate we wanted to try. The
-// receiver's feedback reports each packet; once all are reported, result() says the rate
-// the path carried, if enough of the burst arrived to trust it.
-// When to probe: only when the estimate holds back what the receiver wants to see, and after
-// a probe that found nothing more, half as often (up to kMaxIntervalMicros).
+// receiver's feedback reports each packet; once all are reported, onReported() gives the
+// rate the path carried, if enough of the burst arrived to trust it.
+// When to probe: only when the estimate holds back what the receiver wants to see, not within
+// kCalmMicros of the estimate going down (a burst into a queue that just pushed back costs
+// the receiver's media), and after a probe that found nothing more, half as often (up to
+// kMaxIntervalMicros).
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -17,11 +19,13 @@ class ProbeCluster {
   static constexpr int kPackets = 30;
   static constexpr std::int64_t kMinIntervalMicros = 2000000, kMaxIntervalMicros = 30000000;
   static constexpr std::int64_t kTimeoutMicros = 2000000;
+  static constexpr std::int64_t kCalmMicros = 5000000;
 
   // Whether to send a probe now: the estimate limits what is wanted, and the last probe is
   // long enough ago (or was never answered).
-  bool due(std::int64_t nowMicros, bool limited) const {
+  bool due(std::int64_t nowMicros, bool limited, std::int64_t lastDecreaseMicros) const {
     if (!limited) return false;
+    if (lastDecreaseMicros >= 0 && nowMicros - lastDecreaseMicros < kCalmMicros) return false;
     if (active_ && nowMicros - startedAt_ < kTimeoutMicros) return false;
     return nowMicros - startedAt_ >= interval_;
   }

@@ -103,7 +103,7 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
     wantedBps += d.layerBps[static_cast<std::size_t>(d.wanted)];
     limited = limited || chosen_[i] != d.wanted;
   }
-  if (participant.downlinkFeedback && participant.probe.due(now, limited)) {
+  if (participant.downlinkFeedback && participant.probe.due(now, limited, participant.downlink.lastDecreaseMicros())) {
     // Try what the videos want (at least half as much again as the estimate): enough to
     // lift them if the path allows.
     const double estimate = participant.downlink.estimateBps();
