@@ -47,15 +47,12 @@ int Consumer::wantedLayer(std::int64_t now) const {
   for (std::size_t i = 0; i < count; ++i) {
     views[i] = {producer_.layer(i).flowing(now), producer_.layer(i).height};
   }
-  const int current = currentLayer();
-  const int target = rewriter_.target() ? static_cast<int>(*rewriter_.target()) : current;
-  return chooseLayer({views.data(), count}, maxHeight_, target);
+  return chooseLayer({views.data(), count}, maxHeight_, targetLayer());
 }
 
 int Consumer::sendLayer(int chosen) {
   if (producer_.kind() != MediaKind::Video) return kNoLayer;
-  const int current = currentLayer();
-  const int target = rewriter_.target() ? static_cast<int>(*rewriter_.target()) : current;
+  const int target = targetLayer();
   if (chosen == kNoLayer) {
     if (maxHeight_ == 0 && !paused_) {
       paused_ = true;
@@ -73,10 +70,14 @@ int Consumer::currentLayer() const {
   return rewriter_.current() ? static_cast<int>(*rewriter_.current()) : kNoLayer;
 }
 
-int Consumer::keyFrameLayer() const {
-  if (paused_) return kNoLayer;
-  if (rewriter_.target()) return static_cast<int>(*rewriter_.target());
-  return currentLayer();
+int Consumer::targetLayer() const {
+  return rewriter_.target() ? static_cast<int>(*rewriter_.target()) : currentLayer();
+}
+
+int Consumer::keyFrameLayer() const { return paused_ ? kNoLayer : targetLayer(); }
+
+void Consumer::requestKeyFrame() {
+  if (const int layer = keyFrameLayer(); layer != kNoLayer) producer_.requestKeyFrame(layer);
 }
 
 void Consumer::onSent(std::size_t payloadBytes, std::uint32_t timestamp) {

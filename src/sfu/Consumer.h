@@ -36,6 +36,7 @@ class Consumer {
            std::uint32_t rtxSsrc);
 
   Producer& producer() { return producer_; }
+  const Producer& producer() const { return producer_; }
   MediaParticipant& subscriber() { return *subscriber_; }
   const std::string& mid() const { return mid_; }
   std::uint32_t ssrc() const { return ssrc_; }
@@ -75,6 +76,8 @@ class Consumer {
   // The layer whose key frame helps this subscriber now (on a PLI, after connecting): the
   // one being switched to, else the one sent; kNoLayer before any.
   int keyFrameLayer() const;
+  // Asks the producer for a key frame of keyFrameLayer(), if there is one.
+  void requestKeyFrame();
   bool paused() const { return paused_; }
   int currentLayer() const;
   // Added to the current layer's RTP timestamps on the way out (for sender reports).
@@ -108,6 +111,7 @@ class Consumer {
   std::uint16_t rtxSeq_ = 0;
   int maxHeight_ = kAnyHeight;
   bool paused_ = false;
+  int targetLayer() const;  // the one switched to, else the one sent
   struct SentRecord {
     std::uint16_t outSeq = 0;
     std::uint16_t inSeq = 0;

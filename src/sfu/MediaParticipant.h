@@ -2,6 +2,7 @@
 // One participant's media on a worker: a publishing transport with its producers and a
 // subscribing transport with its consumers, plus the state of the subscriber's offer and
 // answer. Its transports report to it; it hands packets to its Router.
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +59,16 @@ class MediaParticipant : public webrtc::Transport::Listener {
   std::uint64_t subscribeVersion = 0;
   // The subscriber's downlink: every packet we send it carries a transport-wide sequence
   // number; its feedback drives the estimate that shares the downlink among its videos.
+  // The next packet's transport-wide sequence number, big-endian as its extension carries
+  // it; taken by noteSent() once the packet is on its way (a packet that could not be sent
+  // leaves its number to the next).
+  std::array<std::uint8_t, 2> nextTransportSeq() const {
+    return {static_cast<std::uint8_t>(transportSeq >> 8), static_cast<std::uint8_t>(transportSeq)};
+  }
+  void noteSent(std::int64_t nowMicros, std::size_t rtpBytes, std::int8_t probeCluster = -1) {
+    constexpr std::size_t kSrtpTagBytes = 10;  // on the wire besides the RTP packet
+    sent.onSent(transportSeq++, nowMicros, static_cast<std::uint32_t>(rtpBytes + kSrtpTagBytes), probeCluster);
+  }
   std::uint16_t transportSeq = 0;
   cc::SendHistory sent;
   cc::BandwidthEstimator downlink;

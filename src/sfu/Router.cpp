@@ -271,7 +271,7 @@ void Router::subscriberAnswer(const std::string& participantId, const std::strin
       // A new video consumer needs a key frame to start decoding; the wish waits for the
       // publisher if need be, and wishes are merged (one request per 500 ms). A simulcast
       // track's layer is chosen first (selectLayers), which asks for its key frame.
-      if (const int layer = consumer->keyFrameLayer(); layer != kNoLayer) consumer->producer().requestKeyFrame(layer);
+      consumer->requestKeyFrame();
     }
   }
   if (participant->renegotiate) negotiate(*participant);
@@ -287,7 +287,7 @@ void Router::onSubscriberDrained(MediaParticipant& participant) {
 void Router::requestKeyFrames(MediaParticipant& participant) {
   for (auto& consumer : participant.consumers) {
     if (!consumer || !consumer->negotiated()) continue;
-    if (const int layer = consumer->keyFrameLayer(); layer != kNoLayer) consumer->producer().requestKeyFrame(layer);
+    consumer->requestKeyFrame();
   }
 }
 
@@ -402,12 +402,11 @@ void Router::forward(Consumer& consumer, webrtc::Transport& transport, const Out
   std::uint8_t abs[3] = {static_cast<std::uint8_t>(o.absSendTime >> 16), static_cast<std::uint8_t>(o.absSendTime >> 8),
                          static_cast<std::uint8_t>(o.absSendTime)};
   MediaParticipant& subscriber = consumer.subscriber();
-  const std::uint16_t transportSeq = subscriber.transportSeq;
-  const std::uint8_t twcc[2] = {static_cast<std::uint8_t>(transportSeq >> 8), static_cast<std::uint8_t>(transportSeq)};
+  const auto twcc = subscriber.nextTransportSeq();
   rtp::ExtensionElement elements[3];
   std::size_t count = 0;
   elements[count++] = {kSubscriberAbsSendTime, abs, 3};
-  elements[count++] = {kSubscriberTransportCc, twcc, 2};
+  elements[count++] = {kSubscriberTransportCc, twcc.data(), 2};
   if (o.orientation.size() == 1) elements[count++] = {kSubscriberVideoOrientation, o.orientation.data(), 1};
   out[0] = 0x90;  // version 2, extension, no padding, no CSRC
   out[1] = static_cast<std::uint8_t>((o.packet.marker() ? 0x80 : 0) | codec.payloadType);
@@ -423,8 +422,7 @@ void Router::forward(Consumer& consumer, webrtc::Transport& transport, const Out
   // Video goes first when a subscriber's path is congested (ICE-TCP); audio is kept.
   if (transport.sendRtp(out, length, net::kMaxDatagram, consumer.producer().kind() == MediaKind::Video)) {
     consumer.onSent(payload.size(), rewritten->timestamp);
-    subscriber.sent.onSent(transportSeq, o.now, static_cast<std::uint32_t>(length + 10)  /* the SRTP tag */);
-    ++subscriber.transportSeq;
+    subscriber.noteSent(o.now, length);
     context_.counters.rtpForwarded.fetch_add(1, std::memory_order_relaxed);
     context_.counters.bytesForwarded.fetch_add(length, std::memory_order_relaxed);
   }

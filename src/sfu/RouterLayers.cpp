@@ -45,9 +45,8 @@ void Router::sendProbe(MediaParticipant& participant, double targetBps, std::int
   if (!carrier) return;
   const std::int8_t cluster = participant.probe.start(targetBps, now);
   for (int i = 0; i < cc::ProbeCluster::kPackets; ++i) {
-    const std::uint16_t transportSeq = participant.transportSeq;
-    const std::uint8_t twcc[2] = {static_cast<std::uint8_t>(transportSeq >> 8), static_cast<std::uint8_t>(transportSeq)};
-    const rtp::ExtensionElement elements[] = {{kSubscriberTransportCc, twcc, 2}};
+    const auto twcc = participant.nextTransportSeq();
+    const rtp::ExtensionElement elements[] = {{kSubscriberTransportCc, twcc.data(), 2}};
     std::uint8_t* out = transport->sendBuffer();
     out[0] = 0xB0;  // version 2, padding, extension
     out[1] = carrier->producer().codec().rtxPayloadType;
@@ -60,14 +59,13 @@ void Router::sendProbe(MediaParticipant& participant, double targetBps, std::int
     out[length + kPadding - 1] = static_cast<std::uint8_t>(kPadding);
     length += kPadding;
     if (!transport->sendRtp(out, length, net::kMaxDatagram, true)) break;
-    participant.sent.onSent(transportSeq, now, static_cast<std::uint32_t>(length + 10), cluster);
-    ++participant.transportSeq;
+    participant.noteSent(now, length, cluster);
   }
 }
 
 int Router::videoPriority(const Consumer& consumer) const {
   // A screen share first, then whoever speaks, then the others, larger tiles first.
-  const Producer& producer = const_cast<Consumer&>(consumer).producer();
+  const Producer& producer = consumer.producer();
   if (producer.source() == TrackSource::Screen) return 0;
   if (producer.ownerId() == speaker_.current()) return 1;
   return 2 + (kMaxViewHeight - std::clamp(consumer.maxHeight(), 0, kMaxViewHeight));

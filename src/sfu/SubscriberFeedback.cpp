@@ -17,13 +17,13 @@ void SubscriberFeedback::onRtcp(MediaParticipant& to, std::uint8_t* data, std::s
     std::uint32_t sender = 0, media = 0;
     if (part.type == rtp::kRtcpPsfb && part.count == 1 && rtp::readFeedbackSsrcs(part, sender, media)) {
       counters_.plisReceived.fetch_add(1, std::memory_order_relaxed);
-      if (Consumer* consumer = to.consumerBySsrc(media)) requestKeyFrame(*consumer);
+      if (Consumer* consumer = to.consumerBySsrc(media)) consumer->requestKeyFrame();
     } else if (part.type == rtp::kRtcpPsfb && part.count == 4) {
       std::vector<std::uint32_t> ssrcs;
       rtp::readFir(part, ssrcs);
       counters_.plisReceived.fetch_add(1, std::memory_order_relaxed);
       for (auto ssrc : ssrcs) {
-        if (Consumer* consumer = to.consumerBySsrc(ssrc)) requestKeyFrame(*consumer);
+        if (Consumer* consumer = to.consumerBySsrc(ssrc)) consumer->requestKeyFrame();
       }
     } else if (part.type == rtp::kRtcpRtpfb && part.count == 1) {
       onNack(to, part, now);
@@ -66,10 +66,6 @@ void SubscriberFeedback::onTransportFeedback(MediaParticipant& to, const rtp::Rt
     }
   }
   if (!scratchResults_.empty()) to.downlink.onFeedback(scratchResults_, now);
-}
-
-void SubscriberFeedback::requestKeyFrame(Consumer& consumer) {
-  if (const int layer = consumer.keyFrameLayer(); layer != kNoLayer) consumer.producer().requestKeyFrame(layer);
 }
 
 void SubscriberFeedback::onNack(MediaParticipant& to, const rtp::RtcpPart& part, std::int64_t now) {

@@ -26,7 +26,6 @@ class SubscriberFeedback {
   void onRtcp(MediaParticipant& subscriber, std::uint8_t* data, std::size_t length, std::int64_t nowMicros);
 
  private:
-  void requestKeyFrame(Consumer& consumer);
   void onTransportFeedback(MediaParticipant& subscriber, const rtp::RtcpPart& part, std::int64_t now);
   void onNack(MediaParticipant& subscriber, const rtp::RtcpPart& part, std::int64_t now);
   void retransmit(Consumer& consumer, webrtc::Transport& transport, std::uint16_t outSeq, std::int64_t now);
