@@ -49,6 +49,26 @@ TEST(Protocol, JoinRules) {
   EXPECT_EQ(expectError(R"({"type":"join","name":"Ana","token":5})"), ErrorCode::Malformed);
 }
 
+// What a client shows of its videos: bounded in count, mid length and height.
+TEST(Protocol, VideoViewIsBounded) {
+  const auto view = expectMessage<VideoViewRequest>(R"({"type":"video-view","tracks":[{"mid":"3","height":360},{"mid":"5","height":0}]})");
+  ASSERT_EQ(view.tracks.size(), 2u);
+  EXPECT_EQ(view.tracks[0].mid, "3");
+  EXPECT_EQ(view.tracks[0].height, 360);
+  EXPECT_EQ(view.tracks[1].height, 0);
+  std::string many = R"({"type":"video-view","tracks":[)";
+  for (std::size_t i = 0; i < kMaxViewedTracks; ++i) many += std::string(i ? "," : "") + R"({"mid":"1","height":1})";
+  expectMessage<VideoViewRequest>(many + "]}");
+  EXPECT_EQ(expectError(many + R"(,{"mid":"1","height":1}]})"), ErrorCode::Malformed) << "513 tracks";
+  EXPECT_EQ(expectError(R"({"type":"video-view","tracks":[{"mid":"1","height":8193}]})"), ErrorCode::Invalid);
+  EXPECT_EQ(expectError(R"({"type":"video-view","tracks":[{"mid":"1","height":-1}]})"), ErrorCode::Invalid);
+  EXPECT_EQ(expectError(R"({"type":"video-view","tracks":[{"mid":"","height":1}]})"), ErrorCode::Malformed);
+  EXPECT_EQ(expectError(R"({"type":"video-view","tracks":[{"mid":")" + std::string(33, 'm') + R"(","height":1}]})"),
+            ErrorCode::Malformed);
+  EXPECT_EQ(expectError(R"({"type":"video-view","tracks":[{"mid":"1","height":1.5}]})"), ErrorCode::Malformed);
+  EXPECT_EQ(expectError(R"({"type":"video-view","tracks":{}})"), ErrorCode::Malformed);
+}
+
 TEST(Protocol, ParsesRoomMessages) {
   EXPECT_EQ(expectMessage<ChatRequest>(R"({"type":"chat","text":"bonjour"})").text, "bonjour");
   EXPECT_TRUE(expectMessage<HandRequest>(R"({"type":"hand","raised":true})").raised);
