@@ -7,15 +7,15 @@
 #include "common/Clock.h"
 #include "rtp/Rtcp.h"
 #include "rtp/RtpPacket.h"
+#include "rtp/Vp8Descriptor.h"
 #include "sdp/SessionDescription.h"
 
 namespace parley::bench {
 
 namespace {
 
-constexpr std::uint8_t kOpus = 111, kVp8 = 96, kRtx = 97;
-constexpr std::size_t kMaxPayload = 1100;
-constexpr std::size_t kTrailer = 8;  // send time, microseconds of the steady clock
+constexpr std::size_t kTrailer = 8;  // the layer, then 56 bits of send time (steady clock, µs)
+constexpr const char* kTransportCcUri = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
 struct Remote {
   std::string ufrag, pwd, fingerprint, candidate;
@@ -48,30 +48,37 @@ std::optional<net::Address> tcpBindOf(const net::Address& bindTo, bool iceTcp) {
 
 LoadParticipant::LoadParticipant(boost::asio::io_context& io, Role role, const SyntheticMedia& media,
                                  std::shared_ptr<dtls::Certificate> certificate, LoadStats& stats, std::uint32_t seed,
-                                 const net::Address& bindTo, double lossFraction, MediaRates rates, bool iceTcp)
+                                 const net::Address& bindTo, const ParticipantOptions& options)
     : io_(io),
       role_(role),
       media_(media),
       certificate_(std::move(certificate)),
       stats_(stats),
-      socket_(io, bindTo, tcpBindOf(bindTo, iceTcp)),
-      iceTcp_(iceTcp),
-      rates_(rates),
+      socket_(io, bindTo, tcpBindOf(bindTo, options.iceTcp)),
+      iceTcp_(options.iceTcp),
+      rates_(options.rates),
       audioTimer_(io),
       videoTimer_(io),
       reportTimer_(io),
-      lossFraction_(lossFraction),
+      feedbackTimer_(io),
+      lossFraction_(options.lossFraction),
       lossState_(seed * 0x9E3779B97F4A7C15ull + 1) {
   std::mt19937 random(seed);
   audioSsrc_ = random();
-  videoSsrc_ = random();
-  rtxSsrc_ = random();
   ownSsrc_ = random();
   audioSeq_ = static_cast<std::uint16_t>(random());
-  videoSeq_ = static_cast<std::uint16_t>(random());
+  if (publishes()) {
+    videoLayers_.resize(options.simulcast ? 3 : 1);
+    for (auto& layer : videoLayers_) {
+      layer.ssrc = random();
+      layer.rtxSsrc = random();
+      layer.seq = static_cast<std::uint16_t>(random());
+      layer.pictureId = static_cast<std::uint16_t>(random());
+    }
+  }
   socket_.start();
   if (role_ == Role::Both) {
-    receiveSocket_ = std::make_unique<webrtc::WebRtcServer>(io, bindTo, tcpBindOf(bindTo, iceTcp));
+    receiveSocket_ = std::make_unique<webrtc::WebRtcServer>(io, bindTo, tcpBindOf(bindTo, options.iceTcp));
     receiveSocket_->start();
   }
 }
@@ -111,6 +118,7 @@ void LoadParticipant::leave() {
   audioTimer_.cancel();
   videoTimer_.cancel();
   reportTimer_.cancel();
+  feedbackTimer_.cancel();
   if (signaling_) signaling_->leave();
 }
 
@@ -128,40 +136,6 @@ void LoadParticipant::onRemoteDescription(const std::string& text, bool isOffer)
     connectMedia(isOffer ? receivingSocket() : socket_, *transport, remote.ufrag, remote.pwd, remote.fingerprint,
                  remote.candidate);
   }
-}
-
-void LoadParticipant::publish() {
-  sender_ = makeTransport(socket_, webrtc::WebRtcTransport::IceRole::Controlling);
-  sdp::SessionDescription offer;
-  offer.sessionId = ownSsrc_;
-  offer.bundle = {"0", "1"};
-  const auto common = [&](sdp::MediaDescription& m) {
-    // Always the DTLS client: Janus would otherwise take the client role for itself.
-    sdp::setTransport(m, sender_->localIce().ufrag, sender_->localIce().pwd, certificate_->fingerprint(), "active");
-    m.direction = "sendonly";
-    m.rtcpReducedSize = true;
-    m.cname = "load" + std::to_string(ownSsrc_);
-  };
-  sdp::MediaDescription audio;
-  audio.kind = "audio";
-  audio.mid = "0";
-  audio.formats = {std::to_string(kOpus)};
-  audio.codecs = {{kOpus, "opus", 48000, 2, "minptime=10;useinbandfec=1", {}}};
-  audio.ssrcs = {audioSsrc_};
-  audio.msid = "load audio" + std::to_string(audioSsrc_);
-  common(audio);
-  sdp::MediaDescription video;
-  video.kind = "video";
-  video.mid = "1";
-  video.formats = {std::to_string(kVp8), std::to_string(kRtx)};
-  video.codecs = {{kVp8, "VP8", 90000, 1, "", {"nack", "nack pli", "ccm fir"}},
-                  {kRtx, "rtx", 90000, 1, "apt=" + std::to_string(kVp8), {}}};
-  video.ssrcs = {videoSsrc_, rtxSsrc_};
-  video.ssrcGroups = {{"FID", {videoSsrc_, rtxSsrc_}}};
-  video.msid = "load video" + std::to_string(videoSsrc_);
-  common(video);
-  offer.media = {audio, video};
-  signaling_->publish(sdp::write(offer));
 }
 
 void LoadParticipant::answer(const sdp::SessionDescription& offer) {
@@ -186,6 +160,7 @@ void LoadParticipant::answer(const sdp::SessionDescription& offer) {
     for (const auto& group : m.ssrcGroups)
       if (group.semantics == "FID" && group.ssrcs.size() == 2) rtxOf_[group.ssrcs[1]] = group.ssrcs[0];
     if (m.kind == "video" && !m.ssrcs.empty()) videoSsrcs_.insert(m.ssrcs.front());
+    if (const int id = m.extensionId(kTransportCcUri); id > 0 && id < 15) transportCcId_ = static_cast<std::uint8_t>(id);
   }
   signaling_->answer(sdp::write(reply));
 }
@@ -224,6 +199,7 @@ void LoadParticipant::onTransportConnected(webrtc::Transport& transport) {
     sendAudio();
     sendVideo();
   }
+  if (&transport == receiver_.get() && transportCcId_) sendFeedback();
   if (reports_ == 0 && !reportsStarted_) {
     reportsStarted_ = true;
     reportTimer_.expires_after(std::chrono::seconds(1));
@@ -237,89 +213,6 @@ void LoadParticipant::onTransportClosed(webrtc::Transport&, const std::string& r
   stats_.failures.push_back("media transport closed: " + reason);
 }
 
-void LoadParticipant::sendAudio() {
-  const auto& packet = media_.audio[audioIndex_++ % media_.audio.size()];
-  sendRtp(kOpus, audioSsrc_, audioSeq_, audioTimestamp_, false, packet.data(), packet.size(), nullptr, 0);
-  audioTimestamp_ += 960;
-  audioDue_ += rates_.audioInterval;
-  audioTimer_.expires_at(audioDue_);
-  audioTimer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) sendAudio();
-  });
-}
-
-void LoadParticipant::sendVideo() {
-  const auto& frame = media_.video[videoIndex_++ % media_.video.size()];
-  // RFC 7741: a one-byte payload descriptor, S set on the frame's first packet.
-  for (std::size_t at = 0; at < frame.data.size(); at += kMaxPayload) {
-    const std::size_t n = std::min(kMaxPayload, frame.data.size() - at);
-    const std::uint8_t descriptor = at == 0 ? 0x10 : 0x00;
-    sendRtp(kVp8, videoSsrc_, videoSeq_, videoTimestamp_, at + n == frame.data.size(), frame.data.data() + at, n,
-            &descriptor, 1);
-  }
-  videoTimestamp_ += static_cast<std::uint32_t>(90000 / rates_.videoFps);
-  videoDue_ += std::chrono::microseconds(static_cast<std::int64_t>(1e6 / rates_.videoFps));
-  videoTimer_.expires_at(videoDue_);
-  videoTimer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) sendVideo();
-  });
-}
-
-void LoadParticipant::sendRtp(std::uint8_t payloadType, std::uint32_t ssrc, std::uint16_t& seq, std::uint32_t timestamp,
-                              bool marker, const std::uint8_t* payload, std::size_t length, const std::uint8_t* prefix,
-                              std::size_t prefixLength) {
-  std::uint8_t packet[1500];
-  packet[0] = 0x80;
-  packet[1] = static_cast<std::uint8_t>((marker ? 0x80 : 0) | payloadType);
-  write16(packet + 2, seq++);
-  write32(packet + 4, timestamp);
-  write32(packet + 8, ssrc);
-  std::size_t size = 12;
-  if (prefixLength) std::memcpy(packet + size, prefix, prefixLength);
-  size += prefixLength;
-  std::memcpy(packet + size, payload, length);
-  size += length;
-  const std::uint64_t sent = steadyMicrosNow();
-  write32(packet + size, static_cast<std::uint32_t>(sent >> 32));
-  write32(packet + size + 4, static_cast<std::uint32_t>(sent));
-  size += kTrailer;
-  if (payloadType == kVp8) {
-    Sent& slot = sentVideo_[(seq - 1) % sentVideo_.size()];
-    slot.seq = static_cast<std::uint16_t>(seq - 1);
-    slot.size = size;
-    std::memcpy(slot.bytes.data(), packet, size);
-  }
-  if (payloadType == kVp8 && simulateLoss()) return;
-  if (sender_->sendRtp(packet, size, sizeof packet)) {
-    stats_.packetsSent++;
-    stats_.bytesSent += size;
-  }
-}
-
-bool LoadParticipant::simulateLoss() {
-  if (lossFraction_ <= 0) return false;
-  lossState_ ^= lossState_ << 13;  // xorshift: cheap, and each participant its own sequence
-  lossState_ ^= lossState_ >> 7;
-  lossState_ ^= lossState_ << 17;
-  if (static_cast<double>(lossState_ % 1000000) >= lossFraction_ * 1e6) return false;
-  stats_.droppedOnPurpose++;
-  return true;
-}
-
-void LoadParticipant::retransmit(std::uint16_t seq) {
-  const Sent& original = sentVideo_[seq % sentVideo_.size()];
-  if (original.size == 0 || original.seq != seq || original.size + 2 > 1400) return;
-  // RFC 4588: the RTX stream's own header, then the original sequence number and payload.
-  std::uint8_t packet[1500];
-  std::memcpy(packet, original.bytes.data(), 12);
-  packet[1] = static_cast<std::uint8_t>((packet[1] & 0x80) | kRtx);
-  write16(packet + 2, rtxSeq_++);
-  write32(packet + 8, rtxSsrc_);
-  write16(packet + 12, seq);
-  std::memcpy(packet + 14, original.bytes.data() + 12, original.size - 12);
-  if (sender_->sendRtp(packet, original.size + 2, sizeof packet)) stats_.retransmissionsSent++;
-}
-
 std::int64_t LoadParticipant::extend(InboundStream& stream, std::uint16_t seq) {
   if (stream.highest < 0) return seq;
   const auto delta = static_cast<std::int16_t>(seq - static_cast<std::uint16_t>(stream.highest));
@@ -329,15 +222,31 @@ std::int64_t LoadParticipant::extend(InboundStream& stream, std::uint16_t seq) {
 void LoadParticipant::onRtp(webrtc::Transport&, std::uint8_t* data, std::size_t length) {
   rtp::RtpPacket packet;
   if (!packet.parse(data, length)) return;
-  if ((videoSsrcs_.count(packet.ssrc()) || rtxOf_.count(packet.ssrc())) && simulateLoss()) return;
   const auto now = steadyMicrosNow();
+  // Through the bottleneck first: what it drops never arrived, what it queues arrives later.
+  std::int64_t arrival = now;
+  if (cap_) {
+    quality_.bottleneckPackets++;
+    const auto out = cap_->pass(now, length + 28);  // on the wire: IP and UDP headers too
+    if (!out) {
+      quality_.bottleneckDrops++;
+      quality_.lastDropMicros = now;
+      return;
+    }
+    arrival = *out;
+  }
+  if (transportCcId_) {
+    const auto seq = packet.extension(transportCcId_);
+    if (seq.size() == 2) twcc_.onPacket(read16(seq.data()), arrival);
+  }
+  if ((videoSsrcs_.count(packet.ssrc()) || rtxOf_.count(packet.ssrc())) && simulateLoss()) return;
   if (!sawFirstPacket_) {
     sawFirstPacket_ = true;
     stats_.joinToFirstPacketMs.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - joinedAt_).count());
   }
   const auto payload = packet.payload();
-  if (payload.size() < kTrailer) return;
+  if (payload.size() < kTrailer) return;  // padding (a bandwidth probe)
   std::uint32_t ssrc = packet.ssrc();
   std::uint16_t seq = packet.sequenceNumber();
   const bool retransmission = rtxOf_.count(ssrc) > 0;
@@ -346,12 +255,16 @@ void LoadParticipant::onRtp(webrtc::Transport&, std::uint8_t* data, std::size_t 
     ssrc = rtxOf_[ssrc];
     seq = read16(payload.data());
   }
+  const bool video = videoSsrcs_.count(ssrc) > 0;
+  const auto tail = payload.data() + payload.size() - kTrailer;
+  const int layer = std::min(tail[0], std::uint8_t{2});
   auto& stream = inbound_[ssrc];
   stream.ssrc = ssrc;
   const std::int64_t ext = extend(stream, seq);
   if (retransmission) {
     stats_.retransmissionsReceived++;
-    stream.missing.erase(ext);
+    const bool filledGap = stream.missing.erase(ext) > 0;
+    if (video) noteVideo(stream, false, filledGap, layer, 0, arrival);
     return;
   }
   stats_.packetsReceived++;
@@ -359,16 +272,12 @@ void LoadParticipant::onRtp(webrtc::Transport&, std::uint8_t* data, std::size_t 
   stream.received++;
   if (stream.highest < 0) {
     stream.first = stream.highest = ext;
-    if (videoSsrcs_.count(ssrc)) {
-      // Ask for a key frame, as a browser does when a video starts.
-      std::uint8_t rtcp[64];
-      if (receiver_->sendRtcp(rtcp, rtp::writePli(rtcp, ownSsrc_, ssrc), sizeof rtcp)) stats_.plisSent++;
-    }
+    if (video) askKeyFrame(stream, arrival);  // as a browser does when a video starts
   } else if (ext > stream.highest) {
     if (ext > stream.highest + 1) {
       std::vector<std::uint16_t> lost;
       for (std::int64_t s = stream.highest + 1; s < ext && lost.size() < 256; ++s) {
-        stream.missing.insert(s);
+        stream.missing.emplace(s, arrival);
         lost.push_back(static_cast<std::uint16_t>(s));
       }
       std::uint8_t rtcp[1024];
@@ -378,32 +287,76 @@ void LoadParticipant::onRtp(webrtc::Transport&, std::uint8_t* data, std::size_t 
   } else {
     stream.missing.erase(ext);  // late, not lost
   }
-  if (stats_.measuring) {
+  if (video) {
+    const auto descriptor = rtp::parseVp8Descriptor(payload);
+    if (descriptor && descriptor->keyFrame) stream.decodableFrom = std::max(stream.decodableFrom, ext);
+    noteVideo(stream, packet.marker(), false, layer, length, arrival);
+  }
+  // A capped subscriber's delay is its queue's: measured, but not as the server's.
+  if (stats_.measuring && !cap_) {
     stats_.bytesMeasured += length;
-    const auto tail = payload.data() + payload.size() - kTrailer;
-    const std::uint64_t sent = static_cast<std::uint64_t>(read32(tail)) << 32 | read32(tail + 4);
-    const auto received = static_cast<std::uint64_t>(now);
+    const std::uint64_t sent = static_cast<std::uint64_t>(read32(tail) & 0x00ff'ffff) << 32 | read32(tail + 4);
+    const auto received = static_cast<std::uint64_t>(now) & 0x00ff'ffff'ffff'ffffull;
     if (received >= sent) {
       stats_.delayMicros.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(received - sent, UINT32_MAX)));
     }
   }
 }
 
-void LoadParticipant::onRtcp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) {
-  if (&transport != sender_.get()) return;  // feedback about what we publish
-  // A key-frame request (PLI or FIR): the next frame sent is the loop's key frame.
-  rtp::forEachRtcpPart({data, length}, [this](const rtp::RtcpPart& part) {
-    if (part.type == rtp::kRtcpRtpfb && part.count == 1) {
-      std::vector<std::uint16_t> lost;
-      if (!rtp::readNack(part, lost)) return;
-      stats_.nacksReceived++;
-      for (auto seq : lost) retransmit(seq);
-    }
-    if (part.type == rtp::kRtcpPsfb && (part.count == 1 || part.count == 4)) {
-      const std::size_t n = media_.video.size();
-      videoIndex_ = (videoIndex_ + n - 1) / n * n;
-    }
+void LoadParticipant::noteVideo(InboundStream& stream, bool marker, bool filledGap, int layer, std::size_t length,
+                                std::int64_t arrivalMicros) {
+  layerSeenMicros_[static_cast<std::size_t>(layer)] = arrivalMicros;
+  if (cap_ && layer == 0 && quality_.firstSmallestMicros < 0) quality_.firstSmallestMicros = arrivalMicros;
+  if (!stats_.measuring) return;
+  quality_.layerBytes[static_cast<std::size_t>(layer)] += length;
+  // A frame is decodable once its last packet is in and nothing before it is missing since
+  // the last key frame (a decoder waits for retransmissions; VP8 frames depend on the ones
+  // before). A gap that stays is given up on: a key frame is asked for.
+  if (stream.blocked()) {
+    const auto oldest = stream.missing.lower_bound(stream.decodableFrom);
+    if (arrivalMicros - oldest->second > InboundStream::kGiveUpMicros) askKeyFrame(stream, arrivalMicros);
+    return;
+  }
+  if (!(marker || filledGap)) return;
+  if (stream.lastFrameMicros >= 0) {
+    quality_.longestFreezeMicros = std::max(quality_.longestFreezeMicros, arrivalMicros - stream.lastFrameMicros);
+  }
+  stream.lastFrameMicros = arrivalMicros;
+  quality_.framesDecoded++;
+}
+
+void LoadParticipant::askKeyFrame(InboundStream& stream, std::int64_t nowMicros) {
+  if (stream.lastPliMicros >= 0 && nowMicros - stream.lastPliMicros < 2 * InboundStream::kGiveUpMicros) return;
+  stream.lastPliMicros = nowMicros;
+  std::uint8_t rtcp[64];
+  if (receiver_->sendRtcp(rtcp, rtp::writePli(rtcp, ownSsrc_, stream.ssrc), sizeof rtcp)) stats_.plisSent++;
+}
+
+int LoadParticipant::recentLayer() const {
+  const std::int64_t since = steadyMicrosNow() - 1'000'000;
+  for (int l = 2; l >= 0; --l)
+    if (layerSeenMicros_[static_cast<std::size_t>(l)] >= since) return l;
+  return -1;
+}
+
+void LoadParticipant::capDownlink(double bitsPerSecond) {
+  cap_.emplace(bitsPerSecond);
+  quality_.cappedAtMicros = steadyMicrosNow();
+  quality_.firstSmallestMicros = -1;
+}
+
+void LoadParticipant::sendFeedback() {
+  std::uint8_t rtcp[rtp::kMaxTransportFeedbackBytes];
+  const std::size_t n = twcc_.writeFeedback(rtcp, sizeof rtcp, ownSsrc_, 0);
+  if (n) receiver_->sendRtcp(rtcp, n, sizeof rtcp);
+  feedbackTimer_.expires_after(std::chrono::milliseconds(100));
+  feedbackTimer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) sendFeedback();
   });
+}
+
+void LoadParticipant::onRtcp(webrtc::Transport& transport, std::uint8_t* data, std::size_t length) {
+  if (&transport == sender_.get()) onPublisherRtcp(data, length);  // feedback about what we publish
 }
 
 void LoadParticipant::report() {
@@ -434,8 +387,11 @@ void LoadParticipant::finish() {
   for (const auto& [ssrc, stream] : inbound_) {
     if (stream.first < 0) continue;
     if (stream.received > 0) stats_.streamsReceived++;
-    stats_.expected += static_cast<std::uint64_t>(stream.highest - stream.first + 1);
+    const auto expected = static_cast<std::uint64_t>(stream.highest - stream.first + 1);
+    stats_.expected += expected;
     stats_.lost += stream.missing.size();
+    quality_.expected += expected;
+    quality_.lost += stream.missing.size();
   }
 }
 

@@ -2,6 +2,7 @@
 // the server's cost per forwarded packet and the delay it adds. A benchmark, not a test:
 // it reports figures and fails only when it cannot run.
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -22,163 +23,18 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "BenchOptions.h"
 #include "LoadParticipant.h"
+#include "QualityReport.h"
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using parley::bench::LoadParticipant;
 using parley::bench::LoadStats;
+using parley::bench::Options;
 
 namespace {
-
-struct Options {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
-  int publishers = 1;
-  int subscribers = 10;
-  int rooms = 1;
-  double seconds = 10;
-  double lossPct = 0;  // simulated loss of video packets, each way
-  bool transcribe = false;  // live transcription on in every room (Parley)
-  int meeting = 0;          // >0: one room of this many participants, each publishing and receiving
-  parley::bench::MediaRates rates;
-  bool json = false;
-  std::string cacheDir;
-  // Janus instead of Parley (scripts/bench-vs-janus.sh): its WebSocket API, its process.
-  std::string janusHost;
-  std::uint16_t janusPort = 0;
-  int serverPid = 0;
-  std::string bind = "127.0.0.1";
-  bool netnsTarget = false;
-  bool iceTcp = false;  // --transport tcp: media over ICE-TCP (Parley only)
-};
-
-const char* kUsage =
-    "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
-    "                    [--seconds T] [--loss PCT] [--transport udp|tcp] [--transcribe] [--json] [--cache DIR]\n"
-    "       parley-bench --janus ws://HOST:PORT --server-pid PID [--bind IP] [--netns-target] [same options]\n"
-    "       parley-bench --url http://127.0.0.1:PORT --meeting N [--audio-interval-ms MS] [--video-fps F] ...\n"
-    "\n"
-    "Joins P publishers (Opus and VP8 at real rates) and S subscribers to R rooms of a running\n"
-    "parley serve (each room gets P/R publishers and S/R subscribers), measures for T seconds,\n"
-    "and prints the server's CPU time per forwarded packet, forwarded packets and Mbit a\n"
-    "second, loss, the delay added (p50, p99), resident memory per participant and the time\n"
-    "from join to the first media packet. --json: the last line is one JSON object.\n"
-    "--loss drops that share of video packets as a lossy link would, on the way to the server\n"
-    "and on the way back, so NACKs and retransmissions are exercised; loss is what remains.\n"
-    "--transport tcp sends and receives media over ICE-TCP (RFC 6544) to the server's TCP\n"
-    "candidates instead of UDP (Parley only).\n"
-    "--transcribe starts live transcription in each room first (the publishers' audio is a\n"
-    "voice-like tone, which keeps the recognizers busy).\n"
-    "--meeting N: one room where each of N participants publishes audio and video and receives\n"
-    "everyone else's, as in a real meeting (2 x N x (N-1) streams); --audio-interval-ms and\n"
-    "--video-fps slow the media down so that large meetings fit a small machine.\n"
-    "Only loopback servers are accepted, or with --netns-target an address inside a network\n"
-    "namespace that the calling script made (Janus ignores loopback; see scripts/bench-vs-janus.sh).\n"
-    "With --janus, CPU and memory come from /proc/PID and forwarded packets are those the\n"
-    "subscribers received.\n";
-
-// "SCHEME://HOST:PORT" into host and port; false if it is not of that form.
-bool splitUrl(const std::string& url, const std::string& scheme, std::string& host, std::uint16_t& port) {
-  if (url.rfind(scheme, 0) != 0) return false;
-  const std::string rest = url.substr(scheme.size());
-  const auto colon = rest.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  host = rest.substr(0, colon);
-  port = static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
-  return true;
-}
-
-std::optional<Options> parse(int argc, char** argv, std::string& error) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        error = arg + " needs a value";
-        return {};
-      }
-      return argv[++i];
-    };
-    try {
-      if (arg == "--help" || arg == "-h") {
-        std::cout << kUsage;
-        std::exit(0);
-      } else if (arg == "--url") {
-        if (!splitUrl(value(), "http://", o.host, o.port)) return error = "--url must be http://HOST:PORT", std::nullopt;
-      } else if (arg == "--publishers") {
-        o.publishers = std::stoi(value());
-      } else if (arg == "--subscribers") {
-        o.subscribers = std::stoi(value());
-      } else if (arg == "--rooms") {
-        o.rooms = std::stoi(value());
-      } else if (arg == "--seconds") {
-        o.seconds = std::stod(value());
-      } else if (arg == "--cache") {
-        o.cacheDir = value();
-      } else if (arg == "--json") {
-        o.json = true;
-      } else if (arg == "--transcribe") {
-        o.transcribe = true;
-      } else if (arg == "--meeting") {
-        o.meeting = std::stoi(value());
-      } else if (arg == "--audio-interval-ms") {
-        o.rates.audioInterval = std::chrono::microseconds(static_cast<std::int64_t>(std::stod(value()) * 1000));
-      } else if (arg == "--video-fps") {
-        o.rates.videoFps = std::stod(value());
-      } else if (arg == "--loss") {
-        o.lossPct = std::stod(value());
-        if (o.lossPct < 0 || o.lossPct > 50) return error = "--loss is a percentage from 0 to 50", std::nullopt;
-      } else if (arg == "--transport") {
-        const std::string transport = value();
-        if (transport != "udp" && transport != "tcp") return error = "--transport is udp or tcp", std::nullopt;
-        o.iceTcp = transport == "tcp";
-      } else if (arg == "--janus") {
-        if (!splitUrl(value(), "ws://", o.janusHost, o.janusPort)) return error = "--janus must be ws://HOST:PORT", std::nullopt;
-      } else if (arg == "--server-pid") {
-        o.serverPid = std::stoi(value());
-      } else if (arg == "--bind") {
-        o.bind = value();
-      } else if (arg == "--netns-target") {
-        o.netnsTarget = true;
-      } else {
-        return error = "unknown option " + arg + " (see --help)", std::nullopt;
-      }
-    } catch (const std::exception&) {
-      return error = "bad value for " + arg, std::nullopt;
-    }
-    if (!error.empty()) return std::nullopt;
-  }
-  if (o.meeting > 0) {
-    if (!o.janusHost.empty()) return error = "--meeting is for Parley only", std::nullopt;
-    if (o.meeting < 2 || o.meeting > 1000) return error = "--meeting takes 2 to 1000 participants", std::nullopt;
-    o.publishers = o.meeting;
-    o.subscribers = 0;
-    o.rooms = 1;
-  }
-  if (o.rates.audioInterval.count() < 5000 || o.rates.videoFps <= 0 || o.rates.videoFps > 60) {
-    error = "--audio-interval-ms must be at least 5 and --video-fps from above 0 to 60";
-    return std::nullopt;
-  }
-  if (o.publishers < 1 || o.subscribers < 0 || o.rooms < 1 || o.seconds <= 0 || o.rooms > o.publishers) {
-    error = "need at least one publisher per room, and a positive duration";
-    return std::nullopt;
-  }
-  if (!o.janusHost.empty() && o.iceTcp) return error = "--transport tcp is for Parley only", std::nullopt;
-  if (!o.janusHost.empty() && o.serverPid <= 0) {
-    error = "--janus needs --server-pid (Janus has no CPU metrics of its own)";
-    return std::nullopt;
-  }
-  // Load goes only to this machine's loopback, or into a namespace the caller made.
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(o.janusHost.empty() ? o.host : o.janusHost, ec);
-  if (ec || (!address.is_loopback() && !o.netnsTarget)) {
-    error = "the server must be on loopback (127.0.0.0/8 or ::1), not " + (o.janusHost.empty() ? o.host : o.janusHost);
-    return std::nullopt;
-  }
-  return o;
-}
 
 std::string request(const Options& o, http::verb verb, const std::string& target, const std::string& body = {},
                     const std::string& bearer = {}) {
@@ -256,6 +112,11 @@ double percentile(std::vector<std::uint32_t>& v, double p) {
   return v[k];
 }
 
+// Video streams each subscriber receives: its room's publishers.
+double streamsPerSubscriber(const Options& o) {
+  return o.meeting > 0 ? o.meeting - 1 : static_cast<double>(o.publishers) / o.rooms;
+}
+
 template <typename Done>
 bool runUntil(boost::asio::io_context& io, Done done, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -267,7 +128,7 @@ bool runUntil(boost::asio::io_context& io, Done done, std::chrono::milliseconds 
 
 int main(int argc, char** argv) {
   std::string error;
-  auto options = parse(argc, argv, error);
+  auto options = parley::bench::parseOptions(argc, argv, error);
   if (!options) {
     std::cerr << "parley-bench: " << error << '\n';
     return 2;
@@ -279,7 +140,7 @@ int main(int argc, char** argv) {
       std::string self = argv[0];
       cache = (self.find('/') == std::string::npos ? std::string(".") : self.substr(0, self.rfind('/'))) + "/bench-media";
     }
-    const auto media = parley::bench::SyntheticMedia::make(cache);
+    const auto media = parley::bench::SyntheticMedia::make(cache, o.simulcast);
     const auto certificate = parley::dtls::Certificate::generate();
     boost::asio::io_context io;
     const bool janus = !o.janusHost.empty();
@@ -287,6 +148,8 @@ int main(int argc, char** argv) {
     parley::net::Address bindTo;
     if (!parley::net::Address::parse(o.bind, 0, bindTo)) throw std::runtime_error("--bind must be an IP address");
     LoadStats stats;
+    parley::bench::ParticipantOptions publisherOptions{o.lossPct / 100, o.rates, o.iceTcp, o.simulcast};
+    parley::bench::ParticipantOptions subscriberOptions{o.lossPct / 100, {}, o.iceTcp, false};
 
     const ServerSample idle = sample(o);
     // Rooms: Parley's ids from its REST API, or Janus videorooms.
@@ -296,7 +159,18 @@ int main(int argc, char** argv) {
       if (janus) {
         janusRooms.push_back(parley::bench::createJanusRoom(server, (o.publishers + o.rooms - 1) / o.rooms));
       } else {
-        const auto room = nlohmann::json::parse(request(o, http::verb::post, "/api/rooms", R"({"name":"parley-bench"})"));
+        // Room creation is rate-limited per address (30 at once, then one a second): many
+        // rooms wait for their turn, as the 429's Retry-After says.
+        std::string created;
+        for (int attempt = 0; created.empty(); ++attempt) {
+          try {
+            created = request(o, http::verb::post, "/api/rooms", R"({"name":"parley-bench"})");
+          } catch (const std::runtime_error& e) {
+            if (attempt >= 120 || std::string(e.what()).find("answered 429") == std::string::npos) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+          }
+        }
+        const auto room = nlohmann::json::parse(created);
         rooms.push_back(room.at("id").get<std::string>());
         if (o.transcribe) {
           request(o, http::verb::post, "/api/rooms/" + rooms.back() + "/transcription", R"({"action":"start"})",
@@ -310,7 +184,7 @@ int main(int argc, char** argv) {
     const auto publisherRole = o.meeting > 0 ? LoadParticipant::Role::Both : LoadParticipant::Role::Publisher;
     for (int i = 0; i < o.publishers; ++i) {
       publishers.push_back(std::make_unique<LoadParticipant>(io, publisherRole, media, certificate, stats, seed++,
-                                                             bindTo, o.lossPct / 100, o.rates, o.iceTcp));
+                                                             bindTo, publisherOptions));
       const std::string name = (o.meeting > 0 ? "participant " : "publisher ") + std::to_string(i + 1);
       if (janus) {
         auto signaling = std::make_unique<parley::bench::JanusSignaling>(
@@ -334,8 +208,7 @@ int main(int argc, char** argv) {
     }
     for (int i = 0; i < o.subscribers; ++i) {
       subscribers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Subscriber, media, certificate,
-                                                              stats, seed++, bindTo, o.lossPct / 100,
-                                                              parley::bench::MediaRates{}, o.iceTcp));
+                                                              stats, seed++, bindTo, subscriberOptions));
       const std::string name = "subscriber " + std::to_string(i + 1);
       if (janus) {
         std::vector<std::uint64_t> feeds;
@@ -348,7 +221,7 @@ int main(int argc, char** argv) {
       io.poll();
     }
     // Every receiving participant has had its first packet (in a meeting, everyone).
-    const auto expectedFirst = static_cast<std::size_t>(o.meeting > 0 ? o.meeting : o.subscribers);
+    const auto expectedFirst = static_cast<std::size_t>(o.meeting > 0 ? o.publishers : o.subscribers);
     runUntil(io, [&] { return stats.joinToFirstPacketMs.size() >= expectedFirst || !stats.failures.empty(); },
              std::chrono::seconds(30 + o.meeting / 2));
     if (!stats.failures.empty()) throw std::runtime_error(stats.failures.front());
@@ -368,9 +241,33 @@ int main(int argc, char** argv) {
       }, std::chrono::seconds(60 + o.meeting));
       if (!stats.failures.empty()) throw std::runtime_error(stats.failures.front());
     }
-    // Let video settle after the key-frame requests of the joins, then measure.
+    // Let video settle after the key-frame requests of the joins, then measure. With
+    // simulcast, every subscriber first climbs to the largest layer (its downlink estimate
+    // starts below what the largest layer needs, and probes find more).
     io.run_for(std::chrono::seconds(1));
+    double climbSeconds = 0;
+    std::size_t onLargest = 0;
+    std::vector<LoadParticipant*> receivers;  // subscribers, or in meetings everyone
+    for (auto& p : o.meeting > 0 ? publishers : subscribers) receivers.push_back(p.get());
+    if (o.simulcast) {
+      const auto climbStart = std::chrono::steady_clock::now();
+      const auto countLargest = [&] {
+        return static_cast<std::size_t>(
+            std::count_if(receivers.begin(), receivers.end(), [](auto* r) { return r->recentLayer() == 2; }));
+      };
+      runUntil(io, [&] { return countLargest() == receivers.size(); }, std::chrono::seconds(30));
+      climbSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - climbStart).count();
+      onLargest = countLargest();
+    }
+    std::vector<LoadParticipant*> capped, uncapped;
+    for (std::size_t i = 0; i < receivers.size(); ++i) {
+      // Spread evenly: receiver i is capped when the running share crosses a whole one.
+      const bool cap = std::floor(static_cast<double>(i + 1) * o.cappedPct / 100) >
+                       std::floor(static_cast<double>(i) * o.cappedPct / 100);
+      (cap ? capped : uncapped).push_back(receivers[i]);
+    }
     const ServerSample before = sample(o);
+    for (auto* s : capped) s->capDownlink(o.capKbps * 1000);
     stats.measuring = true;
     const auto start = std::chrono::steady_clock::now();
     io.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.seconds)));
@@ -393,7 +290,7 @@ int main(int argc, char** argv) {
     const double forwarded = janus ? static_cast<double>(stats.delayMicros.size()) : after.forwardedPackets - before.forwardedPackets;
     const double forwardedBytes = janus ? static_cast<double>(stats.bytesMeasured) : after.forwardedBytes - before.forwardedBytes;
     const double cpu = after.cpuSeconds - before.cpuSeconds;
-    const int participants = o.meeting > 0 ? o.meeting : o.publishers + o.subscribers;
+    const int participants = o.publishers + o.subscribers;
     nlohmann::json result = {
         {"publishers", o.publishers},
         {"subscribers", o.subscribers},
@@ -415,7 +312,7 @@ int main(int argc, char** argv) {
         // Each subscriber receives the audio and video of every publisher of its room.
         {"meeting", o.meeting},
         {"streams_expected", [&] {
-           if (o.meeting > 0) return 2 * static_cast<std::uint64_t>(o.meeting) * static_cast<std::uint64_t>(o.meeting - 1);
+           if (o.meeting > 0) return 2 * static_cast<std::uint64_t>(o.rooms * o.meeting) * static_cast<std::uint64_t>(o.meeting - 1);
            std::uint64_t streams = 0;
            for (int i = 0; i < o.subscribers; ++i) {
              const int room = i % o.rooms;
@@ -434,6 +331,19 @@ int main(int argc, char** argv) {
         {"added_delay_p50_ms", percentile(stats.delayMicros, 0.5) / 1000},
         {"added_delay_p99_ms", percentile(stats.delayMicros, 0.99) / 1000},
         {"rss_mb_per_participant", (after.residentBytes - idle.residentBytes) / 1e6 / participants},
+        {"simulcast", o.simulcast},
+        {"layers_kbps", [&] {
+           std::vector<double> kbps;
+           for (std::size_t l = 0; l < (o.simulcast ? 3u : 1u); ++l)
+             kbps.push_back(8.0 * static_cast<double>(stats.layerBytesSent[l]) / elapsed / 1000 / o.publishers);
+           return kbps;
+         }()},
+        {"climb_to_largest_s", climbSeconds},
+        {"receivers_on_largest_before_cap", onLargest},
+        {"capped_subscribers", capped.size()},
+        {"cap_kbps", o.capKbps},
+        {"capped", parley::bench::qualityReport(capped, elapsed, streamsPerSubscriber(o))},
+        {"uncapped", parley::bench::qualityReport(uncapped, elapsed, streamsPerSubscriber(o))},
         {"join_to_first_packet_ms", [&] {
            std::vector<std::uint32_t> v;
            for (double ms : stats.joinToFirstPacketMs) v.push_back(static_cast<std::uint32_t>(ms * 1000));
@@ -464,6 +374,7 @@ int main(int argc, char** argv) {
                 result["added_delay_p99_ms"].get<double>());
     std::printf("server memory: %.2f MB per participant; join to first media packet: %.0f ms (median)\n",
                 result["rss_mb_per_participant"].get<double>(), result["join_to_first_packet_ms"].get<double>());
+    if (o.simulcast || o.cappedPct > 0) parley::bench::printQuality(result);
     if (o.json) std::printf("%s\n", result.dump().c_str());
     return 0;
   } catch (const std::exception& e) {

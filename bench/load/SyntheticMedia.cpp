@@ -62,21 +62,41 @@ std::vector<VideoFrame> readIvf(const std::string& path) {
   return frames;
 }
 
-SyntheticMedia SyntheticMedia::make(const std::string& cacheDir) {
-  ::mkdir(cacheDir.c_str(), 0755);
-  const std::string ivf = cacheDir + "/vp8-640x360-30fps-1500k.ivf";
+namespace {
+
+// The cached IVF of testsrc2 at this size and rate, made with ffmpeg the first time.
+std::vector<VideoFrame> cachedVp8(const std::string& cacheDir, int width, int height, int kbps) {
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
+  const std::string rate = std::to_string(kbps) + "k";
+  const std::string ivf = cacheDir + "/vp8-" + size + "-30fps-" + rate + ".ivf";
   struct stat st {};
   if (stat(ivf.c_str(), &st) != 0) {
     // Made under a name of this process's own, then renamed into place (atomic): runs side
     // by side never read each other's half-written file.
     const std::string part = ivf + "." + std::to_string(::getpid()) + ".part";
-    const std::string command = "ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=30 -t 10 -c:v libvpx "
-                                "-b:v 1500k -minrate 1500k -maxrate 1500k -g 300 -deadline realtime -cpu-used 8 -f ivf '" +
-                                part + "' && mv -f '" + part + "' '" + ivf + "'";
+    const std::string command = "ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=" + size +
+                                ":rate=30 -t 10 -c:v libvpx -b:v " + rate + " -minrate " + rate + " -maxrate " + rate +
+                                " -g 300 -deadline realtime -cpu-used 8 -f ivf '" + part + "' && mv -f '" + part +
+                                "' '" + ivf + "'";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("ffmpeg could not make " + ivf);
   }
+  return readIvf(ivf);
+}
+
+}  // namespace
+
+SyntheticMedia SyntheticMedia::make(const std::string& cacheDir, bool simulcast) {
+  ::mkdir(cacheDir.c_str(), 0755);
   SyntheticMedia media;
-  media.video = readIvf(ivf);
+  media.video = cachedVp8(cacheDir, 640, 360, 1500);
+  if (simulcast) {
+    media.layers = {cachedVp8(cacheDir, 160, 90, 150), cachedVp8(cacheDir, 320, 180, 500), media.video};
+    for (const auto& layer : media.layers) {
+      if (layer.size() != media.video.size() || !layer.front().keyFrame) {
+        throw std::runtime_error("the simulcast layers in " + cacheDir + " are not in step (delete them to remake)");
+      }
+    }
+  }
   media.audio = makeOpus();
   return media;
 }
