@@ -22,8 +22,13 @@ Consumer::Consumer(Producer& producer, MediaParticipant* subscriber, std::string
 std::optional<Consumer::Forwarded> Consumer::admit(const rtp::RtpPacket& packet, int layer, bool keyFrame,
                                                    const rtp::Vp8Descriptor* vp8, std::int64_t now) {
   if (paused_) return std::nullopt;
-  auto out = rewriter_.forward({static_cast<std::uint32_t>(layer), packet.sequenceNumber(), packet.timestamp(), now,
-                                keyFrame, vp8});
+  const VideoStreamRewriter::Packet in{static_cast<std::uint32_t>(layer), packet.sequenceNumber(), packet.timestamp(),
+                                       now, keyFrame, vp8};
+  if (vp8 && vp8->temporalLayer && rewriter_.current() == in.source && leftOut(*vp8)) {
+    rewriter_.drop(in, packet.marker());
+    return std::nullopt;
+  }
+  auto out = rewriter_.forward(in);
   if (!out) return std::nullopt;
   out->sequence = static_cast<std::uint16_t>(out->sequence + seqOffset_);
   if (sent_) {
@@ -31,6 +36,17 @@ std::optional<Consumer::Forwarded> Consumer::admit(const rtp::RtpPacket& packet,
                                               true, out->tl0PicIdx, out->pictureId, out->timestamp};
   }
   return out;
+}
+
+bool Consumer::leftOut(const rtp::Vp8Descriptor& vp8) {
+  const int tid = *vp8.temporalLayer;
+  const bool frameStart = vp8.startOfPartition && vp8.partitionIndex == 0;
+  if (frameStart && targetTemporal_ != currentTemporal_) {
+    // Down at once; up only where the frame refers to nothing above TID 0, so every frame
+    // sent has its references.
+    if (targetTemporal_ < currentTemporal_ || tid == 0 || vp8.layerSync) currentTemporal_ = targetTemporal_;
+  }
+  return tid > currentTemporal_;
 }
 
 std::optional<Consumer::SentPacket> Consumer::sentPacket(std::uint16_t outSeq) const {

@@ -16,6 +16,7 @@
 
 #include "rtp/Rtcp.h"
 #include "rtp/Vp8Descriptor.h"
+#include "sfu/DownlinkAllocation.h"
 #include "sfu/LayerSelection.h"
 #include "sfu/Producer.h"
 #include "sfu/VideoStreamRewriter.h"
@@ -80,6 +81,11 @@ class Consumer {
   void requestKeyFrame();
   bool paused() const { return paused_; }
   int currentLayer() const;
+  // The highest VP8 temporal layer (TID) sent, kAllTemporal for all: frames above it are left
+  // out (the rewriter closes the gaps in sequence numbers and PictureIDs). Lowered at the next
+  // frame; raised at a frame that depends on TID 0 alone (TID 0, or the layer sync bit).
+  void setTemporalLayer(int tid) { targetTemporal_ = tid; }
+  int temporalLayer() const { return currentTemporal_; }
   // Added to the current layer's RTP timestamps on the way out (for sender reports).
   std::uint32_t timestampOffset() const { return rewriter_.timestampOffset(); }
 
@@ -111,6 +117,10 @@ class Consumer {
   std::uint16_t rtxSeq_ = 0;
   int maxHeight_ = kAnyHeight;
   bool paused_ = false;
+  int targetTemporal_ = kAllTemporal, currentTemporal_ = kAllTemporal;
+  // Whether a packet (of the layer being sent) with descriptor `vp8` belongs to a temporal layer left out; moves
+  // currentTemporal_ toward the target where a frame allows it.
+  bool leftOut(const rtp::Vp8Descriptor& vp8);
   int targetLayer() const;  // the one switched to, else the one sent
   struct SentRecord {
     std::uint16_t outSeq = 0;

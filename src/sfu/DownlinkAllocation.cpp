@@ -8,44 +8,65 @@ namespace parley::sfu {
 
 namespace {
 
-// The next flowing layer above `from` up to `wanted`, by bitrate; kNoLayer if none.
-int nextLayer(const VideoDemand& d, int from) {
-  int best = kNoLayer;
-  const double floor = from == kNoLayer ? -1 : d.layerBps[static_cast<std::size_t>(from)];
+struct Option {
+  LayerChoice choice;
+  double bps = 0;
+};
+// Spatial layers times temporal layers.
+using Options = std::array<Option, kMaxLayers * kMaxTemporalLayers>;
+
+// The options of a shown video up to what it wants, cheapest first; returns how many. A
+// layer that does not flow is left out (the wanted one always stays: as displayed).
+std::size_t optionsOf(const VideoDemand& d, Options& out) {
   const double ceiling = d.layerBps[static_cast<std::size_t>(d.wanted)];
-  for (int i = 0; i < static_cast<int>(d.layers); ++i) {
-    const double bps = d.layerBps[static_cast<std::size_t>(i)];
-    if (bps <= floor || bps > ceiling || (i != d.wanted && bps == 0)) continue;
-    if (best == kNoLayer || bps < d.layerBps[static_cast<std::size_t>(best)]) best = i;
+  std::size_t n = 0;
+  for (std::size_t s = 0; s < d.layers && s < kMaxLayers; ++s) {
+    const double whole = d.layerBps[s];
+    const bool wanted = static_cast<int>(s) == d.wanted;
+    if (whole > ceiling || (!wanted && whole == 0)) continue;
+    const std::size_t temporal = std::min<std::size_t>(d.temporalLayers[s], kMaxTemporalLayers);
+    // Below the whole layer: its lower temporal layers, when it has them and they carry something.
+    for (std::size_t t = 0; temporal > 1 && t + 1 < temporal; ++t) {
+      if (d.temporalBps[s][t] > 0 && d.temporalBps[s][t] < whole) {
+        out[n++] = {{static_cast<int>(s), static_cast<int>(t)}, d.temporalBps[s][t]};
+      }
+    }
+    out[n++] = {{static_cast<int>(s), kAllTemporal}, whole};
   }
-  return best;
+  std::stable_sort(out.begin(), out.begin() + static_cast<long>(n),
+                   [](const Option& a, const Option& b) { return a.bps < b.bps; });
+  return n;
 }
 
 }  // namespace
 
-void allocateDownlink(double budget, std::span<const VideoDemand> demands, std::span<int> out) {
+void allocateDownlink(double budget, std::span<const VideoDemand> demands, std::span<LayerChoice> out) {
   std::vector<std::size_t> order(demands.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return demands[a].priority < demands[b].priority; });
-  // First every shown video its smallest layer (whatever the budget), then upgrades.
+  std::vector<Options> options(demands.size());
+  std::vector<std::size_t> counts(demands.size(), 0), taken(demands.size(), 0);
+  // First every shown video its cheapest option (whatever the budget), then upgrades.
   for (std::size_t i : order) {
     const VideoDemand& d = demands[i];
-    out[i] = d.wanted;
+    out[i] = {d.wanted, kAllTemporal};
     if (d.wanted == kNoLayer) continue;
-    const int smallest = nextLayer(d, kNoLayer);
-    if (smallest == kNoLayer) continue;  // bitrates unknown yet: as displayed
-    out[i] = smallest;
-    budget -= d.layerBps[static_cast<std::size_t>(smallest)];
+    counts[i] = optionsOf(d, options[i]);
+    if (counts[i] == 0 || options[i][counts[i] - 1].bps == 0) {
+      counts[i] = 0;  // bitrates unknown yet: as displayed
+      continue;
+    }
+    out[i] = options[i][0].choice;
+    budget -= options[i][0].bps;
   }
   for (std::size_t i : order) {
-    const VideoDemand& d = demands[i];
-    if (d.wanted == kNoLayer || out[i] == kNoLayer || out[i] == d.wanted) continue;
-    for (int next = nextLayer(d, out[i]); next != kNoLayer; next = nextLayer(d, out[i])) {
-      const double extra = d.layerBps[static_cast<std::size_t>(next)] - d.layerBps[static_cast<std::size_t>(out[i])];
+    for (std::size_t next = taken[i] + 1; next < counts[i]; ++next) {
+      const double extra = options[i][next].bps - options[i][taken[i]].bps;
       if (extra > budget) break;
       budget -= extra;
-      out[i] = next;
+      taken[i] = next;
+      out[i] = options[i][next].choice;
     }
   }
 }

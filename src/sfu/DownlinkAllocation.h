@@ -1,9 +1,12 @@
 #pragma once
 // How one subscriber's estimated downlink is shared among the videos it receives: audio is
 // never touched; the videos, in order of priority (a screen share, then the active speaker,
-// then the others by displayed size), each get their smallest flowing layer first, then, in
-// the same order, the largest layer up to what they show that the rest of the budget pays
-// for. A video shown never gets nothing for lack of bandwidth: its smallest layer keeps
+// then the others by displayed size), each get their cheapest option first, then, in the
+// same order, the dearest option up to what they show that the rest of the budget pays for.
+// An option is a spatial layer up to one of its temporal layers (VP8 L1T3: TID 0 alone is a
+// third of the frame rate at about half the bitrate): options go by bitrate, so frame rate
+// is given up before resolution (a 640x360 video at 10 fps before a 320x180 one at 30).
+// A video shown never gets nothing for lack of bandwidth: its cheapest option keeps
 // feedback (and so the estimate) alive. Pure: the rule is tested on its own.
 #include <array>
 #include <cstdint>
@@ -14,14 +17,26 @@
 
 namespace parley::sfu {
 
+// Every temporal layer: no frame left out.
+inline constexpr int kAllTemporal = 255;
+
+struct LayerChoice {
+  int spatial = kNoLayer;
+  int temporal = kAllTemporal;  // the highest TID sent
+  bool operator==(const LayerChoice&) const = default;
+};
+
 struct VideoDemand {
   int priority = 0;      // lower first
   int wanted = kNoLayer;  // what its display asks for (LayerSelection); kNoLayer: not shown
   std::array<double, kMaxLayers> layerBps{};  // each layer's bitrate, 0 if it does not flow
   std::size_t layers = 0;
+  // Per spatial layer: its temporal layers (0 or 1: none) and the bitrate up to each.
+  std::array<std::uint8_t, kMaxLayers> temporalLayers{};
+  std::array<std::array<double, kMaxTemporalLayers>, kMaxLayers> temporalBps{};
 };
 
-// The layer each video gets (`out[i]` for `demands[i]`): at most its wanted one.
-void allocateDownlink(double budgetBps, std::span<const VideoDemand> demands, std::span<int> out);
+// What each video gets (`out[i]` for `demands[i]`): at most its wanted layer.
+void allocateDownlink(double budgetBps, std::span<const VideoDemand> demands, std::span<LayerChoice> out);
 
 }  // namespace parley::sfu

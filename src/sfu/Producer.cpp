@@ -55,11 +55,13 @@ bool Producer::unwrapRtx(rtp::RtpPacket& packet, int index) {
   return packet.parse(data, newLength);
 }
 
-void Producer::noteKeyFrame(ProducerLayer& layer, const rtp::RtpPacket& packet) {
+void Producer::noteVp8(ProducerLayer& layer, const rtp::RtpPacket& packet) {
   if (d_.kind != MediaKind::Video || d_.codec.name != "VP8") return;
   const auto payload = packet.payload();
   const auto descriptor = rtp::parseVp8Descriptor(payload);
-  if (!descriptor || !descriptor->keyFrame) return;
+  if (!descriptor) return;
+  if (descriptor->temporalLayer) layer.noteTemporal(*descriptor->temporalLayer, packet.size());
+  if (!descriptor->keyFrame) return;
   if (const auto size = rtp::vp8KeyFrameSize(payload.subspan(descriptor->size))) {
     layer.width = size->width;
     layer.height = size->height;
@@ -75,7 +77,7 @@ bool Producer::onRtp(rtp::RtpPacket& packet, int index, std::int64_t now) {
   layer.lastPacketAt = now;
   ++layer.packets;
   layer.bytes += packet.size();
-  noteKeyFrame(layer, packet);
+  noteVp8(layer, packet);
   packet.setPayloadType(d_.codec.payloadType);
   return true;
 }
@@ -86,7 +88,7 @@ void Producer::onPipedRtp(const rtp::RtpPacket& packet, int index, std::int64_t 
   layer.lastPacketAt = now;
   ++layer.packets;
   layer.bytes += packet.size();
-  noteKeyFrame(layer, packet);
+  noteVp8(layer, packet);
 }
 
 void Producer::notifyAudio(const rtp::RtpPacket& packet, std::optional<AudioLevel> level) const {

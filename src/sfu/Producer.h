@@ -98,7 +98,8 @@ class Producer {
   std::vector<Consumer*>& consumers() { return consumers_; }
 
  private:
-  void noteKeyFrame(ProducerLayer& layer, const rtp::RtpPacket& packet);
+  // A VP8 packet's temporal layer (for the per-layer bitrates) and a key frame's size.
+  void noteVp8(ProducerLayer& layer, const rtp::RtpPacket& packet);
 
   ProducerDescription d_;
   std::vector<ProducerLayer> layers_;

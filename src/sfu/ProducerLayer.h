@@ -3,8 +3,11 @@
 // a simulcast camera (each layer its own SSRC, sequence numbers, timestamps and repair). What
 // the SFU keeps per layer: its retransmission buffer, receive statistics, missing packets,
 // key frame wishes, whether it is flowing (a browser stops its upper layers when its uplink
-// is short) and, from its last VP8 key frame, its resolution.
+// is short), from its last VP8 key frame its resolution, and its bitrate, in all and up to
+// each VP8 temporal layer (L1T3: frames of TID 0 alone make a third of the frame rate).
 // Owned by its Producer, used on its worker's thread only.
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +20,8 @@ namespace parley::sfu {
 
 // A simulcast camera sends at most this many layers; more are refused in the answer.
 inline constexpr std::size_t kMaxLayers = 3;
+// Temporal layers told apart in a spatial layer (VP8 TIDs 0-2; a TID of 3 counts as 2).
+inline constexpr std::size_t kMaxTemporalLayers = 3;
 
 // How the offer names a layer: by rid (its SSRC learned from the first packets) or by SSRC.
 struct LayerDescription {
@@ -44,9 +49,26 @@ struct ProducerLayer {
       return;
     }
     if (rateAt != 0 && nowMicros - rateAt < 1000000) return;
-    if (rateAt != 0) bitrateBps = static_cast<double>(bytes - rateBytes) * 8e6 / static_cast<double>(nowMicros - rateAt);
+    if (rateAt != 0) {
+      const double seconds = static_cast<double>(nowMicros - rateAt) / 1e6;
+      bitrateBps = static_cast<double>(bytes - rateBytes) * 8 / seconds;
+      double cumulative = 0;
+      for (std::size_t t = 0; t < kMaxTemporalLayers; ++t) {
+        cumulative += static_cast<double>(temporalBytes[t] - rateTemporalBytes[t]) * 8 / seconds;
+        temporalBps[t] = cumulative;
+      }
+      temporalLayers = windowTemporalLayers;
+    }
     rateAt = nowMicros;
     rateBytes = bytes;
+    rateTemporalBytes = temporalBytes;
+    windowTemporalLayers = 0;
+  }
+  // A packet of a frame of temporal layer `tid` (VP8's TID).
+  void noteTemporal(std::uint8_t tid, std::size_t size) {
+    const std::size_t t = tid < kMaxTemporalLayers ? tid : kMaxTemporalLayers - 1;
+    temporalBytes[t] += size;
+    windowTemporalLayers = std::max(windowTemporalLayers, static_cast<std::uint8_t>(t + 1));
   }
 
   std::string rid;
@@ -62,6 +84,12 @@ struct ProducerLayer {
   std::int64_t rateAt = 0;
   std::uint64_t rateBytes = 0;
   std::uint16_t width = 0, height = 0;  // 0: not seen yet (or not VP8)
+  // Temporal layers over the last measured second (0 or 1: none, the whole layer only) and
+  // the bitrate up to each (temporalBps[t]: TIDs 0 to t); see updateBitrate.
+  std::uint8_t temporalLayers = 0;
+  std::array<double, kMaxTemporalLayers> temporalBps{};
+  std::array<std::uint64_t, kMaxTemporalLayers> temporalBytes{}, rateTemporalBytes{};
+  std::uint8_t windowTemporalLayers = 0;
 };
 
 }  // namespace parley::sfu

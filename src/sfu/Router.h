@@ -154,7 +154,7 @@ class Router {
   // Scratch for allocateLayers, kept to avoid allocating every pass.
   std::vector<VideoDemand> demands_;
   std::vector<Consumer*> videos_;
-  std::vector<int> chosen_;
+  std::vector<LayerChoice> chosen_;
 };
 
 }  // namespace parley::sfu

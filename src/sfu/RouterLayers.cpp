@@ -1,4 +1,4 @@
-// A subscriber's downlink: which simulcast layer each of its videos gets, from what it shows
+// A subscriber's downlink: which simulcast layer (and temporal layer) each of its videos gets, from what it shows
 // (LayerSelection) and what its estimated downlink pays for (DownlinkAllocation), and the
 // probes that find out whether the path carries more. Router methods, on the worker thread.
 #include <algorithm>
@@ -85,11 +85,16 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
     demand.priority = videoPriority(*consumer);
     demand.wanted = consumer->wantedLayer(now);
     demand.layers = consumer->producer().layerCount();
-    for (std::size_t i = 0; i < demand.layers; ++i) demand.layerBps[i] = consumer->producer().layer(i).bitrateBps;
+    for (std::size_t i = 0; i < demand.layers && i < kMaxLayers; ++i) {
+      const ProducerLayer& layer = consumer->producer().layer(i);
+      demand.layerBps[i] = layer.bitrateBps;
+      demand.temporalLayers[i] = layer.temporalLayers;
+      demand.temporalBps[i] = layer.temporalBps;
+    }
     demands_.push_back(demand);
     videos_.push_back(consumer.get());
   }
-  chosen_.assign(demands_.size(), kNoLayer);
+  chosen_.assign(demands_.size(), LayerChoice{});
   // Until the subscriber's feedback says otherwise, its downlink is taken as unlimited.
   const double budget = participant.downlinkFeedback ? participant.downlink.estimateBps() - audioBps : 1e12;
   allocateDownlink(budget, demands_, chosen_);
@@ -99,7 +104,7 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
     const VideoDemand& d = demands_[i];
     if (d.wanted == kNoLayer) continue;
     wantedBps += d.layerBps[static_cast<std::size_t>(d.wanted)];
-    limited = limited || chosen_[i] != d.wanted;
+    limited = limited || chosen_[i] != LayerChoice{d.wanted, kAllTemporal};
   }
   if (participant.downlinkFeedback && participant.probe.due(now, limited, participant.downlink.lastDecreaseMicros())) {
     // Try what the videos want (at least half as much again as the estimate): enough to
@@ -112,7 +117,10 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
     const bool wasPaused = consumer.paused();
     // A switch waits for the new layer's key frame: asked for again on every pass until it
     // comes (the producer paces the requests).
-    if (const int layer = consumer.sendLayer(chosen_[i]); layer != kNoLayer) consumer.producer().requestKeyFrame(layer);
+    if (const int layer = consumer.sendLayer(chosen_[i].spatial); layer != kNoLayer) {
+      consumer.producer().requestKeyFrame(layer);
+    }
+    consumer.setTemporalLayer(chosen_[i].temporal);
     if (!wasPaused && consumer.paused()) context_.counters.videoPauses.fetch_add(1, std::memory_order_relaxed);
   }
 }

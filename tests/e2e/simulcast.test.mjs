@@ -64,6 +64,9 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
     return layers.length === 3 && new Set(layers.map((l) => l.frameWidth)).size === 3;
   });
   const widths = sent.outbound.filter((o) => o.kind === 'video' && o.rid).map((o) => o.frameWidth).sort((a, b) => a - b);
+  // Each layer in three temporal layers, for the server to lower a frame rate before a size.
+  const modes = sent.outbound.filter((o) => o.kind === 'video' && o.rid).map((o) => o.scalabilityMode);
+  assert.deepEqual(modes, ['L1T3', 'L1T3', 'L1T3'], `Ana's layers' scalability modes: ${modes}`);
   const [smallest, , largest] = widths;
 
   // Carla draws Ana small, Bruno large: each gets the layer that fits.

@@ -11,10 +11,32 @@ namespace {
 // A simulcast camera: 150 kbit/s, 500 kbit/s and 1.5 Mbit/s layers, all flowing.
 VideoDemand camera(int priority, int wanted) { return {priority, wanted, {150e3, 500e3, 1500e3}, 3}; }
 
+// The spatial layer each gets (these cameras have no temporal layers).
 std::vector<int> allocate(double budget, const std::vector<VideoDemand>& demands) {
-  std::vector<int> out(demands.size(), -2);
-  allocateDownlink(budget, demands, out);
+  std::vector<LayerChoice> choices(demands.size(), LayerChoice{-2, -2});
+  allocateDownlink(budget, demands, choices);
+  std::vector<int> out;
+  for (const auto& c : choices) {
+    EXPECT_EQ(c.temporal, kAllTemporal);
+    out.push_back(c.spatial);
+  }
   return out;
+}
+
+// The same camera in L1T3: TID 0 carries 60% of each layer's bitrate, TIDs 0-1 80%.
+VideoDemand temporalCamera(int priority, int wanted) {
+  VideoDemand d = camera(priority, wanted);
+  for (std::size_t s = 0; s < 3; ++s) {
+    d.temporalLayers[s] = 3;
+    d.temporalBps[s] = {0.6 * d.layerBps[s], 0.8 * d.layerBps[s], d.layerBps[s]};
+  }
+  return d;
+}
+
+LayerChoice allocateOne(double budget, const VideoDemand& demand) {
+  std::vector<LayerChoice> out(1);
+  allocateDownlink(budget, std::vector<VideoDemand>{demand}, out);
+  return out[0];
 }
 }  // namespace
 
@@ -40,6 +62,19 @@ TEST(DownlinkAllocation, NeverStarvesAShownVideoNorSendsAHiddenOne) {
   // A layer that stopped (bitrate 0) is skipped on the way up.
   EXPECT_EQ(allocate(10e6, {VideoDemand{2, 2, {150e3, 0, 1500e3}, 3}}), (std::vector<int>{2}));
   EXPECT_EQ(allocate(1e6, {VideoDemand{2, 2, {150e3, 0, 1500e3}, 3}}), (std::vector<int>{0}));
+}
+
+TEST(DownlinkAllocation, GivesUpFrameRateBeforeResolution) {
+  EXPECT_EQ(allocateOne(10e6, temporalCamera(2, 2)), (LayerChoice{2, kAllTemporal}));
+  // 1 Mbit/s: 640x360 at 10 fps (TID 0: 900k) rather than 320x180 at 30 (500k).
+  EXPECT_EQ(allocateOne(1e6, temporalCamera(2, 2)), (LayerChoice{2, 0}));
+  EXPECT_EQ(allocateOne(1.25e6, temporalCamera(2, 2)), (LayerChoice{2, 1}));
+  EXPECT_EQ(allocateOne(450e3, temporalCamera(2, 2)), (LayerChoice{1, 1}));
+  // Below everything: the cheapest option (the smallest layer's TID 0), never nothing.
+  EXPECT_EQ(allocateOne(10e3, temporalCamera(2, 2)), (LayerChoice{0, 0}));
+  // Never above what the tile shows, whatever the budget.
+  EXPECT_EQ(allocateOne(10e6, temporalCamera(2, 1)), (LayerChoice{1, kAllTemporal}));
+  EXPECT_EQ(allocateOne(350e3, temporalCamera(2, 1)), (LayerChoice{1, 0}));
 }
 
 }  // namespace parley::sfu

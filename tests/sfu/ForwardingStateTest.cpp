@@ -205,6 +205,75 @@ TEST(Consumer, SendsTheLayerThatFitsWhatIsShownSwitchingOnKeyFrames) {
   EXPECT_EQ(consumer.selectLayer(now), 1);
 }
 
+// A VP8 packet of an L1T3 stream (one packet a frame, so each has the marker bit): PictureID, TL0PICIDX, TID and the
+// layer sync bit.
+std::vector<std::uint8_t> temporalPacket(std::uint16_t seq, int frame, int tid, bool sync = false) {
+  auto p = vp8Packet(seq, frame == 0, 1000, 96, static_cast<std::uint16_t>(100 + frame));
+  p[1] |= 0x80;  // the marker: the frame's last packet
+  p[13] = 0xE0;  // I, L, T
+  const std::uint8_t tl0 = static_cast<std::uint8_t>(frame / 4);
+  p.insert(p.begin() + 16, {tl0, static_cast<std::uint8_t>(tid << 6 | (sync ? 0x20 : 0))});
+  return p;
+}
+
+// L1T3 (TIDs 0 2 1 2 per four frames): with TID 0 alone a third of the frames go out, and
+// the subscriber still sees sequence numbers and PictureIDs without a gap; raising the
+// layer waits for a frame that needs nothing above TID 0.
+TEST(Consumer, LeavesOutUpperTemporalLayersWithoutGaps) {
+  Producer producer = makeVideoProducer();
+  Consumer consumer(producer, nullptr, "0", 5, 6);
+  const int pattern[] = {0, 2, 1, 2};
+  std::vector<int> sentFrames;
+  std::vector<Admitted> sent;
+  const auto frame = [&](int f, bool sync = false) {
+    const auto out = admit(consumer, temporalPacket(static_cast<std::uint16_t>(7000 + f), f, pattern[f % 4], sync), 0);
+    if (!out.sent) return;
+    sentFrames.push_back(f);
+    sent.push_back(out);
+  };
+  for (int f = 0; f < 8; ++f) frame(f);
+  consumer.setTemporalLayer(0);
+  for (int f = 8; f < 13; ++f) frame(f);
+  consumer.setTemporalLayer(kAllTemporal);
+  for (int f = 13; f < 18; ++f) frame(f);
+  EXPECT_EQ(sentFrames, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 17}))
+      << "TID 0 only from frame 8; back to all at the next TID 0 frame (16), not at 13-15";
+  for (std::size_t i = 1; i < sent.size(); ++i) {
+    EXPECT_EQ(static_cast<std::uint16_t>(sent[i].sequence - sent[i - 1].sequence), 1) << "frame " << sentFrames[i];
+    EXPECT_EQ((sent[i].pictureId - sent[i - 1].pictureId) & 0x7fff, 1) << "frame " << sentFrames[i];
+  }
+  // Down to TID 1, then up again at a TID 2 frame that carries the layer sync bit.
+  consumer.setTemporalLayer(1);
+  frame(18);
+  frame(19);
+  consumer.setTemporalLayer(kAllTemporal);
+  frame(21);
+  frame(23, true);
+  EXPECT_EQ(std::vector<int>(sentFrames.begin() + 12, sentFrames.end()), (std::vector<int>{18, 23}))
+      << "19 (TID 2) left out; 21 (TID 2, no sync) waits; 23 (sync) goes";
+}
+
+// The producer measures each layer's bitrate up to each temporal layer, for the allocation.
+TEST(Producer, MeasuresTheBitrateUpToEachTemporalLayer) {
+  Producer producer = makeVideoProducer();
+  const int pattern[] = {0, 2, 1, 2};
+  std::int64_t now = 1'000'000;
+  ProducerLayer& layer = producer.layer(0);
+  for (int f = 0; f < 90; ++f, now += 33'333) {  // three seconds at 30 fps
+    auto bytes = temporalPacket(static_cast<std::uint16_t>(f), f, pattern[f % 4]);
+    rtp::RtpPacket packet;
+    ASSERT_TRUE(packet.parse(bytes.data(), bytes.size()));
+    ASSERT_TRUE(producer.onRtp(packet, 0, now));
+    layer.updateBitrate(now);
+  }
+  EXPECT_EQ(layer.temporalLayers, 3);
+  EXPECT_GT(layer.temporalBps[0], 0);
+  // Equal packets: TID 0 is a quarter of them, TIDs 0-1 half, all of them the whole layer.
+  EXPECT_NEAR(layer.temporalBps[0] / layer.bitrateBps, 0.25, 0.05);
+  EXPECT_NEAR(layer.temporalBps[1] / layer.bitrateBps, 0.5, 0.05);
+  EXPECT_NEAR(layer.temporalBps[2] / layer.bitrateBps, 1.0, 0.01);
+}
+
 TEST(LayerSelection, FitsTheDisplayedHeightWithWhatFlows) {
   const LayerView three[] = {{true, 180}, {true, 360}, {true, 720}};
   EXPECT_EQ(chooseLayer(three, kAnyHeight, kNoLayer), 2);

@@ -12,11 +12,15 @@ export interface RemoteTrackEvents {
 }
 
 // Quarter, half and full resolution; the browser drops the upper ones when its uplink or
-// the camera's resolution is short.
-const cameraLayers: RTCRtpEncodingParameters[] = [
-  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+// the camera's resolution is short. Each in three temporal layers (L1T3: a third, two
+// thirds and all of the frames), so the server can halve a subscriber's frame rate before
+// it lowers its resolution. A browser that does not know scalabilityMode ignores it.
+// (TypeScript's DOM types do not have scalabilityMode yet: WebRTC-SVC.)
+type LayerParameters = RTCRtpEncodingParameters & { scalabilityMode?: string };
+const cameraLayers: LayerParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000, scalabilityMode: 'L1T3' },
 ];
 
 export interface InboundStats {
@@ -28,6 +32,7 @@ export interface InboundStats {
 export interface OutboundStats {
   kind: string; packetsSent: number;
   rid: string; frameWidth: number; frameHeight: number; framesEncoded: number;  // per simulcast layer
+  scalabilityMode: string;  // L1T3 when the browser makes temporal layers
 }
 
 export class MediaSession {
@@ -163,7 +168,7 @@ export class MediaSession {
             source: track?.source ?? '' });
         } else if (s.type === 'outbound-rtp') {
           outbound.push({ kind: s.kind, packetsSent: s.packetsSent ?? 0, rid: s.rid ?? '', frameWidth: s.frameWidth ?? 0,
-            frameHeight: s.frameHeight ?? 0, framesEncoded: s.framesEncoded ?? 0 });
+            frameHeight: s.frameHeight ?? 0, framesEncoded: s.framesEncoded ?? 0, scalabilityMode: s.scalabilityMode ?? '' });
         } else if (s.type === 'transport' && s.selectedCandidatePairId) {
           const pair = byId.get(s.selectedCandidatePairId);
           const remote = pair && byId.get(pair.remoteCandidateId);
