@@ -318,9 +318,8 @@ void LoadParticipant::noteVideo(InboundStream& stream, bool marker, bool filledG
     return;
   }
   if (!(marker || filledGap)) return;
-  if (stream.lastFrameMicros >= 0) {
-    quality_.longestFreezeMicros = std::max(quality_.longestFreezeMicros, arrivalMicros - stream.lastFrameMicros);
-  }
+  const std::int64_t since = std::max(stream.lastFrameMicros, measureStartMicros_);
+  if (since >= 0) quality_.longestFreezeMicros = std::max(quality_.longestFreezeMicros, arrivalMicros - since);
   stream.lastFrameMicros = arrivalMicros;
   quality_.framesDecoded++;
 }
@@ -337,6 +336,17 @@ int LoadParticipant::recentLayer() const {
   for (int l = 2; l >= 0; --l)
     if (layerSeenMicros_[static_cast<std::size_t>(l)] >= since) return l;
   return -1;
+}
+
+void LoadParticipant::startMeasurement() { measureStartMicros_ = steadyMicrosNow(); }
+
+void LoadParticipant::endMeasurement() {
+  const std::int64_t now = steadyMicrosNow();
+  for (const auto& [ssrc, stream] : inbound_) {
+    if (!videoSsrcs_.count(ssrc)) continue;
+    const std::int64_t since = std::max(stream.lastFrameMicros, measureStartMicros_);
+    quality_.longestFreezeMicros = std::max(quality_.longestFreezeMicros, now - since);
+  }
 }
 
 void LoadParticipant::capDownlink(double bitsPerSecond) {

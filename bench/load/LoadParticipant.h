@@ -100,6 +100,10 @@ class LoadParticipant : private webrtc::Transport::Listener {
   bool receives() const { return role_ != Role::Publisher; }
   // Ends the measurement: counts what is still missing as lost.
   void finish();
+  // The measurement starts and ends: a freeze counts from the start, and one still going at
+  // the end counts too.
+  void startMeasurement();
+  void endMeasurement();
   // From now on its downlink carries at most `bitsPerSecond` (a 200 ms queue, then drops).
   void capDownlink(double bitsPerSecond);
   bool capped() const { return cap_.has_value(); }
@@ -209,6 +213,7 @@ class LoadParticipant : private webrtc::Transport::Listener {
   std::optional<DownlinkBottleneck> cap_;
   std::array<std::int64_t, 3> layerSeenMicros_{-1, -1, -1};  // the last packet of each layer
   ReceiveQuality quality_;
+  std::int64_t measureStartMicros_ = -1;
   std::uint64_t lossState_;
   unsigned reports_ = 0;
   bool reportsStarted_ = false;

@@ -267,11 +267,13 @@ int main(int argc, char** argv) {
       (cap ? capped : uncapped).push_back(receivers[i]);
     }
     const ServerSample before = sample(o);
+    for (auto* r : receivers) r->startMeasurement();
     for (auto* s : capped) s->capDownlink(o.capKbps * 1000);
     stats.measuring = true;
     const auto start = std::chrono::steady_clock::now();
     io.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.seconds)));
     stats.measuring = false;
+    for (auto* r : receivers) r->endMeasurement();
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const ServerSample after = sample(o);
     // Packets lost just before the end are being repaired: stop sending, let the last

@@ -63,9 +63,12 @@ void printQuality(const nlohmann::json& r) {
   const auto& kbps = r["layers_kbps"];
   std::printf("layers sent per publisher:");
   for (const auto& k : kbps) std::printf(" %.0f", k.get<double>());
-  std::printf(" kbit/s; every receiver on the largest layer after %.1f s (%d of %d)\n",
-              r["climb_to_largest_s"].get<double>(), r["receivers_on_largest_before_cap"].get<int>(),
-              r["uncapped"]["subscribers"].get<int>() + r["capped"]["subscribers"].get<int>());
+  std::printf(" kbit/s\n");
+  if (r["simulcast"].get<bool>()) {
+    std::printf("every receiver on the largest layer after %.1f s (%d of %d)\n", r["climb_to_largest_s"].get<double>(),
+                r["receivers_on_largest_before_cap"].get<int>(),
+                r["uncapped"]["subscribers"].get<int>() + r["capped"]["subscribers"].get<int>());
+  }
   for (const char* group : {"uncapped", "capped"}) {
     const auto& q = r[group];
     if (q["subscribers"].get<int>() == 0) continue;
@@ -77,12 +80,15 @@ void printQuality(const nlohmann::json& r) {
                 q["loss_pct"].get<double>(), 100 * shares[0].get<double>(), 100 * shares[1].get<double>(),
                 100 * shares[2].get<double>());
     if (q.contains("settle_s")) {
-      std::printf("  capped at %.0f kbit/s: %.2f%% dropped by the cap; on the smallest layer after %.2f s median "
-                  "(%.2f max, %d of %d); last drop %.2f s median, %.2f s max after the cap\n",
-                  r["cap_kbps"].get<double>(), q["cap_drop_pct"].get<double>(),
-                  q["to_smallest_layer_s"]["median"].get<double>(), q["to_smallest_layer_s"]["max"].get<double>(),
-                  q["reached_smallest_layer"].get<int>(), q["subscribers"].get<int>(),
-                  q["settle_s"]["median"].get<double>(), q["settle_s"]["max"].get<double>());
+      std::printf("  capped at %.0f kbit/s: %.2f%% dropped by the cap; last drop %.2f s median, %.2f s max after the cap",
+                  r["cap_kbps"].get<double>(), q["cap_drop_pct"].get<double>(), q["settle_s"]["median"].get<double>(),
+                  q["settle_s"]["max"].get<double>());
+      if (r["simulcast"].get<bool>()) {
+        std::printf("; on the smallest layer after %.2f s median (%.2f max, %d of %d)",
+                    q["to_smallest_layer_s"]["median"].get<double>(), q["to_smallest_layer_s"]["max"].get<double>(),
+                    q["reached_smallest_layer"].get<int>(), q["subscribers"].get<int>());
+      }
+      std::printf("\n");
     }
   }
 }
