@@ -66,6 +66,14 @@ int Consumer::wantedLayer(std::int64_t now) const {
   return chooseLayer({views.data(), count}, maxHeight_, targetLayer());
 }
 
+int Consumer::displayLayer() const {
+  if (producer_.kind() != MediaKind::Video) return kNoLayer;
+  std::array<LayerView, kMaxLayers> views{};
+  const std::size_t count = std::min(producer_.layerCount(), kMaxLayers);
+  for (std::size_t i = 0; i < count; ++i) views[i] = {true, producer_.layer(i).height};
+  return chooseLayer({views.data(), count}, maxHeight_, kNoLayer);
+}
+
 int Consumer::sendLayer(int chosen) {
   if (producer_.kind() != MediaKind::Video) return kNoLayer;
   const int target = targetLayer();

@@ -70,6 +70,9 @@ class Consumer {
   // The layer what the subscriber shows asks for, of the producer's flowing layers
   // (LayerSelection); kNoLayer if it is not shown.
   int wantedLayer(std::int64_t nowMicros) const;
+  // The layer what the subscriber shows would ask for if every layer flowed: what the
+  // publisher should keep sending for it; kNoLayer if it is not shown.
+  int displayLayer() const;
   // Sends `layer` from its next key frame on (kNoLayer: nothing, if not shown). Returns the
   // layer whose key frame the switch waits for, or kNoLayer if none is awaited.
   int sendLayer(int layer);

@@ -251,6 +251,10 @@ std::string MediaService::renderMetrics() const {
   }
   out.counter("parley_layer_switches_total", "Subscribers' video streams moved to another simulcast layer.",
               sum(&MediaCounters::layerSwitches));
+  out.counter("parley_publisher_layers_off_total", "Simulcast layers publishers were told to stop: nobody received them.",
+              sum(&MediaCounters::publisherLayersOff));
+  out.counter("parley_publisher_layers_on_total", "Simulcast layers publishers were told to send again.",
+              sum(&MediaCounters::publisherLayersOn));
   // A histogram of the subscribers' estimated downlinks now (Prometheus buckets cumulate).
   out.family("parley_subscriber_downlink_bps", "histogram",
              "Subscribers by estimated downlink (bit/s), from their transport-wide feedback; refreshed every second.");

@@ -52,14 +52,23 @@ struct ShownTrack {
   int height = 0;
 };
 
+// Whether a publisher should send one of its simulcast layers (named by rid).
+struct LayerActivity {
+  std::string rid;
+  bool active = true;
+};
+
 struct MediaEvent {
-  enum class Type { PublisherAnswer, SubscriberOffer, Error, TransportClosed, ActiveSpeaker };
+  enum class Type { PublisherAnswer, SubscriberOffer, Error, TransportClosed, ActiveSpeaker, PublisherLayers };
   Type type;
   std::string roomId;
   std::string participantId;
   std::string sdp;
   std::vector<RemoteTrack> tracks;
   std::string message;
+  // PublisherLayers: the publisher's track (its mid) and which of its layers to send.
+  std::string mid;
+  std::vector<LayerActivity> layers;
 };
 
 // Bucket bounds (bit/s) of the subscribers' estimated downlinks, for /metrics.
@@ -89,6 +98,8 @@ struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> pipeDropped{0};  // could not be piped: the ring to that worker was full
   std::atomic<std::uint64_t> rtpByLayer[3]{};      // received from publishers, by simulcast layer (offer order)
   std::atomic<std::uint64_t> layerSwitches{0};     // a subscriber's stream moved to another layer
+  std::atomic<std::uint64_t> publisherLayersOff{0};  // a publisher told to stop a layer nobody receives
+  std::atomic<std::uint64_t> publisherLayersOn{0};   // ... and to send it again
   std::atomic<std::uint64_t> videoPauses{0};       // a subscriber stopped showing a video: paused
   std::atomic<std::uint64_t> probes{0};            // probe clusters a subscriber's feedback answered
 };

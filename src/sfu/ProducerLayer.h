@@ -84,6 +84,10 @@ struct ProducerLayer {
   std::int64_t rateAt = 0;
   std::uint64_t rateBytes = 0;
   std::uint16_t width = 0, height = 0;  // 0: not seen yet (or not VP8)
+  // Whether the publisher was last told to send this layer (it starts sending all), and
+  // when a subscriber last needed it (Router::updatePublisherLayers).
+  bool sendRequested = true;
+  std::int64_t lastNeededAt = 0;
   // Temporal layers over the last measured second (0 or 1: none, the whole layer only) and
   // the bitrate up to each (temporalBps[t]: TIDs 0 to t); see updateBitrate.
   std::uint8_t temporalLayers = 0;

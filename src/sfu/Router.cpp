@@ -73,7 +73,7 @@ const MediaParticipant* Router::participant(const std::string& id) const {
 
 void Router::error(const std::string& participantId, const std::string& message) {
   context_.counters.rejectedSdp.fetch_add(1, std::memory_order_relaxed);
-  context_.emit({MediaEvent::Type::Error, roomId_, participantId, {}, {}, message});
+  context_.emit({MediaEvent::Type::Error, roomId_, participantId, {}, {}, message, {}, {}});
 }
 
 LocalTransport Router::localTransport(const webrtc::Transport& transport, std::uint64_t version) const {
@@ -214,12 +214,13 @@ void Router::publish(const std::string& participantId, const std::string& offerT
       if (other.get() != participant) negotiate(*other);
     }
   }
-  context_.emit({MediaEvent::Type::PublisherAnswer, roomId_, participantId, result.answer, {}, {}});
+  context_.emit({MediaEvent::Type::PublisherAnswer, roomId_, participantId, result.answer, {}, {}, {}, {}});
   if (result.refusedTracks > 0) {
     context_.counters.refusedTracks.fetch_add(result.refusedTracks, std::memory_order_relaxed);
     context_.emit({MediaEvent::Type::Error, roomId_, participantId, {}, {},
                    std::to_string(result.refusedTracks) + " track(s) refused: a participant publishes at most " +
-                       std::to_string(kMaxTracksPerParticipant) + " (camera, microphone, a screen and its sound)"});
+                       std::to_string(kMaxTracksPerParticipant) + " (camera, microphone, a screen and its sound)",
+                   {}, {}});
   }
 }
 
@@ -245,7 +246,7 @@ void Router::negotiate(MediaParticipant& participant) {
   participant.offerOutstanding = true;
   participant.renegotiate = false;
   participant.offeredSlots = participant.slots.size();
-  context_.emit({MediaEvent::Type::SubscriberOffer, roomId_, participant.id(), offer, std::move(tracks), {}});
+  context_.emit({MediaEvent::Type::SubscriberOffer, roomId_, participant.id(), offer, std::move(tracks), {}, {}, {}});
 }
 
 void Router::subscriberAnswer(const std::string& participantId, const std::string& answerText) {
@@ -293,7 +294,7 @@ void Router::requestKeyFrames(MediaParticipant& participant) {
 
 void Router::onTransportClosed(MediaParticipant& participant, bool publisher, const std::string& reason) {
   context_.emit({MediaEvent::Type::TransportClosed, roomId_, participant.id(), {}, {},
-                 std::string(publisher ? "publishing" : "receiving") + " transport closed: " + reason});
+                 std::string(publisher ? "publishing" : "receiving") + " transport closed: " + reason, {}, {}});
 }
 
 void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::size_t length) {
@@ -475,7 +476,7 @@ void Router::tick(std::int64_t now) {
     lastSpeaker_ = now;
     // Every shard follows the room's audio; one tells the room who speaks.
     if (auto speaker = speaker_.update(); speaker && reportsSpeaker_) {
-      context_.emit({MediaEvent::Type::ActiveSpeaker, roomId_, *speaker, {}, {}, {}});
+      context_.emit({MediaEvent::Type::ActiveSpeaker, roomId_, *speaker, {}, {}, {}, {}, {}});
     }
   }
 }

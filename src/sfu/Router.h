@@ -102,8 +102,6 @@ class Router {
   void onSubscriberDrained(MediaParticipant& participant);
   void onTransportClosed(MediaParticipant& participant, bool publisher, const std::string& reason);
 
-  // Downlink bandwidth estimation belongs beside selectLayers(): a later step.
-
  private:
   void requestKeyFrames(MediaParticipant& participant);
   MediaParticipant* find(const std::string& participantId);
@@ -125,6 +123,9 @@ class Router {
   MediaParticipant::ProducerLayerRef learnLayer(MediaParticipant& from, const rtp::RtpPacket& packet);
   void selectLayers(std::int64_t now);
   void allocateLayers(MediaParticipant& participant, std::int64_t now);
+  // Tells a simulcast publisher to stop the layers above what any subscriber shows (after
+  // kLayerOffDelay unneeded), and to send them again as soon as one needs them.
+  void updatePublisherLayers(const MediaParticipant& owner, Producer& producer, std::int64_t now);
   int videoPriority(const Consumer& consumer) const;
   void sendProbe(MediaParticipant& participant, double targetBps, std::int64_t now);
   RemoteProducerInfo describe(const MediaParticipant& owner, const Producer& producer) const;

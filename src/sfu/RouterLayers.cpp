@@ -17,6 +17,9 @@ constexpr double kAudioReserveBps = 64000;
 // The tallest a video is shown (as the protocol bounds it).
 constexpr int kMaxViewHeight = 8192;
 constexpr double kMaxProbeBps = 8'000'000;
+// A layer nobody needs is stopped only after this long: tiles that shrink and grow back (a
+// layout change, a scroll) do not make the publisher's encoder stop and start.
+constexpr std::int64_t kLayerOffDelay = 5'000'000;
 }  // namespace
 
 void Router::selectLayers(std::int64_t now) {
@@ -28,6 +31,38 @@ void Router::selectLayers(std::int64_t now) {
   }
   for (auto& remote : remote_) updateBitrates(*remote.producer);
   for (auto& participant : participants_) allocateLayers(*participant, now);
+  for (auto& participant : participants_) {
+    for (auto& producer : participant->producers) updatePublisherLayers(*participant, *producer, now);
+  }
+}
+
+void Router::updatePublisherLayers(const MediaParticipant& owner, Producer& producer, std::int64_t now) {
+  // Only rid layers can be named to the publisher's browser (RTCRtpEncodingParameters.rid).
+  if (producer.kind() != MediaKind::Video || producer.layerCount() < 2 || producer.layer(0).rid.empty()) return;
+  // The highest layer a subscriber here shows; all of them while the room spans workers
+  // (subscribers there are not seen from here: nothing they might need is stopped).
+  int needed = peers_.empty() ? kNoLayer : static_cast<int>(producer.layerCount()) - 1;
+  for (const Consumer* consumer : producer.consumers()) needed = std::max(needed, consumer->displayLayer());
+  std::vector<LayerActivity> layers;
+  bool changed = false;
+  for (std::size_t i = 0; i < producer.layerCount(); ++i) {
+    ProducerLayer& layer = producer.layer(i);
+    // Every layer up to the highest needed: lower ones are where a congested subscriber goes.
+    // A new track's layers are all needed at first (its subscribers are still negotiating).
+    if (static_cast<int>(i) <= needed || layer.lastNeededAt == 0) layer.lastNeededAt = now;
+    const bool send =
+        static_cast<int>(i) <= needed || (layer.sendRequested && now - layer.lastNeededAt < kLayerOffDelay);
+    if (send != layer.sendRequested) {
+      layer.sendRequested = send;
+      changed = true;
+      (send ? context_.counters.publisherLayersOn : context_.counters.publisherLayersOff)
+          .fetch_add(1, std::memory_order_relaxed);
+    }
+    layers.push_back({layer.rid, layer.sendRequested});
+  }
+  if (!changed) return;
+  context_.emit(
+      {MediaEvent::Type::PublisherLayers, roomId_, owner.id(), {}, {}, {}, producer.mid(), std::move(layers)});
 }
 
 void Router::sendProbe(MediaParticipant& participant, double targetBps, std::int64_t now) {

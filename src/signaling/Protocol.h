@@ -200,6 +200,12 @@ struct TrackView {
 };
 std::string subscribeOfferFrame(const std::string& sdp, const std::vector<TrackView>& tracks);
 std::string activeSpeakerFrame(const std::string& participantId);
+// To a publisher: which simulcast layers of its track `mid` to send (the others nobody receives).
+struct VideoLayerState {
+  std::string rid;
+  bool active = true;
+};
+std::string videoLayersFrame(const std::string& mid, const std::vector<VideoLayerState>& layers);
 std::string mediaErrorFrame(const std::string& message);
 std::string transcriptionFrame(bool active, std::int64_t startedAt);
 std::string captionFrame(const std::string& participantId, const std::string& name, const std::string& text,

@@ -376,6 +376,12 @@ void Room::onMediaEvent(const sfu::MediaEvent& event, std::int64_t now) {
       if (peer) peer->close();
       break;
     }
+    case Type::PublisherLayers: {
+      std::vector<VideoLayerState> layers;
+      for (const auto& l : event.layers) layers.push_back({l.rid, l.active});
+      send(*member, videoLayersFrame(event.mid, layers));
+      break;
+    }
     case Type::ActiveSpeaker:
       break;
   }

@@ -102,6 +102,12 @@ std::string subscribeOfferFrame(const std::string& sdp, const std::vector<TrackV
   return frame({{"type", "subscribe-offer"}, {"sdp", sdp}, {"tracks", std::move(list)}});
 }
 
+std::string videoLayersFrame(const std::string& mid, const std::vector<VideoLayerState>& layers) {
+  json list = json::array();
+  for (const auto& l : layers) list.push_back({{"rid", l.rid}, {"active", l.active}});
+  return frame({{"type", "video-layers"}, {"mid", mid}, {"layers", std::move(list)}});
+}
+
 std::string activeSpeakerFrame(const std::string& participantId) {
   return frame({{"type", "active-speaker"}, {"id", participantId}});
 }

@@ -91,6 +91,16 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
   }, 15000);
   await receivesAna(bruno, anaId, 'Bruno still receives Ana', (v) => v.frameWidth === smallest);
 
+  // Nobody shows Ana large now: after 5 s the server tells her browser to stop its largest
+  // layer (its encoder stops: framesEncoded stands still), which spares her CPU and uplink.
+  let encoded = null;
+  await waitForStats(ana, 'Ana stops encoding her largest layer, which nobody receives', (s) => {
+    const layer = s.outbound.find((o) => o.kind === 'video' && o.rid === 'f');
+    const now = Date.now();
+    if (!encoded || layer.framesEncoded !== encoded.frames) encoded = { frames: layer.framesEncoded, since: now };
+    return now - encoded.since >= 1500;
+  }, 20000);
+
   // Back on screen: frames again, soon.
   const paused = anaVideo(await waitForStats(carla, 'Carla\'s stats', () => true), anaId);
   const shownAt = Date.now();
@@ -105,5 +115,8 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   const switches = Number(/^parley_layer_switches_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
   assert.ok(switches >= 3, `layer switches counted: ${switches}`);
+  const off = Number(/^parley_publisher_layers_off_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
+  const on = Number(/^parley_publisher_layers_on_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
+  assert.ok(off >= 1 && on >= 1, `layers stopped ${off} and started again ${on} times`);
   for (const page of [ana, bruno, carla]) await page.context().close();
 });

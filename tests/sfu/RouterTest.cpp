@@ -245,6 +245,21 @@ class SfuRouterTest : public ::testing::Test {
     down.connect();
     return down;
   }
+  // Ana publishes a camera in three rid layers (180p, 360p, 720p), one key frame of each
+  // delivered; Bruno receives it, connected. Returns Bruno's receiving transport.
+  FakeTransport& simulcastAnaToBruno() {
+    router.join("bruno");
+    router.join("ana");
+    router.publish("ana", simulcastOffer(), {});
+    publisherOf("ana").connect();
+    answerLastOffer("bruno");
+    auto& down = subscriberOf("bruno");
+    down.connect();
+    for (int l = 0; l < 3; ++l) publisherOf("ana").deliverRtp(layerPacket(501 + l, 100, true, kRids[l], kHeights[l]));
+    return down;
+  }
+  static constexpr const char* kRids[] = {"q", "h", "f"};
+  static constexpr std::uint16_t kHeights[] = {180, 360, 720};
   // `who` joins and publishes microphone and camera; connected both ways.
   void joinAndPublish(const std::string& who, std::uint32_t base = 0, int videos = 1) {
     router.join(who);
@@ -489,18 +504,11 @@ namespace parley::sfu {
 // with a key frame request on that layer's SSRC), and the stream it receives runs on without
 // a gap through the switch.
 TEST_F(SfuRouterTest, LearnsRidLayersAndSendsEachSubscriberTheLayerItShows) {
-  router.join("bruno");
-  router.join("ana");
-  router.publish("ana", simulcastOffer(), {});
-  publisherOf("ana").connect();
-  answerLastOffer("bruno");
-  auto& down = subscriberOf("bruno");
-  down.connect();
+  auto& down = simulcastAnaToBruno();
   auto& up = publisherOf("ana");
-  const char* rids[] = {"q", "h", "f"};
-  const std::uint16_t heights[] = {180, 360, 720};
+  const auto& rids = kRids;
+  const auto& heights = kHeights;
   std::uint16_t seq = 100;
-  for (int l = 0; l < 3; ++l) up.deliverRtp(layerPacket(501 + l, seq, true, rids[l], heights[l]));
   EXPECT_EQ(counters.unknownSsrc.load(), 0u) << "every layer bound by its rid";
   const Producer& camera = *router.participant("ana")->producers.at(0);
   ASSERT_EQ(camera.layerCount(), 3u);
@@ -555,6 +563,41 @@ TEST_F(SfuRouterTest, LearnsRidLayersAndSendsEachSubscriberTheLayerItShows) {
   for (int l = 0; l < 3; ++l) up.deliverRtp(layerPacket(501 + l, seq, true, rids[l], heights[l]));
   EXPECT_EQ(down.rtp.size(), 4u);
   EXPECT_EQ(counters.videoPauses.load(), 1u);
+}
+
+// The publisher is told to stop the layers nobody shows, 5 s after the last one needed them
+// (all of them when nobody shows the video), and to send them again at once when needed.
+TEST_F(SfuRouterTest, StopsTheLayersNobodyShowsAndStartsThemAgain) {
+  simulcastAnaToBruno();
+  const auto mid = router.participant("bruno")->consumers.at(0)->mid();
+  const auto told = [&] {
+    std::vector<std::vector<bool>> out;
+    for (const auto& e : take(MediaEvent::Type::PublisherLayers, "ana")) {
+      EXPECT_EQ(e.mid, router.participant("ana")->producers.at(0)->mid());
+      std::vector<bool> active;
+      for (std::size_t i = 0; i < e.layers.size(); ++i) {
+        EXPECT_EQ(e.layers[i].rid, kRids[i]);
+        active.push_back(e.layers[i].active);
+      }
+      out.push_back(active);
+    }
+    return out;
+  };
+  const std::int64_t start = steadyMicrosNow();
+  router.showTracks("bruno", {{mid, 200}});  // 180p is enough
+  router.tick(start + 3'000'000);
+  EXPECT_TRUE(told().empty()) << "not before 5 s without a subscriber needing them";
+  router.tick(start + 6'000'000);
+  EXPECT_EQ(told(), (std::vector<std::vector<bool>>{{true, false, false}}));
+  router.showTracks("bruno", {{mid, 0}});
+  router.tick(start + 9'000'000);
+  EXPECT_EQ(told().size(), 1u);
+  router.tick(start + 12'000'000);
+  EXPECT_EQ(told().back(), (std::vector<bool>{false, false, false})) << "nobody shows it: nothing is sent";
+  router.showTracks("bruno", {{mid, 720}});
+  EXPECT_EQ(told().back(), (std::vector<bool>{true, true, true})) << "at once, not at the next tick";
+  EXPECT_EQ(counters.publisherLayersOff.load(), 3u);
+  EXPECT_EQ(counters.publisherLayersOn.load(), 3u);
 }
 
 }  // namespace parley::sfu

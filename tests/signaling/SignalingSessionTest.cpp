@@ -305,12 +305,12 @@ TEST_F(SignalingSessionTest, MediaErrorsAndTimeoutsReachTheParticipant) {
   ana.join("Ana");
   bruno.join("Bruno");
   auto live = rooms.active(room.record.id);
-  live->onMediaEvent({sfu::MediaEvent::Type::Error, room.record.id, ana.id(), {}, {}, "bad offer: no media"}, 2000);
+  live->onMediaEvent({sfu::MediaEvent::Type::Error, room.record.id, ana.id(), {}, {}, "bad offer: no media", {}, {}}, 2000);
   EXPECT_EQ(ana.peer.last()["type"], "media-error");
   EXPECT_EQ(ana.peer.last()["message"], "bad offer: no media");
   EXPECT_TRUE(bruno.peer.ofType("media-error").empty());
   live->onMediaEvent({sfu::MediaEvent::Type::TransportClosed, room.record.id, bruno.id(), {}, {},
-                      "receiving transport closed: ICE consent expired"},
+                      "receiving transport closed: ICE consent expired", {}, {}},
                      3000);
   EXPECT_EQ(bruno.peer.ofType("media-error").size(), 1u);
   EXPECT_TRUE(bruno.peer.closed);
@@ -318,7 +318,7 @@ TEST_F(SignalingSessionTest, MediaErrorsAndTimeoutsReachTheParticipant) {
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0]["reason"], "media-timeout");
   // Events about someone who already left are dropped.
-  live->onMediaEvent({sfu::MediaEvent::Type::Error, room.record.id, bruno.id(), {}, {}, "late"}, 4000);
+  live->onMediaEvent({sfu::MediaEvent::Type::Error, room.record.id, bruno.id(), {}, {}, "late", {}, {}}, 4000);
   EXPECT_EQ(bruno.peer.ofType("media-error").size(), 1u);
 }
 

@@ -72,6 +72,7 @@ export type ServerMessage =
   | { type: 'publish-answer'; sdp: string }
   | { type: 'subscribe-offer'; sdp: string; tracks: TrackInfo[] }
   | { type: 'active-speaker'; id: string }
+  | { type: 'video-layers'; mid: string; layers: { rid: string; active: boolean }[] }
   | { type: 'media-error'; message: string }
   | { type: 'transcription'; active: boolean; started_at: string }
   | { type: 'caption'; participant: string; name: string; text: string; start: number; end: number; final: boolean; guest?: boolean }

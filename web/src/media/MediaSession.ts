@@ -107,6 +107,14 @@ export class MediaSession {
       this.pendingAnswer = null;
       return true;
     }
+    if (message.type === 'video-layers') {
+      // Layers nobody receives are stopped (the encoder's CPU and the uplink are spared),
+      // and started again when someone needs them.
+      this.publishing = this.publishing.then(() => this.setLayers(message.mid, message.layers)).catch((error) =>
+        console.warn('could not change the layers sent', error),
+      );
+      return true;
+    }
     if (message.type === 'subscribe-offer') {
       this.subscribing = this.subscribing.then(() => this.answerOffer(message.sdp, message.tracks)).catch((error) =>
         console.warn('subscribe failed', error),
@@ -114,6 +122,21 @@ export class MediaSession {
       return true;
     }
     return false;
+  }
+
+  private async setLayers(mid: string, layers: { rid: string; active: boolean }[]): Promise<void> {
+    const transceiver = this.publisher.getTransceivers().find((t) => t.mid === mid);
+    if (!transceiver) return;
+    const parameters = transceiver.sender.getParameters();
+    let changed = false;
+    for (const encoding of parameters.encodings ?? []) {
+      const wanted = layers.find((l) => l.rid === encoding.rid);
+      if (wanted && encoding.active !== wanted.active) {
+        encoding.active = wanted.active;
+        changed = true;
+      }
+    }
+    if (changed) await transceiver.sender.setParameters(parameters);
   }
 
   private async answerOffer(sdp: string, tracks: TrackInfo[]): Promise<void> {
