@@ -13,6 +13,10 @@ const paths: Record<string, string[]> = {
   link: ['M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1', 'M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1'],
   send: ['M4 12l16-8-6 16-2.5-6.5z'],
   screen: ['M3 4h18v12H3z', 'M8 20h8', 'M12 16v4', 'M12 13V7', 'M9 10l3-3 3 3'],
+  pin: ['M9 4h6', 'M10 4v6l-3 4h10l-3-4V4', 'M12 14v7'],
+  speaker: ['M3 4h18v11H3z', 'M4 18h4v3H4z', 'M10 18h4v3h-4z', 'M16 18h4v3h-4z'],
+  previous: ['M15 5l-7 7 7 7'],
+  next: ['M9 5l7 7-7 7'],
 };
 
 export type IconName = keyof typeof paths;

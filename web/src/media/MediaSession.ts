@@ -25,7 +25,7 @@ const cameraLayers: LayerParameters[] = [
 
 export interface InboundStats {
   id: string; kind: string; mid: string; packetsReceived: number; framesDecoded: number; bytesReceived: number;
-  totalAudioEnergy: number; frameWidth: number; frameHeight: number;
+  totalAudioEnergy: number; frameWidth: number; frameHeight: number; packetsLost: number;
   participant: string; source: string;  // whose track, and what it shows
 }
 
@@ -33,6 +33,9 @@ export interface OutboundStats {
   kind: string; packetsSent: number;
   rid: string; frameWidth: number; frameHeight: number; framesEncoded: number;  // per simulcast layer
   scalabilityMode: string;  // L1T3 when the browser makes temporal layers
+  // What the server reports receiving (its receiver reports): loss over its last report and
+  // the round trip; -1 before the first report.
+  remoteFractionLost: number; roundTripTime: number;
 }
 
 export class MediaSession {
@@ -188,10 +191,12 @@ export class MediaSession {
           inbound.push({ id: s.id, kind: s.kind, mid: s.mid ?? '', packetsReceived: s.packetsReceived ?? 0,
             framesDecoded: s.framesDecoded ?? 0, bytesReceived: s.bytesReceived ?? 0, totalAudioEnergy: s.totalAudioEnergy ?? 0,
             frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0, participant: track?.participant ?? '',
-            source: track?.source ?? '' });
+            source: track?.source ?? '', packetsLost: s.packetsLost ?? 0 });
         } else if (s.type === 'outbound-rtp') {
+          const remote = s.remoteId ? byId.get(s.remoteId) : undefined;
           outbound.push({ kind: s.kind, packetsSent: s.packetsSent ?? 0, rid: s.rid ?? '', frameWidth: s.frameWidth ?? 0,
-            frameHeight: s.frameHeight ?? 0, framesEncoded: s.framesEncoded ?? 0, scalabilityMode: s.scalabilityMode ?? '' });
+            frameHeight: s.frameHeight ?? 0, framesEncoded: s.framesEncoded ?? 0, scalabilityMode: s.scalabilityMode ?? '',
+            remoteFractionLost: remote?.fractionLost ?? -1, roundTripTime: remote?.roundTripTime ?? -1 });
         } else if (s.type === 'transport' && s.selectedCandidatePairId) {
           const pair = byId.get(s.selectedCandidatePairId);
           const remote = pair && byId.get(pair.remoteCandidateId);

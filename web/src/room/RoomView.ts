@@ -14,6 +14,7 @@ import { ReconnectSchedule } from './ReconnectSchedule';
 import { Roster } from './Roster';
 import { guestBadge, ParticipantsPanel } from './ParticipantsPanel';
 import { Tiles } from './Tiles';
+import { QualityMonitor } from './ConnectionQuality';
 import { VideoViewReporter } from '../media/VideoView';
 import { Toolbar } from './Toolbar';
 
@@ -48,6 +49,7 @@ export class RoomView {
   private resumeToken = '';
   private ended = false;
   private media: MediaSession | null = null;
+  private quality: QualityMonitor | null = null;
   private screenStream: MediaStream | null = null;
   private screenTransceiver: RTCRtpTransceiver | null = null;
 
@@ -131,7 +133,8 @@ export class RoomView {
         'div',
         { class: 'room', 'data-testid': 'room' },
         h('header', { class: 'room-header' }, this.title, h('code', { class: 'room-code', 'data-testid': 'room-code' }, session.roomId),
-          this.transcriptionButton, this.downloadButton, this.captionsButton, this.copyButton, languageSwitch()),
+          this.tiles.layout.toggle, this.transcriptionButton, this.downloadButton, this.captionsButton, this.copyButton,
+          languageSwitch()),
         this.status,
         this.waitingScreen.element,
         this.transcriptionBanner,
@@ -304,6 +307,8 @@ export class RoomView {
       },
     }, iceServers);
     this.media = session;
+    this.quality = new QualityMonitor(() => session.stats(), () => this.roster.selfId,
+      (id, quality) => this.tiles.setQuality(id, quality));
     for (const track of this.session.media.stream.getTracks()) {
       session.addTrack(track, track.kind === 'audio' ? 'microphone' : 'camera');
     }
@@ -315,6 +320,8 @@ export class RoomView {
   }
 
   private closeMedia(): void {
+    this.quality?.stop();
+    this.quality = null;
     this.media?.close();
     this.media = null;
     this.tiles.videoView?.close();

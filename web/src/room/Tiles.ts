@@ -4,13 +4,18 @@ import { t } from '../i18n';
 import { icon, reactionEmoji } from '../icons';
 import type { Participant } from '../signaling';
 import type { VideoViewReporter } from '../media/VideoView';
+import type { Quality } from './ConnectionQuality';
+import { StageLayout } from './StageLayout';
 
-// The grid of participant tiles. Tiles are kept per participant and updated in place, so a
-// video element is never torn down by an unrelated change.
+// The participant tiles and the screens shared, laid out by StageLayout (a paged grid, or
+// one tile large: pinned, a screen, or the speaker). Tiles are kept per participant and
+// updated in place, so a video element is never torn down by an unrelated change.
 interface Tile {
   root: HTMLElement;
   name: HTMLElement;
   badges: HTMLElement;
+  quality: HTMLElement;
+  pin: HTMLButtonElement;
   video?: HTMLVideoElement;
   videoMuted: boolean;
 }
@@ -30,6 +35,8 @@ export class Tiles {
   private remote = new Map<string, RemoteMedia>();  // by mid
   private names = new Map<string, string>();
   private speaker = '';
+  private order: string[] = [];  // participants, in the roster's order
+  readonly layout = new StageLayout(this.element, () => this.relayout());
 
   // Told of every received video, to report what is on screen (null between calls).
   videoView: VideoViewReporter | null = null;
@@ -53,11 +60,13 @@ export class Tiles {
     video.srcObject = stream;
     this.videoView?.watch(mid, video);
     if (source === 'screen') {
+      const key = `screen:${mid}`;
       const label = h('div', { class: 'tile-label' }, h('span', { class: 'tile-name' }, this.screenLabel(participantId)));
-      const screenTile = h('div', { class: 'tile tile-screen', 'data-testid': 'screen-tile', 'data-participant-id': participantId }, video, label);
+      const screenTile = h('div', { class: 'tile tile-screen', 'data-testid': 'screen-tile', 'data-participant-id': participantId,
+        'data-tile-key': key }, video, label, this.pinButton(key, () => this.screenLabel(participantId)));
       this.element.prepend(screenTile);
       this.remote.set(mid, { participantId, source, element: video, screenTile });
-      this.element.classList.add('has-screen');
+      this.relayout();
       return;
     }
     const tile = this.tiles.get(participantId);
@@ -78,12 +87,59 @@ export class Tiles {
       tile.video = undefined;
       tile.root.classList.add('video-off');
     }
-    this.element.classList.toggle('has-screen', [...this.remote.values()].some((r) => r.screenTile));
+    if (media.screenTile) this.relayout();
   }
 
   setActiveSpeaker(participantId: string): void {
+    const changed = this.speaker !== participantId;
     this.speaker = participantId;
     for (const [id, tile] of this.tiles) tile.root.classList.toggle('speaking', id === participantId);
+    if (changed) this.relayout();
+  }
+
+  // The connection quality mark on a participant's tile (ConnectionQuality).
+  setQuality(participantId: string, quality: Quality): void {
+    const tile = this.tiles.get(participantId);
+    if (!tile) return;
+    tile.quality.dataset.quality = quality;
+    const label = t().quality[quality] ?? '';
+    tile.quality.setAttribute('aria-label', label);
+    tile.quality.title = label;
+    tile.quality.setAttribute('role', label ? 'img' : 'presentation');
+  }
+
+  // Everything on the stage by its key: participants by id, screens as screen:MID.
+  private relayout(): void {
+    const tiles = new Map<string, HTMLElement>();
+    for (const [id, tile] of this.tiles) tiles.set(id, tile.root);
+    const screens: string[] = [];
+    for (const [mid, media] of this.remote) {
+      if (!media.screenTile) continue;
+      tiles.set(`screen:${mid}`, media.screenTile);
+      screens.unshift(`screen:${mid}`);  // newest first
+    }
+    this.layout.apply({ people: this.order, screens, self: this.selfId(), speaker: this.speaker }, tiles);
+    for (const [key, element] of tiles) {
+      const pin = element.querySelector<HTMLButtonElement>('.tile-pin');
+      pin?.setAttribute('aria-pressed', String(this.layout.pinned === key));
+    }
+  }
+
+  private pinButton(key: string, name: () => string): HTMLButtonElement {
+    const pin = h('button', { type: 'button', class: 'tile-pin', 'data-testid': 'tile-pin', 'aria-pressed': 'false' }, icon('pin'));
+    const label = () => {
+      const text = this.layout.pinned === key ? t().unpinTile(name()) : t().pinTile(name());
+      pin.setAttribute('aria-label', text);
+      pin.title = text;
+    };
+    pin.addEventListener('click', () => {
+      this.layout.togglePin(key);
+      label();
+    });
+    pin.addEventListener('focus', label);
+    pin.addEventListener('mouseenter', label);
+    label();
+    return pin;
   }
 
   private attachCamera(tile: Tile, video: HTMLVideoElement): void {
@@ -103,11 +159,14 @@ export class Tiles {
       seen.add(p.id);
       let tile = this.tiles.get(p.id);
       if (!tile) {
-        const root = h('div', { class: 'tile', 'data-testid': 'tile', 'data-participant-id': p.id });
+        const root = h('div', { class: 'tile', 'data-testid': 'tile', 'data-participant-id': p.id, 'data-tile-key': p.id });
         const name = h('span', { class: 'tile-name', 'data-testid': 'tile-name' });
         const badges = h('span', { class: 'tile-badges' });
-        root.append(h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(p.name)), h('div', { class: 'tile-label' }, badges, name));
-        tile = { root, name, badges, videoMuted: p.video_muted };
+        const quality = h('span', { class: 'quality', 'data-testid': 'tile-quality', 'data-quality': 'unknown' });
+        const pin = this.pinButton(p.id, () => this.names.get(p.id) ?? '');
+        root.append(h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(p.name)),
+          h('div', { class: 'tile-label' }, quality, badges, name), pin);
+        tile = { root, name, badges, quality, pin, videoMuted: p.video_muted };
         for (const media of this.remote.values()) {
           if (media.participantId === p.id && media.source === 'camera' && media.element instanceof HTMLVideoElement) {
             this.attachCamera(tile, media.element);
@@ -150,9 +209,8 @@ export class Tiles {
     for (const [mid, media] of this.remote) {
       if (!seen.has(media.participantId)) this.removeRemoteTrack(mid);
     }
-    // Columns follow the count, so two people split the screen and nine make a 3×3 grid.
-    const columns = Math.max(1, Math.ceil(Math.sqrt(this.tiles.size)));
-    this.element.style.setProperty('--columns', String(columns));
+    this.order = participants.map((p) => p.id);
+    this.relayout();
   }
 
   showReaction(participantId: string, reaction: string): void {
