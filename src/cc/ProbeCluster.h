@@ -6,8 +6,9 @@
 // rate the path carried, if enough of the burst arrived to trust it.
 // When to probe: only when the estimate holds back what the receiver wants to see, not within
 // kCalmMicros of the estimate going down (a burst into a queue that just pushed back costs
-// the receiver's media), and after a probe that found nothing more, half as often (up to
-// kMaxIntervalMicros).
+// the receiver's media), and after a probe that found nothing more, half as often, down to
+// once every kMaxIntervalMicros: a path that frees up (a cap lifted, a download that ended)
+// is found within that, at the cost of one 7.6 KB burst per interval to a limited receiver.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -17,7 +18,7 @@ namespace parley::cc {
 class ProbeCluster {
  public:
   static constexpr int kPackets = 30;
-  static constexpr std::int64_t kMinIntervalMicros = 2000000, kMaxIntervalMicros = 30000000;
+  static constexpr std::int64_t kMinIntervalMicros = 2000000, kMaxIntervalMicros = 8000000;
   static constexpr std::int64_t kTimeoutMicros = 2000000;
   static constexpr std::int64_t kCalmMicros = 5000000;
 

@@ -89,6 +89,8 @@ class Consumer {
   // frame; raised at a frame that depends on TID 0 alone (TID 0, or the layer sync bit).
   void setTemporalLayer(int tid) { targetTemporal_ = tid; }
   int temporalLayer() const { return currentTemporal_; }
+  // What it gets now, or is switching to: the spatial and temporal layers.
+  LayerChoice target() const { return {paused_ ? kNoLayer : targetLayer(), targetTemporal_}; }
   // Added to the current layer's RTP timestamps on the way out (for sender reports).
   std::uint32_t timestampOffset() const { return rewriter_.timestampOffset(); }
 

@@ -1,6 +1,7 @@
 #include "sfu/DownlinkAllocation.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -15,15 +16,17 @@ struct Option {
 // Spatial layers times temporal layers.
 using Options = std::array<Option, kMaxLayers * kMaxTemporalLayers>;
 
-// The options of a shown video up to what it wants, cheapest first; returns how many. A
-// layer that does not flow is left out (the wanted one always stays: as displayed).
+// The options of a shown video up to what it wants, cheapest first; returns how many. Only
+// layers whose rate is measured can be priced: one not measured yet (it just started, or was
+// just asked for again) is left out until it is, and if the wanted layer is that one, any
+// measured layer may stand in for it; none measured: nothing (then as displayed).
 std::size_t optionsOf(const VideoDemand& d, Options& out) {
-  const double ceiling = d.layerBps[static_cast<std::size_t>(d.wanted)];
+  const double wantedBps = d.layerBps[static_cast<std::size_t>(d.wanted)];
+  const double ceiling = wantedBps > 0 ? wantedBps : std::numeric_limits<double>::infinity();
   std::size_t n = 0;
   for (std::size_t s = 0; s < d.layers && s < kMaxLayers; ++s) {
     const double whole = d.layerBps[s];
-    const bool wanted = static_cast<int>(s) == d.wanted;
-    if (whole > ceiling || (!wanted && whole == 0)) continue;
+    if (whole <= 0 || whole > ceiling) continue;
     const std::size_t temporal = std::min<std::size_t>(d.temporalLayers[s], kMaxTemporalLayers);
     // Below the whole layer: its lower temporal layers, when it has them and they carry something.
     for (std::size_t t = 0; temporal > 1 && t + 1 < temporal; ++t) {
@@ -36,6 +39,20 @@ std::size_t optionsOf(const VideoDemand& d, Options& out) {
   std::stable_sort(out.begin(), out.begin() + static_cast<long>(n),
                    [](const Option& a, const Option& b) { return a.bps < b.bps; });
   return n;
+}
+
+// What an option must fit in: more than its rate when it is above what the video gets now.
+double costOf(const Option& option, double currentBps) {
+  return option.bps > currentBps ? option.bps * kUpgradeHeadroom : option.bps;
+}
+
+// The rate of what the video gets now; a video that gets nothing yet has nothing to hold on
+// to, so nothing counts as going up.
+double currentBps(const Options& options, std::size_t count, const LayerChoice& current) {
+  if (current.spatial == kNoLayer) return std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < count; ++i)
+    if (options[i].choice == current) return options[i].bps;
+  return 0;
 }
 
 }  // namespace
@@ -53,18 +70,15 @@ void allocateDownlink(double budget, std::span<const VideoDemand> demands, std::
     out[i] = {d.wanted, kAllTemporal};
     if (d.wanted == kNoLayer) continue;
     counts[i] = optionsOf(d, options[i]);
-    if (counts[i] == 0 || options[i][counts[i] - 1].bps == 0) {
-      counts[i] = 0;  // bitrates unknown yet: as displayed
-      continue;
-    }
+    if (counts[i] == 0) continue;  // bitrates unknown yet: as displayed
     out[i] = options[i][0].choice;
     budget -= options[i][0].bps;
   }
   for (std::size_t i : order) {
+    const double now = currentBps(options[i], counts[i], demands[i].current);
     for (std::size_t next = taken[i] + 1; next < counts[i]; ++next) {
-      const double extra = options[i][next].bps - options[i][taken[i]].bps;
-      if (extra > budget) break;
-      budget -= extra;
+      if (costOf(options[i][next], now) - options[i][taken[i]].bps > budget) break;
+      budget -= options[i][next].bps - options[i][taken[i]].bps;
       taken[i] = next;
       out[i] = options[i][next].choice;
     }

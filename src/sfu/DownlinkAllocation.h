@@ -7,7 +7,10 @@
 // third of the frame rate at about half the bitrate): options go by bitrate, so frame rate
 // is given up before resolution (a 640x360 video at 10 fps before a 320x180 one at 30).
 // A video shown never gets nothing for lack of bandwidth: its cheapest option keeps
-// feedback (and so the estimate) alive. Pure: the rule is tested on its own.
+// feedback (and so the estimate) alive. Going up costs more than staying: an option dearer
+// than what the video gets now must fit with kUpgradeHeadroom to spare (a switch starts
+// with a key frame, and an estimate just above a layer's rate flaps), so a subscriber near a
+// threshold does not go up and down every pass. Pure: the rule is tested on its own.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -19,6 +22,7 @@ namespace parley::sfu {
 
 // Every temporal layer: no frame left out.
 inline constexpr int kAllTemporal = 255;
+inline constexpr double kUpgradeHeadroom = 1.25;
 
 struct LayerChoice {
   int spatial = kNoLayer;
@@ -34,6 +38,8 @@ struct VideoDemand {
   // Per spatial layer: its temporal layers (0 or 1: none) and the bitrate up to each.
   std::array<std::uint8_t, kMaxLayers> temporalLayers{};
   std::array<std::array<double, kMaxTemporalLayers>, kMaxLayers> temporalBps{};
+  // What it gets now (the layer being sent or switched to); spatial kNoLayer: nothing yet.
+  LayerChoice current{kNoLayer, kAllTemporal};
 };
 
 // What each video gets (`out[i]` for `demands[i]`): at most its wanted layer.

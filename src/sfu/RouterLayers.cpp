@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "common/Clock.h"
 #include "net/UdpSocket.h"
 #include "rtp/RtpPacket.h"
@@ -119,6 +121,7 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
     VideoDemand demand;
     demand.priority = videoPriority(*consumer);
     demand.wanted = consumer->wantedLayer(now);
+    demand.current = consumer->target();
     demand.layers = consumer->producer().layerCount();
     for (std::size_t i = 0; i < demand.layers && i < kMaxLayers; ++i) {
       const ProducerLayer& layer = consumer->producer().layer(i);
@@ -145,17 +148,25 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
     // Try what the videos want (at least half as much again as the estimate): enough to
     // lift them if the path allows.
     const double estimate = participant.downlink.estimateBps();
-    sendProbe(participant, std::clamp(wantedBps + audioBps, 1.5 * estimate, kMaxProbeBps), now);
+    const double target = std::clamp(wantedBps + audioBps, 1.5 * estimate, kMaxProbeBps);
+    spdlog::debug("probing {} at {:.0f} kbit/s (estimate {:.0f} kbit/s)", participant.id(), target / 1000, estimate / 1000);
+    sendProbe(participant, target, now);
   }
   for (std::size_t i = 0; i < videos_.size(); ++i) {
     Consumer& consumer = *videos_[i];
     const bool wasPaused = consumer.paused();
     // A switch waits for the new layer's key frame: asked for again on every pass until it
     // comes (the producer paces the requests).
+    const LayerChoice before = consumer.target();
     if (const int layer = consumer.sendLayer(chosen_[i].spatial); layer != kNoLayer) {
       consumer.producer().requestKeyFrame(layer);
     }
     consumer.setTemporalLayer(chosen_[i].temporal);
+    if (consumer.target() != before) {
+      spdlog::debug("{} gets {}'s video at layer {}, TID {} (estimate {:.0f} kbit/s)", participant.id(),
+                    consumer.producer().ownerId(), consumer.target().spatial, consumer.target().temporal,
+                    participant.downlink.estimateBps() / 1000);
+    }
     if (!wasPaused && consumer.paused()) context_.counters.videoPauses.fetch_add(1, std::memory_order_relaxed);
   }
 }

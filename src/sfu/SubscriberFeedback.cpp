@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "net/UdpSocket.h"
 #include "rtp/RtpPacket.h"
 #include "rtp/TransportFeedback.h"
@@ -62,10 +64,20 @@ void SubscriberFeedback::onTransportFeedback(MediaParticipant& to, const rtp::Rt
       const double before = to.downlink.estimateBps();
       to.downlink.onProbeResult(*probed);
       to.probe.found(*probed, before);
+      spdlog::debug("probe to {}: the path carried {:.0f} kbit/s (estimate {:.0f} -> {:.0f} kbit/s)", to.id(),
+                    *probed / 1000, before / 1000, to.downlink.estimateBps() / 1000);
       counters_.probes.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  if (!scratchResults_.empty()) to.downlink.onFeedback(scratchResults_, now);
+  if (scratchResults_.empty()) return;
+  const double before = to.downlink.estimateBps();
+  to.downlink.onFeedback(scratchResults_, now);
+  if (to.downlink.estimateBps() < 0.8 * before) {
+    spdlog::debug("{}'s downlink estimate {:.0f} -> {:.0f} kbit/s (received {:.0f} kbit/s, {:.0f}% of {} packets lost, {})",
+                  to.id(), before / 1000, to.downlink.estimateBps() / 1000, to.downlink.receivedBps() / 1000,
+                  100 * to.downlink.lossFraction(), scratchResults_.size(),
+                  to.downlink.usage() == cc::BandwidthUsage::Overusing ? "queueing" : "no queueing");
+  }
 }
 
 void SubscriberFeedback::onNack(MediaParticipant& to, const rtp::RtcpPart& part, std::int64_t now) {

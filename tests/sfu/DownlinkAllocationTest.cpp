@@ -62,6 +62,10 @@ TEST(DownlinkAllocation, NeverStarvesAShownVideoNorSendsAHiddenOne) {
   // A layer that stopped (bitrate 0) is skipped on the way up.
   EXPECT_EQ(allocate(10e6, {VideoDemand{2, 2, {150e3, 0, 1500e3}, 3}}), (std::vector<int>{2}));
   EXPECT_EQ(allocate(1e6, {VideoDemand{2, 2, {150e3, 0, 1500e3}, 3}}), (std::vector<int>{0}));
+  // The wanted layer just started again (not measured yet): it costs nothing it could be
+  // given for, so the measured ones stand in until it is measured.
+  EXPECT_EQ(allocate(400e3, {VideoDemand{2, 2, {150e3, 500e3, 0}, 3}}), (std::vector<int>{0}));
+  EXPECT_EQ(allocate(10e6, {VideoDemand{2, 2, {150e3, 500e3, 0}, 3}}), (std::vector<int>{1}));
 }
 
 TEST(DownlinkAllocation, GivesUpFrameRateBeforeResolution) {
@@ -75,6 +79,18 @@ TEST(DownlinkAllocation, GivesUpFrameRateBeforeResolution) {
   // Never above what the tile shows, whatever the budget.
   EXPECT_EQ(allocateOne(10e6, temporalCamera(2, 1)), (LayerChoice{1, kAllTemporal}));
   EXPECT_EQ(allocateOne(350e3, temporalCamera(2, 1)), (LayerChoice{1, 0}));
+}
+
+TEST(DownlinkAllocation, GoesUpOnlyWithHeadroomButStaysWithout) {
+  VideoDemand sending = camera(2, 2);
+  sending.current = {1, kAllTemporal};  // the 500 kbit/s layer now
+  // 1.6 Mbit/s pays for the 1.5 Mbit/s layer, not with a quarter to spare: stay.
+  EXPECT_EQ(allocateOne(1.6e6, sending), (LayerChoice{1, kAllTemporal}));
+  EXPECT_EQ(allocateOne(1.9e6, sending), (LayerChoice{2, kAllTemporal}));
+  // Already on it, 1.6 Mbit/s keeps it; under 1.5 it goes down at once.
+  sending.current = {2, kAllTemporal};
+  EXPECT_EQ(allocateOne(1.6e6, sending), (LayerChoice{2, kAllTemporal}));
+  EXPECT_EQ(allocateOne(1.4e6, sending), (LayerChoice{1, kAllTemporal}));
 }
 
 }  // namespace parley::sfu
