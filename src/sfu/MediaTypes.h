@@ -75,6 +75,12 @@ struct MediaEvent {
 inline constexpr std::array<double, 8> kDownlinkBuckets = {250e3, 500e3, 1e6, 2e6, 4e6, 8e6, 16e6, 50e6};
 using DownlinkCounts = std::array<std::uint64_t, kDownlinkBuckets.size() + 1>;  // the last: above every bound
 
+// Adds to a counter that only one thread writes (its worker's): a relaxed load and store,
+// where fetch_add would be a locked instruction on every packet of the media path.
+inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 // One worker's counters; updated with relaxed atomics by its thread only, read by /metrics.
 struct alignas(64) MediaCounters {
   std::atomic<std::uint64_t> rtpReceived{0};

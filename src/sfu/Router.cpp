@@ -299,7 +299,7 @@ void Router::onTransportClosed(MediaParticipant& participant, bool publisher, co
 
 void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::size_t length) {
   auto& counters = context_.counters;
-  counters.rtpReceived.fetch_add(1, std::memory_order_relaxed);
+  bump(counters.rtpReceived);
   rtp::RtpPacket packet;
   if (!packet.parse(data, length)) {
     counters.malformedRtp.fetch_add(1, std::memory_order_relaxed);
@@ -329,7 +329,7 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
   const auto level = producer->kind() == MediaKind::Audio ? audioLevel(packet, from.extensions.audioLevel)
                                                           : std::nullopt;
   if (!producer->onRtp(packet, layer, now)) return;
-  counters.rtpByLayer[layer].fetch_add(1, std::memory_order_relaxed);
+  bump(counters.rtpByLayer[layer]);
   if (producer->kind() == MediaKind::Audio) producer->notifyAudio(packet, level);
   fanOut(*producer, layer, packet, now, orientation);
   if (peers_.empty()) return;
@@ -424,8 +424,8 @@ void Router::forward(Consumer& consumer, webrtc::Transport& transport, const Out
   if (transport.sendRtp(out, length, net::kMaxDatagram, consumer.producer().kind() == MediaKind::Video)) {
     consumer.onSent(payload.size(), rewritten->timestamp);
     subscriber.noteSent(o.now, length);
-    context_.counters.rtpForwarded.fetch_add(1, std::memory_order_relaxed);
-    context_.counters.bytesForwarded.fetch_add(length, std::memory_order_relaxed);
+    bump(context_.counters.rtpForwarded);
+    bump(context_.counters.bytesForwarded, length);
   }
 }
 

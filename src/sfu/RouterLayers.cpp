@@ -3,6 +3,8 @@
 // probes that find out whether the path carries more. Router methods, on the worker thread.
 #include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -174,12 +176,13 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
 void Router::showTracks(const std::string& participantId, const std::vector<ShownTrack>& shown) {
   MediaParticipant* participant = find(participantId);
   if (!participant) return;
+  // By mid: a message may name 512 tracks of a room of hundreds.
+  std::unordered_map<std::string_view, Consumer*> videos;
+  for (auto& consumer : participant->consumers) {
+    if (consumer && consumer->producer().kind() == MediaKind::Video) videos.emplace(consumer->mid(), consumer.get());
+  }
   for (const auto& wish : shown) {
-    for (auto& consumer : participant->consumers) {
-      if (consumer && consumer->mid() == wish.mid && consumer->producer().kind() == MediaKind::Video) {
-        consumer->setMaxHeight(wish.height);
-      }
-    }
+    if (const auto found = videos.find(wish.mid); found != videos.end()) found->second->setMaxHeight(wish.height);
   }
   selectLayers(steadyMicrosNow());
 }
