@@ -6,9 +6,12 @@
 // cannot run.
 //   limit_forwarder --rooms R --publishers P --subscribers S [--meeting] [--simulcast]
 //                   [--capped PCT] [--workers W] [--seconds T] [--video-fps F]
-//                   [--audio-interval-ms MS] [--cache DIR]
+//                   [--audio-interval-ms MS] [--cache DIR] [--pin]
 // P and S are per room; --meeting: publishers also receive everyone else (as in a meeting);
 // with --simulcast a subscriber receives the largest layer, or the smallest when capped.
+// Receivers decrypt what they get, as parley-bench's do, so the machine is as busy as when
+// Parley is measured. --pin: the workers on CPU 0 and the synthetic participants on CPU 1
+// (scripts/bench-load --limit pins Parley and parley-bench the same way).
 #include <pthread.h>
 #include <time.h>
 
@@ -36,7 +39,7 @@ namespace srtp = parley::srtp;
 
 struct Options {
   int rooms = 1, publishers = 1, subscribers = 10, workers = 2;
-  bool meeting = false, simulcast = false;
+  bool meeting = false, simulcast = false, pin = false;
   double cappedPct = 0, seconds = 10, videoFps = 30, audioIntervalMs = 20;
   std::string cache = "build/bench-media";
 };
@@ -55,6 +58,7 @@ Options parse(int argc, char** argv) {
     else if (arg == "--workers") o.workers = std::stoi(value());
     else if (arg == "--meeting") o.meeting = true;
     else if (arg == "--simulcast") o.simulcast = true;
+    else if (arg == "--pin") o.pin = true;
     else if (arg == "--capped") o.cappedPct = std::stod(value());
     else if (arg == "--seconds") o.seconds = std::stod(value());
     else if (arg == "--video-fps") o.videoFps = std::stod(value());
@@ -76,7 +80,7 @@ constexpr std::size_t kMaxPayload = 1100, kTrailer = 8;
 // its SRTP toward the forwarder and its streams' sequence numbers.
 struct Participant {
   std::unique_ptr<net::UdpSocket> socket;
-  std::unique_ptr<srtp::SrtpSession> outbound;
+  std::unique_ptr<srtp::SrtpSession> outbound, inbound;  // toward the forwarder, from it
   std::uint32_t audioSsrc = 0;
   std::vector<std::uint32_t> videoSsrcs;
   std::uint16_t audioSeq = 0;
@@ -84,7 +88,7 @@ struct Participant {
   std::uint32_t audioTimestamp = 0, videoTimestamp = 0;
   std::size_t audioIndex = 0, videoIndex = 0;
   net::Address forwarder;
-  std::uint64_t received = 0;
+  std::uint64_t received = 0, undecryptable = 0;
 };
 
 void sendRtp(Participant& p, std::uint8_t payloadType, std::uint32_t ssrc, std::uint16_t& seq, std::uint32_t timestamp,
@@ -136,6 +140,14 @@ void every(boost::asio::steady_timer& timer, std::chrono::steady_clock::time_poi
   });
 }
 
+// Runs the calling thread on `cpu` only.
+void pinTo(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 double threadCpuSeconds(std::thread& thread) {
   clockid_t clock;
   timespec ts{};
@@ -177,7 +189,10 @@ int main(int argc, char** argv) {
         Participant& p = participants[i];
         const bool publishes = k < o.publishers;
         p.socket = std::make_unique<net::UdpSocket>(io, loopback);
-        p.socket->start([&p](std::uint8_t*, std::size_t, const net::Address&) { p.received++; });
+        p.socket->start([&p](std::uint8_t* data, std::size_t length, const net::Address&) {
+          if (p.inbound && p.inbound->unprotectRtp(data, length) == srtp::SrtpError::Ok) p.received++;
+          else p.undecryptable++;
+        });
         net::Address::parse("127.0.0.1", p.socket->localPort(), e.address);
         net::Address::parse("127.0.0.1", worker.port(), p.forwarder);
         e.room = static_cast<std::size_t>(r);
@@ -185,6 +200,7 @@ int main(int argc, char** argv) {
         const auto in = newKey(), out = newKey();
         e.inbound = session(in, srtp::SrtpSession::Direction::Inbound);
         e.outbound = session(out, srtp::SrtpSession::Direction::Outbound);
+        p.inbound = session(out, srtp::SrtpSession::Direction::Inbound);
         if (e.receives) {
           // Spread as parley-bench does: receiver n is capped when the running share crosses a whole one.
           const bool cap = std::floor(static_cast<double>(receivers + 1) * o.cappedPct / 100) >
@@ -206,7 +222,13 @@ int main(int argc, char** argv) {
       }
     }
     std::vector<std::thread> threads;
-    for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
+    for (auto& w : workers) {
+      threads.emplace_back([&w, pin = o.pin] {
+        if (pin) pinTo(0);
+        w->run();
+      });
+    }
+    if (o.pin) pinTo(1);
 
     std::vector<std::unique_ptr<boost::asio::steady_timer>> timers;
     const auto start = std::chrono::steady_clock::now();
@@ -247,7 +269,10 @@ int main(int argc, char** argv) {
     const double cpuUsed = cpu() - cpuBefore;
     const auto forwardedCount = static_cast<double>(forwarded() - forwardedBefore);
     std::uint64_t received = 0, failures = 0;
-    for (auto& p : participants) received += p.received;
+    for (auto& p : participants) {
+      received += p.received;
+      failures += p.undecryptable;
+    }
     for (auto& w : workers) failures += w->failures();
     for (auto& w : workers) w->stop();
     for (auto& t : threads) t.join();

@@ -19,6 +19,8 @@ Producer::Producer(ProducerDescription description)
   layers_.reserve(d_.layers.size());
   for (const auto& layer : d_.layers) layers_.emplace_back(d_.kind, d_.codec.clockRate, layer);
   consumers_.reserve(16);
+  vp8_ = d_.kind == MediaKind::Video && d_.codec.name == "VP8";
+  h264_ = d_.kind == MediaKind::Video && d_.codec.name == "H264";
 }
 
 int Producer::layerOfSsrc(std::uint32_t ssrc) const {
@@ -56,7 +58,7 @@ bool Producer::unwrapRtx(rtp::RtpPacket& packet, int index) {
 }
 
 void Producer::noteVp8(ProducerLayer& layer, const rtp::RtpPacket& packet) {
-  if (d_.kind != MediaKind::Video || d_.codec.name != "VP8") return;
+  if (!vp8_) return;
   const auto payload = packet.payload();
   const auto descriptor = rtp::parseVp8Descriptor(payload);
   if (!descriptor) return;
@@ -97,8 +99,8 @@ void Producer::notifyAudio(const rtp::RtpPacket& packet, std::optional<AudioLeve
 
 bool Producer::isKeyFrame(const rtp::RtpPacket& packet) const {
   if (d_.kind != MediaKind::Video) return true;
-  if (d_.codec.name == "VP8") return rtp::isVp8KeyFrame(packet.payload());
-  if (d_.codec.name == "H264") return rtp::isH264KeyFrame(packet.payload());
+  if (vp8_) return rtp::isVp8KeyFrame(packet.payload());
+  if (h264_) return rtp::isH264KeyFrame(packet.payload());
   return false;
 }
 

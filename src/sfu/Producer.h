@@ -59,6 +59,8 @@ class Producer {
   MediaKind kind() const { return d_.kind; }
   TrackSource source() const { return d_.source; }
   const ForwardedCodec& codec() const { return d_.codec; }
+  // VP8 video, known once (the media path asks for every packet; a name compare each time shows).
+  bool vp8() const { return vp8_; }
   // Unique in the process: names the track in packets piped to other workers.
   std::uint32_t pipeId() const { return pipeId_; }
 
@@ -106,6 +108,7 @@ class Producer {
   std::vector<Consumer*> consumers_;
   std::vector<ProducerObserver*> observers_;
   std::uint32_t pipeId_;
+  bool vp8_ = false, h264_ = false;
 };
 
 }  // namespace parley::sfu

@@ -371,7 +371,7 @@ void Router::fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet,
                     std::span<const std::uint8_t> orientation) {
   bool keyFrame = true;
   std::optional<rtp::Vp8Descriptor> vp8;
-  if (producer.kind() == MediaKind::Video && producer.codec().name == "VP8") {
+  if (producer.vp8()) {
     vp8 = rtp::parseVp8Descriptor(packet.payload());
     if (!vp8) {
       context_.counters.malformedRtp.fetch_add(1, std::memory_order_relaxed);
