@@ -120,7 +120,7 @@ async function drawVideos(page, height) {
   }, height);
 }
 
-test('a Firefox camera in simulcast reaches each Chromium subscriber in the layer its tile needs', { skip }, async () => {
+test('a Firefox camera in simulcast reaches each Chromium and Firefox subscriber in the layer its tile needs', { skip }, async () => {
   const room = await createRoom(server.url);
   const fox = await joinFirefox(room.id, 'Renard');
   const ana = await joinChromium(room.id, 'Ana');
@@ -150,6 +150,19 @@ test('a Firefox camera in simulcast reaches each Chromium subscriber in the laye
     const before = renard(await mediaStats(page)).framesDecoded;
     await waitForStats(page, `${who} keeps decoding Renard`, (s) => renard(s).framesDecoded > before + 5, 30000);
   }
+
+  // A Firefox subscriber too: the small layer for a small tile, then a switch up to the
+  // largest on its key frame, and Firefox's decoder goes on through the rewritten stream.
+  const loup = await joinFirefox(room.id, 'Loup');
+  await drawVideos(loup, 60);
+  await waitForStats(loup, `Loup (Firefox) receives Renard's smallest layer (${smallest} wide)`, (s) =>
+    renard(s)?.frameWidth === smallest && renard(s).framesDecoded > 0, 30000);
+  await drawVideos(loup, 700);
+  await waitForStats(loup, `Loup switches up to Renard's largest layer (${largest} wide)`, (s) =>
+    renard(s)?.frameWidth === largest, 30000);
+  const switched = renard(await mediaStats(loup)).framesDecoded;
+  await waitForStats(loup, 'Loup keeps decoding Renard after the switch', (s) => renard(s).framesDecoded > switched + 5, 30000);
+  await loup.browserContext().close();
   await fox.browserContext().close();
   for (const page of [ana, bruno]) await page.context().close();
 });
