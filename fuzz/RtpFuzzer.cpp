@@ -1,9 +1,10 @@
 // libFuzzer: RTP header, extensions, RTX unwrapping, key frame detection, the VP8 payload
 // descriptor (parsed, rewritten in place, and parsed again to the same shape) and key frame
-// size, and a simulcast consumer choosing, switching and pausing layers on what arrives.
+// size, the picture size of an H.264 SPS (single or in a STAP-A), and a simulcast consumer choosing, switching and pausing layers on what arrives.
 #include <cstring>
 #include <vector>
 
+#include "rtp/H264Sps.h"
 #include "rtp/RtpPacket.h"
 #include "rtp/Vp8Descriptor.h"
 #include "sfu/Consumer.h"
@@ -16,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::uint8_t id = 1; id < 16; ++id) packet.extension(id);
   parley::rtp::isVp8KeyFrame(packet.payload());
   parley::rtp::isH264KeyFrame(packet.payload());
+  parley::rtp::h264PictureSize(packet.payload());
   if (const auto vp8 = parley::rtp::parseVp8Descriptor(packet.payload())) {
     const std::uint16_t pictureId = static_cast<std::uint16_t>(packet.sequenceNumber() * 7);
     parley::rtp::rewriteVp8Descriptor(packet.payload(), *vp8, pictureId, static_cast<std::uint8_t>(pictureId >> 3));

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "rtp/H264Sps.h"
 #include "rtp/Vp8Descriptor.h"
 
 namespace parley::sfu {
@@ -57,7 +58,14 @@ bool Producer::unwrapRtx(rtp::RtpPacket& packet, int index) {
   return packet.parse(data, newLength);
 }
 
-void Producer::noteVp8(ProducerLayer& layer, const rtp::RtpPacket& packet) {
+void Producer::notePicture(ProducerLayer& layer, const rtp::RtpPacket& packet) {
+  if (h264_) {
+    if (const auto size = rtp::h264PictureSize(packet.payload())) {
+      layer.width = size->width;
+      layer.height = size->height;
+    }
+    return;
+  }
   if (!vp8_) return;
   const auto payload = packet.payload();
   const auto descriptor = rtp::parseVp8Descriptor(payload);
@@ -79,7 +87,7 @@ bool Producer::onRtp(rtp::RtpPacket& packet, int index, std::int64_t now) {
   layer.lastPacketAt = now;
   ++layer.packets;
   layer.bytes += packet.size();
-  noteVp8(layer, packet);
+  notePicture(layer, packet);
   packet.setPayloadType(d_.codec.payloadType);
   return true;
 }
@@ -90,7 +98,7 @@ void Producer::onPipedRtp(const rtp::RtpPacket& packet, int index, std::int64_t 
   layer.lastPacketAt = now;
   ++layer.packets;
   layer.bytes += packet.size();
-  noteVp8(layer, packet);
+  notePicture(layer, packet);
 }
 
 void Producer::notifyAudio(const rtp::RtpPacket& packet, std::optional<AudioLevel> level) const {

@@ -100,8 +100,9 @@ class Producer {
   std::vector<Consumer*>& consumers() { return consumers_; }
 
  private:
-  // A VP8 packet's temporal layer (for the per-layer bitrates) and a key frame's size.
-  void noteVp8(ProducerLayer& layer, const rtp::RtpPacket& packet);
+  // A VP8 packet's temporal layer (for the per-layer bitrates), and the picture size from a
+  // VP8 key frame or an H.264 SPS.
+  void notePicture(ProducerLayer& layer, const rtp::RtpPacket& packet);
 
   ProducerDescription d_;
   std::vector<ProducerLayer> layers_;

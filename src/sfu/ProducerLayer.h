@@ -83,7 +83,7 @@ struct ProducerLayer {
   double bitrateBps = 0;  // see updateBitrate
   std::int64_t rateAt = 0;
   std::uint64_t rateBytes = 0;
-  std::uint16_t width = 0, height = 0;  // 0: not seen yet (or not VP8)
+  std::uint16_t width = 0, height = 0;  // 0: not seen yet (from VP8 key frames and H.264 SPSs)
   // Whether the publisher was last told to send this layer (it starts sending all), and
   // when a subscriber last needed it (Router::updatePublisherLayers).
   bool sendRequested = true;
