@@ -255,6 +255,8 @@ std::string MediaService::renderMetrics() const {
               sum(&MediaCounters::publisherLayersOff));
   out.counter("parley_publisher_layers_on_total", "Simulcast layers publishers were told to send again.",
               sum(&MediaCounters::publisherLayersOn));
+  out.gauge("parley_video_streams_paused", "Subscribers' video streams paused now: not shown (off screen, another page, a hidden window).",
+            sumT(&TransportMetrics::pausedVideos));
   // A histogram of the subscribers' estimated downlinks now (Prometheus buckets cumulate).
   out.family("parley_subscriber_downlink_bps", "histogram",
              "Subscribers by estimated downlink (bit/s), from their transport-wide feedback; refreshed every second.");

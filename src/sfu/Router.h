@@ -73,6 +73,8 @@ class Router {
   void showTracks(const std::string& participantId, const std::vector<ShownTrack>& shown);
   // Adds each subscriber with an estimated downlink to its bucket; returns their sum (bit/s).
   double countDownlinks(DownlinkCounts& counts) const;
+  // Subscribers' video streams paused now: their tile is not shown.
+  std::size_t countPausedVideos() const;
   // Microphones published here go to `tap` too (null: stop).
   void setAudioTap(std::shared_ptr<AudioTap> tap) { tap_.setTap(std::move(tap)); }
   // The other workers hosting this room, and whether this shard reports the active speaker
@@ -124,7 +126,7 @@ class Router {
   void selectLayers(std::int64_t now);
   void allocateLayers(MediaParticipant& participant, std::int64_t now);
   // Tells a simulcast publisher to stop the layers above what any subscriber shows (after
-  // kLayerOffDelay unneeded), and to send them again as soon as one needs them.
+  // kLayerOffDelay unneeded; never the first), and to send them again as soon as one needs them.
   void updatePublisherLayers(const MediaParticipant& owner, Producer& producer, std::int64_t now);
   int videoPriority(const Consumer& consumer) const;
   void sendProbe(MediaParticipant& participant, double targetBps, std::int64_t now);

@@ -45,7 +45,10 @@ void Router::updatePublisherLayers(const MediaParticipant& owner, Producer& prod
   if (producer.kind() != MediaKind::Video || producer.layerCount() < 2 || producer.layer(0).rid.empty()) return;
   // The highest layer a subscriber here shows; all of them while the room spans workers
   // (subscribers there are not seen from here: nothing they might need is stopped).
-  int needed = peers_.empty() ? kNoLayer : static_cast<int>(producer.layerCount()) - 1;
+  // The first layer (the smallest, as browsers list them) always stays on: it is what a new
+  // viewer starts with and where a congested one falls back (and with every layer stopped,
+  // one Firefox ESR run in four did not bring its smallest back within 30 s of a new viewer).
+  int needed = peers_.empty() ? 0 : static_cast<int>(producer.layerCount()) - 1;
   for (const Consumer* consumer : producer.consumers()) needed = std::max(needed, consumer->displayLayer());
   std::vector<LayerActivity> layers;
   bool changed = false;
@@ -197,6 +200,14 @@ double Router::countDownlinks(DownlinkCounts& counts) const {
     sum += bps;
   }
   return sum;
+}
+
+std::size_t Router::countPausedVideos() const {
+  std::size_t paused = 0;
+  for (const auto& participant : participants_) {
+    for (const auto& consumer : participant->consumers) paused += consumer && consumer->paused();
+  }
+  return paused;
 }
 
 }  // namespace parley::sfu

@@ -192,6 +192,9 @@ void Worker::publishTransportMetrics() {
   for (auto& [id, router] : routers_) downlinkSum += router->countDownlinks(downlinks);
   for (std::size_t i = 0; i < downlinks.size(); ++i) m.downlinks[i].store(downlinks[i], std::memory_order_relaxed);
   m.downlinkSumBps.store(static_cast<std::uint64_t>(downlinkSum), std::memory_order_relaxed);
+  std::uint64_t paused = 0;
+  for (auto& [id, router] : routers_) paused += router->countPausedVideos();
+  m.pausedVideos.store(paused, std::memory_order_relaxed);
   const auto& socket = server_.socket().stats();
   m.receiveBatches.store(socket.receiveBatches, std::memory_order_relaxed);
   m.batchMicrosTotal.store(socket.batchMicrosTotal, std::memory_order_relaxed);

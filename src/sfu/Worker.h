@@ -32,6 +32,7 @@ struct alignas(64) TransportMetrics {
   // Subscribers by estimated downlink (kDownlinkBuckets), and the sum of the estimates.
   std::array<std::atomic<std::uint64_t>, kDownlinkBuckets.size() + 1> downlinks{};
   std::atomic<std::uint64_t> downlinkSumBps{0};
+  std::atomic<std::uint64_t> pausedVideos{0};  // subscribers' video streams paused now (not shown)
   std::atomic<std::uint64_t> receiveBatches{0}, batchMicrosTotal{0}, batchMicrosMax{0};
   // ICE-TCP: connections open and refused (over a limit, or no check in time), packets
   // dropped for a reader too slow, garbage framing.

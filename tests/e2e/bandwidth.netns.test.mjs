@@ -81,14 +81,17 @@ test('a subscriber capped at 400 kbit/s gets the small layer without freezing, a
   const id = (name) => bruno.locator(`[data-testid="tile"][aria-label="${name}"]`).getAttribute('data-participant-id');
   const anaId = await id('Ana');
   const brunoId = await id('Bruno');
-  const sent = await waitForStats(ana, 'Ana sends three layers', (s) =>
-    new Set(s.outbound.filter((o) => o.kind === 'video' && o.rid && o.frameWidth > 0).map((o) => o.frameWidth)).size === 3);
-  const widths = sent.outbound.filter((o) => o.kind === 'video' && o.rid).map((o) => o.frameWidth).sort((a, b) => a - b);
-  const [smallest] = widths;
-  await carla.getByTestId('remote-video').first().waitFor();
+  const videoIn = (page, who) => page.locator(`[data-testid="remote-video"][data-participant-id="${who}"]`).waitFor();
+  await Promise.all([videoIn(carla, anaId), videoIn(carla, brunoId), videoIn(bruno, anaId)]);
   await draw(carla, anaId, 600);
   await draw(carla, brunoId, 0);  // Carla shows Ana only
   await draw(bruno, anaId, 600);
+  // Both show Ana large, so she sends every layer (the server stops the ones nobody shows).
+  const sent = await waitForStats(ana, 'Ana sends three layers', (s) =>
+    new Set(s.outbound.filter((o) => o.kind === 'video' && o.rid && o.frameWidth > 0).map((o) => o.frameWidth)).size === 3);
+  const widths = sent.outbound.filter((o) => o.kind === 'video' && o.rid && o.frameWidth > 0).map((o) => o.frameWidth)
+    .sort((a, b) => a - b);
+  const [smallest] = widths;
   await receivesLargest(carla, anaId, ana, 'Carla receives Ana\'s largest layer before the cap', 45000);
 
   tc('qdisc', 'add', 'dev', 'vhome', 'root', 'tbf', 'rate', '400kbit', 'burst', '16kbit', 'latency', '200ms');

@@ -127,7 +127,13 @@ test('a Firefox camera in simulcast reaches each Chromium and Firefox subscriber
   const bruno = await joinChromium(room.id, 'Bruno');
   const renardId = await ana.locator('[data-testid="tile"][aria-label="Renard"]').getAttribute('data-participant-id');
 
+  // Ana draws Renard small and Bruno large (the server stops layers nobody shows), and
   // Firefox sends its camera in several layers of different widths.
+  for (const page of [ana, bruno]) {
+    await page.locator(`[data-testid="remote-video"][data-participant-id="${renardId}"]`).waitFor();
+  }
+  await drawVideos(ana, 60);
+  await drawVideos(bruno, 700);
   const sent = await waitForStats(fox, 'Firefox sends simulcast layers', (s) => {
     const layers = s.outbound.filter((o) => o.kind === 'video' && o.frameWidth > 0 && o.packetsSent > 0);
     return new Set(layers.map((l) => l.frameWidth)).size >= 2;
@@ -139,8 +145,6 @@ test('a Firefox camera in simulcast reaches each Chromium and Firefox subscriber
   console.log(`# Firefox sends layers ${widths.join(', ')} pixels wide`);
 
   const renard = (s) => s.inbound.find((i) => i.kind === 'video' && i.participant === renardId);
-  await drawVideos(ana, 60);
-  await drawVideos(bruno, 700);
   await waitForStats(ana, `Ana receives Renard's smallest layer (${smallest} wide)`, (s) =>
     renard(s)?.frameWidth === smallest && renard(s).framesDecoded > 0, 30000);
   await waitForStats(bruno, `Bruno receives Renard's largest layer (${largest} wide)`, (s) =>

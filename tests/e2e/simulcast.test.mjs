@@ -73,7 +73,10 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
   const anaId = await bruno.locator('[data-testid="tile"][aria-label="Ana"]').getAttribute('data-participant-id');
   const carla = await joinRoom(browser, server.url, room.id, 'Carla');
 
-  // Ana sends three layers of different sizes.
+  // Carla draws Ana small, Bruno large (so that every layer is needed: the server stops
+  // the ones nobody shows), and Ana sends three layers of different sizes.
+  await drawVideos(carla, 90);
+  await drawVideos(bruno, 600);
   const sent = await waitForStats(ana, 'Ana sends three simulcast layers', (s) => {
     const layers = s.outbound.filter((o) => o.kind === 'video' && o.rid && o.framesEncoded > 0 && o.frameWidth > 0);
     return layers.length === 3 && new Set(layers.map((l) => l.frameWidth)).size === 3;
@@ -82,9 +85,7 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
   const modes = sent.outbound.filter((o) => o.kind === 'video' && o.rid).map((o) => o.scalabilityMode);
   assert.deepEqual(modes, ['L1T3', 'L1T3', 'L1T3'], `Ana's layers' scalability modes: ${modes}`);
 
-  // Carla draws Ana small, Bruno large: each gets the layer that fits.
-  await drawVideos(carla, 90);
-  await drawVideos(bruno, 600);
+  // Each gets the layer that fits.
   await receivesAna(carla, anaId, ana, 'Carla receives Ana\'s smallest layer', 'smallest');
   await receivesAna(bruno, anaId, ana, 'Bruno receives Ana\'s largest layer', 'largest');
 
@@ -103,6 +104,11 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
     return now - still.since >= 1000;
   }, 15000);
   await receivesAna(bruno, anaId, ana, 'Bruno still receives Ana', 'smallest');
+  const pausedNow = async () => Number(/^parley_video_streams_paused (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  for (const deadline = Date.now() + 5000; (await pausedNow()) < 1;) {
+    assert.ok(Date.now() < deadline, 'the paused stream shows in parley_video_streams_paused');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 
   // Nobody shows Ana large now: after 5 s the server tells her browser to stop its largest
   // layer (its encoder stops: framesEncoded stands still), which spares her CPU and uplink.
