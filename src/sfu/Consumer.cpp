@@ -56,23 +56,19 @@ std::optional<Consumer::SentPacket> Consumer::sentPacket(std::uint16_t outSeq) c
   return SentPacket{record.layer, record.inSeq, {record.outSeq, record.timestamp, record.pictureId, record.tl0PicIdx}};
 }
 
-int Consumer::wantedLayer(std::int64_t now) const {
+int Consumer::chooseFrom(bool everyLayerFlows, std::int64_t now, int current) const {
   if (producer_.kind() != MediaKind::Video) return kNoLayer;
   std::array<LayerView, kMaxLayers> views{};
   const std::size_t count = std::min(producer_.layerCount(), kMaxLayers);
   for (std::size_t i = 0; i < count; ++i) {
-    views[i] = {producer_.layer(i).flowing(now), producer_.layer(i).height};
+    views[i] = {everyLayerFlows || producer_.layer(i).flowing(now), producer_.layer(i).height};
   }
-  return chooseLayer({views.data(), count}, maxHeight_, targetLayer());
+  return chooseLayer({views.data(), count}, maxHeight_, current);
 }
 
-int Consumer::displayLayer() const {
-  if (producer_.kind() != MediaKind::Video) return kNoLayer;
-  std::array<LayerView, kMaxLayers> views{};
-  const std::size_t count = std::min(producer_.layerCount(), kMaxLayers);
-  for (std::size_t i = 0; i < count; ++i) views[i] = {true, producer_.layer(i).height};
-  return chooseLayer({views.data(), count}, maxHeight_, kNoLayer);
-}
+int Consumer::wantedLayer(std::int64_t now) const { return chooseFrom(false, now, targetLayer()); }
+
+int Consumer::displayLayer() const { return chooseFrom(true, 0, kNoLayer); }
 
 int Consumer::sendLayer(int chosen) {
   if (producer_.kind() != MediaKind::Video) return kNoLayer;

@@ -127,6 +127,8 @@ class Consumer {
   // currentTemporal_ toward the target where a frame allows it.
   bool leftOut(const rtp::Vp8Descriptor& vp8);
   int targetLayer() const;  // the one switched to, else the one sent
+  // LayerSelection over the producer's layers (those flowing now, or all of them).
+  int chooseFrom(bool everyLayerFlows, std::int64_t nowMicros, int current) const;
   struct SentRecord {
     std::uint16_t outSeq = 0;
     std::uint16_t inSeq = 0;

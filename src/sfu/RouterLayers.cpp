@@ -1,6 +1,7 @@
-// A subscriber's downlink: which simulcast layer (and temporal layer) each of its videos gets, from what it shows
-// (LayerSelection) and what its estimated downlink pays for (DownlinkAllocation), and the
-// probes that find out whether the path carries more. Router methods, on the worker thread.
+// A subscriber's downlink: which simulcast layer (and temporal layer) each of its videos
+// gets, from what it shows (LayerSelection) and what its estimated downlink pays for
+// (DownlinkAllocation), the probes that find out whether the path carries more, and which
+// layers publishers send. Router methods, on the worker thread.
 #include <algorithm>
 #include <cstring>
 #include <string_view>
@@ -50,7 +51,6 @@ void Router::updatePublisherLayers(const MediaParticipant& owner, Producer& prod
   // one Firefox ESR run in four did not bring its smallest back within 30 s of a new viewer).
   int needed = peers_.empty() ? 0 : static_cast<int>(producer.layerCount()) - 1;
   for (const Consumer* consumer : producer.consumers()) needed = std::max(needed, consumer->displayLayer());
-  std::vector<LayerActivity> layers;
   bool changed = false;
   for (std::size_t i = 0; i < producer.layerCount(); ++i) {
     ProducerLayer& layer = producer.layer(i);
@@ -65,9 +65,12 @@ void Router::updatePublisherLayers(const MediaParticipant& owner, Producer& prod
       (send ? context_.counters.publisherLayersOn : context_.counters.publisherLayersOff)
           .fetch_add(1, std::memory_order_relaxed);
     }
-    layers.push_back({layer.rid, layer.sendRequested});
   }
-  if (!changed) return;
+  if (!changed) return;  // the common case: nothing to build or send
+  std::vector<LayerActivity> layers;
+  for (std::size_t i = 0; i < producer.layerCount(); ++i) {
+    layers.push_back({producer.layer(i).rid, producer.layer(i).sendRequested});
+  }
   context_.emit(
       {MediaEvent::Type::PublisherLayers, roomId_, owner.id(), {}, {}, {}, producer.mid(), std::move(layers)});
 }
