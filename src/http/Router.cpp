@@ -18,6 +18,13 @@ using nlohmann::json;
 
 namespace {
 
+// A browser navigating to a page (not the API, sign-in or a file it fetches for a page).
+bool wantsPage(const Request& request, std::string_view path) {
+  if (path.starts_with("/api/") || path.starts_with("/auth/")) return false;
+  const auto accept = request[beast_http::field::accept];
+  return std::string_view(accept.data(), accept.size()).find("text/html") != std::string_view::npos;
+}
+
 // What every response gets last, now or later: no body for HEAD, the error counters, and
 // the request's keep-alive.
 void finish(Response& response, bool head, bool keepAlive) {
@@ -137,7 +144,7 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
       if (!isGet) return error(405, "method not allowed", request.version());
       return getRoom(request, id, client);
     }
-    if (path == "/" || path == "/index.html") {
+    if (path == "/" || path == "/index.html" || path == "/accessibility") {
       if (!isGet) return error(405, "method not allowed", request.version());
       return page(request, 200, client);
     }
@@ -149,6 +156,9 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
     }
     if (isGet) {
       if (web_.find(path)) return staticFile(request, path);
+      // A person who followed a wrong link gets the client's own page, which says so in their
+      // language; programs get the JSON error.
+      if (wantsPage(request, path)) return page(request, 404, client);
     }
     return error(404, "not found", request.version());
   }();

@@ -20,6 +20,10 @@ std::string contentTypeFor(std::string_view path) {
   if (ext == "json" || ext == "map") return "application/json";
   if (ext == "woff2") return "font/woff2";
   if (ext == "txt") return "text/plain; charset=utf-8";
+  // WebAssembly is compiled as it streams in only with its own type.
+  if (ext == "wasm") return "application/wasm";
+  if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
+  if (ext == "webp") return "image/webp";
   return "application/octet-stream";
 }
 

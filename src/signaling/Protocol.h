@@ -136,6 +136,7 @@ struct ParticipantView {
   Role role = Role::Member;
   std::int64_t joinedAt = 0;
   bool handRaised = false;
+  std::int64_t handRaisedAt = 0;  // unix ms; orders the moderators' queue of raised hands
   bool audioMuted = false;
   bool videoMuted = false;
   bool guest = false;  // not signed in, on a server where people sign in

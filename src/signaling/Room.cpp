@@ -245,10 +245,11 @@ void Room::chatHistory(const std::string& to, std::int64_t beforeId) {
   send(*member, chatHistoryFrame(chatPage(beforeId)));
 }
 
-void Room::setHand(const std::string& from, bool raised) {
+void Room::setHand(const std::string& from, bool raised, std::int64_t now) {
   Member* member = find(from);
   if (!member || member->view.handRaised == raised) return;
   member->view.handRaised = raised;
+  member->view.handRaisedAt = raised ? now : 0;
   broadcast(participantUpdatedFrame(member->view));
 }
 

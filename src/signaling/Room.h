@@ -88,7 +88,7 @@ class Room {
   std::optional<ProtocolError> chat(const std::string& from, const std::string& text, std::int64_t now);
   // Older chat for one participant, a page before message `beforeId`.
   void chatHistory(const std::string& to, std::int64_t beforeId);
-  void setHand(const std::string& from, bool raised);
+  void setHand(const std::string& from, bool raised, std::int64_t now);
   void react(const std::string& from, const std::string& reaction);
   void setMediaState(const std::string& from, const MediaStateRequest& state);
   std::optional<ProtocolError> moderate(const std::string& from, const ModerateRequest& request, std::int64_t now);

@@ -60,6 +60,7 @@ std::optional<ProtocolError> Room::moderate(const std::string& from, const Moder
       for (auto& member : members_) {
         if (!member.view.handRaised) continue;
         member.view.handRaised = false;
+        member.view.handRaisedAt = 0;
         broadcast(participantUpdatedFrame(member.view));
       }
       announce(action, by);

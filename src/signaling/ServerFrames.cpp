@@ -37,6 +37,7 @@ json participantJson(const ParticipantView& p) {
           {"role", roleName(p.role)},
           {"joined_at", formatIsoTime(p.joinedAt)},
           {"hand_raised", p.handRaised},
+          {"hand_raised_at", p.handRaised ? json(formatIsoTime(p.handRaisedAt)) : json(nullptr)},
           {"audio_muted", p.audioMuted},
           {"video_muted", p.videoMuted},
           {"guest", p.guest},

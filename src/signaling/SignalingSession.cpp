@@ -94,7 +94,7 @@ void SignalingSession::handle(const ClientMessage& message, std::int64_t now) {
         } else if constexpr (std::is_same_v<T, ChatHistoryRequest>) {
           room_->chatHistory(participantId_, request.beforeId);
         } else if constexpr (std::is_same_v<T, HandRequest>) {
-          room_->setHand(participantId_, request.raised);
+          room_->setHand(participantId_, request.raised, now);
         } else if constexpr (std::is_same_v<T, ReactionRequest>) {
           room_->react(participantId_, request.reaction);
         } else if constexpr (std::is_same_v<T, MediaStateRequest>) {

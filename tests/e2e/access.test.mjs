@@ -94,6 +94,7 @@ test('in a trusted room a guest waits, is admitted by the owner, and enters with
   const line = ana.page.getByTestId('chat-message').filter({ hasText: 'Bonjour, merci' });
   await line.waitFor({ timeout: 15000 });
   assert.equal(await line.getByTestId('guest-badge').count(), 1);
+  await ana.page.getByTestId('toggle-participants').click();
   await guestContext.close();
 });
 

@@ -2,6 +2,7 @@
 // Debian's Chromium with fake camera and microphone, and the REST API.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +182,12 @@ export async function joinAt(browser, origin, roomId, name) {
   return page;
 }
 
+// Leaves as a person does: the leave button, then the confirmation.
+export async function leaveMeeting(page) {
+  await page.getByTestId('leave').click();
+  await page.getByTestId('leave-confirm').click();
+}
+
 export function participantItem(page, name) {
   return page.getByTestId('participant-list').locator(`[data-testid="participant-item"][data-name="${name}"]`);
 }
@@ -214,4 +221,22 @@ export async function assertRising(page, kind, field, count, who = 'the page') {
   const before = new Map(first.inbound.filter((i) => i.kind === kind).map((i) => [i.id, i[field]]));
   await waitForStats(page, `${who}: ${kind} ${field} rising`, (s) =>
     s.inbound.filter((i) => i.kind === kind && i[field] > (before.get(i.id) ?? Infinity)).length >= count);
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// Where each checked state's screenshot goes, for a reviewer to look at (not committed).
+export const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS ?? path.join(ROOT, 'tests/e2e/screenshots');
+
+// axe-core in the page (through the debugging protocol: the page's CSP stays strict), WCAG
+// 2.0/2.1 A and AA rules; fails listing every violation and the elements concerned. Writes
+// the state's screenshot first.
+export async function checkPage(page, state) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${state}.png`) });
+  await page.evaluate(`${AXE}\n;0`);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('\n    ')}`);
+  });
+  if (violations.length) throw new Error(`axe-core on ${state}:\n  ${violations.join('\n  ')}`);
 }

@@ -79,7 +79,7 @@ test('grid, pin, speaker view, pages and connection quality', async () => {
 
   // Carla's window is tiny: one tile a page, three pages. The tiles on other pages are
   // hidden and their videos stop arriving; turning the page brings them back.
-  await carla.setViewportSize({ width: 260, height: 420 });
+  await carla.setViewportSize({ width: 260, height: 280 });
   await waitFor(carla, 'one tile a page', (tiles) => tiles.length === 1);
   assert.equal(await carla.getByTestId('pager').isVisible(), true);
   assert.match(await carla.getByTestId('page-label').textContent(), /^Page 1 of 3$/);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, after, assertRising, before, createRoom, joinRoom, launchBrowser, mediaStats, participantItem, startServer, tempDir, test, waitForStats } from './helpers.mjs';
+import { CHROMIUM_ARGS, after, assertRising, before, createRoom, joinRoom, launchBrowser, leaveMeeting, mediaStats, participantItem, startServer, tempDir, test, waitForStats } from './helpers.mjs';
 
 const UDP_LO = 41000;
 const UDP_HI = 41009;
@@ -82,7 +82,7 @@ test('three participants receive each other\'s audio and video through the serve
 
   // A leaving participant's tiles and tracks go.
   const camilleId = await participantItem(pages[0], 'Camille').getAttribute('data-participant-id');
-  await pages[2].getByTestId('leave').click();
+  await leaveMeeting(pages[2]);
   for (const page of pages.slice(0, 2)) {
     await page.locator(`[data-testid="tile"][data-participant-id="${camilleId}"]`).waitFor({ state: 'detached' });
     await page.locator(`[data-testid="remote-video"][data-participant-id="${camilleId}"]`).waitFor({ state: 'detached' });
@@ -121,7 +121,7 @@ test('a room spread over two media workers: everyone receives everyone', async (
     for (const page of pages) await page.locator('[data-testid="tile"].speaking').first().waitFor();
     // Bruno, alone on his worker, leaves: the others lose his tiles and keep each other.
     const brunoId = await participantItem(ana, 'Bruno').getAttribute('data-participant-id');
-    await bruno.getByTestId('leave').click();
+    await leaveMeeting(bruno);
     for (const page of [ana, camille]) {
       await page.locator(`[data-testid="tile"][data-participant-id="${brunoId}"]`).waitFor({ state: 'detached' });
       await assertRising(page, 'video', 'framesDecoded', 1);

@@ -1,7 +1,7 @@
 // People in a meeting, in real Chromium: joining, the participant list, chat, hands,
 // reactions, moderation, leaving, and a room that outlives a server restart.
 import assert from 'node:assert/strict';
-import { after, before, createRoom, getRoom, joinRoom, launchBrowser, participantItem, participantNames, startServer, test } from './helpers.mjs';
+import { after, before, createRoom, getRoom, joinRoom, launchBrowser, leaveMeeting, participantItem, participantNames, startServer, test } from './helpers.mjs';
 
 let server;
 let browser;
@@ -47,6 +47,8 @@ test('a chat message, a raised hand and a reaction reach the other participant',
   await bruno.getByTestId('toggle-chat').click();
   await bruno.getByTestId('chat-message').filter({ hasText: 'Bonjour Bruno, tout va bien ?' }).waitFor();
   assert.match(await bruno.getByTestId('chat-message').first().textContent(), /Ana/);
+  // Chat and participants are tabs of one panel: back to the list.
+  await bruno.getByTestId('toggle-participants').click();
 
   await ana.getByTestId('raise-hand').click();
   await participantItem(bruno, 'Ana').getByTestId('participant-hand').waitFor();
@@ -121,7 +123,7 @@ test('the landing page creates a meeting and the creator joins as moderator', as
   assert.equal(body.participants[0].role, 'moderator');
 
   // Leaving ends the meeting for this person and empties the room.
-  await page.getByTestId('leave').click();
+  await leaveMeeting(page);
   await page.getByTestId('rejoin').waitFor();
   assert.deepEqual((await getRoom(server.url, roomId, token)).body.participants, []);
   await context.close();

@@ -7,7 +7,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, after, before, createRoom, participantItem, startServer, tempDir, test } from './helpers.mjs';
+import { CHROMIUM_ARGS, after, before, checkPage, createRoom, participantItem, startServer, tempDir, test } from './helpers.mjs';
 
 const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox';
 // Committed recordings (tests/fixtures/speech), so this runs on any clone.
@@ -122,6 +122,8 @@ test('the transcript has each person\'s words under their own name', async () =>
   await awaitTranscript(room.id, room.moderator_token, (b) => spanOf(b.segments, 'Ana') >= 21 && spanOf(b.segments, 'Bruno') >= 8,
     'the transcript never reached the end of both recordings');
   await bruno.getByTestId('caption').first().waitFor();
+  // Captions on screen, with the indicator: no accessibility violation (axe-core).
+  await checkPage(bruno, 'room-captions-desktop');
   const stopped = await transcription(room.id, room.moderator_token, 'stop');
   assert.equal((await stopped.json()).active, false);
   await ana.getByTestId('transcription-indicator').waitFor({ state: 'hidden' });
@@ -234,14 +236,22 @@ test('a SIGTERM mid-sentence stores the sentence before stopping', async () => {
   const bruno = await join(room.id, 'Bruno', path.join(dir, 'bruno.wav'), null, first.url);
   await bruno.getByTestId('toggle-captions').click();
   await bruno.getByTestId('caption-partial').first().waitFor({ timeout: 60000 });
+  assert.equal(await bruno.getByTestId('transcription-indicator').isVisible(), true);
   const before = (await (await transcript(room.id, room.moderator_token, 'json', first.url)).json()).segments.length;
   const stopping = Date.now();
   const { code } = await first.stop();
   assert.equal(code, 0);
   console.log(`SIGTERM with a transcription mid-sentence: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
-  await bruno.context().close();
-  const second = await startServer({ dataDir, args: ['--udp-ports', '43020-43029'] });
+  await bruno.getByTestId('connection-status').waitFor();
+  // Back on the same address: Bruno's page reconnects by itself, and no longer says that
+  // the meeting is transcribed (the restarted server does not transcribe it).
+  const second = await startServer({ dataDir, args: ['--udp-ports', '43020-43029', '--port', new URL(first.url).port] });
   try {
+    await bruno.getByTestId('connection-status').waitFor({ state: 'hidden', timeout: 30000 });
+    await participantItem(bruno, 'Bruno').waitFor();
+    await bruno.getByTestId('transcription-indicator').waitFor({ state: 'hidden' });
+    assert.equal(await bruno.getByTestId('captions').isVisible(), false, 'no empty caption bar');
+    await bruno.context().close();
     const body = await (await transcript(room.id, room.moderator_token, 'json', second.url)).json();
     assert.ok(body.segments.length > before, `the sentence in progress was lost: ${before} before, ${JSON.stringify(body.segments)}`);
     assert.ok(body.stopped_at, 'the transcription is marked as stopped');

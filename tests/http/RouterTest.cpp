@@ -230,6 +230,14 @@ TEST_F(HttpRouterTest, HealthMetricsMethodsAndUnknownPaths) {
     EXPECT_EQ(r.result_int(), 404) << path;
     EXPECT_EQ(r[bhttp::field::content_type], "application/json");
   }
+  // The accessibility statement is one of the client's pages.
+  EXPECT_EQ(call(bhttp::verb::get, "/accessibility", "", {{"Accept", "text/html"}}).result_int(), 200);
+  // A browser that follows a wrong link gets the client's page, which explains, with the 404.
+  const auto page = call(bhttp::verb::get, "/nowhere", "", {{"Accept", "text/html,application/xhtml+xml"}});
+  EXPECT_EQ(page.result_int(), 404);
+  EXPECT_NE(std::string(page[bhttp::field::content_type]).find("text/html"), std::string::npos);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/nothing", "", {{"Accept", "text/html"}})[bhttp::field::content_type],
+            "application/json");
   const auto asset = call(bhttp::verb::get, "/assets/app-1234.js");
   EXPECT_EQ(asset.result_int(), 200);
   EXPECT_NE(std::string(asset[bhttp::field::cache_control]).find("immutable"), std::string::npos);

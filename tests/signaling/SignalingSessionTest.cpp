@@ -92,9 +92,13 @@ TEST_F(SignalingSessionTest, HandMuteAndReactionsAreBroadcast) {
   bruno.join("Bruno");
   ana.say({{"type", "hand"}, {"raised", true}});
   EXPECT_EQ(bruno.peer.last()["participant"]["hand_raised"], true);
+  // When it went up: moderators answer hands in that order.
+  EXPECT_TRUE(bruno.peer.last()["participant"]["hand_raised_at"].is_string());
   ana.say({{"type", "media-state"}, {"audio_muted", true}});
   EXPECT_EQ(bruno.peer.last()["participant"]["audio_muted"], true);
   EXPECT_EQ(bruno.peer.last()["participant"]["hand_raised"], true);
+  ana.say({{"type", "hand"}, {"raised", false}});
+  EXPECT_TRUE(bruno.peer.last()["participant"]["hand_raised_at"].is_null());
   ana.say({{"type", "reaction"}, {"reaction", "heart"}});
   EXPECT_EQ(bruno.peer.last()["type"], "reaction");
   EXPECT_EQ(bruno.peer.last()["from"], ana.id());

@@ -67,8 +67,9 @@ export async function getMyRooms(): Promise<OwnedRoom[]> {
   return (await response.json()).rooms;
 }
 
-export async function getRoom(id: string): Promise<RoomInfo | null> {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(id)}`);
+// With the moderator token (or the owner's session cookie) the answer names who is in.
+export async function getRoom(id: string, token?: string | null): Promise<RoomInfo | null> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(id)}`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
   if (response.status === 404) return null;
   if (!response.ok) throw new Error(`get room: HTTP ${response.status}`);
   return response.json();
@@ -110,4 +111,15 @@ export async function downloadTranscript(roomId: string, token: string | null, f
   link.download = `transcript-${roomId}.${format}`;
   link.click();
   URL.revokeObjectURL(url);
+}
+
+// The page that created a meeting tells the room's page, once, to say "your meeting is ready".
+const CREATED_KEY = 'parley.created';
+export function noteCreated(id: string): void {
+  sessionStorage.setItem(CREATED_KEY, id);
+}
+export function takeCreated(id: string): boolean {
+  if (sessionStorage.getItem(CREATED_KEY) !== id) return false;
+  sessionStorage.removeItem(CREATED_KEY);
+  return true;
 }

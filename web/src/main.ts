@@ -1,8 +1,9 @@
 import './styles.css';
-import { getMe, getRoom, rememberedToken, ROOM_ID } from './api';
+import { getMe, getRoom, rememberedToken, ROOM_ID, takeCreated } from './api';
 import { h } from './dom';
 import { onLanguageChange, t } from './i18n';
 import { openLocalMedia } from './media';
+import { renderAccessibility } from './pages/accessibility';
 import { renderLanding } from './pages/landing';
 import { renderNotice } from './pages/notice';
 import { renderPrejoin } from './pages/prejoin';
@@ -12,14 +13,15 @@ const root = document.getElementById('app') as HTMLElement;
 
 async function roomPage(roomId: string): Promise<void> {
   const params = new URLSearchParams(location.search);
-  const room = ROOM_ID.test(roomId) ? await getRoom(roomId).catch(() => null) : null;
+  const token = params.get('token') ?? rememberedToken(roomId);
+  const room = ROOM_ID.test(roomId) ? await getRoom(roomId, token).catch(() => getRoom(roomId).catch(() => null)) : null;
   if (!room) {
     const show = () => renderNotice(root, t().notFoundTitle, t().notFoundBody);
     show();
     onLanguageChange(show);
     return;
   }
-  const token = params.get('token') ?? rememberedToken(roomId);
+  const justCreated = takeCreated(roomId);
   const autoName = params.get('name')?.trim() ?? '';
   // Automation contract: ?name=NAME&autojoin=1 joins at once with camera and microphone on.
   const autojoin = params.get('autojoin') === '1' && autoName.length > 0;
@@ -27,6 +29,7 @@ async function roomPage(roomId: string): Promise<void> {
   if (params.has('token') || params.has('autojoin')) history.replaceState(null, '', `/r/${roomId}`);
 
   const title = room.name || roomId;
+  let entries = 0;
   document.title = `${title} · Parley`;
   const enter = async (): Promise<void> => {
     let choice;
@@ -36,7 +39,10 @@ async function roomPage(roomId: string): Promise<void> {
     } else {
       // Signed in: the name is the account's, and the server uses it whatever is typed.
       const me = await getMe().catch(() => null);
-      choice = await renderPrejoin(root, title, me?.user?.name);
+      // A rejoin comes back here: who is in has changed since (the first time, the lookup
+      // above is fresh; lookups are rate-limited per address).
+      const info = entries++ === 0 ? room : (await getRoom(roomId, token).catch(() => null)) ?? room;
+      choice = await renderPrejoin(root, { title, info, justCreated }, me?.user?.name);
     }
     new RoomView(root, { roomId, roomName: room.name, token, ...choice }, (end) => ended(end));
   };
@@ -53,10 +59,19 @@ async function roomPage(roomId: string): Promise<void> {
   await enter();
 }
 
+// The server sends this page for any address a browser asks for that is not a file or the
+// API: the start page, a room, or our own "page not found" in the reader's language.
 const match = /^\/r\/([^/]+)\/?$/.exec(location.pathname);
 if (match) {
   void roomPage(decodeURIComponent(match[1]));
-} else {
+} else if (location.pathname === '/accessibility') {
+  renderAccessibility(root);
+  onLanguageChange(() => renderAccessibility(root));
+} else if (location.pathname === '/' || location.pathname === '/index.html') {
   renderLanding(root);
   onLanguageChange(() => renderLanding(root));
+} else {
+  const show = () => renderNotice(root, t().pageNotFoundTitle, t().pageNotFoundBody);
+  show();
+  onLanguageChange(show);
 }

@@ -13,14 +13,18 @@ function classify(error: unknown): DeviceProblem {
   return 'missing';
 }
 
+import { audioConstraints, savedChoice, videoConstraints } from './media/Devices';
+
 // Asks for camera and microphone together, then for each alone, so that a missing camera
 // does not cost the microphone.
 export async function openLocalMedia(wantVideo: boolean, wantAudio: boolean): Promise<LocalMedia> {
   const stream = new MediaStream();
   if (!navigator.mediaDevices?.getUserMedia) return { stream, problem: 'missing' };
   if (!wantVideo && !wantAudio) return { stream, problem: null };
-  const video: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
-  const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+  // The devices chosen last time, when they are still there ("ideal": else the default).
+  const chosen = savedChoice();
+  const video: MediaTrackConstraints = { ...videoConstraints, ...(chosen.videoinput ? { deviceId: { ideal: chosen.videoinput } } : {}) };
+  const audio: MediaTrackConstraints = { ...audioConstraints, ...(chosen.audioinput ? { deviceId: { ideal: chosen.audioinput } } : {}) };
   try {
     const both = await navigator.mediaDevices.getUserMedia({
       video: wantVideo ? video : false,

@@ -6,6 +6,7 @@ export interface Participant {
   role: 'member' | 'moderator';
   joined_at: string;
   hand_raised: boolean;
+  hand_raised_at?: string | null;
   audio_muted: boolean;
   video_muted: boolean;
   guest: boolean;  // not signed in, on a server where people sign in

@@ -57,4 +57,14 @@ describe('planLayout', () => {
     expect(plan.tiles.length).toBe(Math.floor(800 / 213));
     expect(plan.tiles).not.toContain('p5');
   });
+
+  it('puts the other of two people on the whole stage and oneself small', () => {
+    const plan = planLayout(base({ people: ['p0', 'p1'] }));
+    expect(plan).toMatchObject({ focus: '', tiles: ['p1'], columns: 1, rows: 1, floating: 'p0' });
+    // A screen or a pin takes over as before.
+    expect(planLayout(base({ people: ['p0', 'p1'], screens: ['s1'] })).floating).toBe('');
+    expect(planLayout(base({ people: ['p0', 'p1'], pinned: 'p0' })).focus).toBe('p0');
+    // Three people: a grid again.
+    expect(planLayout(base({ people: people(3) })).floating).toBe('');
+  });
 });

@@ -78,6 +78,27 @@ export class MediaSession {
     return transceiver;
   }
 
+  // Another device of the same kind for `source`, in place: no new offer, the others see
+  // no gap beyond a key frame. False when nothing of that source is being sent.
+  async replaceTrack(source: Source, track: MediaStreamTrack): Promise<boolean> {
+    for (const [transceiver, kept] of this.sources) {
+      if (kept === source && transceiver.sender.track?.kind === track.kind) {
+        await transceiver.sender.replaceTrack(track);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // What goes out now for the camera or the microphone (tests and diagnostics).
+  sentTrack(kind: 'audio' | 'video'): MediaStreamTrack | null {
+    const source: Source = kind === 'audio' ? 'microphone' : 'camera';
+    for (const [transceiver, kept] of this.sources) {
+      if (kept === source && transceiver.sender.track?.kind === kind) return transceiver.sender.track;
+    }
+    return null;
+  }
+
   removeTrack(transceiver: RTCRtpTransceiver): void {
     this.sources.delete(transceiver);
     transceiver.stop();

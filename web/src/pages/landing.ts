@@ -1,4 +1,4 @@
-import { createRoom, getMe, getMyRooms, rememberToken, ROOM_ID, SignInRequired, signOut } from '../api';
+import { createRoom, getMe, getMyRooms, noteCreated, rememberToken, ROOM_ID, SignInRequired, signOut } from '../api';
 import { h } from '../dom';
 import { t } from '../i18n';
 import { languageSwitch } from '../languageSwitch';
@@ -32,6 +32,7 @@ export function renderLanding(root: HTMLElement): void {
     try {
       const room = await createRoom(nameInput.value.trim());
       rememberToken(room.id, room.moderator_token);
+      noteCreated(room.id);
       location.assign(`/r/${room.id}`);
     } catch (error) {
       createError.replaceChildren(error instanceof SignInRequired
@@ -106,6 +107,7 @@ export function renderLanding(root: HTMLElement): void {
       h('p', { class: 'tagline' }, m.tagline),
       h('div', { class: 'landing-forms' }, createForm, joinForm),
       mine,
+      h('footer', { class: 'landing-footer' }, h('a', { href: '/accessibility', 'data-testid': 'accessibility-link' }, m.accessibility)),
     ),
   );
 }

@@ -3,6 +3,11 @@ import { t } from '../i18n';
 import { icon } from '../icons';
 import { languageSwitch } from '../languageSwitch';
 import { hasTrack, openLocalMedia, setTrackEnabled, type LocalMedia } from '../media';
+import type { RoomInfo } from '../api';
+import { meetingReadyCard, whoIsHere } from './MeetingReady';
+import { DevicePicker } from '../media/DevicePicker';
+import { currentDevices, openTrack, saveChoice, swapTrack } from '../media/Devices';
+import { LevelMeter } from '../media/LevelMeter';
 
 export interface JoinChoice {
   name: string;
@@ -13,9 +18,16 @@ export interface JoinChoice {
 
 const NAME_KEY = 'parley.displayName';
 
+export interface PrejoinRoom {
+  title: string;
+  info: RoomInfo;
+  justCreated: boolean;  // "your meeting is ready", with the link
+}
+
 // Camera and microphone preview and the name field; resolves when the person joins. A
-// signed-in user's name is their account's: shown, not editable.
-export function renderPrejoin(root: HTMLElement, roomTitle: string, accountName?: string): Promise<JoinChoice> {
+// signed-in user's name is their account's: shown, not editable. The meeting's code and who
+// is already in are shown, as the link alone says neither.
+export function renderPrejoin(root: HTMLElement, room: PrejoinRoom, accountName?: string): Promise<JoinChoice> {
   const m = t();
   return new Promise((resolve) => {
     let media: LocalMedia = { stream: new MediaStream(), problem: null };
@@ -82,7 +94,9 @@ export function renderPrejoin(root: HTMLElement, roomTitle: string, accountName?
       'form',
       { class: 'prejoin-form' },
       h('h1', {}, m.readyToJoin),
-      h('p', { class: 'room-title' }, roomTitle),
+      h('p', { class: 'room-title' }, room.title),
+      h('p', { class: 'prejoin-code', 'data-testid': 'prejoin-code' }, m.meetingCodeIs(room.info.id)),
+      h('p', { class: 'prejoin-who', 'data-testid': 'prejoin-who' }, whoIsHere(room.info)),
       h('label', { for: 'display-name' }, m.yourName),
       nameInput,
       ...(nameNote ? [nameNote] : []),
@@ -101,18 +115,39 @@ export function renderPrejoin(root: HTMLElement, roomTitle: string, accountName?
       if (!accountName) localStorage.setItem(NAME_KEY, name);
       joinButton.disabled = true;
       // Devices may still be opening: join with them, not without.
-      void opening.then(() => resolve({ name, media, audioOn, videoOn }));
+      void opening.then(() => {
+        meter.stop();
+        picker.close();
+        resolve({ name, media, audioOn, videoOn });
+      });
     });
+
+    // Choosing a device opens it at once: the preview and the level show the new one.
+    const meter = new LevelMeter((level) => picker.setLevel(level));
+    const picker = new DevicePicker('prejoin', {
+      async choose(kind, deviceId) {
+        if (kind !== 'audiooutput') {
+          const track = await openTrack(kind === 'audioinput' ? 'audio' : 'video', deviceId);
+          swapTrack(media.stream, track);
+          if (track.kind === 'audio') meter.attach(track);
+          refreshButtons();
+        }
+        saveChoice(kind, deviceId);
+      },
+    }, () => currentDevices(media.stream));
 
     root.replaceChildren(
       h(
         'main',
         { class: 'prejoin' },
         h('div', { class: 'notice-top' }, languageSwitch()),
+        room.justCreated ? meetingReadyCard(room.info.id) : null,
         h(
           'div',
           { class: 'prejoin-layout' },
-          h('section', { class: 'preview' }, preview, h('div', { class: 'preview-controls' }, micButton, camButton), deviceMessage),
+          h('div', { class: 'prejoin-media' },
+            h('section', { class: 'preview' }, preview, h('div', { class: 'preview-controls' }, micButton, camButton), deviceMessage),
+            picker.element),
           form,
         ),
       ),
@@ -126,6 +161,9 @@ export function renderPrejoin(root: HTMLElement, roomTitle: string, accountName?
       setTrackEnabled(media.stream, 'video', videoOn);
       preview.srcObject = media.stream;
       refreshButtons();
+      meter.attach(media.stream.getAudioTracks()[0] ?? null);
+      // Labels come with the permission: list the devices now.
+      void picker.refresh();
     });
   });
 }

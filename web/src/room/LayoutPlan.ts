@@ -6,6 +6,8 @@
 //   (a person or a screen), else a screen being shared, else in speaker view the active
 //   speaker (never oneself unless alone). The strip holds what fits; the rest are not shown
 //   (their videos are then paused by the server).
+// - Two people and nothing else: the other fills the stage and oneself floats small in a
+//   corner, as a mirror, not half of the screen.
 
 export type LayoutMode = 'grid' | 'speaker';
 
@@ -28,6 +30,7 @@ export interface LayoutPlan {
   rows: number;
   page: number;
   pages: number;
+  floating: string;  // oneself, small over the stage; '' when in the grid or strip
 }
 
 export const maxTilesPerPage = 49;
@@ -71,12 +74,16 @@ export function planLayout(input: LayoutInput): LayoutPlan {
     const stripHeight = input.height * stripShare;
     const fit = Math.max(1, Math.floor(input.width / Math.max(minTileWidth, (stripHeight * 16) / 9)));
     const tiles = ordered.slice(0, fit);
-    return { focus, tiles, columns: Math.max(1, tiles.length), rows: tiles.length > 0 ? 2 : 1, page: 0, pages: 1 };
+    return { focus, tiles, columns: Math.max(1, tiles.length), rows: tiles.length > 0 ? 2 : 1, page: 0, pages: 1, floating: '' };
+  }
+  if (input.people.length === 2 && input.people.includes(input.self)) {
+    const other = input.people.find((p) => p !== input.self) ?? '';
+    return { focus: '', tiles: [other], columns: 1, rows: 1, page: 0, pages: 1, floating: input.self };
   }
   const perPage = tilesPerPage(input.width, input.height);
   const pages = Math.max(1, Math.ceil(input.people.length / perPage));
   const page = Math.min(Math.max(0, input.page), pages - 1);
   const tiles = input.people.slice(page * perPage, (page + 1) * perPage);
   const { columns, rows } = gridShape(tiles.length, input.width, input.height);
-  return { focus: '', tiles, columns, rows, page, pages };
+  return { focus: '', tiles, columns, rows, page, pages, floating: '' };
 }

@@ -2,6 +2,7 @@ import { h } from '../dom';
 import { t } from '../i18n';
 import { icon } from '../icons';
 import type { Participant } from '../signaling';
+import { handOrder } from './HandQueue';
 
 export interface ModeratorActions {
   mute(id: string): void;
@@ -26,8 +27,8 @@ export class ParticipantsPanel {
   update(participants: Participant[], selfId: string, selfIsModerator: boolean): void {
     const m = t();
     this.heading.textContent = `${m.participants} (${participants.length})`;
-    // Raised hands first, in the order people joined.
-    const ordered = [...participants].sort((a, b) => Number(b.hand_raised) - Number(a.hand_raised));
+    // Raised hands first, in the order they went up; then everyone in the order they joined.
+    const ordered = [...handOrder(participants), ...participants.filter((p) => !p.hand_raised)];
     this.list.replaceChildren(
       ...ordered.map((p) => {
         const self = p.id === selfId;

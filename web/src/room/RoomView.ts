@@ -5,18 +5,26 @@ import { languageSwitch } from '../languageSwitch';
 import { hasTrack, setTrackEnabled, stopAll, type LocalMedia } from '../media';
 import { SignalingClient, type ServerMessage } from '../signaling';
 import { MediaSession } from '../media/MediaSession';
-import { downloadTranscript, setTranscription } from '../api';
 import { chime, HostControls } from './HostControls';
 import { WaitingScreen } from './WaitingScreen';
-import { CaptionLines } from './CaptionLines';
+import { CaptionsView } from './CaptionsView';
 import { ChatPanel } from './ChatPanel';
+import { HandQueue } from './HandQueue';
+import { LeaveDialog } from './LeaveDialog';
+import { LocalDevices } from './LocalDevices';
+import { MeetingClock } from './MeetingClock';
+import { MoreMenu, watchPhone } from './MoreMenu';
+import { SidePanel, type PanelTab } from './SidePanel';
 import { ReconnectSchedule } from './ReconnectSchedule';
 import { Roster } from './Roster';
-import { guestBadge, ParticipantsPanel } from './ParticipantsPanel';
+import { ParticipantsPanel } from './ParticipantsPanel';
 import { Tiles } from './Tiles';
 import { QualityMonitor } from './ConnectionQuality';
 import { VideoViewReporter } from '../media/VideoView';
 import { Toolbar } from './Toolbar';
+import { RoomNotices } from './RoomNotices';
+import { ScreenShare } from './ScreenShare';
+import { TranscriptionControls } from './TranscriptionControls';
 
 export interface RoomSession {
   roomId: string;
@@ -40,8 +48,6 @@ export type RoomEnd =
 export class RoomView {
   private signaling: SignalingClient | null = null;
   private roster = new Roster();
-  private chatOpen = false;
-  private participantsOpen = true;
   private unreadChat = 0;
   private handRaised = false;
   private reconnect = new ReconnectSchedule();
@@ -50,8 +56,7 @@ export class RoomView {
   private ended = false;
   private media: MediaSession | null = null;
   private quality: QualityMonitor | null = null;
-  private screenStream: MediaStream | null = null;
-  private screenTransceiver: RTCRtpTransceiver | null = null;
+  private screen = new ScreenShare(() => this.media, () => this.render(), (text) => this.showToast(text));
 
   private tiles = new Tiles(() => this.roster.selfId);
   private chat = new ChatPanel(
@@ -77,21 +82,24 @@ export class RoomView {
   private waitingScreen: WaitingScreen;
   private owner = false;
   private toolbar: Toolbar;
-  private status = h('div', { class: 'status hidden', role: 'status', 'data-testid': 'connection-status' });
-  private toast = h('div', { class: 'toast hidden', role: 'alert', 'data-testid': 'toast' });
-  private sidebar = h('aside', { class: 'sidebar' });
+  private notices = new RoomNotices(() => this.side.show('chat'));
+  private side: SidePanel;
+  private clock = new MeetingClock();
+  private hands = new HandQueue();
+  private leaveDialog: LeaveDialog;
+  private devices: LocalDevices;
+  private more = new MoreMenu();
+  private phone: { phone: boolean; stop(): void };
   private title = h('h1', { class: 'room-title' });
   private copyButton = h('button', { type: 'button', class: 'small', 'data-testid': 'copy-link' });
-  private transcriptionActive = false;
-  private captionsOn = false;
-  private captions = new CaptionLines();
-  private transcriptionBanner = h('div', { class: 'transcription-banner hidden', role: 'status', 'data-testid': 'transcription-indicator' });
-  private captionsBox = h('div', { class: 'captions hidden', 'aria-live': 'polite', 'data-testid': 'captions' });
-  private captionsButton = h('button', { type: 'button', class: 'small', 'data-testid': 'toggle-captions' });
-  private transcriptionButton = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'toggle-transcription' });
-  private downloadButton = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'download-transcript' });
+  private fullScreenButton = h('button', { type: 'button', class: 'small', 'data-testid': 'fullscreen' });
+  private captions = new CaptionsView();
+  // What the header holds on a wide screen and the "more" sheet on a phone.
+  private headerTools: HTMLElement;
+  private transcription: TranscriptionControls;
   private unsubscribeLanguage: () => void;
   private onPageHide = (): void => this.signaling?.leave();
+  private onFullScreen = (): void => this.render();
 
   constructor(root: HTMLElement, private session: RoomSession, private onEnd: (end: RoomEnd) => void) {
     this.waitingScreen = new WaitingScreen(session.media.stream);
@@ -99,28 +107,27 @@ export class RoomView {
       toggleMic: () => this.setAudio(!this.session.audioOn),
       toggleCamera: () => this.setVideo(!this.session.videoOn),
       toggleHand: () => this.signaling?.send({ type: 'hand', raised: !this.handRaised }),
-      toggleScreen: () => void (this.screenStream ? this.stopScreenShare() : this.startScreenShare()),
+      toggleScreen: () => this.screen.toggle(),
       react: (reaction) => this.signaling?.send({ type: 'reaction', reaction }),
-      toggleChat: () => this.togglePanel('chat'),
-      toggleParticipants: () => this.togglePanel('participants'),
-      leave: () => this.leave(),
+      toggleChat: () => this.side.toggle('chat'),
+      toggleParticipants: () => this.side.toggle('participants'),
+      leave: () => this.leaveDialog.open(this.roster.self?.role === 'moderator'),
     });
+    this.leaveDialog = new LeaveDialog({
+      leave: () => this.leave(),
+      endForAll: () => this.signaling?.send({ type: 'moderate', action: 'end' }),
+    });
+    this.side = new SidePanel([this.host.element, this.people.element], this.chat.element, (open) => this.onPanel(open));
     this.copyButton.addEventListener('click', () => {
       void navigator.clipboard?.writeText(`${location.origin}/r/${this.session.roomId}`).then(() => this.showToast(t().linkCopied));
     });
-    this.captionsButton.addEventListener('click', () => {
-      this.captionsOn = !this.captionsOn;
-      this.render();
+    // The room fills the screen (the browser's own bar and the system's go), and back.
+    this.fullScreenButton.addEventListener('click', () => {
+      if (document.fullscreenElement) void document.exitFullscreen();
+      else void root.requestFullscreen?.().catch(() => this.showToast(t().error));
     });
-    this.transcriptionButton.addEventListener('click', () => {
-      // The token, or the owner's session cookie.
-      void setTranscription(this.session.roomId, this.session.token, this.transcriptionActive ? 'stop' : 'start').catch(() =>
-        this.showToast(t().error),
-      );
-    });
-    this.downloadButton.addEventListener('click', () => {
-      void downloadTranscript(this.session.roomId, this.session.token, 'vtt').catch(() => this.showToast(t().error));
-    });
+    document.addEventListener('fullscreenchange', this.onFullScreen);
+    this.transcription = new TranscriptionControls(session.roomId, session.token, (text) => this.showToast(text));
     this.unsubscribeLanguage = onLanguageChange(() => this.render());
     this.onKeyDown = this.onKeyDown.bind(this);
     document.addEventListener('keydown', this.onKeyDown);
@@ -128,33 +135,84 @@ export class RoomView {
     // which the server waits for a broken connection to come back.
     window.addEventListener('pagehide', this.onPageHide);
 
+    this.devices = new LocalDevices(session.media.stream, {
+      replace: async (track) => {
+        const source = track.kind === 'audio' ? 'microphone' : 'camera';
+        if (this.media && !(await this.media.replaceTrack(source, track))) {
+          // Joined without that device: it goes out now.
+          this.media.addTrack(track, source);
+          await this.media.publish();
+        }
+        this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive(), video_muted: !this.videoLive() });
+      },
+      setSpeaker: (id) => this.tiles.setSpeaker(id),
+      microphoneOn: () => this.audioLive(),
+      notify: (text) => this.showToast(text),
+      changed: () => this.render(),
+    });
+    this.headerTools = h('div', { class: 'header-tools' }, this.devices.settingsButton, this.tiles.layout.toggle, this.transcription.toggle, this.transcription.download,
+      this.captions.toggle, this.captions.sizeButton, this.fullScreenButton, this.copyButton, languageSwitch());
+    this.toolbar.addMore(this.more.button);
+    this.phone = watchPhone((phone) => this.placeTools(phone));
     root.replaceChildren(
       h(
         'div',
         { class: 'room', 'data-testid': 'room' },
         h('header', { class: 'room-header' }, this.title, h('code', { class: 'room-code', 'data-testid': 'room-code' }, session.roomId),
-          this.tiles.layout.toggle, this.transcriptionButton, this.downloadButton, this.captionsButton, this.copyButton,
-          languageSwitch()),
-        this.status,
+          this.clock.element, this.headerTools),
+        this.notices.status,
         this.waitingScreen.element,
-        this.transcriptionBanner,
+        this.transcription.banner,
         session.media.problem &&
           h('div', { class: 'device-banner', role: 'alert', 'data-testid': 'device-message' },
             session.media.problem === 'denied' ? t().devicesDenied : t().devicesMissing),
-        h('div', { class: 'room-body' }, h('main', { class: 'stage' }, this.tiles.element), this.sidebar),
-        this.captionsBox,
+        h('div', { class: 'room-body' }, h('main', { class: 'stage' }, this.hands.element, this.screen.bar, this.tiles.element), this.side.element),
+        this.captions.box,
         this.tiles.audio,
+        this.more.sheet,
         this.toolbar.element,
-        this.toast,
+        this.notices.chatPreview,
+        this.notices.toast,
+        this.leaveDialog.element,
+        this.devices.dialog,
       ),
     );
+    this.placeTools(this.phone.phone);
+    // Wide screens open on the participants; on a phone the stage comes first.
+    this.side.show(this.phone.phone ? null : 'participants');
     this.render();
     this.connect();
   }
 
+  // A phone keeps one row of controls: the rest goes into the "more" sheet, and back out when
+  // the window grows.
+  private placeTools(phone: boolean): void {
+    const header = this.title.parentElement;
+    if (phone) {
+      this.more.actions.replaceChildren(this.toolbar.secondary, this.headerTools);
+      // The stage comes first on a phone: a panel opened on a wide window would cover it.
+      if (this.side.current) this.side.show(null);
+    } else {
+      header?.append(this.headerTools);
+      this.toolbar.restoreSecondary();
+      this.more.setOpen(false);
+    }
+    this.more.button.classList.toggle('hidden', !phone);
+  }
+
+  private onPanel(open: PanelTab | null): void {
+    if (open === 'chat') {
+      this.unreadChat = 0;
+      this.notices.hideChatPreview();
+      this.chat.shown();
+    }
+    this.render();
+    if (open === 'chat') this.chat.focus();
+  }
+
   private connect(): void {
     this.roster.selfId = '';
-    this.showStatus(this.reconnect.attempts === 0 ? t().connecting : t().reconnecting);
+    this.notices.showStatus(this.reconnect.attempts === 0 ? t().connecting : t().reconnecting);
     this.signaling = new SignalingClient(
       this.session.roomId,
       {
@@ -179,7 +237,7 @@ export class RoomView {
       this.finish({ kind: 'failed' });
       return;
     }
-    this.showStatus(t().reconnecting);
+    this.notices.showStatus(t().reconnecting);
     window.setTimeout(() => this.connect(), delay);
   }
 
@@ -193,7 +251,7 @@ export class RoomView {
     switch (message.type) {
       case 'waiting':
         this.reconnect.reset();
-        this.hideStatus();
+        this.notices.hideStatus();
         this.waitingScreen.show(message.room.name || this.session.roomId);
         announce(m.waitingTitle);
         return;
@@ -227,13 +285,14 @@ export class RoomView {
         this.host.setRoom(message.room);
         this.owner = message.you.owner;
         this.resumeToken = message.resume_token ?? '';
-        this.hideStatus();
+        this.notices.hideStatus();
         this.session.roomName = message.room.name;
         this.chat.reset(message.chat, message.chat_more);
         this.handRaised = false;
         // A transcription the server no longer runs (it restarted) is not shown as running.
-        this.transcriptionActive = false;
+        this.transcription.active = false;
         this.captions.clear();
+        this.clock.setStart(message.participants.map((p) => p.joined_at));
         // Tell the others what our devices are doing from the start.
         this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive(), video_muted: !this.videoLive() });
         if (message.media) this.startMedia(message.ice_servers ?? []);
@@ -242,14 +301,14 @@ export class RoomView {
         this.tiles.setActiveSpeaker(message.id);
         return;
       case 'transcription':
-        this.transcriptionActive = message.active;
+        this.transcription.active = message.active;
         if (message.active) announce(m.transcriptionActive);
         break;
       case 'caption':
         this.captions.apply(message);
-        break;
+        return;
       case 'media-error':
-        this.showToast(`${m.mediaFailed}: ${message.message}`);
+        this.showToast(m.mediaFailed);
         break;
       case 'participant-joined':
       case 'participant-left':
@@ -257,17 +316,24 @@ export class RoomView {
       case 'participant-updated':
         if (message.participant.id === this.roster.selfId) this.handRaised = message.participant.hand_raised;
         break;
-      case 'chat':
-        this.chat.add(message.message);
-        if (!this.chatOpen && message.message.from !== this.roster.selfId) this.unreadChat++;
-        if (message.message.from !== this.roster.selfId) announce(m.chatAnnouncement(message.message.name, message.message.text));
+      case 'chat': {
+        const own = message.message.from === this.roster.selfId;
+        this.chat.add(message.message, own);
+        if (!own) {
+          announce(m.chatAnnouncement(message.message.name, message.message.text));
+          if (this.side.current !== 'chat') {
+            this.unreadChat++;
+            this.notices.showChatPreview(m.chatPreview(message.message.name, message.message.text));
+          }
+        }
         break;
+      }
       case 'chat-history':
         this.chat.prepend(message.messages, message.more);
         break;
       case 'reaction': {
-        this.tiles.showReaction(message.from, message.reaction);
         const who = this.roster.get(message.from);
+        this.tiles.showReaction(message.from, message.reaction, who?.name ?? '');
         if (who) announce(m.reactionAnnouncement(who.name, m.reactionNames[message.reaction] ?? message.reaction));
         break;
       }
@@ -282,10 +348,12 @@ export class RoomView {
         // Refused at the door (removed earlier, meeting full): trying again will not help.
         if (!this.roster.selfId && ['forbidden', 'room-full', 'not-found', 'locked', 'rate-limited', 'limit-reached'].includes(message.code)) {
           this.signaling?.leave();
-          this.finish({ kind: 'refused', message: m.refusedReasons[message.code] ?? message.message });
+          const reason = message.code === 'forbidden' ? m.removedCannotRejoin : m.errorCodes[message.code];
+          this.finish({ kind: 'refused', message: reason ?? m.error });
           return;
         }
-        this.showToast(`${m.error}: ${message.message}`);
+        // The server's text is English and for developers; people read their own language.
+        this.showToast(m.errorCodes[message.code] ?? m.error);
         break;
       case 'pong':
         return;
@@ -312,9 +380,7 @@ export class RoomView {
     for (const track of this.session.media.stream.getTracks()) {
       session.addTrack(track, track.kind === 'audio' ? 'microphone' : 'camera');
     }
-    if (this.screenStream) {
-      this.screenTransceiver = session.addTrack(this.screenStream.getVideoTracks()[0], 'screen');
-    }
+    this.screen.attach(session);
     void session.publish();
     (window as unknown as { parleyMedia?: MediaSession }).parleyMedia = session;
   }
@@ -326,38 +392,7 @@ export class RoomView {
     this.media = null;
     this.tiles.videoView?.close();
     this.tiles.videoView = null;
-    this.screenTransceiver = null;
-  }
-
-  private async startScreenShare(): Promise<void> {
-    try {
-      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
-      const track = stream.getVideoTracks()[0];
-      if (!track) return;
-      // Text on screens matters more than motion.
-      track.contentHint = 'detail';
-      this.screenStream = stream;
-      track.addEventListener('ended', () => void this.stopScreenShare());
-      if (this.media) {
-        this.screenTransceiver = this.media.addTrack(track, 'screen');
-        void this.media.publish();
-      }
-    } catch {
-      this.showToast(t().screenShareFailed);
-    }
-    this.render();
-  }
-
-  private async stopScreenShare(): Promise<void> {
-    if (!this.screenStream) return;
-    stopAll(this.screenStream);
-    this.screenStream = null;
-    if (this.media && this.screenTransceiver) {
-      this.media.removeTrack(this.screenTransceiver);
-      this.screenTransceiver = null;
-      void this.media.publish();
-    }
-    this.render();
+    this.screen.detach();
   }
 
   private audioLive(): boolean {
@@ -382,17 +417,6 @@ export class RoomView {
     this.render();
   }
 
-  private togglePanel(panel: 'chat' | 'participants'): void {
-    if (panel === 'chat') {
-      this.chatOpen = !this.chatOpen;
-      if (this.chatOpen) this.unreadChat = 0;
-    } else {
-      this.participantsOpen = !this.participantsOpen;
-    }
-    this.render();
-    if (panel === 'chat' && this.chatOpen) this.chat.focus();
-  }
-
   // Ctrl+D microphone and Ctrl+E camera, as in other meeting tools.
   private onKeyDown(event: KeyboardEvent): void {
     if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
@@ -411,64 +435,37 @@ export class RoomView {
     const self = this.roster.self;
     this.title.textContent = this.session.roomName || m.appName;
     this.copyButton.replaceChildren(icon('link'), m.copyLink);
+    this.fullScreenButton.replaceChildren(icon('fullscreen'), document.fullscreenElement ? m.exitFullScreen : m.fullScreen);
+    this.fullScreenButton.setAttribute('aria-pressed', String(!!document.fullscreenElement));
     // Transcription goes through REST: the moderator token, or the owner's session.
-    const moderator = self?.role === 'moderator' && (!!this.session.token || this.owner);
-    this.transcriptionButton.textContent = this.transcriptionActive ? m.stopTranscription : m.startTranscription;
-    this.transcriptionButton.classList.toggle('hidden', !moderator);
-    this.downloadButton.textContent = m.downloadTranscript;
-    this.downloadButton.classList.toggle('hidden', !moderator);
-    this.captionsButton.textContent = this.captionsOn ? m.captionsOff : m.captionsOn;
-    this.captionsButton.setAttribute('aria-pressed', String(this.captionsOn));
-    this.transcriptionBanner.textContent = m.transcriptionActive;
-    this.transcriptionBanner.classList.toggle('hidden', !this.transcriptionActive);
-    this.captionsBox.setAttribute('aria-label', m.captions);
-    this.captionsBox.classList.toggle('hidden', !this.captionsOn);
-    this.captionsBox.replaceChildren(
-      ...this.captions.lines.map((line) =>
-        h('p', { class: line.final ? 'caption' : 'caption partial', 'data-testid': line.final ? 'caption' : 'caption-partial' },
-          h('strong', {}, line.name, line.guest ? ' ' : '', guestBadge(line.guest), ': '), line.text)),
-    );
+    this.transcription.render(self?.role === 'moderator' && (!!this.session.token || this.owner));
+    this.captions.render();
     this.tiles.update(list, this.session.media.stream);
-    this.people.update(list, this.roster.selfId, self?.role === 'moderator');
-    this.chat.relabel();
     const hosting = self?.role === 'moderator';
-    this.sidebar.replaceChildren(...[this.participantsOpen && hosting && this.host.element, this.participantsOpen && this.people.element,
-      this.chatOpen && this.chat.element].filter((x): x is HTMLElement => !!x));
-    this.sidebar.classList.toggle('hidden', !this.participantsOpen && !this.chatOpen);
+    this.people.update(list, this.roster.selfId, hosting);
+    this.host.element.classList.toggle('hidden', !hosting);
+    this.hands.update(list, hosting);
+    this.chat.relabel();
+    this.side.relabel();
+    this.more.relabel();
+    this.devices.relabel();
+    this.screen.render();
     this.toolbar.update({
       audioOn: this.session.audioOn,
       videoOn: this.session.videoOn,
       haveAudio: hasTrack(this.session.media.stream, 'audio'),
       haveVideo: hasTrack(this.session.media.stream, 'video'),
       handRaised: this.handRaised,
-      sharingScreen: this.screenStream !== null,
+      sharingScreen: this.screen.sharing,
       canShareScreen: !!navigator.mediaDevices?.getDisplayMedia,
-      chatOpen: this.chatOpen,
-      participantsOpen: this.participantsOpen,
+      chatOpen: this.side.current === 'chat',
+      participantsOpen: this.side.current === 'participants',
       unreadChat: this.unreadChat,
     });
   }
 
-  private showStatus(text: string): void {
-    this.status.textContent = text;
-    this.status.classList.remove('hidden');
-  }
-
-  private hideStatus(): void {
-    this.status.classList.add('hidden');
-  }
-
-  // Notices stack, the newest last, each for 5 s: "Ana muted your microphone" and "Ana muted
-  // everyone" arrive together and both must be read.
   private showToast(text: string): void {
-    const line = h('p', { class: 'toast-line' }, text);
-    this.toast.append(line);
-    while (this.toast.childElementCount > 3) this.toast.firstElementChild?.remove();
-    this.toast.classList.remove('hidden');
-    window.setTimeout(() => {
-      line.remove();
-      if (this.toast.childElementCount === 0) this.toast.classList.add('hidden');
-    }, 5000);
+    this.notices.showToast(text);
   }
 
   leave(): void {
@@ -481,9 +478,15 @@ export class RoomView {
     this.ended = true;
     document.removeEventListener('keydown', this.onKeyDown);
     window.removeEventListener('pagehide', this.onPageHide);
+    document.removeEventListener('fullscreenchange', this.onFullScreen);
+    if (document.fullscreenElement) void document.exitFullscreen();
     this.unsubscribeLanguage();
+    this.phone.stop();
+    this.clock.stop();
+    this.devices.stop();
+    this.notices.hideChatPreview();
     this.closeMedia();
-    if (this.screenStream) stopAll(this.screenStream);
+    this.screen.stop();
     stopAll(this.session.media.stream);
     this.onEnd(end);
   }

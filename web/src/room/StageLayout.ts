@@ -44,13 +44,14 @@ export class StageLayout {
       width: this.stage.clientWidth || 1280, height: this.stage.clientHeight || 720 });
     this.plan = plan;
     this.page = plan.page;
-    const shown = plan.focus ? [plan.focus, ...plan.tiles] : plan.tiles;
+    const shown = [...(plan.focus ? [plan.focus, ...plan.tiles] : plan.tiles), ...(plan.floating ? [plan.floating] : [])];
     const lastRow = plan.focus ? 0 : plan.tiles.length - (plan.rows - 1) * plan.columns;
     for (const [key, tile] of tiles) {
       const at = shown.indexOf(key);
       tile.hidden = at < 0;
       tile.style.order = String(at);
       tile.classList.toggle('focused', key === plan.focus);
+      tile.classList.toggle('floating', key === plan.floating);
       // A short last row is centred: columns are halves, each tile two of them.
       const lastRowStart = !plan.focus && lastRow < plan.columns && at === plan.tiles.length - lastRow;
       tile.style.gridColumnStart = lastRowStart ? String(plan.columns - lastRow + 1) : '';

@@ -6,6 +6,7 @@ import type { Participant } from '../signaling';
 import type { VideoViewReporter } from '../media/VideoView';
 import type { Quality } from './ConnectionQuality';
 import { StageLayout } from './StageLayout';
+import { useSpeaker } from '../media/Devices';
 
 // The participant tiles and the screens shared, laid out by StageLayout (a paged grid, or
 // one tile large: pinned, a screen, or the speaker). Tiles are kept per participant and
@@ -31,6 +32,8 @@ export class Tiles {
   readonly element = h('section', { class: 'tiles', 'data-testid': 'tiles', 'aria-label': t().participants });
   // Remote sound plays from here; nothing to see.
   readonly audio = h('div', { class: 'visually-hidden', 'data-testid': 'remote-audio' });
+  // The speaker chosen in the settings, for every remote sound now and to come.
+  private speakerId = '';
   private tiles = new Map<string, Tile>();
   private remote = new Map<string, RemoteMedia>();  // by mid
   private names = new Map<string, string>();
@@ -51,6 +54,7 @@ export class Tiles {
     if (track.kind === 'audio') {
       const audio = h('audio', { autoplay: true, 'data-participant-id': participantId, 'data-source': source });
       audio.srcObject = stream;
+      if (this.speakerId) void useSpeaker(audio, this.speakerId).catch(() => {});
       this.audio.append(audio);
       this.remote.set(mid, { participantId, source, element: audio });
       return;
@@ -213,10 +217,18 @@ export class Tiles {
     this.relayout();
   }
 
-  showReaction(participantId: string, reaction: string): void {
+  setSpeaker(deviceId: string): void {
+    this.speakerId = deviceId;
+    for (const audio of this.audio.querySelectorAll('audio')) void useSpeaker(audio, deviceId).catch(() => {});
+  }
+
+  // The emoji floats up with the sender's name: a reaction on a hidden tile (another page, a
+  // strip) still says who sent it.
+  showReaction(participantId: string, reaction: string, name: string): void {
     const tile = this.tiles.get(participantId);
     if (!tile) return;
-    const bubble = h('span', { class: 'reaction-bubble', 'aria-hidden': 'true', 'data-testid': 'reaction-bubble' }, reactionEmoji[reaction] ?? '');
+    const bubble = h('span', { class: 'reaction-bubble', 'aria-hidden': 'true', 'data-testid': 'reaction-bubble' },
+      h('span', { class: 'reaction-emoji' }, reactionEmoji[reaction] ?? ''), h('span', { class: 'reaction-name' }, name));
     tile.root.append(bubble);
     bubble.addEventListener('animationend', () => bubble.remove());
   }

@@ -80,11 +80,24 @@ export class Toolbar {
     this.chat = toggleButton('toggle-chat', actions.toggleChat);
     this.people = toggleButton('toggle-participants', actions.toggleParticipants);
     this.leave = h('button', { type: 'button', class: 'round danger', 'data-testid': 'leave', onclick: actions.leave });
-    this.element.append(
-      h('div', { class: 'toolbar-group' }, this.mic, this.camera),
-      h('div', { class: 'toolbar-group' }, this.screen, this.hand, h('div', { class: 'reaction-wrap' }, this.reactions, this.reactionMenu)),
-      h('div', { class: 'toolbar-group' }, h('div', { class: 'chat-wrap' }, this.chat, this.unread), this.people, this.leave),
-    );
+    // In a phone's "more" sheet, opening the reactions keeps the sheet open for the choice.
+    this.reactions.dataset.keepOpen = '';
+    this.secondary = h('div', { class: 'toolbar-group' }, this.screen, this.hand,
+      h('div', { class: 'reaction-wrap' }, this.reactions, this.reactionMenu));
+    this.last = h('div', { class: 'toolbar-group' }, h('div', { class: 'chat-wrap' }, this.chat, this.unread), this.people, this.leave);
+    this.element.append(h('div', { class: 'toolbar-group' }, this.mic, this.camera), this.secondary, this.last);
+  }
+
+  // Screen, hand and reactions: what a phone's toolbar moves into its "more" sheet.
+  readonly secondary: HTMLElement;
+  private last: HTMLElement;
+
+  addMore(button: HTMLElement): void {
+    this.last.insertBefore(button, this.leave);
+  }
+
+  restoreSecondary(): void {
+    if (this.secondary.parentElement !== this.element) this.element.insertBefore(this.secondary, this.last);
   }
 
   private closeReactions(): void {
