@@ -71,8 +71,10 @@ bool hasDeviceCookie(const Request& request) {
 }  // namespace
 
 void addSecurityHeaders(Response& response) {
+  // 'wasm-unsafe-eval' lets the page compile WebAssembly (noise suppression, background
+  // segmentation) and nothing else: JavaScript eval stays refused.
   response.set("Content-Security-Policy",
-               "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+               "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
                "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
                "form-action 'self'; frame-ancestors 'none'");
   response.set("X-Content-Type-Options", "nosniff");

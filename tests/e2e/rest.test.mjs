@@ -108,6 +108,9 @@ test('the web client is served with a strict content security policy', async () 
   const csp = response.headers.get('content-security-policy');
   assert.match(csp, /default-src 'self'/);
   assert.match(csp, /frame-ancestors 'none'/);
+  // WebAssembly may be compiled; JavaScript may not be evaluated from strings.
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+  assert.doesNotMatch(csp, /'unsafe-eval'|'unsafe-inline'/);
   assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
   // Every asset the page refers to is served by us: nothing from a third party.
   for (const [, ref] of html.matchAll(/(?:src|href)="([^"]+)"/g)) {

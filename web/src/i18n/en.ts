@@ -203,6 +203,10 @@ export const en = {
   fullScreen: 'Full screen',
   exitFullScreen: 'Exit full screen',
   accessibility: 'Accessibility',
+  background: 'Background',
+  backgrounds: { none: 'None', blur: 'Blur', blue: 'Blue', office: 'Office' } as Record<string, string>,
+  noiseSuppression: 'Noise suppression (RNNoise)',
+  effectFailed: 'The effect could not be started on this device.',
 };
 
 export type Messages = typeof en;

@@ -203,4 +203,8 @@ export const fr: Messages = {
   fullScreen: 'Plein écran',
   exitFullScreen: 'Quitter le plein écran',
   accessibility: 'Accessibilité',
+  background: 'Arrière-plan',
+  backgrounds: { none: 'Aucun', blur: 'Flou', blue: 'Bleu', office: 'Bureau' },
+  noiseSuppression: 'Réduction du bruit (RNNoise)',
+  effectFailed: 'L’effet n’a pas pu être lancé sur cet appareil.',
 };

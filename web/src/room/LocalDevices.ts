@@ -4,11 +4,14 @@ import { icon } from '../icons';
 import { DevicePicker } from '../media/DevicePicker';
 import { currentDevices, openTrack, saveChoice, savedChoice, swapTrack, type DeviceKind } from '../media/Devices';
 import { LevelMeter } from '../media/LevelMeter';
+import { LocalEffects } from './LocalEffects';
 
 export interface LocalDeviceHooks {
   // The new camera or microphone track, to send in place of the old one.
   replace(track: MediaStreamTrack): Promise<void>;
   setSpeaker(deviceId: string): void;
+  // Oneself's tile shows this (the camera with its background effect), or the camera.
+  preview(track: MediaStreamTrack | null): void;
   microphoneOn(): boolean;
   notify(text: string): void;
   changed(): void;
@@ -32,6 +35,9 @@ export class LocalDevices {
   private remindedAt = 0;
   private title = h('h2', { id: 'settings-title' });
   private closeButton = h('button', { type: 'button', 'data-testid': 'close-settings' });
+  private effects: LocalEffects;
+  // What goes out for the camera and the microphone: the raw track or a processed one.
+  private sending = new Map<string, MediaStreamTrack>();
 
   constructor(private stream: MediaStream, private hooks: LocalDeviceHooks) {
     this.picker = new DevicePicker('room', { choose: (kind, id) => this.choose(kind, id) }, () => currentDevices(this.stream));
@@ -41,8 +47,15 @@ export class LocalDevices {
       this.dialog.showModal();
     });
     this.closeButton.addEventListener('click', () => this.dialog.close());
-    this.dialog.append(this.title, this.picker.element, h('div', { class: 'dialog-actions' }, this.closeButton));
-    for (const track of stream.getTracks()) this.watch(track);
+    this.effects = new LocalEffects({ send: (track) => this.send(track), preview: (track) => hooks.preview(track),
+      failed: (text) => hooks.notify(text) });
+    this.dialog.append(this.title, this.picker.element, this.effects.element, h('div', { class: 'dialog-actions' }, this.closeButton));
+    for (const track of stream.getTracks()) {
+      this.watch(track);
+      this.sending.set(track.kind, track);
+      // The effects chosen last time, on again.
+      void this.effects.use(track).then((out) => (out !== track ? this.send(out) : undefined));
+    }
     this.meter.attach(stream.getAudioTracks()[0] ?? null);
     const speaker = savedChoice().audiooutput;
     if (speaker) hooks.setSpeaker(speaker);
@@ -55,11 +68,26 @@ export class LocalDevices {
     this.title.textContent = m.devicesTitle;
     this.closeButton.textContent = m.close;
     this.picker.relabel();
+    this.effects.relabel();
+  }
+
+  // The track to send for `kind` when media starts (a processed one once it is ready).
+  outgoing(kind: string): MediaStreamTrack | undefined {
+    return this.sending.get(kind);
+  }
+
+  framesPerSecond(): number {
+    return this.effects.framesPerSecond();
+  }
+
+  effectSample(): { fps: number; msPerFrame: number } {
+    return this.effects.sample();
   }
 
   stop(): void {
     this.meter.stop();
     this.picker.close();
+    this.effects.stop();
     if (this.dialog.open) this.dialog.close();
   }
 
@@ -76,8 +104,13 @@ export class LocalDevices {
     swapTrack(this.stream, track);
     this.watch(track);
     if (track.kind === 'audio') this.meter.attach(track);
-    await this.hooks.replace(track);
+    await this.send(await this.effects.use(track));
     this.hooks.changed();
+  }
+
+  private async send(track: MediaStreamTrack): Promise<void> {
+    this.sending.set(track.kind, track);
+    await this.hooks.replace(track);
   }
 
   // An unplugged device ends its track: take the default one of that kind, or say so.

@@ -146,6 +146,7 @@ export class RoomView {
         this.signaling?.send({ type: 'media-state', audio_muted: !this.audioLive(), video_muted: !this.videoLive() });
       },
       setSpeaker: (id) => this.tiles.setSpeaker(id),
+      preview: (track) => this.tiles.setSelfVideo(track, session.media.stream),
       microphoneOn: () => this.audioLive(),
       notify: (text) => this.showToast(text),
       changed: () => this.render(),
@@ -378,8 +379,9 @@ export class RoomView {
     this.quality = new QualityMonitor(() => session.stats(), () => this.roster.selfId,
       (id, quality) => this.tiles.setQuality(id, quality));
     for (const track of this.session.media.stream.getTracks()) {
-      session.addTrack(track, track.kind === 'audio' ? 'microphone' : 'camera');
+      session.addTrack(this.devices.outgoing(track.kind) ?? track, track.kind === 'audio' ? 'microphone' : 'camera');
     }
+    (window as unknown as { parleyEffects?: { framesPerSecond(): number } }).parleyEffects = this.devices;
     this.screen.attach(session);
     void session.publish();
     (window as unknown as { parleyMedia?: MediaSession }).parleyMedia = session;

@@ -179,7 +179,7 @@ export class Tiles {
         if (p.id === this.selfId() && localStream) {
           const video = h('video', { autoplay: true, playsinline: true, muted: true, class: 'mirror', 'data-testid': 'local-video' });
           video.muted = true;
-          video.srcObject = localStream;
+          video.srcObject = this.selfTrack ? new MediaStream([this.selfTrack]) : localStream;
           root.prepend(video);
           tile.video = video;
         }
@@ -216,6 +216,16 @@ export class Tiles {
     this.order = participants.map((p) => p.id);
     this.relayout();
   }
+
+  // What oneself's tile shows: the camera as sent (with a background effect), else the
+  // camera itself.
+  setSelfVideo(track: MediaStreamTrack | null, localStream: MediaStream): void {
+    const video = this.tiles.get(this.selfId())?.video;
+    this.selfTrack = track;
+    if (video) video.srcObject = track ? new MediaStream([track]) : localStream;
+  }
+
+  private selfTrack: MediaStreamTrack | null = null;
 
   setSpeaker(deviceId: string): void {
     this.speakerId = deviceId;
