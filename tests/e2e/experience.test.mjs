@@ -187,9 +187,14 @@ test('a meeting on a desktop: ready, chat, hands, leave, removed, not found; no 
 test('a meeting on a phone: one row of controls, bottom sheets, more; no axe violation', async () => {
   const ana = await newPage(PHONE);
   const roomId = await createAndJoin(ana, 'phone');
-  await joinRoom(browser, server.url, roomId, 'Bruno');
+  const bruno = await joinRoom(browser, server.url, roomId, 'Bruno');
   // The header is one line with the name; the toolbar one row inside the screen.
   await ana.getByTestId('tile').nth(1).waitFor();
+  // Two people: Bruno fills the stage, Ana sees herself small in a corner.
+  const own = ana.locator('[data-testid="tile"].floating');
+  await own.filter({ hasText: 'Ana (you)' }).waitFor();
+  const [ownBox, stageBox] = [await own.boundingBox(), await ana.getByTestId('tiles').boundingBox()];
+  assert.ok(ownBox.width * ownBox.height < 0.15 * stageBox.width * stageBox.height, 'oneself is small');
   const header = await ana.locator('.room-header').boundingBox();
   assert.ok(header.height < 60, `header on one line (${header.height}px)`);
   const buttons = await ana.locator('.toolbar button:visible').evaluateAll((list) => list.map((b) => b.getBoundingClientRect().toJSON()));
@@ -208,6 +213,20 @@ test('a meeting on a phone: one row of controls, bottom sheets, more; no axe vio
   const sheet = await ana.getByTestId('side-panel').boundingBox();
   assert.ok(Math.abs(sheet.y + sheet.height - PHONE.height) < 2 && sheet.width === PHONE.width, 'a bottom sheet');
   await checkPage(ana, 'participants-sheet-phone');
+  // The waiting room on a phone: Ana lets nobody in without her; Carla waits, Ana admits.
+  await ana.getByTestId('room-access').selectOption('restricted');
+  await ana.getByTestId('toast').filter({ hasText: 'Nobody: everyone waits' }).waitFor();
+  const carla = await newPage(PHONE);
+  await carla.goto(`${server.url}/r/${roomId}`);
+  await carla.getByTestId('prejoin-name').fill('Carla');
+  await carla.getByTestId('prejoin-join').click();
+  await carla.getByTestId('waiting-screen').waitFor();
+  await checkPage(carla, 'waiting-phone');
+  await ana.getByTestId('waiting-item').filter({ hasText: 'Carla' }).waitFor();
+  await checkPage(ana, 'waiting-list-phone');
+  await ana.getByTestId('admit').click();
+  await carla.getByTestId('room').waitFor();
+  await carla.context().close();
   await ana.getByTestId('tab-chat').click();
   await ana.getByTestId('chat-input').fill('Depuis mon téléphone');
   await ana.getByTestId('chat-input').press('Enter');
@@ -223,6 +242,11 @@ test('a meeting on a phone: one row of controls, bottom sheets, more; no axe vio
     assert.equal(await more.getByTestId(id).isVisible(), true, id);
   }
   await checkPage(ana, 'more-sheet-phone');
+  await more.getByTestId('reactions').click();
+  await more.getByTestId('reaction-menu').waitFor();
+  await checkPage(ana, 'reactions-phone');
+  await more.getByTestId('reaction-clap').click();
+  await ana.getByTestId('more').click();
   await more.getByTestId('raise-hand').click();
   await ana.getByTestId('more-sheet').waitFor({ state: 'hidden' });
   await ana.getByTestId('hand-queue').filter({ hasText: 'Ana' }).waitFor();
@@ -234,7 +258,13 @@ test('a meeting on a phone: one row of controls, bottom sheets, more; no axe vio
   await ana.goto(`${server.url}/r/zzz-zzzz-zzz`);
   await ana.getByTestId('notice-title').filter({ hasText: 'Meeting not found' }).waitFor();
   await checkPage(ana, 'meeting-not-found-phone');
-  await ana.context().close();
+  await ana.goto(`${server.url}/nowhere`);
+  await ana.getByTestId('notice-title').filter({ hasText: 'Page not found' }).waitFor();
+  await checkPage(ana, 'not-found-phone');
+  await ana.goto(`${server.url}/accessibility`);
+  await ana.getByTestId('accessibility-title').waitFor();
+  await checkPage(ana, 'accessibility-phone');
+  for (const page of [ana, bruno]) await page.context().close();
 });
 
 // Presses Tab until the element with `testid` has the focus, as a keyboard user does.
@@ -337,6 +367,17 @@ test('devices: choose camera, microphone and speaker before and during the call;
     await ana.waitForFunction((id) => [...document.querySelectorAll('[data-testid="remote-audio"] audio')]
       .every((audio) => audio.sinkId === id) && document.querySelectorAll('[data-testid="remote-audio"] audio').length > 0, speaker);
     await dialog.getByTestId('close-settings').click();
+
+    // The camera unplugged (its track ends): the default camera takes its place.
+    const unplugged = await ana.evaluate(() => {
+      const track = window.parleyMedia.sentTrack('video');
+      track.stop();
+      track.dispatchEvent(new Event('ended'));
+      return track.id;
+    });
+    await ana.getByTestId('toast').filter({ hasText: 'camera was reconnected' }).waitFor();
+    assert.notEqual(await ana.evaluate(() => window.parleyMedia.sentTrack('video').id), unplugged);
+    assert.equal(await ana.evaluate(() => window.parleyMedia.sentTrack('video').readyState), 'live');
 
     // Talking into a muted microphone gets a reminder.
     await ana.getByTestId('toggle-mic').click();

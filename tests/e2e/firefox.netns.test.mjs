@@ -158,6 +158,8 @@ test('a Firefox camera in simulcast reaches each Chromium and Firefox subscriber
   // A Firefox subscriber too: the small layer for a small tile, then a switch up to the
   // largest on its key frame, and Firefox's decoder goes on through the rewritten stream.
   const loup = await joinFirefox(room.id, 'Loup');
+  // Sized once Renard's video is there (before, there is nothing to size).
+  await loup.waitForSelector(`[data-testid="remote-video"][data-participant-id="${renardId}"]`, { timeout: 30000 });
   await drawVideos(loup, 60);
   await waitForStats(loup, `Loup (Firefox) receives Renard's smallest layer (${smallest} wide)`, (s) =>
     renard(s)?.frameWidth === smallest && renard(s).framesDecoded > 0, 30000);

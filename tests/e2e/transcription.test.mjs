@@ -124,6 +124,9 @@ test('the transcript has each person\'s words under their own name', async () =>
   await bruno.getByTestId('caption').first().waitFor();
   // Captions on screen, with the indicator: no accessibility violation (axe-core).
   await checkPage(bruno, 'room-captions-desktop');
+  await bruno.setViewportSize({ width: 390, height: 844 });
+  await bruno.getByTestId('more').waitFor();
+  await checkPage(bruno, 'room-captions-phone');
   const stopped = await transcription(room.id, room.moderator_token, 'stop');
   assert.equal((await stopped.json()).active, false);
   await ana.getByTestId('transcription-indicator').waitFor({ state: 'hidden' });

@@ -10,7 +10,8 @@ const SIZE_KEY = 'parley.captionSize';
 // The captions a participant chose to see: a band between the stage and the toolbar (never
 // over the controls), shown only when there is text, in the size they picked.
 export class CaptionsView {
-  readonly box = h('section', { class: 'captions hidden', role: 'region', 'aria-live': 'polite', 'data-testid': 'captions' });
+  // Focusable: on a small screen it may scroll, and keyboard users must reach it.
+  readonly box = h('section', { class: 'captions hidden', role: 'region', 'aria-live': 'polite', tabindex: 0, 'data-testid': 'captions' });
   readonly toggle = h('button', { type: 'button', class: 'small', 'data-testid': 'toggle-captions' });
   readonly sizeButton = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'caption-size' });
   private lines = new CaptionLines();
