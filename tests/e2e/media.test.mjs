@@ -70,9 +70,21 @@ test('three participants receive each other\'s audio and video through the serve
     await page.getByTestId('screen-tile').waitFor();
     await assertRising(page, 'video', 'framesDecoded', 3);
   }
-  // Stopping it removes it everywhere.
-  await pages[0].getByTestId('toggle-screen').click();
+  // The presenter is told, and stops from that bar; the share goes away everywhere.
+  const presenting = pages[0].getByTestId('presenting');
+  await presenting.waitFor();
+  await presenting.getByTestId('stop-presenting').click();
+  await presenting.waitFor({ state: 'hidden' });
   for (const page of pages.slice(1)) await page.getByTestId('screen-tile').waitFor({ state: 'detached' });
+
+  // Full screen, and back (a user gesture: the click).
+  const fullScreen = pages[0].getByTestId('fullscreen');
+  await fullScreen.click();
+  await pages[0].waitForFunction(() => document.fullscreenElement !== null);
+  assert.equal(await fullScreen.getAttribute('aria-pressed'), 'true');
+  await fullScreen.click();
+  await pages[0].waitForFunction(() => document.fullscreenElement === null);
+  assert.equal(await fullScreen.getAttribute('aria-pressed'), 'false');
 
   // Muting shows on the others' screens.
   await pages[1].getByTestId('toggle-camera').click();
