@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "auth/ProviderMetadata.h"
+#include "cluster/RedisConnection.h"
 #include "http/HttpPolicy.h"
 #include "signaling/IceServers.h"
 
@@ -104,6 +105,29 @@ const Setting kSettings[] = {
      [](ServeOptions& o, const std::string& v, std::string& e) {
        if (v.empty()) return e = "--data must name a folder", false;
        o.dataDir = v;
+       return true;
+     }},
+    {"--store", "PARLEY_STORE",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!v.starts_with("postgresql://") && !v.starts_with("postgres://") && !v.starts_with("sqlite:")) {
+         return e = "--store must be postgresql://USER@HOST[:PORT]/DB or sqlite:PATH, not \"" + v + "\"", false;
+       }
+       o.store = v;
+       return true;
+     }},
+    {"--cluster", "PARLEY_CLUSTER",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       std::string why;
+       if (!cluster::parseRedisUrl(v, why)) return e = "--cluster " + why, false;
+       o.cluster = v;
+       return true;
+     }},
+    {"--node-address", "PARLEY_NODE_ADDRESS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!isIpAddress(v) || isUnspecified(v)) {
+         return e = "--node-address must be this node's IP address that the other nodes reach, not \"" + v + "\"", false;
+       }
+       o.nodeAddress = v;
        return true;
      }},
     {"--udp-ports", "PARLEY_UDP_PORTS",
@@ -338,6 +362,12 @@ const char* serveUsage() {
          "  --host H          address to listen on for HTTP [PARLEY_HOST] (default 127.0.0.1)\n"
          "  --port P          HTTP port, 0 for any free one [PARLEY_PORT] (default 8080)\n"
          "  --data DIR        folder for the database [PARLEY_DATA] (default ./data)\n"
+         "  --store URL       where rooms, chat and transcripts are kept: postgresql://USER@HOST[:PORT]/DB\n"
+         "                    (shared by a cluster's nodes) or sqlite:PATH [PARLEY_STORE]\n"
+         "                    (default sqlite:DIR/parley.db)\n"
+         "  --cluster URL     be a node of a cluster coordinated by this Redis, redis://HOST[:PORT][/DB]\n"
+         "                    (needs --store postgresql://... and --node-address) [PARLEY_CLUSTER]\n"
+         "  --node-address IP this node's address for the other nodes [PARLEY_NODE_ADDRESS]\n"
          "  --udp-ports LO-HI UDP ports for media [PARLEY_UDP_PORTS] (default 40000-40099)\n"
          "  --tcp-ports LO-HI TCP ports for media when UDP is blocked (ICE-TCP), one per worker, or\n"
          "                    off [PARLEY_TCP_PORTS] (default: as many, right after the UDP range)\n"
@@ -405,6 +435,10 @@ std::pair<std::uint16_t, std::uint16_t> ServeOptions::tcpPorts() const {
 
 std::optional<std::string> serveOptionsConflict(const ServeOptions& options) {
   if (options.tlsCert.empty() != options.tlsKey.empty()) return "--tls-cert and --tls-key go together";
+  if (!options.cluster.empty()) {
+    if (!options.store.starts_with("postgres")) return "--cluster needs --store postgresql://... (the nodes share it)";
+    if (options.nodeAddress.empty()) return "--cluster needs --node-address (how the other nodes reach this one)";
+  }
   if (options.turnUrls.empty() != options.turnSecret.empty()) return "--turn-urls and --turn-secret go together";
   if (!options.oidcIssuer.empty()) {
     if (options.oidcClientId.empty() || options.oidcClientSecret.empty()) {

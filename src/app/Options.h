@@ -12,6 +12,9 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   std::string dataDir = "./data";
+  std::string store;  // postgresql://... or sqlite:PATH; empty: SQLite in dataDir
+  std::string cluster;      // redis://...: a node of a cluster; empty: a single server
+  std::string nodeAddress;  // this node's IP for the other nodes of the cluster
   std::uint16_t udpPortMin = 40000;
   std::uint16_t udpPortMax = 40099;
   bool iceTcp = true;             // --tcp-ports off: no ICE-TCP

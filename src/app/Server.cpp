@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/ClusterNode.h"
 #include "app/MediaAddresses.h"
 #include "app/OpenFileLimit.h"
 #include "auth/SignInService.h"
@@ -24,7 +25,7 @@
 #include "transcribe/PocketSphinxRecognizer.h"
 #include "transcribe/RecognizerPool.h"
 #include "signaling/RoomRegistry.h"
-#include "store/SqliteRoomStore.h"
+#include "store/Store.h"
 
 #ifndef PARLEY_DEFAULT_WEB_ROOT
 #define PARLEY_DEFAULT_WEB_ROOT "web/dist"
@@ -48,15 +49,20 @@ int runServer(const ServeOptions& options) {
     spdlog::error("cannot create the data folder {}: {}", options.dataDir, fsError.message());
     return 1;
   }
-  const std::string dbPath = (std::filesystem::path(options.dataDir) / "parley.db").string();
-  std::unique_ptr<store::SqliteRoomStore> store;
+  const std::string storeLocation =
+      options.store.empty() ? "sqlite:" + (std::filesystem::path(options.dataDir) / "parley.db").string() : options.store;
+  std::unique_ptr<store::Store> store;
   try {
-    store = std::make_unique<store::SqliteRoomStore>(dbPath);
+    store = store::openStore(storeLocation);
+    spdlog::info("store: {}", store->describe());
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  if (const int closed = store->closeOpenSessions(unixMillisNow()); closed > 0) {
+  // A single server closes the sessions its previous run left open. A cluster's store holds
+  // other nodes' live sessions too, so a node does not (closing a dead node's sessions belongs
+  // to the takeover of its rooms, not written yet).
+  if (const int closed = options.cluster.empty() ? store->closeOpenSessions(unixMillisNow()) : 0; closed > 0) {
     spdlog::info("closed {} participant sessions left open by the previous run", closed);
   }
 
@@ -131,8 +137,16 @@ int runServer(const ServeOptions& options) {
     rooms.setIceServers({options.turnUrls, options.turnSecret, std::chrono::seconds(options.turnTtlSeconds)});
   }
   registry = &rooms;
-  http::Router router(rooms, web, [&media, &transcription, &rooms] {
-    return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics();
+  // A node of a cluster: membership in Redis; new joins wait for it to answer.
+  std::unique_ptr<ClusterNode> clusterNode;
+  if (!options.cluster.empty()) {
+    std::string why;
+    clusterNode = std::make_unique<ClusterNode>(*cluster::parseRedisUrl(options.cluster, why), options.nodeAddress,
+                                                rooms, *media);
+  }
+  http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode] {
+    return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics() +
+           (clusterNode ? clusterNode->renderMetrics() : std::string());
   });
   // Sign-in, when an identity provider is configured; /api/me says whether it is.
   std::unique_ptr<auth::SignInService> signIn;
@@ -192,6 +206,7 @@ int runServer(const ServeOptions& options) {
       if (ec) return;
       const auto now = unixMillisNow();
       rooms.sweep(now);
+      if (clusterNode) clusterNode->upkeep();
       if (signIn && now - lastSessionSweep > 3600 * 1000) {
         lastSessionSweep = now;
         signIn->sweep(now);

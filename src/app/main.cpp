@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/MigrateStoreCommand.h"
 #include "app/Options.h"
 #include "app/Server.h"
 #include "app/TranscribeCommand.h"
@@ -25,6 +26,7 @@ const char* kUsage =
     "  serve       run the meeting server (see parley serve --help)\n"
     "  transcribe  write what was said in a recording, and by whom\n"
     "  diarize     write who spoke when in a recording, as RTTM\n"
+    "  migrate-store  copy a SQLite store into PostgreSQL (for a cluster)\n"
     "\n"
     "  --help      this text\n"
     "  --version   the version\n";
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
     return parley::app::runServer(*options);
   }
   if (command == "transcribe") return parley::app::runTranscribe({args.begin() + 1, args.end()});
+  if (command == "migrate-store") return parley::app::runMigrateStore({args.begin() + 1, args.end()});
   if (command == "diarize") return parley::app::runDiarize({args.begin() + 1, args.end()});
   std::cerr << "parley: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;

@@ -111,6 +111,12 @@ void RoomRegistry::sweep(std::int64_t now) {
   }
 }
 
+std::size_t RoomRegistry::participantCount() const {
+  std::size_t total = 0;
+  for (const auto& [id, room] : live_) total += room->size();
+  return total;
+}
+
 std::string RoomRegistry::renderMetrics() const {
   PrometheusText out;
   out.counter("parley_store_errors_total", "Database operations that failed (locked, full disk); each failed only its request.",

@@ -53,6 +53,13 @@ class RoomRegistry {
   // The TURN relays every participant is given credentials for from now on.
   void setIceServers(IceServerSettings settings) { iceServers_ = std::move(settings); }
 
+  // While a cluster's coordination (Redis) is unreachable, new people are refused with
+  // `reason`; those in a call, and those resuming one, go on. Empty: joins are open.
+  void setJoinsRefused(std::string reason) { joinsRefused_ = std::move(reason); }
+  const std::string& joinsRefused() const { return joinsRefused_; }
+  // People in the calls of live rooms.
+  std::size_t participantCount() const;
+
   store::RoomStore& store() { return store_; }
   // Writes kept through database errors, retried by sweep(); and the store's error count.
   store::PendingWrites& writes() { return writes_; }
@@ -71,6 +78,7 @@ class RoomRegistry {
   std::int64_t emptyTimeoutMillis_ = 3 * 60 * 1000;
   IceServerSettings iceServers_;
   bool signInEnabled_ = false;
+  std::string joinsRefused_;
   KeyedRateLimits knockLimits_{1.0 / 12, 5};
 };
 

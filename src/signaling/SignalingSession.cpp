@@ -141,6 +141,23 @@ std::string trustedName(const std::string& fromProvider) {
 }
 }  // namespace
 
+// Into the call, into the waiting room, or refused, as the room's access level says.
+std::variant<std::string, ProtocolError> SignalingSession::admit(Room& room, Newcomer who, std::int64_t now) {
+  switch (room.admissionFor(who)) {
+    case Admission::Refuse:
+      return ProtocolError{ErrorCode::Locked, "this meeting is locked: nobody new can enter"};
+    case Admission::Wait:
+      if (!registry_.allowKnock(connection_.address, now)) {
+        metrics().waitingRoomRefused.fetch_add(1, std::memory_order_relaxed);
+        return ProtocolError{ErrorCode::RateLimited, "too many requests to enter from your address; wait a minute"};
+      }
+      return room.knock(peer_, std::move(who), now);
+    case Admission::Enter:
+      break;
+  }
+  return room.join(peer_, std::move(who), now);
+}
+
 void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
   if (room_) return reject({ErrorCode::AlreadyJoined, "this connection has joined already"});
   auto room = registry_.open(roomId_);
@@ -173,21 +190,10 @@ void SignalingSession::handleJoin(const JoinRequest& join, std::int64_t now) {
         return;
       }
     }
-    switch (room->admissionFor(who)) {
-      case Admission::Refuse:
-        result = ProtocolError{ErrorCode::Locked, "this meeting is locked: nobody new can enter"};
-        break;
-      case Admission::Wait:
-        if (!registry_.allowKnock(connection_.address, now)) {
-          metrics().waitingRoomRefused.fetch_add(1, std::memory_order_relaxed);
-          result = ProtocolError{ErrorCode::RateLimited, "too many requests to enter from your address; wait a minute"};
-        } else {
-          result = room->knock(peer_, std::move(who), now);
-        }
-        break;
-      case Admission::Enter:
-        result = room->join(peer_, std::move(who), now);
-        break;
+    if (!registry_.joinsRefused().empty()) {
+      result = ProtocolError{ErrorCode::Unavailable, registry_.joinsRefused()};
+    } else {
+      result = admit(*room, std::move(who), now);
     }
   } catch (const store::StoreError&) {
     registry_.release(roomId_);  // the room stays as it was, and goes if nobody is in it

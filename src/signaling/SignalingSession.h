@@ -41,6 +41,7 @@ class SignalingSession {
  private:
   void reject(const ProtocolError& error);
   void handleJoin(const JoinRequest& join, std::int64_t now);
+  std::variant<std::string, ProtocolError> admit(Room& room, Newcomer who, std::int64_t now);
   void handle(const ClientMessage& message, std::int64_t now);
   void leaveRoom(std::string_view reason, std::int64_t now);
 

@@ -9,7 +9,7 @@
 
 namespace parley::store {
 
-SqliteRoomStore::SqliteRoomStore(const std::string& path) : db_(path) { migrate(db_); }
+SqliteRoomStore::SqliteRoomStore(const std::string& path) : path_(path), db_(path) { migrate(db_); }
 
 bool SqliteRoomStore::createRoom(const RoomRecord& room) {
   auto stmt = db_.prepare(

@@ -2,16 +2,17 @@
 #include <memory>
 
 #include "store/Database.h"
-#include "store/RoomStore.h"
-#include "store/UserSessionStore.h"
+#include "store/Store.h"
 
 namespace parley::store {
 
 // Rooms in a SQLite file (WAL). Not thread-safe: the control plane owns it on one thread.
-class SqliteRoomStore final : public RoomStore, public UserSessionStore {
+class SqliteRoomStore final : public Store {
  public:
   // `path` is a file, or ":memory:" for tests. Applies pending migrations.
   explicit SqliteRoomStore(const std::string& path);
+
+  std::string describe() const override { return "SQLite " + path_; }
 
   bool createRoom(const RoomRecord& room) override;
   std::optional<RoomRecord> findRoom(const std::string& id) override;
@@ -40,6 +41,7 @@ class SqliteRoomStore final : public RoomStore, public UserSessionStore {
   int deleteUserSessionsEndedBefore(std::int64_t before) override;
 
  private:
+  std::string path_;
   Database db_;
 };
 

@@ -1,0 +1,65 @@
+#include "app/ClusterNode.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "common/Prometheus.h"
+#include "common/Random.h"
+#include "sfu/MediaService.h"
+#include "signaling/RoomRegistry.h"
+
+namespace parley::app {
+
+namespace {
+// The host's name and a random part: a restarted node is a new node (whatever it hosted
+// has been taken over by then).
+std::string newNodeId() {
+  char host[64] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "-" + randomToken(6);
+}
+
+constexpr const char* kRefusedJoin =
+    "the cluster's coordination service is unreachable: nobody new can enter for now (calls in progress go on); "
+    "try again in a moment";
+}  // namespace
+
+ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& nodeAddress,
+                         signaling::RoomRegistry& rooms, sfu::MediaService& media)
+    : nodeId_(newNodeId()), rooms_(rooms), media_(media) {
+  cluster::RegistryConfig config;
+  config.redis = redis;
+  config.nodeId = nodeId_;
+  config.nodeAddress = nodeAddress;
+  registry_ = std::make_unique<cluster::NodeRegistry>(config);
+  rooms_.setJoinsRefused("this node has not reached the cluster's coordination service yet; try again in a moment");
+  spdlog::info("cluster: node {} at {}, coordinated by {}", nodeId_, nodeAddress, redis.display);
+}
+
+void ClusterNode::upkeep() {
+  registry_->setLoad(static_cast<std::uint32_t>(rooms_.participantCount()),
+                     static_cast<std::uint32_t>(media_.placedStreams()));
+  // Until the first heartbeat has answered, the node is not known to be part of anything.
+  const bool refuse = !registry_->reachable();
+  if (refuse == refusing_) return;
+  refusing_ = refuse;
+  rooms_.setJoinsRefused(refuse ? kRefusedJoin : "");
+  if (refuse) {
+    spdlog::error("cluster: {}: new joins refused until it answers", registry_->view().error);
+  } else {
+    spdlog::info("cluster: coordination reachable, {} nodes: joins open", registry_->view().nodes.size());
+  }
+}
+
+std::string ClusterNode::renderMetrics() const {
+  const auto view = registry_->view();
+  PrometheusText out;
+  out.gauge("parley_cluster_reachable", "1 when the cluster's Redis answered the last heartbeat.", view.reachable ? 1 : 0);
+  out.gauge("parley_cluster_nodes", "Live nodes of the cluster, this one included, as the last heartbeat saw them.",
+            view.nodes.size());
+  out.gauge("parley_cluster_joins_refused", "1 while this node refuses new joins (its Redis did not answer).",
+            refusing_ ? 1 : 0);
+  return out.str();
+}
+
+}  // namespace parley::app

@@ -1,0 +1,123 @@
+// Two nodes of a cluster on this machine's loopback, on a real PostgreSQL and a real Redis
+// started by the test: they register and see each other, share rooms through the store, a
+// node killed with SIGKILL leaves everyone's view within the heartbeat's time to live, and
+// while Redis is away a node keeps the calls it has and refuses new joins with a clear error,
+// then opens again by itself.
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { after, before, createRoom, startServer, test, within } from './helpers.mjs';
+import { startPostgres, startRedis } from './services.mjs';
+
+let postgres, redis;
+const nodes = {};
+
+async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+// Resolves once `check` holds, reading it every 100 ms; fails after `ms` with `what`.
+async function until(ms, what, check) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return Date.now();
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function startNode(name, udp) {
+  return startServer({
+    args: ['--cluster', redis.url, '--store', postgres.url, '--node-address', '127.0.0.1', '--udp-ports', udp,
+      '--tcp-ports', 'off', '--media-workers', '1'],
+  }).then((node) => (nodes[name] = node));
+}
+
+// A bare protocol client: joins `roomId` through `url`; resolves with the first answer.
+function join(url, roomId, name) {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/${roomId}`);
+  const frames = [];
+  const first = new Promise((resolve, reject) => {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data));
+      frames.push(frame);
+      if (frames.length === 1) resolve(frame);
+    });
+    ws.on('error', reject);
+  });
+  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', version: 1, name })));
+  return { ws, frames, first: within(15000, `${name}: an answer`, first) };
+}
+
+before(async () => {
+  postgres = await startPostgres();
+  redis = await startRedis();
+  await startNode('a', '47810-47811');
+  await startNode('b', '47812-47813');
+});
+
+after(async () => {
+  for (const node of Object.values(nodes)) await node.stop();
+  await redis?.remove();
+  postgres?.remove();
+});
+
+test('nodes register in Redis and see each other', async () => {
+  for (const node of Object.values(nodes)) {
+    await until(10000, 'two nodes in the view', async () => (await metric(node.url, 'parley_cluster_nodes')) === 2);
+    assert.equal(await metric(node.url, 'parley_cluster_reachable'), 1);
+  }
+  assert.match(nodes.a.log(), /cluster: node \S+ at 127\.0\.0\.1, coordinated by redis:\/\/127\.0\.0\.1:\d+\/0/);
+  assert.match(nodes.a.log(), /store: PostgreSQL postgresql:\/\/parley@127\.0\.0\.1:\d+\/parley/);
+});
+
+test('a room created through one node is known to the other (one store)', async () => {
+  const room = await createRoom(nodes.a.url, { name: 'Conseil' });
+  const seen = await fetch(`${nodes.b.url}/api/rooms/${room.id}`);
+  assert.equal(seen.status, 200);
+  assert.equal((await seen.json()).name, 'Conseil');
+  const joined = join(nodes.b.url, room.id, 'Bruno');
+  assert.equal((await joined.first).type, 'welcome', JSON.stringify(joined.frames));
+  joined.ws.close();
+});
+
+test('while Redis is away, calls go on, new joins are refused clearly, then open again', async () => {
+  const room = await createRoom(nodes.a.url, { name: 'Pendant la panne' });
+  const ana = join(nodes.a.url, room.id, 'Ana');
+  assert.equal((await ana.first).type, 'welcome');
+
+  await redis.stop();
+  const stoppedAt = Date.now();
+  await until(10000, 'node A notices', async () => (await metric(nodes.a.url, 'parley_cluster_joins_refused')) === 1);
+  console.log(`Redis stopped: node A refuses joins after ${Date.now() - stoppedAt} ms`);
+  const refused = await join(nodes.a.url, room.id, 'Carla').first;
+  assert.equal(refused.type, 'error');
+  assert.equal(refused.code, 'unavailable');
+  assert.match(refused.message, /coordination service is unreachable.*calls in progress go on/);
+  // Ana's call goes on: her chat still reaches the room and comes back.
+  ana.ws.send(JSON.stringify({ type: 'chat', text: 'toujours là' }));
+  await until(5000, 'Ana\'s chat during the outage', () => ana.frames.some((f) => f.type === 'chat' && f.message?.text === 'toujours là'));
+
+  await redis.start();
+  const back = Date.now();
+  await until(10000, 'node A open again', async () => (await metric(nodes.a.url, 'parley_cluster_joins_refused')) === 0);
+  console.log(`Redis back: node A open again after ${Date.now() - back} ms`);
+  const carla = join(nodes.a.url, room.id, 'Carla');
+  assert.equal((await carla.first).type, 'welcome', JSON.stringify(carla.frames));
+  for (const ws of [ana.ws, carla.ws]) ws.close();
+  // Both nodes registered again in the new (empty) Redis.
+  await until(10000, 'two nodes again', async () => (await metric(nodes.a.url, 'parley_cluster_nodes')) === 2);
+});
+
+test('a node killed with SIGKILL leaves the others\' view within the time to live', async () => {
+  await until(10000, 'two nodes', async () => (await metric(nodes.a.url, 'parley_cluster_nodes')) === 2);
+  const killedAt = Date.now();
+  nodes.b.signal('SIGKILL');
+  await nodes.b.exited;
+  delete nodes.b;
+  await until(15000, 'node B gone from A\'s view', async () => (await metric(nodes.a.url, 'parley_cluster_nodes')) === 1);
+  const seconds = (Date.now() - killedAt) / 1000;
+  console.log(`node B killed: gone from node A's view after ${seconds.toFixed(1)} s (time to live 10 s, heartbeat 2 s)`);
+  assert.ok(seconds <= 12.5, `taken for dead within 10 s and a heartbeat (${seconds} s)`);
+});
