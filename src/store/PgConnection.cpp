@@ -90,7 +90,15 @@ void PgConnection::connect() {
 
 void PgConnection::ensureConnected() {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
-  connect();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < retryAfter_) throw StoreError(lastConnectError_ + " (trying again within a second)");
+  try {
+    connect();
+  } catch (const StoreError& e) {
+    retryAfter_ = now + std::chrono::seconds(1);
+    lastConnectError_ = e.what();
+    throw;
+  }
 }
 
 PgResult PgConnection::checked(pg_result* result, std::string_view sql) {

@@ -4,6 +4,7 @@
 // the server's message. A connection that broke (the server restarted, the network went
 // away) is re-established on the next call, so a store outage fails the calls made during
 // it and nothing after. Not thread-safe: one owner thread.
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -69,6 +70,10 @@ class PgConnection {
   std::string url_;
   std::string displayUrl_;
   pg_conn* conn_ = nullptr;
+  // After a failed attempt to connect, calls fail at once until then instead of each
+  // waiting for the connect timeout again (an outage must not stall the caller's thread).
+  std::chrono::steady_clock::time_point retryAfter_{};
+  std::string lastConnectError_;
 };
 
 // Runs BEGIN now and ROLLBACK unless commit() was called.

@@ -95,6 +95,23 @@ TEST(PostgresStore, ABrokenConnectionFailsOneCallThenComesBack) {
   EXPECT_TRUE(store.findRoom("abc-defg-hij")) << "the next one connects again";
 }
 
+TEST(PostgresStore, WhileTheDatabaseIsGoneCallsFailAtOnce) {
+  const auto url = freshDatabase();
+  PostgresStore store(url);
+  // The database disappears under the store (its connection is ended with it).
+  PgConnection(adminUrl()).execute("DROP DATABASE " + url.substr(url.rfind('/') + 1) + " WITH (FORCE)");
+  EXPECT_THROW(store.findRoom("abc-defg-hij"), StoreError);  // the broken connection
+  EXPECT_THROW(store.findRoom("abc-defg-hij"), StoreError);  // connecting again fails
+  // Then, for a second, calls fail without trying (no connect timeout each).
+  try {
+    store.findRoom("abc-defg-hij");
+    FAIL() << "found a room in a dropped database";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("trying again within a second"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+}
+
 TEST(PostgresStore, TextWithANulByteIsAClearError) {
   PostgresStore store(freshDatabase());
   store.createRoom({"abc-defg-hij", "", "h", 1});
