@@ -88,6 +88,14 @@ TEST(NodeRecord, RoundTripsAndRejectsWhatIsNotOne) {
   EXPECT_EQ(back->load.streams, 40u);
   EXPECT_DOUBLE_EQ(back->load.cpu, 1.5);
   for (const char* bad : {"", "[]", "{}", "{\"id\":\"\"}", "{\"id\":1}", "not json"}) EXPECT_FALSE(decodeNodeRecord(bad)) << bad;
+  // Numbers of the wrong kind or size are refused, never converted (the fuzzer found those).
+  const std::string head = R"({"id":"n","address":"a","started_at":1,)";
+  for (const std::string tail : {R"("participants":0.5,"streams":1,"cpu":0})", R"("participants":-1,"streams":1,"cpu":0})",
+                                 R"("participants":1,"streams":4294967296,"cpu":0})", R"("participants":1,"streams":1,"cpu":-1})",
+                                 R"("participants":1,"streams":1,"cpu":"x"})"}) {
+    EXPECT_FALSE(decodeNodeRecord(head + tail)) << tail;
+  }
+  EXPECT_TRUE(decodeNodeRecord(head + R"("participants":1,"streams":1,"cpu":0})"));
 }
 
 TEST(NodeRegistry, NodesSeeEachOtherWithTheirLoad) {
