@@ -210,12 +210,6 @@ std::vector<std::uint16_t> MediaService::ports() const {
   return out;
 }
 
-std::size_t MediaService::placedParticipants() const {
-  std::size_t total = 0;
-  for (unsigned w = 0; w < workers_.size(); ++w) total += placement_->participantsOn(w);
-  return total;
-}
-
 std::size_t MediaService::placedStreams() const {
   std::size_t total = 0;
   for (unsigned w = 0; w < workers_.size(); ++w) total += placement_->estimatedStreams(w);

@@ -40,9 +40,8 @@ class MediaService {
 
   std::vector<std::uint16_t> ports() const;
   std::string renderMetrics() const;
-  // This server's load as placement counts it (control thread): participants with media on
-  // a worker, and the streams (a track to a subscriber) they are estimated to take.
-  std::size_t placedParticipants() const;
+  // This server's load as placement counts it (control thread): the streams (a track to a
+  // subscriber) its participants are estimated to take.
   std::size_t placedStreams() const;
 
  private:

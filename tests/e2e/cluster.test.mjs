@@ -4,50 +4,17 @@
 // while Redis is away a node keeps the calls it has and refuses new joins with a clear error,
 // then opens again by itself.
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { after, before, createRoom, startServer, test, within } from './helpers.mjs';
+import { after, before, createRoom, joinBare as join, metricValue as metric, startServer, test, until } from './helpers.mjs';
 import { startPostgres, startRedis } from './services.mjs';
 
 let postgres, redis;
 const nodes = {};
-
-async function metric(url, name) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-  return match ? Number(match[1]) : undefined;
-}
-
-// Resolves once `check` holds, reading it every 100 ms; fails after `ms` with `what`.
-async function until(ms, what, check) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return Date.now();
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function startNode(name, udp) {
   return startServer({
     args: ['--cluster', redis.url, '--store', postgres.url, '--node-address', '127.0.0.1', '--udp-ports', udp,
       '--tcp-ports', 'off', '--media-workers', '1'],
   }).then((node) => (nodes[name] = node));
-}
-
-// A bare protocol client: joins `roomId` through `url`; resolves with the first answer.
-function join(url, roomId, name) {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/${roomId}`);
-  const frames = [];
-  const first = new Promise((resolve, reject) => {
-    ws.on('message', (data) => {
-      const frame = JSON.parse(String(data));
-      frames.push(frame);
-      if (frames.length === 1) resolve(frame);
-    });
-    ws.on('error', reject);
-  });
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', version: 1, name })));
-  return { ws, frames, first: within(15000, `${name}: an answer`, first) };
 }
 
 before(async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as nodeTest from 'node:test';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 
 // Every test and hook has a time limit: a hang fails that test within minutes and the run
 // goes on, instead of waiting forever (node --test has no default limit, and Node 18's
@@ -190,6 +191,40 @@ export async function leaveMeeting(page) {
 
 export function participantItem(page, name) {
   return page.getByTestId('participant-list').locator(`[data-testid="participant-item"][data-name="${name}"]`);
+}
+
+// One value of the server's /metrics (a sample without labels), or undefined.
+export async function metricValue(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+// Resolves with the time once `check` holds, reading it every 100 ms (for state a server
+// shows only by being asked); fails after `ms` with `what`.
+export async function until(ms, what, check) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return Date.now();
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// A bare protocol client joining `roomId` through `url`: every frame it gets in `frames`,
+// `first` the first answer, `closed` when the socket closes.
+export function joinBare(url, roomId, name) {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/${roomId}`);
+  const frames = [];
+  const first = new Promise((resolve, reject) => {
+    ws.on('message', (data) => {
+      frames.push(JSON.parse(String(data)));
+      if (frames.length === 1) resolve(frames[0]);
+    });
+    ws.on('error', reject);
+  });
+  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', version: 1, name })));
+  return { ws, frames, first: within(15000, `${name}: an answer`, first), closed: new Promise((resolve) => ws.on('close', resolve)) };
 }
 
 // Who is in a room, by name, as its moderator sees it (`room` as POST /api/rooms made it).

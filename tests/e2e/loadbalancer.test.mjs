@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import WebSocket from 'ws';
-import { ROOT, after, before, startServer, tempDir, test, within } from './helpers.mjs';
+import { ROOT, after, before, joinBare, metricValue, startServer, tempDir, test, until } from './helpers.mjs';
 import { freePort, startPostgres, startRedis } from './services.mjs';
 
 let postgres, redis, nginx, nginxDir, front;
@@ -53,21 +52,12 @@ http {
   throw new Error(`nginx did not start: ${errors}`);
 }
 
-// Joins through nginx as a client would; resolves with the welcome and the socket.
+// Joins through nginx as a client would; resolves once welcomed.
 async function join(roomId, name) {
-  const ws = new WebSocket(`${front.replace('http', 'ws')}/ws/${roomId}`);
-  const frames = [];
-  const welcome = new Promise((resolve, reject) => {
-    ws.on('message', (data) => {
-      const frame = JSON.parse(String(data));
-      frames.push(frame);
-      if (frame.type === 'welcome') resolve(frame);
-      if (frame.type === 'error') reject(new Error(`${name}: ${frame.code} ${frame.message}`));
-    });
-    ws.on('error', reject);
-  });
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', version: 1, name })));
-  return { ws, frames, welcome: await within(15000, `${name}: welcome`, welcome), closed: new Promise((r) => ws.on('close', r)) };
+  const client = joinBare(front, roomId, name);
+  const first = await client.first;
+  assert.equal(first.type, 'welcome', `${name}: ${JSON.stringify(first)}`);
+  return { ...client, welcome: first };
 }
 
 // The node whose live room holds `count` people, by asking each node directly.
@@ -87,11 +77,7 @@ before(async () => {
   await startNginx(nodes.map((node) => new URL(node.url).host));
   // Each node opens to joins once its first heartbeat has answered.
   for (const node of nodes) {
-    await within(10000, 'the node opens to joins', (async () => {
-      while (!/^parley_cluster_joins_refused 0$/m.test(await (await fetch(`${node.url}/metrics`)).text())) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })());
+    await until(10000, 'the node opens to joins', async () => (await metricValue(node.url, 'parley_cluster_joins_refused')) === 0);
   }
 });
 
@@ -115,10 +101,7 @@ test('through nginx a meeting meets on one node, and again on one other when tha
   const host = await hostOf(room.id, 2);
   assert.ok(host, 'one node holds both');
   ana.ws.send(JSON.stringify({ type: 'chat', text: 'avant la panne' }));
-  await within(5000, 'the chat reaches Bruno', new Promise((resolve) => {
-    const check = () => (bruno.frames.some((f) => f.type === 'chat' && f.message.text === 'avant la panne') ? resolve() : setTimeout(check, 50));
-    check();
-  }));
+  await until(5000, 'the chat reaches Bruno', () => bruno.frames.some((f) => f.type === 'chat' && f.message.text === 'avant la panne'));
 
   const killedAt = Date.now();
   host.signal('SIGKILL');
