@@ -35,6 +35,26 @@ namespace parley::app {
 
 namespace net = boost::asio;
 
+namespace {
+
+// Runs `io`'s handlers until `done()` holds, `io` has no work left or `limit` has passed; a
+// handler that throws is logged, as in the main loop.
+template <class Done>
+void runUntil(net::io_context& io, std::chrono::steady_clock::duration limit, Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (auto now = std::chrono::steady_clock::now(); !done() && !io.stopped() && now < deadline;
+       now = std::chrono::steady_clock::now()) {
+    try {
+      io.run_one_for(std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(50)));
+    } catch (const std::exception& e) {
+      metrics().controlErrors++;
+      spdlog::error("control loop: {}", e.what());
+    }
+  }
+}
+
+}  // namespace
+
 int runServer(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.logLevel));
   const std::uint64_t openFiles = raiseOpenFileLimit();
@@ -59,9 +79,8 @@ int runServer(const ServeOptions& options) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  // A single server closes the sessions its previous run left open. A cluster's store holds
-  // other nodes' live sessions too, so a node does not (closing a dead node's sessions belongs
-  // to the takeover of its rooms, not written yet).
+  // A single server closes the sessions its previous run left open. A node of a cluster is
+  // new at each start (its id is); the live nodes close a dead node's sessions (ClusterNode).
   if (const int closed = options.cluster.empty() ? store->closeOpenSessions(unixMillisNow()) : 0; closed > 0) {
     spdlog::info("closed {} participant sessions left open by the previous run", closed);
   }
@@ -261,9 +280,12 @@ int runServer(const ServeOptions& options) {
       spdlog::error("control loop: {}", e.what());
     }
   }
-  // Let close handshakes and last writes finish, for at most two seconds.
+  // Let close handshakes and last writes finish, for at most two seconds; then end the
+  // connections whose clients did not answer, while the rooms they leave still exist.
   io.restart();
-  io.run_for(std::chrono::seconds(2));
+  runUntil(io, std::chrono::seconds(2), [&server] { return server->openWebSockets() == 0; });
+  server->abort();
+  runUntil(io, std::chrono::seconds(1), [&server] { return server->openWebSockets() == 0; });
   registry = nullptr;
   media.reset();  // joins the workers before the rooms they report to go away
   spdlog::info("stopped");

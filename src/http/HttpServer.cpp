@@ -90,7 +90,17 @@ void HttpServer::stop() {
   for (auto& weak : sockets_) {
     if (auto ws = weak.lock()) ws->shutdown();
   }
-  sockets_.clear();
+}
+
+void HttpServer::abort() {
+  for (auto& weak : sockets_) {
+    if (auto ws = weak.lock()) ws->abort();
+  }
+}
+
+std::size_t HttpServer::openWebSockets() const {
+  return static_cast<std::size_t>(
+      std::count_if(sockets_.begin(), sockets_.end(), [](const auto& weak) { return !weak.expired(); }));
 }
 
 }  // namespace parley::http

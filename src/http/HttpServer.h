@@ -24,6 +24,12 @@ class HttpServer {
   void start();
   // Stops accepting and closes every WebSocket with "going away".
   void stop();
+  // After stop(), once the clients had time to answer: ends the WebSockets still open, so
+  // that every participant leaves while the rooms exist (a session left to the io_context's
+  // destructor would leave a room destroyed before it).
+  void abort();
+  // WebSocket sessions not yet destroyed.
+  std::size_t openWebSockets() const;
   boost::asio::ip::tcp::endpoint localEndpoint() const { return acceptor_.local_endpoint(); }
 
  private:

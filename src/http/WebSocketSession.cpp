@@ -173,13 +173,26 @@ void BasicWebSocketSession<Stream>::closeWith(websocket::close_code code) {
 template <class Stream>
 void BasicWebSocketSession<Stream>::shutdown() {
   if (closed_ || closeStarted_) return;
-  outbox_.clear();
   closing_ = closed_ = closeStarted_ = true;
   if (writing_) {
-    beast::get_lowest_layer(ws_).socket().close();
+    // No close frame behind a frame half written: the participant leaves as if it had
+    // answered "going away", and the socket closes (the frame being written still points
+    // into the outbox: its handler clears it).
+    finish("closed");
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
     return;
   }
+  outbox_.clear();
   ws_.async_close(websocket::close_code::going_away, [self = this->shared_from_this()](beast::error_code) {});
+}
+
+template <class Stream>
+void BasicWebSocketSession<Stream>::abort() {
+  closing_ = closed_ = closeStarted_ = true;
+  // Left on purpose, as when the client answers "going away": its session ends in the store.
+  finish("closed");
+  beast::get_lowest_layer(ws_).close();  // pending reads, writes and the close end at once
 }
 
 template <class Stream>

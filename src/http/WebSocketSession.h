@@ -24,6 +24,9 @@ class WebSocketSession : public signaling::SignalingPeer {
  public:
   // Server shutdown: close with "going away".
   virtual void shutdown() = 0;
+  // Server shutdown, once the close handshakes had their time: the participant leaves its
+  // room now and the socket is closed, so nothing of this connection outlives the rooms.
+  virtual void abort() = 0;
 };
 
 template <class Stream>
@@ -39,6 +42,7 @@ class BasicWebSocketSession : public WebSocketSession,
 
   void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
   void shutdown() override;
+  void abort() override;
 
   void send(std::string frame) override;
   void close() override;

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { PARLEY, after, before, createRoom, getRoom, launchBrowser, participantItem, startServer, tempDir, test, within } from './helpers.mjs';
+import { PARLEY, after, before, createRoom, getRoom, joinBare, launchBrowser, participantItem, startServer, tempDir, test, within } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -151,8 +151,8 @@ c.execute('COMMIT')
     assert.equal(sql(server.dataDir, "SELECT COUNT(*) FROM participant_sessions WHERE name='Ana' AND left_at IS NULL"), '0');
     late.ws.close();
   } finally {
-    const { code } = await server.stop();
-    assert.equal(code, 0, 'it stops cleanly after all that');
+    const { code, signal } = await server.stop();
+    assert.equal(code, 0, `it stops cleanly after all that (${signal}):\n${server.log().slice(-3000)}`);
   }
 });
 
@@ -178,6 +178,20 @@ test('signaling frames past 1 MiB close with 1009, and a socket that never joins
   } finally {
     await server.stop();
   }
+});
+
+test('SIGTERM with a client that never answers the close: the server stops cleanly and the participant has left', async () => {
+  const server = await startServer();
+  const room = await createRoom(server.url);
+  const silent = joinBare(server.url, room.id, 'Silent');
+  assert.equal((await silent.first).type, 'welcome');
+  silent.ws._socket.pause(); // reads nothing more: the server's "going away" goes unanswered
+  const { code, signal } = await server.stop();
+  silent.ws.terminate();
+  assert.equal(code, 0, `a clean exit (${signal}):\n${server.log().slice(-3000)}`);
+  assert.match(server.log(), /stopped/);
+  assert.equal(sql(server.dataDir, "SELECT COUNT(*) FROM participant_sessions WHERE name='Silent' AND left_at IS NOT NULL"), '1',
+    'the participant left while the room still existed');
 });
 
 test('a removed participant cannot walk back in through the same link', async () => {

@@ -143,8 +143,8 @@ test('a room, its chat and its history survive a server restart', async () => {
   await ana.getByTestId('chat-send').click();
   await ana.getByTestId('chat-message').filter({ hasText: 'Compte rendu à suivre' }).waitFor();
   await ana.context().close();
-  const { code } = await server.stop();
-  assert.equal(code, 0, 'SIGTERM stops the server cleanly');
+  const { code, signal } = await server.stop();
+  assert.equal(code, 0, `SIGTERM stops the server cleanly (${signal}):\n${server.log().slice(-3000)}`);
 
   server = await startServer({ dataDir });
   try {
