@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/Clock.h"
 #include "common/Prometheus.h"
 #include "common/Random.h"
 #include "sfu/MediaService.h"
 #include "signaling/RoomRegistry.h"
+#include "store/Database.h"
 
 namespace parley::app {
 
@@ -18,6 +20,13 @@ std::string newNodeId() {
   gethostname(host, sizeof host - 1);
   return std::string(host) + "-" + randomToken(6);
 }
+
+// How often the node looks for sessions of nodes that died, and how old such a session must
+// be: a node is in Redis before it takes anyone, and everyone's view is at most a heartbeat
+// old, so a session older than this whose node is not in the view belongs to a dead node
+// (with room for the nodes' clocks to differ by a few seconds).
+constexpr std::int64_t kLostNodeSweepMillis = 5000;
+constexpr std::int64_t kLostNodeSessionAgeMillis = 15000;
 
 constexpr const char* kRefusedJoin =
     "the cluster's coordination service is unreachable: nobody new can enter for now (calls in progress go on); "
@@ -32,6 +41,7 @@ ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& node
   config.nodeId = nodeId_;
   config.nodeAddress = nodeAddress;
   registry_ = std::make_unique<cluster::NodeRegistry>(config);
+  rooms_.setNode(nodeId_);
   rooms_.setJoinsRefused("this node has not reached the cluster's coordination service yet; try again in a moment");
   spdlog::info("cluster: node {} at {}, coordinated by {}", nodeId_, nodeAddress, redis.display);
 }
@@ -39,6 +49,8 @@ ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& node
 void ClusterNode::upkeep() {
   registry_->setLoad(static_cast<std::uint32_t>(rooms_.participantCount()),
                      static_cast<std::uint32_t>(media_.placedStreams()));
+  const auto view = registry_->view();
+  if (view.reachable) closeSessionsOfLostNodes(view);
   // Until the first heartbeat has answered, the node is not known to be part of anything.
   const bool refuse = !registry_->reachable();
   if (refuse == refusing_) return;
@@ -51,6 +63,26 @@ void ClusterNode::upkeep() {
   }
 }
 
+// Participants of a killed node come back through another one; their old sessions stay
+// open in the store until a live node closes them ("node-lost"). Every live node does it:
+// the update is the same whoever runs it first.
+void ClusterNode::closeSessionsOfLostNodes(const cluster::ClusterView& view) {
+  const auto now = unixMillisNow();
+  if (now - lastLostNodeSweep_ < kLostNodeSweepMillis) return;
+  lastLostNodeSweep_ = now;
+  std::vector<std::string> live;
+  for (const auto& node : view.nodes) live.push_back(node.id);
+  try {
+    const int closed = rooms_.store().closeSessionsOfLostNodes(live, now - kLostNodeSessionAgeMillis, now);
+    if (closed > 0) {
+      lostSessionsClosed_ += static_cast<std::uint64_t>(closed);
+      spdlog::info("cluster: closed {} participant session(s) of nodes that are gone", closed);
+    }
+  } catch (const store::StoreError& e) {
+    rooms_.writes().noteError("cluster", e.what());
+  }
+}
+
 std::string ClusterNode::renderMetrics() const {
   const auto view = registry_->view();
   PrometheusText out;
@@ -59,6 +91,9 @@ std::string ClusterNode::renderMetrics() const {
             view.nodes.size());
   out.gauge("parley_cluster_joins_refused", "1 while this node refuses new joins (its Redis did not answer).",
             refusing_ ? 1 : 0);
+  out.counter("parley_cluster_lost_node_sessions_closed_total",
+              "Participant sessions this node closed in the store because the node that held them was gone.",
+              lostSessionsClosed_);
   return out.str();
 }
 

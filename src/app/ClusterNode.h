@@ -3,6 +3,7 @@
 // cluster::NodeRegistry on its own thread, read back on the control thread's upkeep: the
 // node's load goes out, and while Redis is unreachable new joins are refused (calls in
 // progress go on), until it answers again.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,8 @@ class ClusterNode {
 
   // On the control thread, on the upkeep timer.
   void upkeep();
+  // Sessions closed because the node that recorded them was gone.
+  std::uint64_t sessionsClosedForLostNodes() const { return lostSessionsClosed_; }
   std::string renderMetrics() const;
   const std::string& nodeId() const { return nodeId_; }
 
@@ -34,6 +37,10 @@ class ClusterNode {
   sfu::MediaService& media_;
   std::unique_ptr<cluster::NodeRegistry> registry_;
   bool refusing_ = true;  // until the first heartbeat answers
+  std::int64_t lastLostNodeSweep_ = 0;
+  std::uint64_t lostSessionsClosed_ = 0;
+
+  void closeSessionsOfLostNodes(const cluster::ClusterView& view);
 };
 
 }  // namespace parley::app

@@ -126,7 +126,8 @@ std::variant<std::string, ProtocolError> Room::enter(SignalingPeer& peer, Newcom
   // Both reads and the write before any change: a store error leaves the room as it was.
   const ChatPage chat = chatPage(0);
   const std::int64_t key =
-      services_.store.recordJoin(record_.id, view.id, view.name, roleName(view.role), view.guest, now);
+      services_.store.recordJoin(record_.id, view.id, view.name, roleName(view.role), view.guest, now,
+                                 services_.node ? *services_.node : std::string());
 
   if (members_.empty()) metrics().roomsActive.fetch_add(1, std::memory_order_relaxed);
   emptySince_ = 0;

@@ -40,6 +40,7 @@ struct RoomServices {
   sfu::MediaService* media = nullptr;
   meeting::TranscriptionService* transcription = nullptr;
   const IceServerSettings* iceServers = nullptr;  // TURN relays handed out in the welcome
+  const std::string* node = nullptr;               // the cluster node recording sessions; null: none
 };
 
 class Room {

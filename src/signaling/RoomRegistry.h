@@ -52,6 +52,10 @@ class RoomRegistry {
   bool allowKnock(const std::string& address, std::int64_t now) { return knockLimits_.allow(address, now); }
   // The TURN relays every participant is given credentials for from now on.
   void setIceServers(IceServerSettings settings) { iceServers_ = std::move(settings); }
+  // A node of a cluster: the id its participants' sessions are recorded under (before the
+  // first join).
+  void setNode(std::string node) { node_ = std::move(node); }
+  const std::string& node() const { return node_; }
 
   // While a cluster's coordination (Redis) is unreachable, new people are refused with
   // `reason`; those in a call, and those resuming one, go on. Empty: joins are open.
@@ -77,6 +81,7 @@ class RoomRegistry {
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;
   std::int64_t emptyTimeoutMillis_ = 3 * 60 * 1000;
   IceServerSettings iceServers_;
+  std::string node_;
   bool signInEnabled_ = false;
   std::string joinsRefused_;
   KeyedRateLimits knockLimits_{1.0 / 12, 5};

@@ -81,6 +81,12 @@ ALTER TABLE rooms ADD COLUMN owner_subject TEXT NOT NULL DEFAULT '';
 ALTER TABLE rooms ADD COLUMN access TEXT NOT NULL DEFAULT 'public';
 CREATE INDEX rooms_owner ON rooms(owner_issuer, owner_subject, created_at);
 )sql",
+    // 5: the node of a cluster that recorded a session ('' for a single server), so that a
+    // node's open sessions are closed when it is gone, and only its own.
+    R"sql(
+ALTER TABLE participant_sessions ADD COLUMN node TEXT NOT NULL DEFAULT '';
+CREATE INDEX participant_sessions_open ON participant_sessions(node) WHERE left_at IS NULL;
+)sql",
 };
 }  // namespace
 

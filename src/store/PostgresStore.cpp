@@ -52,10 +52,11 @@ void PostgresStore::setRoomAccess(const std::string& id, const std::string& acce
 }
 
 std::int64_t PostgresStore::recordJoin(const std::string& roomId, const std::string& participantId,
-                                       const std::string& name, const std::string& role, bool guest, std::int64_t at) {
-  return db_.exec("INSERT INTO participant_sessions (room_id, participant_id, name, role, joined_at, guest) "
-                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                  {roomId, participantId, name, role, at, flag(guest)})
+                                       const std::string& name, const std::string& role, bool guest, std::int64_t at,
+                                       const std::string& node) {
+  return db_.exec("INSERT INTO participant_sessions (room_id, participant_id, name, role, joined_at, guest, node) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                  {roomId, participantId, name, role, at, flag(guest), node})
       .integer(0, 0);
 }
 
@@ -86,10 +87,25 @@ std::optional<ParticipantName> PostgresStore::participantName(const std::string&
   return ParticipantName{r.text(0, 0), r.integer(0, 1) != 0};
 }
 
-int PostgresStore::closeOpenSessions(std::int64_t at) {
-  return static_cast<int>(
-      db_.exec("UPDATE participant_sessions SET left_at = $1, leave_reason = 'server-restart' WHERE left_at IS NULL", {at})
-          .affected());
+int PostgresStore::closeOpenSessions(std::int64_t at, const std::string& node) {
+  return static_cast<int>(db_.exec("UPDATE participant_sessions SET left_at = $1, leave_reason = 'server-restart' "
+                                   "WHERE left_at IS NULL AND node = $2",
+                                   {at, node})
+                              .affected());
+}
+
+int PostgresStore::closeSessionsOfLostNodes(const std::vector<std::string>& liveNodes, std::int64_t joinedBefore,
+                                            std::int64_t at) {
+  std::vector<PgParam> params{at, joinedBefore};
+  std::string live;
+  for (const auto& node : liveNodes) {
+    params.emplace_back(node);
+    live += (live.empty() ? "$" : ", $") + std::to_string(params.size());
+  }
+  const std::string sql =
+      "UPDATE participant_sessions SET left_at = $1, leave_reason = 'node-lost' WHERE left_at IS NULL AND joined_at < $2" +
+      (live.empty() ? std::string() : " AND node NOT IN (" + live + ")");
+  return static_cast<int>(db_.exec(sql, params).affected());
 }
 
 ChatRecord PostgresStore::addChat(const std::string& roomId, const std::string& participantId, const std::string& name,

@@ -21,11 +21,14 @@ class PostgresStore final : public Store {
   std::vector<RoomRecord> roomsOwnedBy(const std::string& issuer, const std::string& subject, int limit) override;
   void setRoomAccess(const std::string& id, const std::string& access) override;
   std::int64_t recordJoin(const std::string& roomId, const std::string& participantId, const std::string& name,
-                          const std::string& role, bool guest, std::int64_t at) override;
+                          const std::string& role, bool guest, std::int64_t at,
+                          const std::string& node = {}) override;
   void recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) override;
   std::vector<SessionRecord> sessions(const std::string& roomId) override;
   std::optional<ParticipantName> participantName(const std::string& roomId, const std::string& participantId) override;
-  int closeOpenSessions(std::int64_t at) override;
+  int closeOpenSessions(std::int64_t at, const std::string& node = {}) override;
+  int closeSessionsOfLostNodes(const std::vector<std::string>& liveNodes, std::int64_t joinedBefore,
+                               std::int64_t at) override;
   ChatRecord addChat(const std::string& roomId, const std::string& participantId, const std::string& name,
                      bool guest, const std::string& text, std::int64_t at) override;
   std::vector<ChatRecord> chatHistory(const std::string& roomId, int limit, std::int64_t beforeId = 0,

@@ -74,15 +74,23 @@ class RoomStore {
   virtual std::vector<RoomRecord> roomsOwnedBy(const std::string& issuer, const std::string& subject, int limit) = 0;
   virtual void setRoomAccess(const std::string& id, const std::string& access) = 0;
 
-  // Join and leave history; returns the session's key for recordLeave.
+  // Join and leave history, each session recorded by `node` (a cluster's node id; '' for a
+  // single server); returns the session's key for recordLeave.
   virtual std::int64_t recordJoin(const std::string& roomId, const std::string& participantId,
-                                  const std::string& name, const std::string& role, bool guest, std::int64_t at) = 0;
+                                  const std::string& name, const std::string& role, bool guest, std::int64_t at,
+                                  const std::string& node = {}) = 0;
   virtual void recordLeave(std::int64_t sessionKey, std::int64_t at, const std::string& reason) = 0;
   virtual std::vector<SessionRecord> sessions(const std::string& roomId) = 0;
   // The name a participant last joined the room with, if they ever did.
   virtual std::optional<ParticipantName> participantName(const std::string& roomId, const std::string& participantId) = 0;
-  // After a crash, sessions were left open: close them at `at`. Returns how many.
-  virtual int closeOpenSessions(std::int64_t at) = 0;
+  // After a crash, sessions were left open: close the ones `node` recorded at `at`.
+  // Returns how many.
+  virtual int closeOpenSessions(std::int64_t at, const std::string& node = {}) = 0;
+  // A cluster's nodes died: close at `at` the open sessions recorded by any node but
+  // `liveNodes`, among those that joined before `joinedBefore` (a node that started since
+  // is not in the caller's view of the live ones yet). Returns how many.
+  virtual int closeSessionsOfLostNodes(const std::vector<std::string>& liveNodes, std::int64_t joinedBefore,
+                                       std::int64_t at) = 0;
 
   virtual ChatRecord addChat(const std::string& roomId, const std::string& participantId,
                              const std::string& name, bool guest, const std::string& text, std::int64_t at) = 0;

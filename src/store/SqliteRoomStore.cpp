@@ -57,12 +57,12 @@ void SqliteRoomStore::setRoomAccess(const std::string& id, const std::string& ac
 
 std::int64_t SqliteRoomStore::recordJoin(const std::string& roomId, const std::string& participantId,
                                          const std::string& name, const std::string& role, bool guest,
-                                         std::int64_t at) {
+                                         std::int64_t at, const std::string& node) {
   auto stmt = db_.prepare(
-      "INSERT INTO participant_sessions (room_id, participant_id, name, role, joined_at, guest) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO participant_sessions (room_id, participant_id, name, role, joined_at, guest, node) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   stmt.bind(1, roomId).bind(2, participantId).bind(3, name).bind(4, role).bind(5, at);
-  stmt.bind(6, static_cast<std::int64_t>(guest));
+  stmt.bind(6, static_cast<std::int64_t>(guest)).bind(7, node);
   stmt.run();
   return db_.lastInsertId();
 }
@@ -98,10 +98,26 @@ std::optional<ParticipantName> SqliteRoomStore::participantName(const std::strin
   return ParticipantName{stmt.columnText(0), stmt.columnInt(1) != 0};
 }
 
-int SqliteRoomStore::closeOpenSessions(std::int64_t at) {
+int SqliteRoomStore::closeOpenSessions(std::int64_t at, const std::string& node) {
   auto stmt = db_.prepare(
-      "UPDATE participant_sessions SET left_at = ?, leave_reason = 'server-restart' WHERE left_at IS NULL");
-  stmt.bind(1, at);
+      "UPDATE participant_sessions SET left_at = ?, leave_reason = 'server-restart' WHERE left_at IS NULL AND node = ?");
+  stmt.bind(1, at).bind(2, node);
+  stmt.run();
+  return sqlite3_changes(db_.handle());
+}
+
+int SqliteRoomStore::closeSessionsOfLostNodes(const std::vector<std::string>& liveNodes, std::int64_t joinedBefore,
+                                              std::int64_t at) {
+  std::string sql =
+      "UPDATE participant_sessions SET left_at = ?, leave_reason = 'node-lost' WHERE left_at IS NULL AND joined_at < ?";
+  if (!liveNodes.empty()) {
+    sql += " AND node NOT IN (?";
+    for (std::size_t i = 1; i < liveNodes.size(); ++i) sql += ", ?";
+    sql += ")";
+  }
+  auto stmt = db_.prepare(sql);
+  stmt.bind(1, at).bind(2, joinedBefore);
+  for (std::size_t i = 0; i < liveNodes.size(); ++i) stmt.bind(static_cast<int>(i) + 3, liveNodes[i]);
   stmt.run();
   return sqlite3_changes(db_.handle());
 }

@@ -1,8 +1,8 @@
 // Two nodes of a cluster on this machine's loopback, on a real PostgreSQL and a real Redis
 // started by the test: they register and see each other, share rooms through the store, a
-// node killed with SIGKILL leaves everyone's view within the heartbeat's time to live, and
-// while Redis is away a node keeps the calls it has and refuses new joins with a clear error,
-// then opens again by itself.
+// node killed with SIGKILL leaves everyone's view within the heartbeat's time to live and
+// the live node closes the sessions it left open, and while Redis is away a node keeps the
+// calls it has and refuses new joins with a clear error, then opens again by itself.
 import assert from 'node:assert/strict';
 import { after, before, createRoom, joinBare as join, metricValue as metric, startServer, test, until } from './helpers.mjs';
 import { startPostgres, startRedis } from './services.mjs';
@@ -77,8 +77,13 @@ test('while Redis is away, calls go on, new joins are refused clearly, then open
   await until(10000, 'two nodes again', async () => (await metric(nodes.a.url, 'parley_cluster_nodes')) === 2);
 });
 
-test('a node killed with SIGKILL leaves the others\' view within the time to live', async () => {
+test('a node killed with SIGKILL leaves the others\' view within the time to live, and they close its sessions', async () => {
   await until(10000, 'two nodes', async () => (await metric(nodes.a.url, 'parley_cluster_nodes')) === 2);
+  const room = await createRoom(nodes.a.url, { name: 'Avant la chute' });
+  const basile = join(nodes.b.url, room.id, 'Basile');
+  assert.equal((await basile.first).type, 'welcome');
+  const session = () => postgres.query(`SELECT leave_reason FROM participant_sessions WHERE name = 'Basile' AND room_id = '${room.id}'`);
+  assert.equal(session(), '', 'open while node B lives');
   const killedAt = Date.now();
   nodes.b.signal('SIGKILL');
   await nodes.b.exited;
@@ -87,4 +92,9 @@ test('a node killed with SIGKILL leaves the others\' view within the time to liv
   const seconds = (Date.now() - killedAt) / 1000;
   console.log(`node B killed: gone from node A's view after ${seconds.toFixed(1)} s (time to live 10 s, heartbeat 2 s)`);
   assert.ok(seconds <= 12.5, `taken for dead within 10 s and a heartbeat (${seconds} s)`);
+  // Basile's session, left open by the dead node, is closed by the live one.
+  await until(40000, 'Basile\'s session closed', async () => session() === 'node-lost');
+  assert.ok((await metric(nodes.a.url, 'parley_cluster_lost_node_sessions_closed_total')) >= 1);
+  console.log(`node B killed: its open session closed by node A after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+  basile.ws.terminate();
 });

@@ -35,6 +35,9 @@ export async function startPostgres({ host = '127.0.0.1' } = {}) {
   return {
     url: `postgresql://parley@${host}:${port}/parley`,
     start,
+    // One SQL statement through psql; its rows, a line each, columns separated by |.
+    query: (sql) => execFileSync('psql', ['-h', host, '-p', String(port), '-U', 'parley', '-d', 'parley', '-Atc', sql],
+      { encoding: 'utf8' }).trim(),
     stop: () => run([`${bin}/pg_ctl`, '-D', `${dir}/db`, '-m', 'fast', 'stop']),
     remove() {
       try { this.stop(); } catch { /* already stopped */ }

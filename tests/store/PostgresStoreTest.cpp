@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
 #include <unistd.h>
 
 #include "store/Migrations.h"
+#include "store/PendingWrites.h"
 #include "store/PgConnection.h"
 #include "store/PgMigrations.h"
 #include "store/PostgresStore.h"
@@ -110,6 +112,46 @@ TEST(PostgresStore, WhileTheDatabaseIsGoneCallsFailAtOnce) {
     EXPECT_NE(std::string(e.what()).find("trying again within a second"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
   }
+}
+
+// A PostgreSQL outage during a transcription: finished segments are kept in order, in the
+// same bounded queue the rooms write through, and reach the database once it takes
+// connections again; none is lost or written twice.
+TEST(PostgresStore, SegmentsWrittenDuringAnOutageArriveWhenTheDatabaseReturns) {
+  const auto url = freshDatabase();
+  const auto name = url.substr(url.rfind('/') + 1);
+  PostgresStore store(url);
+  store.createRoom({"abc-defg-hij", "", "h", 1});
+  const auto transcription = store.startTranscription("abc-defg-hij", 10);
+  PendingWrites writes(100);
+  auto segment = [&](int i) {
+    return writes.run("transcript", [&store, transcription, i] {
+      store.addTranscriptSegment(transcription, {i * 1000, i * 1000 + 900, "p1", "Ana", "phrase " + std::to_string(i), false});
+    });
+  };
+  ASSERT_TRUE(segment(0));
+
+  // The database refuses connections and the store's session is ended, as when the server
+  // restarts or fails over.
+  PgConnection admin(adminUrl());
+  admin.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+  admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+  for (int i = 1; i <= 3; ++i) EXPECT_FALSE(segment(i)) << "kept while the database is away";
+  EXPECT_EQ(writes.pending(), 3u);
+  EXPECT_EQ(writes.retry(), 3u) << "still away: all kept";
+  EXPECT_GE(writes.counters().errors, 2u);
+
+  admin.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+  // After a failed connect the store waits a second before trying again.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (writes.retry() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(writes.pending(), 0u);
+  EXPECT_EQ(writes.counters().writesDropped, 0u);
+  const auto stored = store.transcriptSegments(transcription);
+  ASSERT_EQ(stored.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(stored[i].text, "phrase " + std::to_string(i)) << "in order, once each";
 }
 
 TEST(PostgresStore, TextWithANulByteIsAClearError) {

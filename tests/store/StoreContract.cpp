@@ -73,6 +73,34 @@ TEST_P(StoreContract, KeepsJoinLeaveHistory) {
   EXPECT_EQ(store.sessions("abc-defg-hij")[1].leaveReason, "server-restart");
 }
 
+// Nodes of a cluster share the store: a restarting single server closes only its own
+// open sessions, and a live node closes those of nodes no longer alive (old enough that
+// their node would be in its view), never a live node's.
+TEST_P(StoreContract, OpenSessionsAreClosedPerNode) {
+  auto opened = GetParam().open();
+  Store& store = *opened;
+  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.recordJoin("abc-defg-hij", "p1", "Ana", "member", false, 10, "node-a");
+  store.recordJoin("abc-defg-hij", "p2", "Bruno", "member", false, 20, "node-b");
+  store.recordJoin("abc-defg-hij", "p3", "Carla", "member", false, 30, "node-c");
+  store.recordJoin("abc-defg-hij", "p4", "Dan", "member", false, 900, "node-c");  // after the view was read
+  store.recordJoin("abc-defg-hij", "p5", "Eve", "member", false, 40);              // a single server's
+
+  EXPECT_EQ(store.closeOpenSessions(50), 1) << "the single server's own";
+  EXPECT_EQ(store.closeSessionsOfLostNodes({"node-a", "node-b"}, 500, 1000), 1) << "Carla's: node-c is gone";
+  EXPECT_EQ(store.closeSessionsOfLostNodes({"node-a", "node-b"}, 500, 1000), 0) << "done once";
+  const auto sessions = store.sessions("abc-defg-hij");
+  ASSERT_EQ(sessions.size(), 5u);
+  EXPECT_FALSE(sessions[0].leftAt);
+  EXPECT_FALSE(sessions[1].leftAt);
+  EXPECT_EQ(sessions[2].leftAt, 1000);
+  EXPECT_EQ(sessions[2].leaveReason, "node-lost");
+  EXPECT_FALSE(sessions[3].leftAt) << "too recent to judge";
+  EXPECT_EQ(sessions[4].leaveReason, "server-restart");
+  EXPECT_EQ(store.closeOpenSessions(60, "node-b"), 1);
+  EXPECT_EQ(store.closeSessionsOfLostNodes({}, 2000, 2000), 2) << "no node alive: every open session";
+}
+
 TEST_P(StoreContract, ChatHistoryIsOldestFirstAndLimited) {
   auto opened = GetParam().open();
   Store& store = *opened;
