@@ -49,8 +49,7 @@ ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& node
 void ClusterNode::upkeep() {
   registry_->setLoad(static_cast<std::uint32_t>(rooms_.participantCount()),
                      static_cast<std::uint32_t>(media_.placedStreams()));
-  const auto view = registry_->view();
-  if (view.reachable) closeSessionsOfLostNodes(view);
+  closeSessionsOfLostNodes();
   // Until the first heartbeat has answered, the node is not known to be part of anything.
   const bool refuse = !registry_->reachable();
   if (refuse == refusing_) return;
@@ -66,9 +65,11 @@ void ClusterNode::upkeep() {
 // Participants of a killed node come back through another one; their old sessions stay
 // open in the store until a live node closes them ("node-lost"). Every live node does it:
 // the update is the same whoever runs it first.
-void ClusterNode::closeSessionsOfLostNodes(const cluster::ClusterView& view) {
+void ClusterNode::closeSessionsOfLostNodes() {
   const auto now = unixMillisNow();
   if (now - lastLostNodeSweep_ < kLostNodeSweepMillis) return;
+  const auto view = registry_->view();
+  if (!view.reachable) return;  // no view of who lives: judge nobody
   lastLostNodeSweep_ = now;
   std::vector<std::string> live;
   for (const auto& node : view.nodes) live.push_back(node.id);

@@ -26,8 +26,6 @@ class ClusterNode {
 
   // On the control thread, on the upkeep timer.
   void upkeep();
-  // Sessions closed because the node that recorded them was gone.
-  std::uint64_t sessionsClosedForLostNodes() const { return lostSessionsClosed_; }
   std::string renderMetrics() const;
   const std::string& nodeId() const { return nodeId_; }
 
@@ -40,7 +38,7 @@ class ClusterNode {
   std::int64_t lastLostNodeSweep_ = 0;
   std::uint64_t lostSessionsClosed_ = 0;
 
-  void closeSessionsOfLostNodes(const cluster::ClusterView& view);
+  void closeSessionsOfLostNodes();
 };
 
 }  // namespace parley::app

@@ -174,15 +174,9 @@ template <class Stream>
 void BasicWebSocketSession<Stream>::shutdown() {
   if (closed_ || closeStarted_) return;
   closing_ = closed_ = closeStarted_ = true;
-  if (writing_) {
-    // No close frame behind a frame half written: the participant leaves as if it had
-    // answered "going away", and the socket closes (the frame being written still points
-    // into the outbox: its handler clears it).
-    finish("closed");
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
-    return;
-  }
+  // No close frame behind a frame half written (which still points into the outbox: its
+  // handler clears it): the participant leaves at once and the socket closes.
+  if (writing_) return abort();
   outbox_.clear();
   ws_.async_close(websocket::close_code::going_away, [self = this->shared_from_this()](beast::error_code) {});
 }

@@ -55,7 +55,6 @@ class RoomRegistry {
   // A node of a cluster: the id its participants' sessions are recorded under (before the
   // first join).
   void setNode(std::string node) { node_ = std::move(node); }
-  const std::string& node() const { return node_; }
 
   // While a cluster's coordination (Redis) is unreachable, new people are refused with
   // `reason`; those in a call, and those resuming one, go on. Empty: joins are open.
