@@ -63,6 +63,13 @@ async function join(roomId, name, audio, token, url = server.url) {
   const query = new URLSearchParams({ name, autojoin: '1', ...(token ? { token } : {}) });
   await page.goto(`${url}/r/${roomId}?${query}`);
   await participantItem(page, name).waitFor();
+  // Cameras off, as in many meetings: these browsers share the server's two cores, and two
+  // of them encoding and decoding video leave the recognizers (niced below media, by design)
+  // so little CPU that captions came 15 to 50 s late and partial lines not at all on CI.
+  // Recognition is what these tests are about; video has its own tests.
+  const camera = page.getByTestId('toggle-camera');
+  await camera.click();
+  await page.locator('[data-testid="toggle-camera"][aria-pressed="true"]').waitFor();
   return page;
 }
 
