@@ -238,13 +238,21 @@ export async function participantNames(url, room) {
 export const mediaStats = (page) => page.evaluate(() => window.parleyMedia?.stats());
 
 // Waits until `check(stats)` holds, sampling the browser's own counters.
+// Stats for a failure message, video first: CI keeps only the start of a long line, and
+// the audio tracks had pushed the video ones out of it.
+function describeStats(stats) {
+  if (!stats) return String(stats);
+  const videoFirst = (list = []) => [...list].sort((a, b) => (a.kind === 'video' ? 0 : 1) - (b.kind === 'video' ? 0 : 1));
+  return JSON.stringify({ ...stats, inbound: videoFirst(stats.inbound), outbound: videoFirst(stats.outbound) });
+}
+
 export async function waitForStats(page, what, check, timeoutMs = 45000) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
     last = await mediaStats(page);
     if (last && check(last)) return last;
-    if (Date.now() > deadline) throw new Error(`${what}: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) throw new Error(`${what}: ${describeStats(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
