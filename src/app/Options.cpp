@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "auth/ProviderMetadata.h"
@@ -306,6 +307,27 @@ const Setting kSettings[] = {
        o.asrModel = v;
        return true;
      }},
+    {"--llm-url", "PARLEY_LLM_URL",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) return e = "--llm-url must be an http(s) URL", false;
+       o.llmUrl = v;
+       return true;
+     }},
+    {"--llm-model", "PARLEY_LLM_MODEL",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.empty() || v.size() > 200) return e = "--llm-model must name a model", false;
+       o.llmModel = v;
+       return true;
+     }},
+    {"--llm-api-key-env", "PARLEY_LLM_API_KEY_ENV",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       const bool name = !v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) {
+         return std::isupper(c) || std::isdigit(c) || c == '_';
+       });
+       if (!name) return e = "--llm-api-key-env must name an environment variable (A-Z, 0-9, _)", false;
+       o.llmApiKeyEnv = v;
+       return true;
+     }},
     {"--language", "PARLEY_LANGUAGE",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        if (v.size() < 2 || v.size() > 3) return e = "--language must be an ISO 639-1 code like en or fr", false;
@@ -412,6 +434,11 @@ const char* serveUsage() {
          "  --asr-url URL     the OpenAI-compatible server for --asr openai [PARLEY_ASR_URL]\n"
          "  --asr-model NAME  the model to ask it for [PARLEY_ASR_MODEL] (default whisper-1)\n"
          "  --language LANG   language of the meetings, ISO 639-1 [PARLEY_LANGUAGE] (default en)\n"
+         "  --llm-url URL     an OpenAI-compatible chat completions server (Albert, vLLM, llama.cpp)\n"
+         "                    that summarises each transcription when it stops [PARLEY_LLM_URL]\n"
+         "  --llm-model M     the model to ask it for [PARLEY_LLM_MODEL]\n"
+         "  --llm-api-key-env VAR  the environment variable holding its API key\n"
+         "                    [PARLEY_LLM_API_KEY_ENV] (default PARLEY_LLM_API_KEY)\n"
          "  --diarize-tracks  split a microphone shared by several people into voices,\n"
          "                    labelled \"Name (2)\" [PARLEY_DIARIZE_TRACKS]\n"
          "  --max-transcriptions N  rooms transcribed at once; more get 503 [PARLEY_MAX_TRANSCRIPTIONS]\n"
@@ -440,6 +467,7 @@ std::optional<std::string> serveOptionsConflict(const ServeOptions& options) {
     if (options.nodeAddress.empty()) return "--cluster needs --node-address (how the other nodes reach this one)";
   }
   if (options.turnUrls.empty() != options.turnSecret.empty()) return "--turn-urls and --turn-secret go together";
+  if (options.llmUrl.empty() != options.llmModel.empty()) return "--llm-url and --llm-model go together";
   if (!options.oidcIssuer.empty()) {
     if (options.oidcClientId.empty() || options.oidcClientSecret.empty()) {
       return "--oidc-issuer needs --oidc-client-id and --oidc-client-secret";

@@ -47,6 +47,10 @@ struct ServeOptions {
   std::string asr = "pocketsphinx";  // live transcription's recognizer: pocketsphinx or openai
   std::string asrUrl;
   std::string asrModel = "whisper-1";
+  // Meeting summaries: an OpenAI-compatible chat completions server; empty: none.
+  std::string llmUrl;
+  std::string llmModel;
+  std::string llmApiKeyEnv = "PARLEY_LLM_API_KEY";  // the variable holding its key, if any
   std::string language = "en";
   bool diarizeTracks = false;  // split shared microphones into voices
   std::size_t maxTranscriptions = 4;     // rooms transcribed at once, server-wide

@@ -19,7 +19,10 @@
 #include "http/Router.h"
 #include "http/StaticFiles.h"
 #include "net/LocalAddresses.h"
+#include "meeting/SummaryService.h"
 #include "meeting/TranscriptionService.h"
+#include "signaling/MeetingSummaries.h"
+#include "summary/ChatCompletions.h"
 #include "sfu/MediaService.h"
 #include "transcribe/OpenAiRecognizer.h"
 #include "transcribe/PocketSphinxRecognizer.h"
@@ -156,6 +159,32 @@ int runServer(const ServeOptions& options) {
     rooms.setIceServers({options.turnUrls, options.turnSecret, std::chrono::seconds(options.turnTtlSeconds)});
   }
   registry = &rooms;
+  // Meeting summaries, when a language model is configured: written once a transcription
+  // has finished, on the summary service's thread; its reports come back here.
+  signaling::MeetingSummaries* summaries = nullptr;
+  std::unique_ptr<meeting::SummaryService> summaryService;
+  if (!options.llmUrl.empty()) {
+    summary::ChatSettings chat;
+    chat.url = options.llmUrl;
+    chat.model = options.llmModel;
+    if (const char* key = std::getenv(options.llmApiKeyEnv.c_str())) chat.apiKey = key;
+    auto client = std::make_shared<const summary::ChatCompletions>(chat);
+    summaryService = std::make_unique<meeting::SummaryService>(
+        [client](const std::vector<summary::ChatMessage>& messages, const std::atomic<bool>& cancelled,
+                 const std::function<void(const std::string&)>& onFailedAttempt) {
+          return client->complete(messages, &cancelled, onFailedAttempt);
+        },
+        [&io](std::function<void()> task) { net::post(io, std::move(task)); },
+        [&summaries](const meeting::SummaryReport& report) {
+          if (summaries) summaries->onReport(report, unixMillisNow());
+        });
+    spdlog::info("meeting summaries by {} at {}", options.llmModel, options.llmUrl);
+  }
+  signaling::MeetingSummaries meetingSummaries(rooms, summaryService.get(), options.language, options.llmModel);
+  summaries = &meetingSummaries;
+  transcription.onFinished([&summaries](const std::string& roomId, std::int64_t transcriptionId) {
+    if (summaries) summaries->summarize(roomId, transcriptionId, unixMillisNow());
+  });
   // A node of a cluster: membership in Redis; new joins wait for it to answer.
   std::unique_ptr<ClusterNode> clusterNode;
   if (!options.cluster.empty()) {
@@ -163,10 +192,12 @@ int runServer(const ServeOptions& options) {
     clusterNode = std::make_unique<ClusterNode>(*cluster::parseRedisUrl(options.cluster, why), options.nodeAddress,
                                                 rooms, *media);
   }
-  http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode] {
+  http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode, &summaryService] {
     return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics() +
-           (clusterNode ? clusterNode->renderMetrics() : std::string());
+           (clusterNode ? clusterNode->renderMetrics() : std::string()) +
+           (summaryService ? summaryService->renderMetrics() : std::string());
   });
+  router.setSummaries(&meetingSummaries);
   // Sign-in, when an identity provider is configured; /api/me says whether it is.
   std::unique_ptr<auth::SignInService> signIn;
   if (!options.oidcIssuer.empty()) {
@@ -259,6 +290,8 @@ int runServer(const ServeOptions& options) {
     sweeper.cancel();
     hangup.cancel();
     server->stop();
+    // No summary is begun now: it could not be finished (a moderator asks again later).
+    summaries = nullptr;
     // The last utterances are recognized and their segments posted to this thread before
     // its loop ends, so they reach the database.
     rooms.stopAllTranscriptions(unixMillisNow());
@@ -287,6 +320,7 @@ int runServer(const ServeOptions& options) {
   server->abort();
   runUntil(io, std::chrono::seconds(1), [&server] { return server->openWebSockets() == 0; });
   registry = nullptr;
+  summaries = nullptr;
   media.reset();  // joins the workers before the rooms they report to go away
   spdlog::info("stopped");
   return 0;

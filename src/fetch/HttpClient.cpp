@@ -53,8 +53,21 @@ std::string hostHeader(const Url& url) {
 
 namespace {
 
+// Runs one asynchronous operation to its end on `io` and throws its error. Beast's stream
+// timeouts apply to asynchronous operations only (a blocking read on a tcp_stream waits
+// forever for a server that accepted and never answers), so the blocking client is made of
+// these steps, under the stream's one deadline.
+template <typename Start>
+void step(net::io_context& io, Start start) {
+  beast::error_code result;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  if (result) throw beast::system_error(result);
+}
+
 template <typename Stream>
-HttpResponse exchange(Stream& stream, bhttp::verb method, const Url& url, const std::string& target,
+HttpResponse exchange(net::io_context& io, Stream& stream, bhttp::verb method, const Url& url, const std::string& target,
                       const std::map<std::string, std::string>& headers, const std::string& body,
                       std::size_t maxResponseBytes) {
   bhttp::request<bhttp::string_body> request{method, target, 11};
@@ -65,11 +78,11 @@ HttpResponse exchange(Stream& stream, bhttp::verb method, const Url& url, const 
     request.body() = body;
     request.prepare_payload();
   }
-  bhttp::write(stream, request);
+  step(io, [&](auto handler) { bhttp::async_write(stream, request, std::move(handler)); });
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(maxResponseBytes);
-  bhttp::read(stream, buffer, parser);
+  step(io, [&](auto handler) { bhttp::async_read(stream, buffer, parser, std::move(handler)); });
   return {static_cast<int>(parser.get().result_int()), parser.get().body(),
           std::string(parser.get()[bhttp::field::content_type])};
 }
@@ -83,9 +96,9 @@ HttpResponse request(bhttp::verb method, const Url& url, const std::string& targ
     const auto endpoints = resolver.resolve(url.host, url.port);
     if (!url.https) {
       beast::tcp_stream stream(io);
-      stream.expires_after(timeout);
-      stream.connect(endpoints);
-      auto response = exchange(stream, method, url, target, headers, body, maxResponseBytes);
+      stream.expires_after(timeout);  // for the whole exchange
+      step(io, [&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
+      auto response = exchange(io, stream, method, url, target, headers, body, maxResponseBytes);
       beast::error_code ignored;
       stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
       return response;
@@ -96,10 +109,10 @@ HttpResponse request(bhttp::verb method, const Url& url, const std::string& targ
     beast::ssl_stream<beast::tcp_stream> stream(io, tls);
     if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) throw HttpError("cannot set TLS SNI");
     stream.set_verify_callback(net::ssl::host_name_verification(url.host));
-    beast::get_lowest_layer(stream).expires_after(timeout);
-    beast::get_lowest_layer(stream).connect(endpoints);
-    stream.handshake(net::ssl::stream_base::client);
-    return exchange(stream, method, url, target, headers, body, maxResponseBytes);
+    beast::get_lowest_layer(stream).expires_after(timeout);  // for the whole exchange
+    step(io, [&](auto handler) { beast::get_lowest_layer(stream).async_connect(endpoints, std::move(handler)); });
+    step(io, [&](auto handler) { stream.async_handshake(net::ssl::stream_base::client, std::move(handler)); });
+    return exchange(io, stream, method, url, target, headers, body, maxResponseBytes);
   } catch (const beast::system_error& e) {
     throw HttpError(url.host + ":" + url.port + ": " + e.code().message());
   }

@@ -142,6 +142,11 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
         if (!isGet) return error(405, "method not allowed", request.version());
         return transcript(request, id, query == std::string_view::npos ? "" : target.substr(query + 1), client);
       }
+      if (sub == "/summary") {
+        if (method == beast_http::verb::post) return regenerateSummary(request, id, client);
+        if (!isGet) return error(405, "method not allowed", request.version());
+        return summary(request, id, query == std::string_view::npos ? "" : target.substr(query + 1), client);
+      }
       if (!sub.empty()) return error(404, "not found", request.version());
       if (!isGet) return error(405, "method not allowed", request.version());
       return getRoom(request, id, client);

@@ -13,6 +13,10 @@
 #include "http/StaticFiles.h"
 #include "signaling/RoomRegistry.h"
 
+namespace parley::signaling {
+class MeetingSummaries;
+}
+
 namespace parley::http {
 
 namespace beast_http = boost::beast::http;
@@ -35,6 +39,8 @@ class Router {
   // Who may create rooms: anyone, or only signed-in users.
   enum class RoomCreation { Anyone, SignedIn };
   void setRoomCreation(RoomCreation policy) { roomCreation_ = policy; }
+  // Meeting summaries by a language model (/api/rooms/{id}/summary); null: none here.
+  void setSummaries(signaling::MeetingSummaries* summaries) { summaries_ = summaries; }
   // The signed-in user the request's session cookie names, if sign-in is on.
   std::optional<store::UserSessionRecord> signedInUser(const Request& request) {
     return auth_ ? auth_->user(request) : std::nullopt;
@@ -49,6 +55,10 @@ class Router {
   Response myRooms(const Request& request, const ClientInfo& client);
   Response transcription(const Request& request, const std::string& id, const ClientInfo& client);
   Response transcript(const Request& request, const std::string& id, std::string_view query, const ClientInfo& client);
+  // GET: the latest transcription's summary (state, and the text in json or md); POST
+  // {"action":"regenerate"}: written again. RouterSummary.cpp.
+  Response summary(const Request& request, const std::string& id, std::string_view query, const ClientInfo& client);
+  Response regenerateSummary(const Request& request, const std::string& id, const ClientInfo& client);
   // A room's moderator: the token from "Authorization: Bearer T", or the signed-in owner's
   // session cookie (state-changing requests then need a same-origin Origin). 401 if
   // neither, 403 if wrong.
@@ -63,6 +73,7 @@ class Router {
   std::function<std::string()> extraMetrics_;
   AuthRoutes* auth_ = nullptr;
   RoomCreation roomCreation_ = RoomCreation::Anyone;
+  signaling::MeetingSummaries* summaries_ = nullptr;
 };
 
 // Headers every response carries: a strict CSP (no third-party anything) and friends.

@@ -39,20 +39,23 @@ TranscriptionService::StartResult TranscriptionService::start(const std::string&
   auto transcriber = std::make_shared<RoomTranscriber>(recognizers_, std::move(deliver), counters_, settings_);
   if (media_) media_->setAudioTap(roomId, transcriber);
   active_.emplace(roomId, std::move(transcriber));
+  transcriptionIds_[roomId] = transcriptionId;
   // A model takes a second to load: have two ready before the first words.
   recognizers_->warm(2);
   return StartResult::Started;
 }
 
-void TranscriptionService::stop(const std::string& roomId) {
+void TranscriptionService::stop(const std::string& room) {
+  const std::string roomId = room;  // `room` may be the key erased below (drain passes it)
   const auto it = active_.find(roomId);
   if (it == active_.end()) return;
   if (media_) media_->setAudioTap(roomId, nullptr);
   {
     std::lock_guard lock(retireMutex_);
-    retiring_.push_back(std::move(it->second));
+    retiring_.push_back({std::move(it->second), roomId, transcriptionIds_[roomId]});
   }
   active_.erase(it);
+  transcriptionIds_.erase(roomId);
   retireChanged_.notify_all();
 }
 
@@ -72,8 +75,9 @@ void TranscriptionService::retireLoop() {
   for (;;) {
     retireChanged_.wait(lock, [this] { return stopping_ || !retiring_.empty(); });
     if (retiring_.empty()) return;  // stopping, nothing left
-    auto transcriber = std::move(retiring_.front());
+    Retiring retired = std::move(retiring_.front());
     retiring_.pop_front();
+    auto transcriber = std::move(retired.transcriber);
     ++finishing_;
     auto deadline = limits_.finishDeadline;
     if (drainBy_) deadline = std::max(std::chrono::steady_clock::duration::zero(),
@@ -83,6 +87,12 @@ void TranscriptionService::retireLoop() {
     // ignores packets once stopped, so whoever drops it last frees only memory.
     transcriber->stop(deadline);
     transcriber.reset();
+    // Posted after the transcriber's last segments, so it reaches the control thread after them.
+    if (finished_) {
+      post_([finished = finished_, roomId = std::move(retired.roomId), id = retired.transcriptionId] {
+        finished(roomId, id);
+      });
+    }
     lock.lock();
     --finishing_;
     retireChanged_.notify_all();

@@ -44,6 +44,11 @@ class TranscriptionService {
   TranscriptionService(const TranscriptionService&) = delete;
   TranscriptionService& operator=(const TranscriptionService&) = delete;
 
+  // Runs on the control thread once a stopped transcription is finished: its last segments
+  // were posted before (so they are stored by then). Set before the first start.
+  using Finished = std::function<void(const std::string& roomId, std::int64_t transcriptionId)>;
+  void onFinished(Finished finished) { finished_ = std::move(finished); }
+
   enum class StartResult { Started, AlreadyRunning, Full };
   StartResult start(const std::string& roomId, std::int64_t transcriptionId);
   // Detaches the room's audio and finishes its transcriber in the background.
@@ -75,11 +80,18 @@ class TranscriptionService {
   TranscriptionLimits limits_;
   TranscriberCounters counters_;
   std::unordered_map<std::string, std::shared_ptr<RoomTranscriber>> active_;  // control thread
+  std::unordered_map<std::string, std::int64_t> transcriptionIds_;             // control thread, by room
+  Finished finished_;
 
   // Transcribers being finished, by the retiring thread.
   std::mutex retireMutex_;
   std::condition_variable retireChanged_;
-  std::deque<std::shared_ptr<RoomTranscriber>> retiring_;
+  struct Retiring {
+    std::shared_ptr<RoomTranscriber> transcriber;
+    std::string roomId;
+    std::int64_t transcriptionId = 0;
+  };
+  std::deque<Retiring> retiring_;
   std::size_t finishing_ = 0;
   bool stopping_ = false;
   // While draining: when every finish must be done by.

@@ -209,6 +209,9 @@ struct VideoLayerState {
 std::string videoLayersFrame(const std::string& mid, const std::vector<VideoLayerState>& layers);
 std::string mediaErrorFrame(const std::string& message);
 std::string transcriptionFrame(bool active, std::int64_t startedAt);
+// A summary's state, for moderators: "pending" (with the steps done and planned, and the
+// last failure while retrying), "done" or "failed" (with why).
+std::string summaryFrame(const std::string& state, const std::string& error, int stepsDone, int stepsPlanned);
 std::string captionFrame(const std::string& participantId, const std::string& name, const std::string& text,
                          double start, double end, bool final, bool guest = false);
 // To the person waiting: they wait, for which room, until when.

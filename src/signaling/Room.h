@@ -116,6 +116,8 @@ class Room {
   // A segment of this room's current transcription, on the control thread: stored when
   // final, shown to everyone as a caption.
   void onTranscriptSegment(const transcribe::LiveSegment& segment);
+  // A frame for the moderators in the room only (the summary's progress).
+  void tellModerators(const std::string& frame);
   // Since when nobody is in the room (0 while someone is).
   std::int64_t emptySince() const { return emptySince_; }
 

@@ -33,8 +33,9 @@ void Room::muteByModerator(Member& member, const std::string& by) {
   broadcast(participantUpdatedFrame(member.view));
 }
 
-void Room::sendWaitingList() {
-  const std::string frame = waitingListFrame(waiting_.views());
+void Room::sendWaitingList() { tellModerators(waitingListFrame(waiting_.views())); }
+
+void Room::tellModerators(const std::string& frame) {
   for (auto& member : members_) {
     if (member.view.role == Role::Moderator) send(member, frame);
   }

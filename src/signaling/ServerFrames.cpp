@@ -117,6 +117,12 @@ std::string transcriptionFrame(bool active, std::int64_t startedAt) {
   return frame({{"type", "transcription"}, {"active", active}, {"started_at", formatIsoTime(startedAt)}});
 }
 
+std::string summaryFrame(const std::string& state, const std::string& error, int stepsDone, int stepsPlanned) {
+  json f = {{"type", "summary"}, {"state", state}, {"steps_done", stepsDone}, {"steps_planned", stepsPlanned}};
+  if (!error.empty()) f["error"] = error;
+  return frame(f);
+}
+
 std::string captionFrame(const std::string& participantId, const std::string& name, const std::string& text,
                          double start, double end, bool final, bool guest) {
   return frame({{"type", "caption"},

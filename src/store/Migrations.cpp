@@ -87,6 +87,21 @@ CREATE INDEX rooms_owner ON rooms(owner_issuer, owner_subject, created_at);
 ALTER TABLE participant_sessions ADD COLUMN node TEXT NOT NULL DEFAULT '';
 CREATE INDEX participant_sessions_open ON participant_sessions(node) WHERE left_at IS NULL;
 )sql",
+    // 6: each transcription's summary by a language model, its state and its last error.
+    R"sql(
+CREATE TABLE meeting_summaries (
+  transcription_id INTEGER PRIMARY KEY REFERENCES transcriptions(id),
+  room_id TEXT NOT NULL REFERENCES rooms(id),
+  state TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  language TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT '',
+  markdown TEXT NOT NULL DEFAULT '',
+  json TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+)sql",
 };
 }  // namespace
 

@@ -177,6 +177,26 @@ std::vector<TranscriptSegmentRecord> PostgresStore::transcriptSegments(std::int6
   return out;
 }
 
+void PostgresStore::saveSummary(const SummaryRecord& s) {
+  db_.exec(
+      "INSERT INTO meeting_summaries (transcription_id, room_id, state, error, attempts, language, model, markdown, "
+      "json, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (transcription_id) DO UPDATE SET "
+      "state = excluded.state, error = excluded.error, attempts = excluded.attempts, language = excluded.language, "
+      "model = excluded.model, markdown = excluded.markdown, json = excluded.json, updated_at = excluded.updated_at",
+      {s.transcriptionId, s.roomId, s.state, s.error, s.attempts, s.language, s.model, s.markdown, s.json,
+       s.updatedAt});
+}
+
+std::optional<SummaryRecord> PostgresStore::summaryOf(std::int64_t transcriptionId) {
+  const auto r = db_.exec(
+      "SELECT transcription_id, room_id, state, error, attempts, language, model, markdown, json, updated_at "
+      "FROM meeting_summaries WHERE transcription_id = $1",
+      {transcriptionId});
+  if (r.rows() == 0) return std::nullopt;
+  return SummaryRecord{r.integer(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.integer(0, 4),
+                       r.text(0, 5),    r.text(0, 6), r.text(0, 7), r.text(0, 8), r.integer(0, 9)};
+}
+
 void PostgresStore::createUserSession(const UserSessionRecord& s) {
   db_.exec("INSERT INTO user_sessions (id_sha256, issuer, subject, name, email, id_token, created_at, expires_at) "
            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -63,6 +63,20 @@ struct TranscriptionRecord {
   std::optional<std::int64_t> stoppedAt;
 };
 
+// A transcription's summary by a language model, and how far it got.
+struct SummaryRecord {
+  std::int64_t transcriptionId = 0;
+  std::string roomId;
+  std::string state;  // "pending" (being written or waiting for a retry), "done" or "failed"
+  std::string error;  // why the last attempt failed, if it did
+  std::int64_t attempts = 0;
+  std::string language;
+  std::string model;
+  std::string markdown;
+  std::string json;
+  std::int64_t updatedAt = 0;
+};
+
 class RoomStore {
  public:
   virtual ~RoomStore() = default;
@@ -110,6 +124,10 @@ class RoomStore {
   virtual std::optional<TranscriptionRecord> latestTranscription(const std::string& roomId) = 0;
   virtual void addTranscriptSegment(std::int64_t transcriptionId, const TranscriptSegmentRecord& segment) = 0;
   virtual std::vector<TranscriptSegmentRecord> transcriptSegments(std::int64_t transcriptionId) = 0;
+
+  // Writes a transcription's summary, replacing the one it had.
+  virtual void saveSummary(const SummaryRecord& summary) = 0;
+  virtual std::optional<SummaryRecord> summaryOf(std::int64_t transcriptionId) = 0;
 };
 
 }  // namespace parley::store

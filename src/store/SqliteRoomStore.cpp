@@ -206,6 +206,28 @@ std::vector<TranscriptSegmentRecord> SqliteRoomStore::transcriptSegments(std::in
   return out;
 }
 
+void SqliteRoomStore::saveSummary(const SummaryRecord& s) {
+  auto stmt = db_.prepare(
+      "INSERT INTO meeting_summaries (transcription_id, room_id, state, error, attempts, language, model, markdown, "
+      "json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (transcription_id) DO UPDATE SET "
+      "state = excluded.state, error = excluded.error, attempts = excluded.attempts, language = excluded.language, "
+      "model = excluded.model, markdown = excluded.markdown, json = excluded.json, updated_at = excluded.updated_at");
+  stmt.bind(1, s.transcriptionId).bind(2, s.roomId).bind(3, s.state).bind(4, s.error).bind(5, s.attempts);
+  stmt.bind(6, s.language).bind(7, s.model).bind(8, s.markdown).bind(9, s.json).bind(10, s.updatedAt);
+  stmt.run();
+}
+
+std::optional<SummaryRecord> SqliteRoomStore::summaryOf(std::int64_t transcriptionId) {
+  auto stmt = db_.prepare(
+      "SELECT transcription_id, room_id, state, error, attempts, language, model, markdown, json, updated_at "
+      "FROM meeting_summaries WHERE transcription_id = ?");
+  stmt.bind(1, transcriptionId);
+  if (!stmt.step()) return std::nullopt;
+  return SummaryRecord{stmt.columnInt(0),  stmt.columnText(1), stmt.columnText(2), stmt.columnText(3),
+                       stmt.columnInt(4),  stmt.columnText(5), stmt.columnText(6), stmt.columnText(7),
+                       stmt.columnText(8), stmt.columnInt(9)};
+}
+
 void SqliteRoomStore::createUserSession(const UserSessionRecord& session) {
   auto stmt = db_.prepare(
       "INSERT INTO user_sessions (id_sha256, issuer, subject, name, email, id_token, created_at, expires_at) "

@@ -37,6 +37,8 @@ class SqliteRoomStore final : public Store {
   std::optional<TranscriptionRecord> latestTranscription(const std::string& roomId) override;
   void addTranscriptSegment(std::int64_t transcriptionId, const TranscriptSegmentRecord& segment) override;
   std::vector<TranscriptSegmentRecord> transcriptSegments(std::int64_t transcriptionId) override;
+  void saveSummary(const SummaryRecord& summary) override;
+  std::optional<SummaryRecord> summaryOf(std::int64_t transcriptionId) override;
 
   void createUserSession(const UserSessionRecord& session) override;
   std::optional<UserSessionRecord> findLiveUserSession(const std::string& idSha256, std::int64_t now) override;

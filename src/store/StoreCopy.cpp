@@ -11,8 +11,8 @@ namespace parley::store {
 
 namespace {
 // Parents before children (foreign keys). Table names are ours, never user input.
-constexpr const char* kTables[] = {"rooms", "participant_sessions", "chat_messages",
-                                   "transcriptions", "transcript_segments", "user_sessions"};
+constexpr const char* kTables[] = {"rooms",          "participant_sessions", "chat_messages",    "transcriptions",
+                                   "transcript_segments", "meeting_summaries", "user_sessions"};
 // Tables whose id PostgreSQL numbers itself: its sequence must go past the copied ids.
 constexpr const char* kNumberedTables[] = {"participant_sessions", "chat_messages", "transcriptions",
                                            "transcript_segments"};

@@ -117,6 +117,11 @@ TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
       {{"--log-level", "loud"}, {}, "--log-level must be one of"},
       {{"--asr", "siri"}, {}, "--asr must be pocketsphinx or openai"},
       {{"--asr-url", "ftp://x"}, {}, "--asr-url must be an http(s) URL"},
+      {{"--llm-url", "file:///etc/passwd", "--llm-model", "m"}, {}, "--llm-url must be an http(s) URL"},
+      {{"--llm-url", "http://llm:8000"}, {}, "--llm-url and --llm-model go together"},
+      {{"--llm-model", "albert-large"}, {}, "--llm-url and --llm-model go together"},
+      {{"--llm-url", "http://llm:8000", "--llm-model", "m", "--llm-api-key-env", "PATH; rm"}, {},
+       "--llm-api-key-env must name an environment variable"},
       {{"--public-url", "meet.example.fr"}, {}, "--public-url must be an http(s) URL"},
       {{"--trusted-proxy", "10.0.0.0/99"}, {}, "--trusted-proxy must be IP addresses"},
       {{"--recognizers", "0"}, {}, "--recognizers must be a number from 1"},
@@ -140,6 +145,17 @@ TEST(ServeOptions, BadValuesGetAClearErrorNamingWhereTheyCameFrom) {
     EXPECT_FALSE(p.options) << c.mentions;
     EXPECT_NE(p.error.find(c.mentions), std::string::npos) << "got: " << p.error;
   }
+}
+
+TEST(ServeOptions, ALanguageModelForSummariesIsNamedWithItsKeysVariable) {
+  const auto p = parse({"--llm-url", "https://albert.api.etalab.gouv.fr", "--llm-model", "albert-large",
+                        "--llm-api-key-env", "ALBERT_KEY"});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->llmUrl, "https://albert.api.etalab.gouv.fr");
+  EXPECT_EQ(p.options->llmModel, "albert-large");
+  EXPECT_EQ(p.options->llmApiKeyEnv, "ALBERT_KEY");
+  EXPECT_EQ(parse({}).options->llmApiKeyEnv, "PARLEY_LLM_API_KEY");
+  EXPECT_TRUE(parse({}).options->llmUrl.empty()) << "no summaries unless asked for";
 }
 
 TEST(ServeOptions, IceTcpPortsFollowTheUdpRangeUnlessGivenOrTurnedOff) {

@@ -295,13 +295,27 @@ test('past --max-transcriptions a start is refused with 503 until one stops', as
 // deployment. None can run here, so a fake one stands in: it checks what Parley sends (the
 // model, the language, the key, a 16 kHz WAV of each utterance) and answers verbose_json.
 // What is tested is our side of the contract, through a real call.
-test('live transcription through an OpenAI-compatible server', async () => {
+// One fake OpenAI-compatible server for both: speech recognition, and the chat completions
+// that write the meeting's summary (its first answer is a 500, so the retry is exercised).
+test('live transcription through an OpenAI-compatible server, then the meeting summary by its language model', async () => {
   const requests = [];
+  const chats = [];
   const fake = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (req.url === '/v1/chat/completions') {
+        chats.push({ auth: req.headers.authorization, body: JSON.parse(body.toString('utf8')) });
+        if (chats.length === 1) {
+          res.writeHead(500, { 'Content-Type': 'application/json' });
+          return res.end('{"error":"overloaded"}');
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const content = JSON.stringify({ overview: 'Bruno invite chacun à agir.', main_points: ['ce que chacun peut faire'],
+          decisions: [], action_items: [{ owner: 'Bruno', task: 'relancer le groupe' }] });
+        return res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content } }] }));
+      }
       const text = body.toString('latin1');
       const field = (name) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)`).exec(text)?.[1];
       const wav = body.indexOf('RIFF');
@@ -315,11 +329,13 @@ test('live transcription through an OpenAI-compatible server', async () => {
   await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
   const asr = `http://127.0.0.1:${fake.address().port}`;
   const openai = await startServer({ args: ['--udp-ports', '43040-43049', '--asr', 'openai', '--asr-url', asr,
-    '--asr-model', 'whisper-large-v3', '--language', 'fr'], env: { PARLEY_ASR_API_KEY: 'sekret' } });
+    '--asr-model', 'whisper-large-v3', '--language', 'fr', '--llm-url', asr, '--llm-model', 'albert-large',
+    '--llm-api-key-env', 'TEST_LLM_KEY'], env: { PARLEY_ASR_API_KEY: 'sekret', TEST_LLM_KEY: 'llm-sekret' } });
   try {
     const room = await createRoom(openai.url);
     assert.equal((await transcription(room.id, room.moderator_token, 'start', openai.url)).status, 200);
-    const bruno = await join(room.id, 'Bruno', path.join(dir, 'bruno.wav'), null, openai.url);
+    // Bruno runs the meeting: the moderator's link.
+    const bruno = await join(room.id, 'Bruno', path.join(dir, 'bruno.wav'), room.moderator_token, openai.url);
     await bruno.getByTestId('toggle-captions').click();
     await bruno.getByTestId('caption').filter({ hasText: 'demandez ce que vous pouvez faire' }).first().waitFor({ timeout: 60000 });
     const body = await (await transcript(room.id, room.moderator_token, 'json', openai.url)).json();
@@ -334,6 +350,39 @@ test('live transcription through an OpenAI-compatible server', async () => {
     assert.equal(first.rate, 16000);
     assert.equal(first.channels, 1);
     assert.ok(first.seconds > 0.3 && first.seconds < 30, `an utterance, not the whole call: ${first.seconds} s`);
+
+    // The summary: written when the transcription stops, after one failed attempt; the
+    // moderator is told and downloads it from the room.
+    const summaryUrl = `${openai.url}/api/rooms/${room.id}/summary`;
+    const moderator = { headers: { Authorization: `Bearer ${room.moderator_token}` } };
+    assert.equal((await transcription(room.id, room.moderator_token, 'stop', openai.url)).status, 200);
+    await bruno.getByTestId('download-summary').waitFor({ timeout: 60000 });
+    const summary = await (await fetch(summaryUrl, moderator)).json();
+    const final = await (await transcript(room.id, room.moderator_token, 'json', openai.url)).json();
+    assert.equal(summary.state, 'done', JSON.stringify(summary));
+    assert.equal(summary.model, 'albert-large');
+    assert.ok(summary.attempts >= 1, 'the 500 was retried');
+    assert.equal(summary.summary.overview, 'Bruno invite chacun à agir.');
+    assert.deepEqual(summary.summary.participants, ['Bruno']);
+    assert.deepEqual(summary.summary.action_items, [{ owner: 'Bruno', task: 'relancer le groupe' }]);
+    assert.equal(chats.length, 2);
+    const chat = chats[1];
+    assert.equal(chat.auth, 'Bearer llm-sekret');
+    assert.equal(chat.body.model, 'albert-large');
+    assert.equal(chat.body.messages[0].role, 'system');
+    assert.match(chat.body.messages[0].content, /français/, 'asked in the transcript\'s language');
+    assert.match(chat.body.messages[1].content, /Bruno: demandez ce que vous pouvez faire/);
+    const download = bruno.waitForEvent('download');
+    await bruno.getByTestId('download-summary').click();
+    const file = await (await download).path();
+    const markdown = readFileSync(file, 'utf8');
+    assert.match(markdown, /^# Compte rendu/);
+    assert.match(markdown, /- \*\*Bruno\*\*: relancer le groupe/);
+    assert.equal((await fetch(summaryUrl)).status, 401, 'for moderators only');
+    const after = await (await transcript(room.id, room.moderator_token, 'json', openai.url)).json();
+    assert.deepEqual(after.segments, final.segments, 'the transcript is untouched');
+    assert.equal(chat.body.messages[1].content.split('Bruno: demandez').length - 1, final.segments.length,
+      'every segment of the transcript was in the request');
     await bruno.context().browser().close();
   } finally {
     await openai.stop();

@@ -9,9 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <deque>
+#include <mutex>
 #include <regex>
+#include <thread>
 
 #include "auth/SignInService.h"
+#include "meeting/SummaryService.h"
+#include "signaling/MeetingSummaries.h"
 #include "common/Text.h"
 #include "signaling/SignalingSession.h"
 #include "store/SqliteRoomStore.h"
@@ -56,6 +61,8 @@ class HttpRouterTest : public ::testing::Test {
 
   store::SqliteRoomStore store{":memory:"};
   signaling::RoomRegistry rooms{store};
+  std::mutex controlMutex_;
+  signaling::MeetingSummaries* summaries_ = nullptr;
   StaticFiles web_;
   Router router{rooms, web_};
 };
@@ -191,6 +198,102 @@ TEST_F(HttpRouterTest, TranscriptsComeInEveryPromisedFormat) {
     EXPECT_EQ(call(bhttp::verb::get, target + "?format=" + format, "", auth).result_int(), 400) << format;
   }
   EXPECT_EQ(call(bhttp::verb::get, target + "?format=srt").result_int(), 401);
+}
+
+// Summaries: the state while there is none, the refusals, then one written by a model (a
+// function here: the chat client has its own tests), in both formats; a model that fails
+// leaves the transcript as it was and says why.
+TEST_F(HttpRouterTest, SummariesAreAskedForReadAndFailClearly) {
+  const auto room = body(call(bhttp::verb::post, "/api/rooms"));
+  const std::string id = room["id"];
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + room["moderator_token"].get<std::string>()}};
+  const std::string target = "/api/rooms/" + id + "/summary";
+  const std::string regenerate = R"({"action":"regenerate"})";
+  EXPECT_EQ(call(bhttp::verb::get, target, "", auth).result_int(), 404) << "never transcribed";
+  const auto transcription = store.startTranscription(id, 1000);
+  store.addTranscriptSegment(transcription, {1500, 3250, "p1", "Ana", "on valide le budget"});
+  const auto none = call(bhttp::verb::get, target, "", auth);
+  ASSERT_EQ(none.result_int(), 200);
+  EXPECT_EQ(body(none)["state"], "none");
+  EXPECT_EQ(body(none)["enabled"], false);
+  EXPECT_EQ(call(bhttp::verb::post, target, regenerate, auth).result_int(), 503) << "no model on this server";
+
+  // A model, and a control thread played by this test.
+  std::deque<std::function<void()>> control;
+  bool fail = false;
+  meeting::SummaryService service(
+      [&](const std::vector<summary::ChatMessage>& messages, const std::atomic<bool>&,
+          const std::function<void(const std::string&)>&) -> std::string {
+        if (fail) throw summary::ChatError("the language model at http://llm failed: HTTP 500");
+        EXPECT_NE(messages[1].content.find("Ana: on valide le budget"), std::string::npos);
+        return R"({"overview":"Le budget est validé.","decisions":["budget validé"],"action_items":[]})";
+      },
+      [&](std::function<void()> task) {
+        std::lock_guard lock(controlMutex_);
+        control.push_back(std::move(task));
+      },
+      [&](const meeting::SummaryReport& report) { summaries_->onReport(report, 5000); });
+  signaling::MeetingSummaries summaries(rooms, &service, "fr", "albert-large");
+  summaries_ = &summaries;
+  router.setSummaries(&summaries);
+  // Runs what the service posted until the summary is no longer pending.
+  auto settle = [&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::lock_guard lock(controlMutex_);
+        if (!control.empty()) {
+          task = std::move(control.front());
+          control.pop_front();
+        }
+      }
+      if (task) {
+        task();
+        continue;
+      }
+      const auto saved = store.summaryOf(transcription);
+      if ((saved && saved->state != "pending") || std::chrono::steady_clock::now() > deadline) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  EXPECT_EQ(call(bhttp::verb::post, target, regenerate, auth).result_int(), 409) << "still transcribing";
+  store.stopTranscription(transcription, 2000);
+  EXPECT_EQ(call(bhttp::verb::post, target, R"({"action":"start"})", auth).result_int(), 400);
+  EXPECT_EQ(call(bhttp::verb::post, target, regenerate).result_int(), 401);
+  EXPECT_EQ(call(bhttp::verb::post, target, regenerate, {{"Authorization", "Bearer wrong"}}).result_int(), 403);
+  EXPECT_EQ(call(bhttp::verb::get, target + "?format=md", "", auth).result_int(), 409) << "not written yet";
+  const auto asked = call(bhttp::verb::post, target, regenerate, auth);
+  ASSERT_EQ(asked.result_int(), 202);
+  EXPECT_EQ(body(asked)["state"], "pending");
+  settle();
+  const auto done = call(bhttp::verb::get, target, "", auth);
+  ASSERT_EQ(done.result_int(), 200);
+  const auto doc = body(done);
+  EXPECT_EQ(doc["state"], "done");
+  EXPECT_EQ(doc["model"], "albert-large");
+  EXPECT_EQ(doc["language"], "fr");
+  EXPECT_EQ(doc["summary"]["overview"], "Le budget est validé.");
+  EXPECT_EQ(doc["summary"]["participants"], json({"Ana"}));
+  const auto md = call(bhttp::verb::get, target + "?format=md", "", auth);
+  ASSERT_EQ(md.result_int(), 200);
+  EXPECT_EQ(md[bhttp::field::content_type], "text/markdown; charset=utf-8");
+  EXPECT_NE(md.body().find("## Décisions\n\n- budget validé\n"), std::string::npos) << md.body();
+  EXPECT_EQ(call(bhttp::verb::get, target + "?format=docx", "", auth).result_int(), 400);
+  EXPECT_EQ(call(bhttp::verb::get, target + "?format=md").result_int(), 401);
+
+  // A model that fails: the reason is kept, the earlier summary and the transcript stay.
+  const auto transcriptBefore = call(bhttp::verb::get, "/api/rooms/" + id + "/transcript", "", auth).body();
+  fail = true;
+  ASSERT_EQ(call(bhttp::verb::post, target, regenerate, auth).result_int(), 202);
+  settle();
+  const auto failed = body(call(bhttp::verb::get, target, "", auth));
+  EXPECT_EQ(failed["state"], "failed");
+  EXPECT_NE(failed["error"].get<std::string>().find("HTTP 500"), std::string::npos) << failed;
+  EXPECT_EQ(failed["summary"]["overview"], "Le budget est validé.") << "the last good summary is still there";
+  EXPECT_EQ(call(bhttp::verb::get, "/api/rooms/" + id + "/transcript", "", auth).body(), transcriptBefore);
+  router.setSummaries(nullptr);
+  summaries_ = nullptr;
 }
 
 TEST_F(HttpRouterTest, PagesGiveADeviceCookieAndNeverAutojoinFromAnotherSite) {

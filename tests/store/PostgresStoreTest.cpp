@@ -176,11 +176,12 @@ TEST(PostgresStore, CopiesASqliteStoreWithItsIds) {
     transcription = source.startTranscription("abc-defg-hij", 1400);
     source.addTranscriptSegment(transcription, {0, 1500, "p1", "Ana", "bonjour à tous", false});
     source.stopTranscription(transcription, 1800);
+    source.saveSummary({transcription, "abc-defg-hij", "done", "", 1, "fr", "albert", "# Compte rendu", "{}", 1850});
     source.createUserSession({"sha-ana", "https://idp", "ana", "Ana", "ana@example.gouv.fr", "tok", 1000, 9000, std::nullopt});
   }
   const auto url = freshDatabase();
   const auto report = copySqliteToPostgres(path, url);
-  ASSERT_EQ(report.rowsPerTable.size(), 6u);
+  ASSERT_EQ(report.rowsPerTable.size(), 7u);
   EXPECT_EQ(report.rowsPerTable[0], (std::pair<std::string, std::int64_t>{"rooms", 2}));
   EXPECT_EQ(report.rowsPerTable[2].second, 3);
 
@@ -200,6 +201,7 @@ TEST(PostgresStore, CopiesASqliteStoreWithItsIds) {
   EXPECT_EQ(chat.back().id, lastChat) << "ids kept: clients page the chat by them";
   EXPECT_EQ(copied.latestTranscription("abc-defg-hij")->stoppedAt, 1800);
   EXPECT_EQ(copied.transcriptSegments(transcription).at(0).text, "bonjour à tous");
+  EXPECT_EQ(copied.summaryOf(transcription)->markdown, "# Compte rendu");
   EXPECT_TRUE(copied.findLiveUserSession("sha-ana", 2000));
   // New rows are numbered after the copied ones.
   EXPECT_GT(copied.addChat("abc-defg-hij", "p2", "Bruno", true, "after the move", 5000).id, lastChat);

@@ -191,6 +191,30 @@ TEST_P(StoreContract, TranscriptionsKeepTheirSegmentsInOrder) {
   EXPECT_TRUE(store.transcriptSegments(second).empty());
 }
 
+TEST_P(StoreContract, SummariesAreReplacedAndKeptPerTranscription) {
+  auto opened = GetParam().open();
+  Store& store = *opened;
+  store.createRoom({"abc-defg-hij", "", "h", 1});
+  const auto first = store.startTranscription("abc-defg-hij", 100);
+  const auto second = store.startTranscription("abc-defg-hij", 200);
+  EXPECT_FALSE(store.summaryOf(first));
+  store.saveSummary({first, "abc-defg-hij", "pending", "HTTP 500: overloaded", 1, "fr", "albert-large", "", "", 300});
+  const std::string markdown = "# Compte rendu\n\n- **Ana** : rédiger la note « budget » 💶\n";
+  store.saveSummary({first, "abc-defg-hij", "done", "", 2, "fr", "albert-large", markdown, "{\"overview\":\"x\"}", 400});
+  const auto done = store.summaryOf(first);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->state, "done");
+  EXPECT_EQ(done->error, "");
+  EXPECT_EQ(done->attempts, 2);
+  EXPECT_EQ(done->language, "fr");
+  EXPECT_EQ(done->model, "albert-large");
+  EXPECT_EQ(done->markdown, markdown);
+  EXPECT_EQ(done->json, "{\"overview\":\"x\"}");
+  EXPECT_EQ(done->updatedAt, 400);
+  EXPECT_EQ(done->roomId, "abc-defg-hij");
+  EXPECT_FALSE(store.summaryOf(second));  // each transcription its own
+}
+
 TEST_P(StoreContract, TimesAreMillisecondsPastTwoThousandThirtyEight) {
   // Unix milliseconds do not fit 32 bits: every time column must be 64-bit.
   auto opened = GetParam().open();

@@ -16,6 +16,7 @@
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/OpenAiRecognizer.h"
 #include "transcribe/PocketSphinxRecognizer.h"
+#include "FakeHttpServer.h"
 #include "TestData.h"
 
 namespace parley::transcribe {
@@ -24,47 +25,7 @@ namespace {
 
 const std::string kJfk = testdata::speech("jfk.wav");
 
-// Answers each request with the next (status, body), and records what it received.
-class FakeServer {
- public:
-  explicit FakeServer(std::vector<std::pair<int, std::string>> answers) : answers_(std::move(answers)) {
-    acceptor_.open(boost::asio::ip::tcp::v4());
-    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] {
-      for (const auto& [status, body] : answers_) {
-        boost::asio::ip::tcp::socket socket(io_);
-        boost::system::error_code ec;
-        acceptor_.accept(socket, ec);
-        if (ec) return;
-        boost::beast::flat_buffer buffer;
-        boost::beast::http::request<boost::beast::http::string_body> request;
-        boost::beast::http::read(socket, buffer, request, ec);
-        requests.push_back(request);
-        boost::beast::http::response<boost::beast::http::string_body> response{
-            static_cast<boost::beast::http::status>(status), 11};
-        response.set(boost::beast::http::field::content_type, "application/json");
-        response.body() = body;
-        response.prepare_payload();
-        boost::beast::http::write(socket, response, ec);
-      }
-    });
-  }
-  ~FakeServer() {
-    acceptor_.close();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::vector<boost::beast::http::request<boost::beast::http::string_body>> requests;
-
- private:
-  std::vector<std::pair<int, std::string>> answers_;
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_{io_};
-  unsigned short port_ = 0;
-  std::thread thread_;
-};
+using FakeServer = testing::FakeHttpServer;
 
 OpenAiSettings fastSettings(const std::string& url) {
   OpenAiSettings s;
@@ -161,9 +122,9 @@ TEST(OpenAiRecognizer, RetriesAFailingServerThenSucceeds) {
   const auto words = recognizer.recognize(std::vector<float>(16000, 0.1f));
   ASSERT_EQ(words.size(), 2u);
   EXPECT_EQ(words[1].word, "not");
-  ASSERT_EQ(server.requests.size(), 3u);
-  EXPECT_EQ(server.requests[0].target(), "/v1/audio/transcriptions");
-  EXPECT_NE(std::string(server.requests[0][boost::beast::http::field::content_type]).find("multipart/form-data"),
+  ASSERT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(server.requests()[0].target(), "/v1/audio/transcriptions");
+  EXPECT_NE(std::string(server.requests()[0][boost::beast::http::field::content_type]).find("multipart/form-data"),
             std::string::npos);
 }
 
@@ -177,7 +138,7 @@ TEST(OpenAiRecognizer, ReportsAServerThatKeepsFailingOrCannotBeReached) {
     } catch (const RecognizerError& e) {
       EXPECT_NE(std::string(e.what()).find("HTTP 401"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(server.requests.size(), 1u) << "an authorisation error is not retried";
+    EXPECT_EQ(server.requests().size(), 1u) << "an authorisation error is not retried";
   }
   // A port nobody listens on (bound, then closed).
   std::string url;

@@ -100,17 +100,26 @@ export async function setTranscription(roomId: string, token: string | null, act
   return (await response.json()).active;
 }
 
-export async function downloadTranscript(roomId: string, token: string | null, format: 'vtt' | 'srt' | 'md' | 'json'): Promise<void> {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/transcript?format=${format}`, {
-    headers: moderatorHeaders(token),
-  });
-  if (!response.ok) throw new Error(`transcript: HTTP ${response.status}`);
-  const url = URL.createObjectURL(await response.blob());
+// A moderator's document (transcript, summary), saved under `name` by the browser.
+async function downloadAs(url: string, token: string | null, name: string): Promise<void> {
+  const response = await fetch(url, { headers: moderatorHeaders(token) });
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  const blob = URL.createObjectURL(await response.blob());
   const link = document.createElement('a');
-  link.href = url;
-  link.download = `transcript-${roomId}.${format}`;
+  link.href = blob;
+  link.download = name;
   link.click();
-  URL.revokeObjectURL(url);
+  URL.revokeObjectURL(blob);
+}
+
+export async function downloadTranscript(roomId: string, token: string | null, format: 'vtt' | 'srt' | 'md' | 'json'): Promise<void> {
+  const room = encodeURIComponent(roomId);
+  await downloadAs(`/api/rooms/${room}/transcript?format=${format}`, token, `transcript-${roomId}.${format}`);
+}
+
+// The meeting's summary, as the server's language model wrote it.
+export async function downloadSummary(roomId: string, token: string | null): Promise<void> {
+  await downloadAs(`/api/rooms/${encodeURIComponent(roomId)}/summary?format=md`, token, `summary-${roomId}.md`);
 }
 
 // The page that created a meeting tells the room's page, once, to say "your meeting is ready".

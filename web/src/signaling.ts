@@ -76,6 +76,7 @@ export type ServerMessage =
   | { type: 'video-layers'; mid: string; layers: { rid: string; active: boolean }[] }
   | { type: 'media-error'; message: string }
   | { type: 'transcription'; active: boolean; started_at: string }
+  | { type: 'summary'; state: 'pending' | 'done' | 'failed'; error?: string; steps_done: number; steps_planned: number }
   | { type: 'caption'; participant: string; name: string; text: string; start: number; end: number; final: boolean; guest?: boolean }
   | { type: 'waiting'; room: RoomInfo; expires_at: string }
   | { type: 'waiting-list'; people: WaitingPerson[] }

@@ -151,7 +151,7 @@ export class RoomView {
       notify: (text) => this.showToast(text),
       changed: () => this.render(),
     });
-    this.headerTools = h('div', { class: 'header-tools' }, this.devices.settingsButton, this.tiles.layout.toggle, this.transcription.toggle, this.transcription.download,
+    this.headerTools = h('div', { class: 'header-tools' }, this.devices.settingsButton, this.tiles.layout.toggle, this.transcription.toggle, this.transcription.download, this.transcription.downloadSummary,
       this.captions.toggle, this.captions.sizeButton, this.fullScreenButton, this.copyButton, languageSwitch());
     this.toolbar.addMore(this.more.button);
     this.phone = watchPhone((phone) => this.placeTools(phone));
@@ -305,6 +305,11 @@ export class RoomView {
         this.transcription.active = message.active;
         if (message.active) announce(m.transcriptionActive);
         break;
+      case 'summary': {
+        const notice = this.transcription.onSummary(message.state, message.error, message.steps_done);
+        if (notice) this.showToast(notice);
+        break;
+      }
       case 'caption':
         this.captions.apply(message);
         return;

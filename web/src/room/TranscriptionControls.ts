@@ -1,15 +1,19 @@
 import { h } from '../dom';
 import { t } from '../i18n';
-import { downloadTranscript, setTranscription } from '../api';
+import { downloadSummary, downloadTranscript, setTranscription } from '../api';
 
 // Start and stop transcription and download the transcript (moderators: through REST, with
 // the moderator token or the owner's session), and the banner that tells everyone it runs.
-// The state is the server's: reset on every welcome, set by its transcription frames.
+// The state is the server's: reset on every welcome, set by its transcription frames. Once a
+// transcription stops, the server's language model (if it has one) writes a summary; its
+// progress comes to moderators as summary frames, and the summary can then be downloaded.
 export class TranscriptionControls {
   readonly banner = h('div', { class: 'transcription-banner hidden', role: 'status', 'data-testid': 'transcription-indicator' });
   readonly toggle = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'toggle-transcription' });
   readonly download = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'download-transcript' });
+  readonly downloadSummary = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'download-summary' });
   active = false;
+  summaryReady = false;
 
   constructor(roomId: string, token: string | null, failed: (text: string) => void) {
     this.toggle.addEventListener('click', () => {
@@ -18,6 +22,21 @@ export class TranscriptionControls {
     this.download.addEventListener('click', () => {
       void downloadTranscript(roomId, token, 'vtt').catch(() => failed(t().error));
     });
+    this.downloadSummary.addEventListener('click', () => {
+      void downloadSummary(roomId, token).catch(() => failed(t().error));
+    });
+  }
+
+  // A summary frame: what to tell the moderator (null: nothing new).
+  onSummary(state: 'pending' | 'done' | 'failed', error: string | undefined, stepsDone: number): string | null {
+    const m = t();
+    if (state === 'done') {
+      this.summaryReady = true;
+      return m.summaryReady;
+    }
+    if (state === 'failed') return error ? `${m.summaryFailed} (${error})` : m.summaryFailed;
+    if (error) return m.summaryRetrying;
+    return stepsDone === 0 ? m.summaryPending : null;
   }
 
   render(moderator: boolean): void {
@@ -26,6 +45,8 @@ export class TranscriptionControls {
     this.toggle.classList.toggle('hidden', !moderator);
     this.download.textContent = m.downloadTranscript;
     this.download.classList.toggle('hidden', !moderator);
+    this.downloadSummary.textContent = m.downloadSummary;
+    this.downloadSummary.classList.toggle('hidden', !moderator || !this.summaryReady);
     this.banner.textContent = m.transcriptionActive;
     this.banner.classList.toggle('hidden', !this.active);
   }
