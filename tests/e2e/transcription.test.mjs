@@ -356,7 +356,7 @@ test('live transcription through an OpenAI-compatible server, then the meeting s
     const summaryUrl = `${openai.url}/api/rooms/${room.id}/summary`;
     const moderator = { headers: { Authorization: `Bearer ${room.moderator_token}` } };
     assert.equal((await transcription(room.id, room.moderator_token, 'stop', openai.url)).status, 200);
-    await bruno.getByTestId('download-summary').waitFor({ timeout: 60000 });
+    await bruno.getByTestId('view-summary').waitFor({ timeout: 60000 });
     const summary = await (await fetch(summaryUrl, moderator)).json();
     const final = await (await transcript(room.id, room.moderator_token, 'json', openai.url)).json();
     assert.equal(summary.state, 'done', JSON.stringify(summary));
@@ -372,8 +372,13 @@ test('live transcription through an OpenAI-compatible server, then the meeting s
     assert.equal(chat.body.messages[0].role, 'system');
     assert.match(chat.body.messages[0].content, /français/, 'asked in the transcript\'s language');
     assert.match(chat.body.messages[1].content, /Bruno: demandez ce que vous pouvez faire/);
+    // Read in the room (the model's text as text), checked by axe, then downloaded.
+    await bruno.getByTestId('view-summary').click();
+    await bruno.getByTestId('summary-overview').filter({ hasText: 'Bruno invite chacun à agir.' }).waitFor();
+    assert.match(await bruno.getByTestId('summary-dialog').innerText(), /Bruno — relancer le groupe/);
+    await checkPage(bruno, 'room-summary');
     const download = bruno.waitForEvent('download');
-    await bruno.getByTestId('download-summary').click();
+    await bruno.getByTestId('summary-download').click();
     const file = await (await download).path();
     const markdown = readFileSync(file, 'utf8');
     assert.match(markdown, /^# Compte rendu/);

@@ -122,6 +122,33 @@ export async function downloadSummary(roomId: string, token: string | null): Pro
   await downloadAs(`/api/rooms/${encodeURIComponent(roomId)}/summary?format=md`, token, `summary-${roomId}.md`);
 }
 
+export interface MeetingSummaryDoc {
+  state: 'none' | 'pending' | 'done' | 'failed';
+  error?: string;
+  summary: {
+    overview: string;
+    main_points: string[];
+    decisions: string[];
+    action_items: { owner: string | null; task: string }[];
+    participants: string[];
+  } | null;
+}
+
+export async function getSummary(roomId: string, token: string | null): Promise<MeetingSummaryDoc> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/summary`, { headers: moderatorHeaders(token) });
+  if (!response.ok) throw new Error(`summary: HTTP ${response.status}`);
+  return response.json();
+}
+
+export async function regenerateSummary(roomId: string, token: string | null): Promise<void> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/summary`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...moderatorHeaders(token) },
+    body: JSON.stringify({ action: 'regenerate' }),
+  });
+  if (!response.ok) throw new Error(`summary: HTTP ${response.status}`);
+}
+
 // The page that created a meeting tells the room's page, once, to say "your meeting is ready".
 const CREATED_KEY = 'parley.created';
 export function noteCreated(id: string): void {

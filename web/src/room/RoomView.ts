@@ -151,7 +151,7 @@ export class RoomView {
       notify: (text) => this.showToast(text),
       changed: () => this.render(),
     });
-    this.headerTools = h('div', { class: 'header-tools' }, this.devices.settingsButton, this.tiles.layout.toggle, this.transcription.toggle, this.transcription.download, this.transcription.downloadSummary,
+    this.headerTools = h('div', { class: 'header-tools' }, this.devices.settingsButton, this.tiles.layout.toggle, this.transcription.toggle, this.transcription.download, this.transcription.viewSummary,
       this.captions.toggle, this.captions.sizeButton, this.fullScreenButton, this.copyButton, languageSwitch());
     this.toolbar.addMore(this.more.button);
     this.phone = watchPhone((phone) => this.placeTools(phone));
@@ -164,6 +164,7 @@ export class RoomView {
         this.notices.status,
         this.waitingScreen.element,
         this.transcription.banner,
+        this.transcription.summaryDialog.element,
         session.media.problem &&
           h('div', { class: 'device-banner', role: 'alert', 'data-testid': 'device-message' },
             session.media.problem === 'denied' ? t().devicesDenied : t().devicesMissing),

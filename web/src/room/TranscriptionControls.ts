@@ -1,6 +1,7 @@
 import { h } from '../dom';
 import { t } from '../i18n';
-import { downloadSummary, downloadTranscript, setTranscription } from '../api';
+import { downloadTranscript, setTranscription } from '../api';
+import { SummaryDialog } from './SummaryDialog';
 
 // Start and stop transcription and download the transcript (moderators: through REST, with
 // the moderator token or the owner's session), and the banner that tells everyone it runs.
@@ -11,7 +12,8 @@ export class TranscriptionControls {
   readonly banner = h('div', { class: 'transcription-banner hidden', role: 'status', 'data-testid': 'transcription-indicator' });
   readonly toggle = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'toggle-transcription' });
   readonly download = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'download-transcript' });
-  readonly downloadSummary = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'download-summary' });
+  readonly viewSummary = h('button', { type: 'button', class: 'small hidden', 'data-testid': 'view-summary' });
+  readonly summaryDialog: SummaryDialog;
   active = false;
   summaryReady = false;
 
@@ -22,9 +24,8 @@ export class TranscriptionControls {
     this.download.addEventListener('click', () => {
       void downloadTranscript(roomId, token, 'vtt').catch(() => failed(t().error));
     });
-    this.downloadSummary.addEventListener('click', () => {
-      void downloadSummary(roomId, token).catch(() => failed(t().error));
-    });
+    this.summaryDialog = new SummaryDialog(roomId, token, failed);
+    this.viewSummary.addEventListener('click', () => void this.summaryDialog.open());
   }
 
   // A summary frame: what to tell the moderator (null: nothing new).
@@ -45,8 +46,8 @@ export class TranscriptionControls {
     this.toggle.classList.toggle('hidden', !moderator);
     this.download.textContent = m.downloadTranscript;
     this.download.classList.toggle('hidden', !moderator);
-    this.downloadSummary.textContent = m.downloadSummary;
-    this.downloadSummary.classList.toggle('hidden', !moderator || !this.summaryReady);
+    this.viewSummary.textContent = m.viewSummary;
+    this.viewSummary.classList.toggle('hidden', !moderator || !this.summaryReady);
     this.banner.textContent = m.transcriptionActive;
     this.banner.classList.toggle('hidden', !this.active);
   }
