@@ -38,8 +38,7 @@ TranscriptionService::StartResult TranscriptionService::start(const std::string&
   };
   auto transcriber = std::make_shared<RoomTranscriber>(recognizers_, std::move(deliver), counters_, settings_);
   if (media_) media_->setAudioTap(roomId, transcriber);
-  active_.emplace(roomId, std::move(transcriber));
-  transcriptionIds_[roomId] = transcriptionId;
+  active_.emplace(roomId, Active{std::move(transcriber), transcriptionId});
   // A model takes a second to load: have two ready before the first words.
   recognizers_->warm(2);
   return StartResult::Started;
@@ -52,10 +51,9 @@ void TranscriptionService::stop(const std::string& room) {
   if (media_) media_->setAudioTap(roomId, nullptr);
   {
     std::lock_guard lock(retireMutex_);
-    retiring_.push_back({std::move(it->second), roomId, transcriptionIds_[roomId]});
+    retiring_.push_back({std::move(it->second.transcriber), roomId, it->second.transcriptionId});
   }
   active_.erase(it);
-  transcriptionIds_.erase(roomId);
   retireChanged_.notify_all();
 }
 

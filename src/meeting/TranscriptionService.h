@@ -57,7 +57,7 @@ class TranscriptionService {
   // The room's audio tap, for tests and tools that feed it without media workers.
   std::shared_ptr<sfu::AudioTap> tapOf(const std::string& roomId) const {
     const auto it = active_.find(roomId);
-    return it == active_.end() ? nullptr : it->second;
+    return it == active_.end() ? nullptr : it->second.transcriber;
   }
   std::size_t activeCount() const { return active_.size(); }
   std::size_t maxRooms() const { return limits_.maxRooms; }
@@ -79,8 +79,11 @@ class TranscriptionService {
   transcribe::LiveSettings settings_;
   TranscriptionLimits limits_;
   TranscriberCounters counters_;
-  std::unordered_map<std::string, std::shared_ptr<RoomTranscriber>> active_;  // control thread
-  std::unordered_map<std::string, std::int64_t> transcriptionIds_;             // control thread, by room
+  struct Active {
+    std::shared_ptr<RoomTranscriber> transcriber;
+    std::int64_t transcriptionId = 0;
+  };
+  std::unordered_map<std::string, Active> active_;  // by room, control thread
   Finished finished_;
 
   // Transcribers being finished, by the retiring thread.

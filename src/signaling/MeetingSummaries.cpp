@@ -49,6 +49,14 @@ MeetingSummaries::Start MeetingSummaries::summarize(const std::string& roomId, s
 void MeetingSummaries::onReport(const meeting::SummaryReport& report, std::int64_t now) {
   using State = meeting::SummaryReport::State;
   const Progress progress{report.progress.done, report.progress.total};
+  // A step of a summary being written changes nothing stored (summarize() saved "pending"),
+  // unless a retry's error is to be cleared: the moderators hear it, the store is left be.
+  if (report.state == State::Running) {
+    const auto it = running_.find(report.transcriptionId);
+    const bool errorSaved = it != running_.end() && it->second.errorSaved;
+    running_[report.transcriptionId] = progress;
+    if (!errorSaved) return tell(report.roomId, "pending", "", progress);
+  }
   auto& store = rooms_.store();
   // What the record had (a previous summary stays readable while a new one is written);
   // if the store cannot say now, the report is still written, as far as it goes.
@@ -72,6 +80,7 @@ void MeetingSummaries::onReport(const meeting::SummaryReport& report, std::int64
       break;
     case State::Retrying:
       running_[report.transcriptionId] = progress;
+      running_[report.transcriptionId].errorSaved = true;
       record.state = "pending";
       record.error = report.error;
       spdlog::warn("summary of room {}: the language model failed, retrying: {}", report.roomId, report.error);

@@ -30,6 +30,7 @@ class MeetingSummaries {
   struct Progress {
     int done = 0;
     int planned = 0;
+    bool errorSaved = false;  // a retry's error is in the store, until the next step clears it
   };
   // Steps of a summary being written, if it is.
   std::optional<Progress> progress(std::int64_t transcriptionId) const;
