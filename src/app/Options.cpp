@@ -328,6 +328,27 @@ const Setting kSettings[] = {
        o.llmApiKeyEnv = v;
        return true;
      }},
+    {"--recordings", "PARLEY_RECORDINGS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (v.empty() || v.size() > 1000) return e = "--recordings must name a directory", false;
+       o.recordings = v;
+       return true;
+     }},
+    {"--recording-retention-days", "PARLEY_RECORDING_RETENTION_DAYS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount<unsigned>(v, 0, 36500, o.recordingRetentionDays)) {
+         return e = "--recording-retention-days must be a number of days from 0 (keep) to 36500, not \"" + v + "\"",
+                false;
+       }
+       return true;
+     }},
+    {"--max-recordings", "PARLEY_MAX_RECORDINGS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount<std::size_t>(v, 0, 1000, o.maxRecordings)) {
+         return e = "--max-recordings must be a number of rooms from 0 to 1000, not \"" + v + "\"", false;
+       }
+       return true;
+     }},
     {"--language", "PARLEY_LANGUAGE",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        if (v.size() < 2 || v.size() > 3) return e = "--language must be an ISO 639-1 code like en or fr", false;
@@ -439,6 +460,11 @@ const char* serveUsage() {
          "  --llm-model M     the model to ask it for [PARLEY_LLM_MODEL]\n"
          "  --llm-api-key-env VAR  the environment variable holding its API key\n"
          "                    [PARLEY_LLM_API_KEY_ENV] (default PARLEY_LLM_API_KEY)\n"
+         "  --recordings DIR  record meetings (moderators start it) into DIR [PARLEY_RECORDINGS]\n"
+         "                    (default: recording is off)\n"
+         "  --recording-retention-days N  recordings older than N days are deleted\n"
+         "                    [PARLEY_RECORDING_RETENTION_DAYS] (default 0: kept until deleted)\n"
+         "  --max-recordings N  rooms recorded at once; more get 503 [PARLEY_MAX_RECORDINGS] (default 8)\n"
          "  --diarize-tracks  split a microphone shared by several people into voices,\n"
          "                    labelled \"Name (2)\" [PARLEY_DIARIZE_TRACKS]\n"
          "  --max-transcriptions N  rooms transcribed at once; more get 503 [PARLEY_MAX_TRANSCRIPTIONS]\n"

@@ -19,6 +19,7 @@
 #include "http/Router.h"
 #include "http/StaticFiles.h"
 #include "net/LocalAddresses.h"
+#include "meeting/RecordingService.h"
 #include "meeting/SummaryService.h"
 #include "meeting/TranscriptionService.h"
 #include "signaling/MeetingSummaries.h"
@@ -159,6 +160,25 @@ int runServer(const ServeOptions& options) {
     rooms.setIceServers({options.turnUrls, options.turnSecret, std::chrono::seconds(options.turnTtlSeconds)});
   }
   registry = &rooms;
+  // Recordings, when --recordings names a directory: written by a thread per recording; a
+  // recording that stops by itself (a full disk) is reported here, to its room.
+  meeting::RecordingSettings recordingSettings;
+  recordingSettings.directory = options.recordings;
+  recordingSettings.retentionDays = static_cast<int>(options.recordingRetentionDays);
+  recordingSettings.maxRooms = options.maxRecordings;
+  meeting::RecordingService recordings(
+      recordingSettings, media.get(), [&io](std::function<void()> task) { net::post(io, std::move(task)); },
+      [&registry](const meeting::RecordingReport& report) {
+        if (!registry) return;
+        if (auto room = registry->active(report.roomId)) room->onRecordingEnded(report);
+      });
+  rooms.setRecordings(&recordings);
+  if (recordings.available()) {
+    spdlog::info("recordings in {}{}", options.recordings,
+                 options.recordingRetentionDays ? fmt::format(", deleted after {} days", options.recordingRetentionDays)
+                                                : std::string());
+    recordings.expire(unixMillisNow());
+  }
   // Meeting summaries, when a language model is configured: written once a transcription
   // has finished, on the summary service's thread; its reports come back here.
   signaling::MeetingSummaries* summaries = nullptr;
@@ -192,12 +212,13 @@ int runServer(const ServeOptions& options) {
     clusterNode = std::make_unique<ClusterNode>(*cluster::parseRedisUrl(options.cluster, why), options.nodeAddress,
                                                 rooms, *media);
   }
-  http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode, &summaryService] {
-    return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics() +
+  http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode, &summaryService, &recordings] {
+    return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics() + recordings.renderMetrics() +
            (clusterNode ? clusterNode->renderMetrics() : std::string()) +
            (summaryService ? summaryService->renderMetrics() : std::string());
   });
   router.setSummaries(&meetingSummaries);
+  router.setRecordings(&recordings);
   // Sign-in, when an identity provider is configured; /api/me says whether it is.
   std::unique_ptr<auth::SignInService> signIn;
   if (!options.oidcIssuer.empty()) {
@@ -249,7 +270,7 @@ int runServer(const ServeOptions& options) {
   net::steady_timer sweeper(io);
   const auto sweepEvery = std::chrono::milliseconds(
       std::clamp<std::int64_t>(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 250, 500, 1000));
-  std::int64_t lastSessionSweep = 0;
+  std::int64_t lastSessionSweep = 0, lastRecordingExpiry = unixMillisNow();
   std::function<void()> sweep = [&] {
     sweeper.expires_after(sweepEvery);
     sweeper.async_wait([&](const boost::system::error_code& ec) {
@@ -257,6 +278,10 @@ int runServer(const ServeOptions& options) {
       const auto now = unixMillisNow();
       rooms.sweep(now);
       if (clusterNode) clusterNode->upkeep();
+      if (now - lastRecordingExpiry > 3600 * 1000) {
+        lastRecordingExpiry = now;
+        recordings.expire(now);
+      }
       if (signIn && now - lastSessionSweep > 3600 * 1000) {
         lastSessionSweep = now;
         signIn->sweep(now);
@@ -296,6 +321,8 @@ int runServer(const ServeOptions& options) {
     // its loop ends, so they reach the database.
     rooms.stopAllTranscriptions(unixMillisNow());
     transcription.drain();
+    // Every recording's files are completed (their endings written) before the process ends.
+    recordings.drain();
     net::post(io, [&io] { io.stop(); });  // after the segments already posted
   });
 

@@ -1,5 +1,7 @@
 #include "http/HttpSession.h"
 
+#include "http/RangedFile.h"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/websocket.hpp>
@@ -104,6 +106,7 @@ void BasicHttpSession<Stream>::onBody(beast::error_code ec) {
     if (context_.router.handleLater(parser_->get(), client_, [self](Response later) { self->write(std::move(later)); })) {
       return;
     }
+    if (auto download = context_.router.download(parser_->get(), client_)) return writeFile(std::move(*download));
     response = context_.router.handle(parser_->get(), client_);
   } catch (const store::StoreError& e) {
     // The database refused (locked by another process, full disk): this request fails.
@@ -169,6 +172,46 @@ void BasicHttpSession<Stream>::write(Response response) {
     if (close) return self->closeGracefully();
     self->readNext();
   });
+}
+
+using FileBody = bhttp::basic_file_body<RangedFile>;
+
+// The response and its serializer, kept together while the file goes out. The serializer
+// reads the body's size when it is made: it is made once the response is complete.
+template <class Stream>
+struct BasicHttpSession<Stream>::FileWrite {
+  bhttp::response<FileBody> response;
+  std::optional<bhttp::response_serializer<FileBody>> serializer;
+};
+
+template <class Stream>
+void BasicHttpSession<Stream>::writeFile(FileDownload download) {
+  if constexpr (kTls) download.head.set(bhttp::field::strict_transport_security, kHsts);
+  auto write = std::make_shared<FileWrite>();
+  beast::error_code ec;
+  RangedFile part;
+  part.openPart(download.path, download.offset, download.length, ec);
+  if (!ec) write->response.body().reset(std::move(part), ec);
+  if (ec) return this->write(Router::error(500, "the file could not be read", download.head.version()));
+  write->response.base() = download.head.base();
+  write->response.content_length(download.length);
+  const bool close = write->response.need_eof();
+  write->serializer.emplace(write->response);
+  writeFilePart(std::move(write), close);
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::writeFilePart(std::shared_ptr<FileWrite> write, bool close) {
+  beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
+  auto& serializer = *write->serializer;
+  bhttp::async_write_some(stream_, serializer,
+                          [self = this->shared_from_this(), write = std::move(write), close](beast::error_code ec,
+                                                                                            std::size_t) mutable {
+                            if (ec) return;
+                            if (!write->serializer->is_done()) return self->writeFilePart(std::move(write), close);
+                            if (close) return self->closeGracefully();
+                            self->readNext();
+                          });
 }
 
 template <class Stream>

@@ -50,6 +50,11 @@ class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<St
   // Answers a request that cannot be handled further, then closes.
   void refuse(unsigned status, std::string_view message);
   void write(Response response);
+  // A recording's file, streamed: each part written under its own deadline, so a slow
+  // client downloads at its pace and a stalled one is let go.
+  void writeFile(FileDownload download);
+  struct FileWrite;
+  void writeFilePart(std::shared_ptr<FileWrite> write, bool close);
   void upgrade();
   void closeGracefully();
   void drain();

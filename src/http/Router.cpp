@@ -147,6 +147,23 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
         if (!isGet) return error(405, "method not allowed", request.version());
         return summary(request, id, query == std::string_view::npos ? "" : target.substr(query + 1), client);
       }
+      if (sub == "/recording") {
+        if (method != beast_http::verb::post) return error(405, "method not allowed", request.version());
+        return recordingControl(request, id, client);
+      }
+      if (sub == "/recordings") {
+        if (!isGet) return error(405, "method not allowed", request.version());
+        return recordingList(request, id, client);
+      }
+      if (sub.starts_with("/recordings/")) {
+        if (const auto file = recordingFilePath(path)) {
+          if (!isGet) return error(405, "method not allowed", request.version());
+          return recordingFileInMemory(request, file->roomId, file->recordingId, file->name, client);
+        }
+        const std::string recordingId(sub.substr(std::string_view("/recordings/").size()));
+        if (method != beast_http::verb::delete_) return error(405, "method not allowed", request.version());
+        return recordingRemove(request, id, recordingId, client);
+      }
       if (!sub.empty()) return error(404, "not found", request.version());
       if (!isGet) return error(405, "method not allowed", request.version());
       return getRoom(request, id, client);
@@ -250,7 +267,9 @@ Response Router::getRoom(const Request& request, const std::string& id, const Cl
   json answer = {{"id", record->id},
                  {"name", record->name},
                  {"created_at", formatIsoTime(record->createdAt)},
-                 {"participant_count", live ? live->size() : 0}};
+                 {"participant_count", live ? live->size() : 0},
+                 // Whoever is about to join is told (the page says so before they enter).
+                 {"recording", live && live->recording()}};
   // Who is in the meeting is for its moderators: the token, as for transcripts.
   const std::string_view header = request[beast_http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";

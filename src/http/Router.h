@@ -6,15 +6,20 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 
 #include "http/AuthRoutes.h"
 #include "http/ClientRateLimits.h"
+#include "http/FileDownload.h"
 #include "http/HttpPolicy.h"
 #include "http/StaticFiles.h"
 #include "signaling/RoomRegistry.h"
 
 namespace parley::signaling {
 class MeetingSummaries;
+}
+namespace parley::meeting {
+class RecordingService;
 }
 
 namespace parley::http {
@@ -41,6 +46,11 @@ class Router {
   void setRoomCreation(RoomCreation policy) { roomCreation_ = policy; }
   // Meeting summaries by a language model (/api/rooms/{id}/summary); null: none here.
   void setSummaries(signaling::MeetingSummaries* summaries) { summaries_ = summaries; }
+  // Recordings (/api/rooms/{id}/recording, /recordings); null: none here.
+  void setRecordings(meeting::RecordingService* recordings) { recordings_ = recordings; }
+  // A request for a recording's file that may be sent (authorized, a range it has): what the
+  // connection streams. Nothing otherwise: handle() then answers (the error, or HEAD).
+  std::optional<FileDownload> download(const Request& request, const ClientInfo& client);
   // The signed-in user the request's session cookie names, if sign-in is on.
   std::optional<store::UserSessionRecord> signedInUser(const Request& request) {
     return auth_ ? auth_->user(request) : std::nullopt;
@@ -59,6 +69,22 @@ class Router {
   // {"action":"regenerate"}: written again. RouterSummary.cpp.
   Response summary(const Request& request, const std::string& id, std::string_view query, const ClientInfo& client);
   Response regenerateSummary(const Request& request, const std::string& id, const ClientInfo& client);
+  // Recordings: POST {"action":"start"|"stop"}; the list; DELETE one; a file, with ranges.
+  // RouterRecordings.cpp.
+  Response recordingControl(const Request& request, const std::string& id, const ClientInfo& client);
+  Response recordingList(const Request& request, const std::string& id, const ClientInfo& client);
+  Response recordingRemove(const Request& request, const std::string& id, const std::string& recordingId,
+                           const ClientInfo& client);
+  std::variant<Response, FileDownload> recordingFile(const Request& request, const std::string& id,
+                                                     const std::string& recordingId, const std::string& name,
+                                                     const ClientInfo& client);
+  // The file read into the response: HEAD, and small files where nothing streams (tests).
+  Response recordingFileInMemory(const Request& request, const std::string& id, const std::string& recordingId,
+                                 const std::string& name, const ClientInfo& client);
+  struct RecordingFilePath {
+    std::string roomId, recordingId, name;
+  };
+  static std::optional<RecordingFilePath> recordingFilePath(std::string_view target);
   // A room's moderator: the token from "Authorization: Bearer T", or the signed-in owner's
   // session cookie (state-changing requests then need a same-origin Origin). 401 if
   // neither, 403 if wrong.
@@ -74,6 +100,7 @@ class Router {
   AuthRoutes* auth_ = nullptr;
   RoomCreation roomCreation_ = RoomCreation::Anyone;
   signaling::MeetingSummaries* summaries_ = nullptr;
+  meeting::RecordingService* recordings_ = nullptr;
 };
 
 // Headers every response carries: a strict CSP (no third-party anything) and friends.

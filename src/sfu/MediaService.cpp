@@ -132,9 +132,12 @@ void MediaService::join(const std::string& roomId, const std::string& participan
   Worker* worker = workers_[index].get();
   std::shared_ptr<AudioTap> tap;
   if (const auto t = taps_.find(roomId); t != taps_.end()) tap = t->second;
-  worker->post([worker, roomId, participantId, tap] {
+  std::shared_ptr<RecordingTap> recording;
+  if (const auto r = recordingTaps_.find(roomId); r != recordingTaps_.end()) recording = r->second;
+  worker->post([worker, roomId, participantId, tap, recording] {
     Router& router = worker->router(roomId);
     if (tap) router.setAudioTap(tap);
+    if (recording && !router.recording()) router.setRecordingTap(recording);
     router.join(participantId);
   });
   // After the join, so the new shard exists when the others announce their tracks to it.
@@ -200,6 +203,17 @@ void MediaService::setAudioTap(const std::string& roomId, std::shared_ptr<AudioT
     Worker* worker = workers_[index].get();
     worker->post([worker, roomId, tap] {
       if (Router* router = worker->findRouter(roomId)) router->setAudioTap(tap);
+    });
+  }
+}
+
+void MediaService::setRecordingTap(const std::string& roomId, std::shared_ptr<RecordingTap> tap) {
+  if (tap) recordingTaps_[roomId] = tap;
+  else recordingTaps_.erase(roomId);
+  for (unsigned index : placement_->workersOf(roomId)) {
+    Worker* worker = workers_[index].get();
+    worker->post([worker, roomId, tap] {
+      if (Router* router = worker->findRouter(roomId)) router->setRecordingTap(tap);
     });
   }
 }

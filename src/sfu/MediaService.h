@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sfu/AudioTap.h"
+#include "sfu/RecordingTap.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/PipeRing.h"
 #include "sfu/WorkerPlacement.h"
@@ -37,6 +38,9 @@ class MediaService {
 
   // Hands the room's microphones to `tap` (null to stop), on each worker of the room.
   void setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap);
+  // The room's recording receives every track published in it (null: it stops); applied to
+  // workers that host the room later too.
+  void setRecordingTap(const std::string& roomId, std::shared_ptr<RecordingTap> tap);
 
   std::vector<std::uint16_t> ports() const;
   std::string renderMetrics() const;
@@ -53,6 +57,7 @@ class MediaService {
   std::unique_ptr<WorkerPlacement> placement_;
   std::vector<std::unique_ptr<PipeRing>> pipes_;  // [from * workers + to], made when first needed
   std::unordered_map<std::string, std::shared_ptr<AudioTap>> taps_;  // applied when a room is placed
+  std::unordered_map<std::string, std::shared_ptr<RecordingTap>> recordingTaps_;  // likewise
 };
 
 }  // namespace parley::sfu

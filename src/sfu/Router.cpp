@@ -140,6 +140,7 @@ void Router::closeProducer(MediaParticipant& owner, Producer& producer) {
   }
   dropConsumersOf(producer);
   speaker_.forget(producer);
+  recording_.onProducerClosed(producer);
   std::erase_if(owner.producers, [&](const auto& p) { return p.get() == &producer; });
 }
 
@@ -331,7 +332,7 @@ void Router::onPublisherRtp(MediaParticipant& from, std::uint8_t* data, std::siz
   if (!producer->onRtp(packet, layer, now)) return;
   bump(counters.rtpByLayer[layer]);
   if (producer->kind() == MediaKind::Audio) producer->notifyAudio(packet, level);
-  fanOut(*producer, layer, packet, now, orientation);
+  fanOut(*producer, layer, packet, now, orientation, Arrival::Origin);
   if (peers_.empty()) return;
   // The room's subscribers on other workers get it through their worker's copy; the SSRC
   // field names the layer there (see ShardLinks).
@@ -368,7 +369,7 @@ MediaParticipant::ProducerLayerRef Router::learnLayer(MediaParticipant& from, co
 }
 
 void Router::fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet, std::int64_t now,
-                    std::span<const std::uint8_t> orientation) {
+                    std::span<const std::uint8_t> orientation, Arrival arrival) {
   bool keyFrame = true;
   std::optional<rtp::Vp8Descriptor> vp8;
   if (producer.vp8()) {
@@ -388,6 +389,9 @@ void Router::fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet,
     webrtc::Transport* transport = consumer->subscriber().subscriber.get();
     if (!consumer->negotiated() || !transport || !transport->connected()) continue;
     forward(*consumer, *transport, outgoing);
+  }
+  if (arrival == Arrival::Origin && recording_.recording()) {
+    recording_.onPacket(producer, layer, packet, keyFrame, outgoing.vp8, now);
   }
 }
 

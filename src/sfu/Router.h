@@ -19,6 +19,7 @@
 #include "sfu/ActiveSpeaker.h"
 #include "sfu/AudioTap.h"
 #include "sfu/AudioTapForwarder.h"
+#include "sfu/RecordingForwarder.h"
 #include "sfu/DownlinkAllocation.h"
 #include "sfu/MediaParticipant.h"
 #include "sfu/MediaTypes.h"
@@ -77,6 +78,9 @@ class Router {
   std::size_t countPausedVideos() const;
   // Microphones published here go to `tap` too (null: stop).
   void setAudioTap(std::shared_ptr<AudioTap> tap) { tap_.setTap(std::move(tap)); }
+  // The room's recording, or null when it stops.
+  void setRecordingTap(std::shared_ptr<RecordingTap> tap) { recording_.setTap(std::move(tap)); }
+  bool recording() const { return recording_.recording(); }
   // The other workers hosting this room, and whether this shard reports the active speaker
   // (one shard does, for the whole room). New peers are told of every local producer.
   void setPeers(std::vector<unsigned> peers, bool reportsSpeaker);
@@ -120,8 +124,11 @@ class Router {
     std::span<const std::uint8_t> orientation;
     std::int64_t now;
   };
+  // Where a packet goes: `origin` for one from its publisher (not a piped copy), which the
+  // room's recording takes too (copies are recorded at their origin).
+  enum class Arrival { Origin, Piped };
   void fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet, std::int64_t now,
-              std::span<const std::uint8_t> orientation);
+              std::span<const std::uint8_t> orientation, Arrival arrival);
   MediaParticipant::ProducerLayerRef learnLayer(MediaParticipant& from, const rtp::RtpPacket& packet);
   void selectLayers(std::int64_t now);
   void allocateLayers(MediaParticipant& participant, std::int64_t now);
@@ -142,6 +149,7 @@ class Router {
   // Before the participants: their producers are observed by these until they go.
   ActiveSpeaker speaker_;
   AudioTapForwarder tap_;
+  RecordingForwarder recording_;
   PublisherFeedback publisherFeedback_;
   SubscriberFeedback subscriberFeedback_;
   SubscriberReports subscriberReports_;

@@ -104,7 +104,7 @@ void Router::onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t
   if (packet.ssrc() >= producer.layerCount()) return;
   const int layer = static_cast<int>(packet.ssrc());
   producer.onPipedRtp(packet, layer, now);
-  fanOut(producer, layer, packet, now, orientation);
+  fanOut(producer, layer, packet, now, orientation, Arrival::Piped);
 }
 
 }  // namespace parley::sfu

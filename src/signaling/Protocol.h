@@ -209,6 +209,11 @@ struct VideoLayerState {
 std::string videoLayersFrame(const std::string& mid, const std::vector<VideoLayerState>& layers);
 std::string mediaErrorFrame(const std::string& message);
 std::string transcriptionFrame(bool active, std::int64_t startedAt);
+// Whether the meeting is being recorded (everyone sees it); `by` who started or stopped it
+// (empty: the server, e.g. a full disk, then `error` says why).
+std::string recordingFrame(bool active, std::int64_t startedAt, const std::string& by, const std::string& error = {});
+// To moderators: a recording's composite is ready to download, or could not be made.
+std::string recordingReadyFrame(const std::string& recordingId, bool composite, const std::string& error);
 // A summary's state, for moderators: "pending" (with the steps done and planned, and the
 // last failure while retrying), "done" or "failed" (with why).
 std::string summaryFrame(const std::string& state, const std::string& error, int stepsDone, int stepsPlanned);

@@ -19,6 +19,7 @@ RoomView Room::view() const { return {record_.id, record_.name, access(), locked
 
 Room::~Room() {
   if (transcribing()) stopTranscription(unixMillisNow());
+  if (recording()) stopRecording({}, unixMillisNow());
   if (!members_.empty()) metrics().roomsActive.fetch_sub(1, std::memory_order_relaxed);
   metrics().participants.fetch_sub(static_cast<std::int64_t>(members_.size()), std::memory_order_relaxed);
 }
@@ -138,6 +139,7 @@ std::variant<std::string, ProtocolError> Room::enter(SignalingPeer& peer, Newcom
   const std::string resumeToken = randomToken(24);
   members_.push_back({view, &peer, key, std::move(who.device), std::move(who.identity), sha256Hex(resumeToken)});
   names_[view.id] = {view.name, view.guest};
+  noteForRecording("join", view.id);
   welcome(members_.back(), resumeToken, now, chat);
   if (services_.media) services_.media->join(record_.id, view.id);
   return view.id;
@@ -147,6 +149,9 @@ void Room::welcome(Member& member, const std::string& resumeToken, std::int64_t 
   send(member, welcomeFrame(view(), member.view, participants(), chat, services_.media != nullptr,
                             iceServersFor(member.view.id, now), resumeToken));
   if (transcribing()) send(member, transcriptionFrame(true, transcriptionStartedAt_));
+  if (const auto current = services_.recordings ? services_.recordings->current(record_.id) : std::nullopt) {
+    send(member, recordingFrame(true, current->startedAt, {}));
+  }
   if (member.view.role == Role::Moderator && !waiting_.empty()) send(member, waitingListFrame(waiting_.views()));
 }
 
@@ -219,6 +224,8 @@ void Room::leave(const std::string& participantId, std::string_view reason, std:
     emptySince_ = now;
   }
   broadcast(participantLeftFrame(participantId, reason));
+  noteForRecording("leave", participantId, std::string(reason));
+  if (members_.empty() && recording()) stopRecording({}, now);  // nobody left to record
   // The person is gone whatever the database says; the history catches up when it can.
   auto& store = services_.store;
   services_.writes.run("leave", [&store, key, now, why = std::string(reason)] { store.recordLeave(key, now, why); });
@@ -262,8 +269,14 @@ void Room::react(const std::string& from, const std::string& reaction) {
 void Room::setMediaState(const std::string& from, const MediaStateRequest& state) {
   Member* member = find(from);
   if (!member) return;
-  if (state.audioMuted) member->view.audioMuted = *state.audioMuted;
-  if (state.videoMuted) member->view.videoMuted = *state.videoMuted;
+  if (state.audioMuted && *state.audioMuted != member->view.audioMuted) {
+    member->view.audioMuted = *state.audioMuted;
+    noteForRecording(*state.audioMuted ? "mute" : "unmute", from, "audio");
+  }
+  if (state.videoMuted && *state.videoMuted != member->view.videoMuted) {
+    member->view.videoMuted = *state.videoMuted;
+    noteForRecording(*state.videoMuted ? "mute" : "unmute", from, "video");
+  }
   broadcast(participantUpdatedFrame(member->view));
 }
 
@@ -346,7 +359,10 @@ void Room::viewVideo(const std::string& from, const VideoViewRequest& request) {
 void Room::onMediaEvent(const sfu::MediaEvent& event, std::int64_t now) {
   using Type = sfu::MediaEvent::Type;
   if (event.type == Type::ActiveSpeaker) {
-    if (find(event.participantId)) broadcast(activeSpeakerFrame(event.participantId));
+    if (find(event.participantId)) {
+      broadcast(activeSpeakerFrame(event.participantId));
+      noteForRecording("speaker", event.participantId);
+    }
     return;
   }
   Member* member = find(event.participantId);

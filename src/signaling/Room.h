@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "meeting/RecordingService.h"
 #include "meeting/TranscriptionService.h"
 #include "sfu/MediaService.h"
 #include "signaling/IceServers.h"
@@ -39,6 +40,7 @@ struct RoomServices {
   store::PendingWrites& writes;
   sfu::MediaService* media = nullptr;
   meeting::TranscriptionService* transcription = nullptr;
+  meeting::RecordingService* recordings = nullptr;
   const IceServerSettings* iceServers = nullptr;  // TURN relays handed out in the welcome
   const std::string* node = nullptr;               // the cluster node recording sessions; null: none
 };
@@ -116,6 +118,14 @@ class Room {
   // A segment of this room's current transcription, on the control thread: stored when
   // final, shown to everyone as a caption.
   void onTranscriptSegment(const transcribe::LiveSegment& segment);
+  // Recording (moderators, in the room or through REST; RoomRecordingControl.cpp). Everyone
+  // is told when it starts and stops; joins, leaves, mutes and the active speaker go into it.
+  enum class RecordingStart { Started, AlreadyRunning, Unavailable, ServerFull, DiskError };
+  RecordingStart startRecording(const std::string& by, std::int64_t now, std::string* problem = nullptr);
+  bool stopRecording(const std::string& by, std::int64_t now);
+  bool recording() const { return services_.recordings && services_.recordings->recording(record_.id); }
+  // The recording service finished one of this room's recordings (stopped or failed).
+  void onRecordingEnded(const meeting::RecordingReport& report);
   // A frame for the moderators in the room only (the summary's progress).
   void tellModerators(const std::string& frame);
   // Since when nobody is in the room (0 while someone is).
@@ -131,6 +141,8 @@ class Room {
     std::string resumeSha256;  // of the token its welcome carried
     std::int64_t awaySince = 0;  // 0: connected
   };
+  // Tells the running recording what happened (nothing when not recording).
+  void noteForRecording(const std::string& type, const std::string& participantId, const std::string& detail = {});
   // Sends the member the welcome (and the transcription state): on join and on resume.
   void welcome(Member& member, const std::string& resumeToken, std::int64_t now, const ChatPage& chat);
   // Into the room under `id`: from the door (join) or the waiting room (admit).

@@ -30,6 +30,7 @@ void Room::muteByModerator(Member& member, const std::string& by) {
   send(member, mutedByModeratorFrame(by));
   if (member.view.audioMuted) return;
   member.view.audioMuted = true;
+  noteForRecording("mute", member.view.id, "audio");
   broadcast(participantUpdatedFrame(member.view));
 }
 
@@ -121,6 +122,7 @@ void Room::endMeeting(const std::string& by, std::int64_t now) {
   metrics().waitingRoomDenied.fetch_add(waiting_.size(), std::memory_order_relaxed);
   for (auto& person : waiting_.takeAll()) turnAway(*person.peer, "ended", by);
   if (transcribing()) stopTranscription(now);
+  if (recording()) stopRecording(by, now);
   broadcast(endedFrame(by));
   // Everyone goes: their connections close once the frame is out, and nothing follows it
   // (they are let go before the leaves are told).

@@ -51,7 +51,7 @@ std::shared_ptr<Room> RoomRegistry::open(const std::string& id) {
   if (auto live = active(id)) return live;
   auto record = find(id);
   if (!record) return nullptr;
-  auto room = std::make_shared<Room>(std::move(*record), RoomServices{store_, writes_, media_, transcription_, &iceServers_, &node_});
+  auto room = std::make_shared<Room>(std::move(*record), RoomServices{store_, writes_, media_, transcription_, recordings_, &iceServers_, &node_});
   live_.emplace(id, room);
   return room;
 }

@@ -51,6 +51,8 @@ class RoomRegistry {
   // Knocking at a waiting room, per client address: a few at once, then one every 12 s.
   bool allowKnock(const std::string& address, std::int64_t now) { return knockLimits_.allow(address, now); }
   // The TURN relays every participant is given credentials for from now on.
+  // Recordings, for rooms opened from now on (null: none).
+  void setRecordings(meeting::RecordingService* recordings) { recordings_ = recordings; }
   void setIceServers(IceServerSettings settings) { iceServers_ = std::move(settings); }
   // A node of a cluster: the id its participants' sessions are recorded under (before the
   // first join).
@@ -77,6 +79,7 @@ class RoomRegistry {
   store::PendingWrites writes_;
   sfu::MediaService* media_;
   meeting::TranscriptionService* transcription_;
+  meeting::RecordingService* recordings_ = nullptr;
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;
   std::int64_t emptyTimeoutMillis_ = 3 * 60 * 1000;
   IceServerSettings iceServers_;

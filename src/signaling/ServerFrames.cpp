@@ -117,6 +117,19 @@ std::string transcriptionFrame(bool active, std::int64_t startedAt) {
   return frame({{"type", "transcription"}, {"active", active}, {"started_at", formatIsoTime(startedAt)}});
 }
 
+std::string recordingFrame(bool active, std::int64_t startedAt, const std::string& by, const std::string& error) {
+  json f = {{"type", "recording"}, {"active", active}, {"started_at", formatIsoTime(startedAt)}};
+  if (!by.empty()) f["by"] = by;
+  if (!error.empty()) f["error"] = error;
+  return frame(std::move(f));
+}
+
+std::string recordingReadyFrame(const std::string& recordingId, bool composite, const std::string& error) {
+  json f = {{"type", "recording-ready"}, {"id", recordingId}, {"composite", composite}};
+  if (!error.empty()) f["error"] = error;
+  return frame(std::move(f));
+}
+
 std::string summaryFrame(const std::string& state, const std::string& error, int stepsDone, int stepsPlanned) {
   json f = {{"type", "summary"}, {"state", state}, {"steps_done", stepsDone}, {"steps_planned", stepsPlanned}};
   if (!error.empty()) f["error"] = error;

@@ -1,7 +1,7 @@
 // The REST API and pages as the Router answers them, request in, response out: the fields
 // the API promises, its limits, its authorisation, and the page rules (device cookie,
 // no cross-site autojoin).
-#include "http/Router.h"
+#include "http/RouterFixture.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -23,51 +23,6 @@
 
 namespace parley::http {
 
-namespace {
-
-using nlohmann::json;
-namespace bhttp = boost::beast::http;
-
-class NullPeer : public signaling::SignalingPeer {
- public:
-  void send(std::string) override {}
-  void close() override {}
-};
-
-class HttpRouterTest : public ::testing::Test {
- protected:
-  HttpRouterTest() : web_(webRoot()) {}
-  static std::string webRoot() {
-    static const std::string dir = [] {
-      const std::string d = "/tmp/parley-router-test-" + std::to_string(::getpid());
-      std::filesystem::create_directories(d + "/assets");
-      std::ofstream(d + "/index.html") << "<!doctype html><div id=\"app\"></div>";
-      std::ofstream(d + "/assets/app-1234.js") << "console.log(1)";
-      return d;
-    }();
-    return dir;
-  }
-  Response call(bhttp::verb verb, const std::string& target, const std::string& body = {},
-                std::map<std::string, std::string> headers = {}, ClientInfo client = local()) {
-    Request request{verb, target, 11};
-    request.set(bhttp::field::host, "127.0.0.1:8080");
-    for (const auto& [name, value] : headers) request.set(name, value);
-    request.body() = body;
-    request.prepare_payload();
-    return router.handle(request, client);
-  }
-  static ClientInfo local() { return {boost::asio::ip::make_address("127.0.0.1"), false}; }
-  static json body(const Response& r) { return json::parse(r.body()); }
-
-  store::SqliteRoomStore store{":memory:"};
-  signaling::RoomRegistry rooms{store};
-  std::mutex controlMutex_;
-  signaling::MeetingSummaries* summaries_ = nullptr;
-  StaticFiles web_;
-  Router router{rooms, web_};
-};
-
-}  // namespace
 
 TEST_F(HttpRouterTest, CreatingARoomAnswersEveryPromisedField) {
   const auto r = call(bhttp::verb::post, "/api/rooms", R"({"name":"Comité"})");

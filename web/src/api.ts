@@ -12,6 +12,8 @@ export interface RoomInfo {
   name: string;
   created_at: string;
   participant_count: number;
+  // Someone is recording the meeting now: whoever joins is told first.
+  recording?: boolean;
   // Only with the moderator token.
   participants?: { id: string; name: string; role: string; joined_at: string }[];
 }
@@ -98,6 +100,57 @@ export async function setTranscription(roomId: string, token: string | null, act
   });
   if (!response.ok) throw new Error(`transcription: HTTP ${response.status}`);
   return (await response.json()).active;
+}
+
+export async function setRecording(roomId: string, token: string | null, action: 'start' | 'stop'): Promise<boolean> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/recording`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...moderatorHeaders(token) },
+    body: JSON.stringify({ action }),
+  });
+  if (!response.ok) {
+    const detail = await response.json().catch(() => ({}));
+    throw new Error(detail.error ?? `recording: HTTP ${response.status}`);
+  }
+  return (await response.json()).active;
+}
+
+export interface RecordingFile {
+  name: string;
+  kind: string;
+  participant: string;
+  source: string;
+  size: number;
+  url: string;
+}
+export interface RecordingItem {
+  id: string;
+  state: 'recording' | 'stopped' | 'failed';
+  started_at: string;
+  duration_ms: number;
+  size: number;
+  error?: string;
+  // The video of the whole meeting, made once it stopped.
+  composite?: { state: 'pending' | 'rendering' | 'ready' | 'failed'; progress: number; error?: string };
+  files: RecordingFile[];
+}
+
+export async function listRecordings(roomId: string, token: string | null): Promise<RecordingItem[]> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/recordings`, { headers: moderatorHeaders(token) });
+  if (!response.ok) throw new Error(`recordings: HTTP ${response.status}`);
+  return (await response.json()).recordings;
+}
+
+export async function downloadRecordingFile(file: RecordingFile, token: string | null): Promise<void> {
+  await downloadAs(file.url, token, file.name);
+}
+
+export async function deleteRecording(roomId: string, id: string, token: string | null): Promise<void> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/recordings/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    headers: moderatorHeaders(token),
+  });
+  if (!response.ok) throw new Error(`recording: HTTP ${response.status}`);
 }
 
 // A moderator's document (transcript, summary), saved under `name` by the browser.

@@ -76,6 +76,8 @@ export type ServerMessage =
   | { type: 'video-layers'; mid: string; layers: { rid: string; active: boolean }[] }
   | { type: 'media-error'; message: string }
   | { type: 'transcription'; active: boolean; started_at: string }
+  | { type: 'recording'; active: boolean; started_at: string; by?: string; error?: string }
+  | { type: 'recording-ready'; id: string; composite: boolean; error?: string }
   | { type: 'summary'; state: 'pending' | 'done' | 'failed'; error?: string; steps_done: number; steps_planned: number }
   | { type: 'caption'; participant: string; name: string; text: string; start: number; end: number; final: boolean; guest?: boolean }
   | { type: 'waiting'; room: RoomInfo; expires_at: string }

@@ -97,6 +97,9 @@ export function renderPrejoin(root: HTMLElement, room: PrejoinRoom, accountName?
       h('p', { class: 'room-title' }, room.title),
       h('p', { class: 'prejoin-code', 'data-testid': 'prejoin-code' }, m.meetingCodeIs(room.info.id)),
       h('p', { class: 'prejoin-who', 'data-testid': 'prejoin-who' }, whoIsHere(room.info)),
+      room.info.recording
+        ? h('p', { class: 'recording-notice', role: 'note', 'data-testid': 'prejoin-recording' }, m.recordingJoinNotice)
+        : null,
       h('label', { for: 'display-name' }, m.yourName),
       nameInput,
       ...(nameNote ? [nameNote] : []),

@@ -25,6 +25,7 @@ import { Toolbar } from './Toolbar';
 import { RoomNotices } from './RoomNotices';
 import { ScreenShare } from './ScreenShare';
 import { TranscriptionControls } from './TranscriptionControls';
+import { RecordingControls } from './RecordingControls';
 
 export interface RoomSession {
   roomId: string;
@@ -97,6 +98,7 @@ export class RoomView {
   // What the header holds on a wide screen and the "more" sheet on a phone.
   private headerTools: HTMLElement;
   private transcription: TranscriptionControls;
+  private recording: RecordingControls;
   private unsubscribeLanguage: () => void;
   private onPageHide = (): void => this.signaling?.leave();
   private onFullScreen = (): void => this.render();
@@ -128,6 +130,7 @@ export class RoomView {
     });
     document.addEventListener('fullscreenchange', this.onFullScreen);
     this.transcription = new TranscriptionControls(session.roomId, session.token, (text) => this.showToast(text));
+    this.recording = new RecordingControls(session.roomId, session.token, (text) => this.showToast(text));
     this.unsubscribeLanguage = onLanguageChange(() => this.render());
     this.onKeyDown = this.onKeyDown.bind(this);
     document.addEventListener('keydown', this.onKeyDown);
@@ -151,7 +154,7 @@ export class RoomView {
       notify: (text) => this.showToast(text),
       changed: () => this.render(),
     });
-    this.headerTools = h('div', { class: 'header-tools' }, this.devices.settingsButton, this.tiles.layout.toggle, this.transcription.toggle, this.transcription.download, this.transcription.viewSummary,
+    this.headerTools = h('div', { class: 'header-tools' }, this.devices.settingsButton, this.tiles.layout.toggle, this.recording.toggle, this.recording.list, this.transcription.toggle, this.transcription.download, this.transcription.viewSummary,
       this.captions.toggle, this.captions.sizeButton, this.fullScreenButton, this.copyButton, languageSwitch());
     this.toolbar.addMore(this.more.button);
     this.phone = watchPhone((phone) => this.placeTools(phone));
@@ -163,8 +166,10 @@ export class RoomView {
           this.clock.element, this.headerTools),
         this.notices.status,
         this.waitingScreen.element,
+        this.recording.indicator,
         this.transcription.banner,
         this.transcription.summaryDialog.element,
+        this.recording.dialog.element,
         session.media.problem &&
           h('div', { class: 'device-banner', role: 'alert', 'data-testid': 'device-message' },
             session.media.problem === 'denied' ? t().devicesDenied : t().devicesMissing),
@@ -293,6 +298,7 @@ export class RoomView {
         this.handRaised = false;
         // A transcription the server no longer runs (it restarted) is not shown as running.
         this.transcription.active = false;
+        this.recording.active = false;  // likewise: the server says so after the welcome
         this.captions.clear();
         this.clock.setStart(message.participants.map((p) => p.joined_at));
         // Tell the others what our devices are doing from the start.
@@ -305,6 +311,15 @@ export class RoomView {
       case 'transcription':
         this.transcription.active = message.active;
         if (message.active) announce(m.transcriptionActive);
+        break;
+      case 'recording': {
+        const text = this.recording.onFrame(message.active, message.by, message.error);
+        this.showToast(text);
+        announce(text);
+        break;
+      }
+      case 'recording-ready':
+        this.showToast(message.composite ? m.recordingReady : `${m.recordingRenderFailed} ${message.error ?? ''}`);
         break;
       case 'summary': {
         const notice = this.transcription.onSummary(message.state, message.error, message.steps_done);
@@ -447,6 +462,7 @@ export class RoomView {
     this.fullScreenButton.setAttribute('aria-pressed', String(!!document.fullscreenElement));
     // Transcription goes through REST: the moderator token, or the owner's session.
     this.transcription.render(self?.role === 'moderator' && (!!this.session.token || this.owner));
+    this.recording.render(self?.role === 'moderator' && (!!this.session.token || this.owner));
     this.captions.render();
     this.tiles.update(list, this.session.media.stream);
     const hosting = self?.role === 'moderator';

@@ -1,0 +1,92 @@
+#include "meeting/CompositeRenders.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "meeting/RecordingStateFile.h"
+
+namespace parley::meeting {
+
+CompositeRenders::CompositeRenders(record::RenderSettings settings, Post post, Report report)
+    : settings_(std::move(settings)), post_(std::move(post)), report_(std::move(report)),
+      thread_([this] { run(); }) {}
+
+CompositeRenders::~CompositeRenders() {
+  stopping_ = true;
+  changed_.notify_all();
+  thread_.join();
+}
+
+bool CompositeRenders::submit(const std::string& roomId, const std::string& recordingId, const std::string& directory) {
+  auto state = readRecordingState(directory).value_or(recordingState("stopped", 0));
+  {
+    const std::lock_guard lock(mutex_);
+    if (queue_.size() < kMaxQueued) {
+      queue_.push_back({roomId, recordingId, directory});
+      state.render = "pending";
+      writeRecordingState(directory, state);
+      changed_.notify_all();
+      return true;
+    }
+  }
+  state.render = "failed";
+  state.renderError = "too many composites waiting to be rendered; the tracks are kept";
+  writeRecordingState(directory, state);
+  return false;
+}
+
+bool CompositeRenders::idle(double seconds) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return queue_.empty() && !busy_; });
+}
+
+void CompositeRenders::run() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      busy_ = false;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+    }
+    render(job);
+  }
+}
+
+void CompositeRenders::render(const Job& job) {
+  auto state = readRecordingState(job.directory).value_or(recordingState("stopped", 0));
+  state.render = "rendering";
+  state.renderProgress = 0;
+  writeRecordingState(job.directory, state);
+  double written = 0;
+  const auto result = record::renderComposite(
+      job.directory, settings_,
+      [&](double progress) {
+        if (progress - written < 0.05) return;  // every 5%: the state file is not a log
+        written = progress;
+        state.renderProgress = progress;
+        writeRecordingState(job.directory, state);
+      },
+      stopping_);
+  state.render = result.output.empty() ? "failed" : "ready";
+  state.renderProgress = result.output.empty() ? written : 1.0;
+  state.composite = result.output;
+  state.renderError = result.error;
+  writeRecordingState(job.directory, state);
+  if (result.output.empty()) {
+    spdlog::warn("recording {} of room {}: no composite: {}", job.recordingId, job.roomId, result.error);
+  } else {
+    spdlog::info("recording {} of room {}: composite of {:.0f} s rendered in {:.1f} s", job.recordingId, job.roomId,
+                 result.mediaSeconds, result.wallSeconds);
+  }
+  RenderReport report{job.roomId, job.recordingId, !result.output.empty(), result.error, result.mediaSeconds,
+                      result.wallSeconds};
+  if (post_ && report_) post_([callback = report_, report] { callback(report); });
+}
+
+}  // namespace parley::meeting

@@ -1,0 +1,64 @@
+#pragma once
+// Composites of finished recordings, rendered one at a time on a thread of their own (each
+// render is an ffmpeg process at a low priority) from a bounded queue: a recording's state
+// file says "pending", then "rendering" with the progress (updated every few percent), then
+// "ready" with the composite's name, or "failed" with why (its tracks stay downloadable).
+// Each end is reported to the control thread by room and recording id.
+//
+// Thread contract: submit() from any thread; `report` runs on the control thread (through
+// `post`). The destructor cancels the render in progress and drops the queued ones (their
+// state files keep saying "pending": a later start of the server does not resume them).
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "record/CompositeRenderer.h"
+
+namespace parley::meeting {
+
+struct RenderReport {
+  std::string roomId, recordingId;
+  bool ok = false;
+  std::string error;
+  double mediaSeconds = 0, wallSeconds = 0;
+};
+
+class CompositeRenders {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+  using Report = std::function<void(const RenderReport&)>;
+  static constexpr std::size_t kMaxQueued = 32;
+
+  CompositeRenders(record::RenderSettings settings, Post post, Report report);
+  ~CompositeRenders();
+  CompositeRenders(const CompositeRenders&) = delete;
+  CompositeRenders& operator=(const CompositeRenders&) = delete;
+
+  // False when the queue is full (the state file then says the composite failed, and why).
+  bool submit(const std::string& roomId, const std::string& recordingId, const std::string& directory);
+  // Waits (at most `seconds`) until nothing is queued or rendering: tests, shutdown.
+  bool idle(double seconds);
+
+ private:
+  struct Job {
+    std::string roomId, recordingId, directory;
+  };
+  void run();
+  void render(const Job& job);
+
+  record::RenderSettings settings_;
+  Post post_;
+  Report report_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Job> queue_;
+  bool busy_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace parley::meeting

@@ -1,0 +1,268 @@
+#include "meeting/RecordingService.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/Clock.h"
+#include "common/Random.h"
+#include "meeting/RecordingStateFile.h"
+#include "meeting/RecordingTapAdapter.h"
+
+namespace parley::meeting {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+json readJson(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return json();
+  return json::parse(in, nullptr, false);
+}
+
+// A recording's id: when it started (UTC, so that names sort by time) and a random part.
+std::string newRecordingId(std::int64_t nowUnixMillis) {
+  const std::time_t seconds = static_cast<std::time_t>(nowUnixMillis / 1000);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &utc);
+  return std::string(stamp) + "-" + randomToken(3);
+}
+
+}  // namespace
+
+bool validRecordingName(std::string_view name) {
+  if (name.empty() || name.size() > 80 || name.front() == '.') return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return name.find("..") == std::string_view::npos;
+}
+
+RecordingService::RecordingService(RecordingSettings settings, sfu::MediaService* media, Post post, Report report)
+    : settings_(std::move(settings)), media_(media), post_(std::move(post)), report_(std::move(report)) {
+  if (available() && settings_.renderComposites) {
+    renders_ = std::make_shared<CompositeRenders>(settings_.render, post_, [report = report_](const RenderReport& r) {
+      if (report) {
+        report({r.roomId, r.recordingId, r.ok ? RecordingReport::Kind::Rendered : RecordingReport::Kind::RenderFailed,
+                r.error, static_cast<std::int64_t>(r.mediaSeconds * 1000)});
+      }
+    });
+  }
+}
+
+RecordingService::~RecordingService() { drain(); }
+
+std::string RecordingService::recordingDirectory(const std::string& roomId, const std::string& recordingId) const {
+  return settings_.directory + "/" + roomId + "/" + recordingId;
+}
+
+
+std::variant<RecordingService::Started, RecordingService::StartError> RecordingService::start(
+    const std::string& roomId, std::int64_t now, std::string* problem) {
+  if (!available()) return StartError::Unavailable;
+  if (recording(roomId)) return StartError::AlreadyRunning;
+  if (active_.size() >= settings_.maxRooms) {
+    ++refused_;
+    return StartError::Full;
+  }
+  std::erase_if(finishing_, [](const auto& r) { return r->ended(); });
+  const std::string recordingId = newRecordingId(now);
+  const std::string directory = recordingDirectory(roomId, recordingId);
+  record::RecordingOptions options;
+  options.directory = directory;
+  options.queueSlots = settings_.queueSlots;
+  options.created = [now](const std::string& made) { writeRecordingState(made, recordingState("recording", now)); };
+  // Runs on the writer thread: completes the state file, then tells the control thread.
+  auto finished = [post = post_, report = report_, renders = std::weak_ptr<CompositeRenders>(renders_), roomId,
+                   recordingId, directory, now](const record::RecordingResult& result) {
+    const auto state = recordingState(result.error.empty() ? "stopped" : "failed", now, unixMillisNow(), result.error);
+    writeRecordingState(directory, state);
+    if (!result.error.empty()) spdlog::warn("recording {} of room {} stopped: {}", recordingId, roomId, result.error);
+    // Whatever was written is rendered, also when a full disk cut it short.
+    if (auto queue = renders.lock(); queue && !result.tracks.empty()) queue->submit(roomId, recordingId, directory);
+    RecordingReport r{roomId, recordingId,
+                      result.error.empty() ? RecordingReport::Kind::Stopped : RecordingReport::Kind::Failed,
+                      result.error, result.durationMillis};
+    if (post && report) post([report, r] { report(r); });
+  };
+  auto made = record::RoomRecording::start(options, std::move(finished));
+  if (auto* error = std::get_if<std::string>(&made)) {
+    if (problem) *problem = *error;
+    spdlog::warn("cannot record room {}: {}", roomId, *error);
+    return StartError::Disk;
+  }
+  std::shared_ptr<record::RoomRecording> recording = std::move(std::get<std::unique_ptr<record::RoomRecording>>(made));
+  if (media_) media_->setRecordingTap(roomId, std::make_shared<RecordingTapAdapter>(recording));
+  active_[roomId] = Active{recordingId, now, recording};
+  ++started_;
+  spdlog::info("recording {} of room {} started", recordingId, roomId);
+  return Started{recordingId, now};
+}
+
+bool RecordingService::stop(const std::string& roomId) {
+  const auto it = active_.find(roomId);
+  if (it == active_.end()) return false;
+  if (media_) media_->setRecordingTap(roomId, nullptr);
+  it->second.recording->stop();
+  finishing_.push_back(it->second.recording);
+  spdlog::info("recording {} of room {} stopping", it->second.recordingId, roomId);
+  active_.erase(it);
+  return true;
+}
+
+std::optional<RecordingService::Started> RecordingService::current(const std::string& roomId) const {
+  const auto it = active_.find(roomId);
+  if (it == active_.end()) return std::nullopt;
+  return Started{it->second.recordingId, it->second.startedAt};
+}
+
+void RecordingService::note(const std::string& roomId, record::RecordingEvent event) {
+  const auto it = active_.find(roomId);
+  if (it != active_.end()) it->second.recording->note(std::move(event));
+}
+
+std::vector<RecordingListing> RecordingService::list(const std::string& roomId) const {
+  std::vector<RecordingListing> out;
+  if (!available() || !validRecordingName(roomId)) return out;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(settings_.directory + "/" + roomId, error)) {
+    if (!entry.is_directory() || !validRecordingName(entry.path().filename().string())) continue;
+    const auto state = readRecordingState(entry.path().string());
+    if (!state) continue;
+    RecordingListing listing;
+    listing.id = entry.path().filename().string();
+    listing.state = state->state;
+    listing.startedAt = state->startedAt;
+    listing.stoppedAt = state->stoppedAt;
+    listing.error = state->error;
+    listing.render = state->render;
+    listing.renderProgress = state->renderProgress;
+    listing.renderError = state->renderError;
+    const json manifest = readJson(entry.path() / "manifest.json");
+    if (manifest.is_object()) {
+      listing.durationMillis = manifest.value("durationMs", std::int64_t{0});
+      for (const auto& track : manifest.value("tracks", json::array())) {
+        RecordingListing::File file{track.value("file", ""), track.value("kind", ""), track.value("participant", ""),
+                                    track.value("source", ""), 0};
+        file.bytes = fs::file_size(entry.path() / file.name, error);
+        if (error) file.bytes = 0;
+        listing.bytes += file.bytes;
+        listing.files.push_back(std::move(file));
+      }
+      if (!state->composite.empty() && validRecordingName(state->composite)) {
+        RecordingListing::File file{state->composite, "composite", "", "", 0};
+        file.bytes = fs::file_size(entry.path() / file.name, error);
+        if (error) file.bytes = 0;
+        listing.bytes += file.bytes;
+        listing.files.insert(listing.files.begin(), std::move(file));
+      }
+    } else if (listing.state == "recording") {
+      if (const auto running = current(roomId); running && running->recordingId == listing.id) {
+        listing.durationMillis = unixMillisNow() - running->startedAt;
+      }
+    }
+    if (listing.state == "recording" && !running(roomId, listing.id)) {
+      listing.state = "failed";  // the server stopped (or crashed) while it recorded
+      listing.error = "the server stopped during the recording; its files end there";
+    }
+    out.push_back(std::move(listing));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id > b.id; });  // newest first
+  return out;
+}
+
+std::optional<std::string> RecordingService::filePath(const std::string& roomId, const std::string& recordingId,
+                                                      const std::string& fileName) const {
+  if (!available() || !validRecordingName(roomId) || !validRecordingName(recordingId) || !validRecordingName(fileName)) {
+    return std::nullopt;
+  }
+  for (const auto& listing : list(roomId)) {
+    if (listing.id != recordingId || listing.state == "recording") continue;
+    for (const auto& file : listing.files) {
+      if (file.name == fileName) return recordingDirectory(roomId, recordingId) + "/" + fileName;
+    }
+  }
+  return std::nullopt;
+}
+
+RecordingService::RemoveResult RecordingService::remove(const std::string& roomId, const std::string& recordingId) {
+  if (!available() || !validRecordingName(roomId) || !validRecordingName(recordingId)) return RemoveResult::NotFound;
+  if (const auto running = current(roomId); running && running->recordingId == recordingId) {
+    return RemoveResult::Running;
+  }
+  const std::string directory = recordingDirectory(roomId, recordingId);
+  std::error_code error;
+  if (!fs::is_directory(directory, error)) return RemoveResult::NotFound;
+  const auto state = readRecordingState(directory);
+  if (running(roomId, recordingId)) return RemoveResult::Running;  // its files are being finished
+  if (state && state->render == "rendering") return RemoveResult::Running;
+  fs::remove_all(directory, error);
+  spdlog::info("recording {} of room {} deleted", recordingId, roomId);
+  return error ? RemoveResult::NotFound : RemoveResult::Removed;
+}
+
+std::size_t RecordingService::expire(std::int64_t now) {
+  if (!available() || settings_.retentionDays <= 0) return 0;
+  const std::int64_t limit = now - std::int64_t{settings_.retentionDays} * 24 * 3600 * 1000;
+  std::size_t removed = 0;
+  std::error_code error;
+  for (const auto& room : fs::directory_iterator(settings_.directory, error)) {
+    if (!room.is_directory()) continue;
+    const std::string roomId = room.path().filename().string();
+    for (const auto& listing : list(roomId)) {
+      if (listing.state == "recording" || listing.startedAt == 0 || listing.startedAt >= limit) continue;
+      std::error_code ignored;
+      fs::remove_all(recordingDirectory(roomId, listing.id), ignored);
+      spdlog::info("recording {} of room {} deleted: older than {} days (--recording-retention-days)", listing.id,
+                   roomId, settings_.retentionDays);
+      ++removed;
+    }
+  }
+  expired_ += removed;
+  return removed;
+}
+
+bool RecordingService::running(const std::string& roomId, const std::string& recordingId) const {
+  if (const auto active = current(roomId); active && active->recordingId == recordingId) return true;
+  const std::string directory = recordingDirectory(roomId, recordingId);
+  return std::any_of(finishing_.begin(), finishing_.end(),
+                     [&](const auto& r) { return !r->ended() && r->directory() == directory; });
+}
+
+void RecordingService::drain() {
+  while (!active_.empty()) stop(active_.begin()->first);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (const auto& recording : finishing_) {
+    while (!recording->ended() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  finishing_.clear();
+}
+
+std::string RecordingService::renderMetrics() const {
+  std::uint64_t dropped = 0;
+  for (const auto& [room, active] : active_) dropped += active.recording->packetsDropped();
+  return "# HELP parley_recordings_active Rooms being recorded.\n# TYPE parley_recordings_active gauge\n"
+         "parley_recordings_active " + std::to_string(active_.size()) +
+         "\n# HELP parley_recordings_started_total Recordings started.\n# TYPE parley_recordings_started_total counter\n"
+         "parley_recordings_started_total " + std::to_string(started_) +
+         "\n# HELP parley_recordings_refused_total Recordings refused: the server records as many rooms as it may.\n"
+         "# TYPE parley_recordings_refused_total counter\nparley_recordings_refused_total " + std::to_string(refused_) +
+         "\n# HELP parley_recordings_expired_total Recordings deleted after the retention period.\n"
+         "# TYPE parley_recordings_expired_total counter\nparley_recordings_expired_total " + std::to_string(expired_) +
+         "\n# HELP parley_recording_packets_dropped Packets the running recordings had no room for.\n"
+         "# TYPE parley_recording_packets_dropped gauge\nparley_recording_packets_dropped " + std::to_string(dropped) + "\n";
+}
+
+}  // namespace parley::meeting
