@@ -44,9 +44,13 @@ std::string tailOf(const fs::path& log) {
 
 }  // namespace
 
-RenderResult renderComposite(const std::string& directory, const RenderSettings& settings,
+RenderResult renderComposite(const std::string& recordingDirectory, const RenderSettings& settings,
                              const std::function<void(double)>& progress, const std::atomic<bool>& cancelled) {
   RenderResult result;
+  // ffmpeg runs in the work directory: every path it is given is absolute (--recordings may
+  // be relative to the server's own working directory).
+  std::error_code absoluteError;
+  const std::string directory = fs::absolute(recordingDirectory, absoluteError).string();
   const auto began = std::chrono::steady_clock::now();
   const auto manifest = parseManifest(readText(fs::path(directory) / "manifest.json"));
   if (!manifest) return {{}, "the recording has no readable manifest.json"};
@@ -64,7 +68,7 @@ RenderResult renderComposite(const std::string& directory, const RenderSettings&
   if (!written) return {{}, "cannot write the render's files (is the disk full?)"};
 
   const fs::path partial = work / ("partial-" + plan.output);
-  std::vector<std::string> args = plan.arguments(fs::absolute(directory).string(), partial.string(), settings.composite);
+  std::vector<std::string> args = plan.arguments(directory, partial.string(), settings.composite);
   args[0] = settings.ffmpeg;
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());

@@ -171,6 +171,7 @@ TEST_F(CompositeRenderTest, ACameraAScreenAndTwoVoicesBecomeOneVideo) {
   EXPECT_GT(levelAround(path, 440), quiet + 15);
   EXPECT_GT(levelAround(path, 1000), quiet + 15);
   EXPECT_FALSE(fs::exists(options.directory + "/.render")) << "the work files are removed";
+  // For a reviewer who wants to watch it: PARLEY_KEEP_COMPOSITE=/tmp/composite.mp4.
   if (const char* keep = std::getenv("PARLEY_KEEP_COMPOSITE")) fs::copy_file(path, keep, fs::copy_options::overwrite_existing);
 }
 
