@@ -90,6 +90,7 @@ Response Router::recordingList(const Request& request, const std::string& id, co
         files.push_back({{"name", f.name},
                          {"kind", f.kind},
                          {"participant", f.participant},
+                         {"participant_name", f.participantName},
                          {"source", f.source},
                          {"size", f.bytes},
                          {"url", "/api/rooms/" + id + "/recordings/" + r.id + "/" + f.name}});

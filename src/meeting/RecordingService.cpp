@@ -6,6 +6,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include "common/Random.h"
 #include "meeting/RecordingStateFile.h"
 #include "meeting/RecordingTapAdapter.h"
+#include "record/RecordingManifest.h"
 
 namespace parley::meeting {
 
@@ -150,17 +153,27 @@ std::vector<RecordingListing> RecordingService::list(const std::string& roomId) 
     listing.renderError = state->renderError;
     const json manifest = readJson(entry.path() / "manifest.json");
     if (manifest.is_object()) {
+      std::map<std::string, std::string> names;
+      {
+        std::ifstream in(entry.path() / "events.jsonl");
+        std::ostringstream text;
+        text << in.rdbuf();
+        for (const auto& event : record::parseEvents(text.str())) {
+          if (event.type == "join" && !event.name.empty()) names[event.participant] = event.name;
+        }
+      }
       listing.durationMillis = manifest.value("durationMs", std::int64_t{0});
       for (const auto& track : manifest.value("tracks", json::array())) {
         RecordingListing::File file{track.value("file", ""), track.value("kind", ""), track.value("participant", ""),
-                                    track.value("source", ""), 0};
+                                    track.value("source", ""), {}, 0};
+        if (const auto named = names.find(file.participant); named != names.end()) file.participantName = named->second;
         file.bytes = fs::file_size(entry.path() / file.name, error);
         if (error) file.bytes = 0;
         listing.bytes += file.bytes;
         listing.files.push_back(std::move(file));
       }
       if (!state->composite.empty() && validRecordingName(state->composite)) {
-        RecordingListing::File file{state->composite, "composite", "", "", 0};
+        RecordingListing::File file{state->composite, "composite", "", "", {}, 0};
         file.bytes = fs::file_size(entry.path() / file.name, error);
         if (error) file.bytes = 0;
         listing.bytes += file.bytes;

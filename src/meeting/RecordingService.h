@@ -44,6 +44,7 @@ struct RecordingListing {
   std::string renderError;
   struct File {
     std::string name, kind, participant, source;
+    std::string participantName;  // as they were named in the meeting (events.jsonl)
     std::uint64_t bytes = 0;
   };
   std::vector<File> files;

@@ -37,13 +37,22 @@ class RouterRecordingsTest : public HttpRouterTest {
     std::ofstream(dir / "state.json") << R"({"state":"stopped","startedAt":1764670500000,"stoppedAt":1764670560000})";
     std::ofstream(dir / "manifest.json")
         << R"({"version":1,"durationMs":60000,"tracks":[{"file":"1-alice-camera.webm","participant":"alice","source":"camera","kind":"video"}]})";
+    std::ofstream(dir / "events.jsonl") << R"({"ms":0,"type":"join","participant":"alice","name":"Alice Martin"})" << '\n';
     std::ofstream(dir / "1-alice-camera.webm", std::ios::binary) << content;
     return id;
   }
   std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
   const std::string directory_ = "/tmp/parley-router-recordings-" + std::to_string(::getpid());
-  meeting::RecordingService service_{{directory_, 0, 2, 1024}, nullptr, {}, {}};
+  static meeting::RecordingSettings settings(const std::string& directory, int retentionDays) {
+    meeting::RecordingSettings made;
+    made.directory = directory;
+    made.retentionDays = retentionDays;
+    made.maxRooms = 2;
+    made.queueSlots = 1024;
+    return made;
+  }
+  meeting::RecordingService service_{settings(directory_, 0), nullptr, {}, {}};
 };
 
 TEST_F(RouterRecordingsTest, StartAndStopNeedTheModeratorAndAWellFormedBody) {
@@ -103,6 +112,7 @@ TEST_F(RouterRecordingsTest, FilesAreDownloadedWholeOrByRangeByModeratorsOnly) {
   EXPECT_EQ(item["size"], content.size());
   const std::string url = item["files"][0]["url"];
   EXPECT_EQ(url, "/api/rooms/" + id + "/recordings/" + recordingId + "/1-alice-camera.webm");
+  EXPECT_EQ(item["files"][0]["participant_name"], "Alice Martin") << "named as in the meeting";
 
   EXPECT_EQ(call(bhttp::verb::get, url).result_int(), 401);
   EXPECT_EQ(call(bhttp::verb::get, url, "", bearer("nope")).result_int(), 403);
@@ -158,27 +168,17 @@ TEST_F(RouterRecordingsTest, FilesAreDownloadedWholeOrByRangeByModeratorsOnly) {
 TEST_F(RouterRecordingsTest, RecordingsOlderThanTheRetentionAreDeleted) {
   const auto [id, token] = makeRoom();
   finishedRecording(id, "x");  // started on 2025-12-02
-  meeting::RecordingService keepAYear({directory_, 365, 2, 1024}, nullptr, {}, {});
+  meeting::RecordingService keepAYear(settings(directory_, 365), nullptr, {}, {});
   EXPECT_EQ(keepAYear.expire(1764670500000 + 100LL * 24 * 3600 * 1000), 0u);
   EXPECT_EQ(keepAYear.expire(1764670500000 + 366LL * 24 * 3600 * 1000), 1u);
   EXPECT_TRUE(keepAYear.list(id).empty());
 }
 
-TEST(RouterRecordingsWithout, AServerWithoutRecordingsSaysSo) {
-  store::SqliteRoomStore store{":memory:"};
-  signaling::RoomRegistry rooms{store};
-  StaticFiles web("/tmp");
-  Router router{rooms, web};
-  Request create{bhttp::verb::post, "/api/rooms", 11};
-  create.set(bhttp::field::host, "127.0.0.1:8080");
-  const ClientInfo client{boost::asio::ip::make_address("127.0.0.1"), false};
-  const auto room = nlohmann::json::parse(router.handle(create, client).body());
-  Request start{bhttp::verb::post, "/api/rooms/" + room["id"].get<std::string>() + "/recording", 11};
-  start.set(bhttp::field::host, "127.0.0.1:8080");
-  start.set(bhttp::field::authorization, "Bearer " + room["moderator_token"].get<std::string>());
-  start.body() = R"({"action":"start"})";
-  start.prepare_payload();
-  const auto answer = router.handle(start, client);
+// The plain fixture: a server started without --recordings.
+TEST_F(HttpRouterTest, AServerWithoutRecordingsSaysSo) {
+  const auto room = body(call(bhttp::verb::post, "/api/rooms"));
+  const auto answer = call(bhttp::verb::post, "/api/rooms/" + room["id"].get<std::string>() + "/recording",
+                           R"({"action":"start"})", {{"Authorization", "Bearer " + room["moderator_token"].get<std::string>()}});
   EXPECT_EQ(answer.result_int(), 503);
   EXPECT_NE(answer.body().find("--recordings"), std::string::npos);
 }

@@ -119,6 +119,7 @@ export interface RecordingFile {
   name: string;
   kind: string;
   participant: string;
+  participant_name: string;
   source: string;
   size: number;
   url: string;

@@ -97,6 +97,8 @@ export const en = {
   recordingReady: 'The recording is ready to download (Recordings).',
   recordingRenderFailed: 'The video of the meeting could not be made; each participant’s files are kept:',
   recordingRendering: (percent: number) => `Making the video of the meeting: ${percent}%`,
+  recordingComposite: 'Video of the meeting',
+  recordingSource: (source: string) => ({ camera: 'camera', microphone: 'microphone', screen: 'screen', 'screen-audio': 'screen sound' })[source] ?? source,
   transcriptionActive: 'This meeting is being transcribed.',
   startTranscription: 'Start transcription',
   stopTranscription: 'Stop transcription',

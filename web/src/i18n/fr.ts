@@ -98,6 +98,8 @@ export const fr: Messages = {
   recordingReady: 'L’enregistrement est prêt à être téléchargé (Enregistrements).',
   recordingRenderFailed: 'La vidéo de la réunion n’a pas pu être produite ; les fichiers de chaque participant sont conservés :',
   recordingRendering: (percent: number) => `Production de la vidéo de la réunion : ${percent} %`,
+  recordingComposite: 'Vidéo de la réunion',
+  recordingSource: (source: string) => ({ camera: 'caméra', microphone: 'micro', screen: 'écran', 'screen-audio': 'son de l’écran' })[source] ?? source,
   transcriptionActive: 'Cette réunion est transcrite.',
   startTranscription: 'Démarrer la transcription',
   stopTranscription: 'Arrêter la transcription',

@@ -39,7 +39,9 @@ export class RecordingsDialog {
             ? h('p', {}, `${m.recordingRenderFailed} ${composite.error ?? ''}`)
             : null;
       const files = item.files.map((file) => {
-        const button = h('button', { type: 'button', class: 'small', 'data-testid': 'recording-file' }, `${file.name} (${megabytes(file.size)})`);
+        // Who and what, as people say it; the file's own name for the composite.
+        const label = file.kind === 'composite' ? m.recordingComposite : `${file.participant_name || file.participant} — ${m.recordingSource(file.source)}`;
+        const button = h('button', { type: 'button', class: 'small', 'data-testid': 'recording-file', title: file.name }, `${label} (${megabytes(file.size)})`);
         button.addEventListener('click', () => void downloadRecordingFile(file, this.token).catch(() => this.notify(m.error)));
         return h('li', {}, button);
       });
