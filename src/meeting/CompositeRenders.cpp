@@ -36,23 +36,15 @@ bool CompositeRenders::submit(const std::string& roomId, const std::string& reco
   return false;
 }
 
-bool CompositeRenders::idle(double seconds) {
-  std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return queue_.empty() && !busy_; });
-}
-
 void CompositeRenders::run() {
   for (;;) {
     Job job;
     {
       std::unique_lock lock(mutex_);
-      busy_ = false;
-      changed_.notify_all();
       changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       job = std::move(queue_.front());
       queue_.pop_front();
-      busy_ = true;
     }
     render(job);
   }

@@ -40,8 +40,6 @@ class CompositeRenders {
 
   // False when the queue is full (the state file then says the composite failed, and why).
   bool submit(const std::string& roomId, const std::string& recordingId, const std::string& directory);
-  // Waits (at most `seconds`) until nothing is queued or rendering: tests, shutdown.
-  bool idle(double seconds);
 
  private:
   struct Job {
@@ -56,7 +54,6 @@ class CompositeRenders {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Job> queue_;
-  bool busy_ = false;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -5,12 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "common/Clock.h"
 #include "common/Random.h"
@@ -21,15 +16,8 @@
 namespace parley::meeting {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
-
-json readJson(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return json();
-  return json::parse(in, nullptr, false);
-}
 
 // A recording's id: when it started (UTC, so that names sort by time) and a random part.
 std::string newRecordingId(std::int64_t nowUnixMillis) {
@@ -134,61 +122,56 @@ void RecordingService::note(const std::string& roomId, record::RecordingEvent ev
   if (it != active_.end()) it->second.recording->note(std::move(event));
 }
 
+std::optional<RecordingListing> RecordingService::listing(const std::string& roomId,
+                                                         const std::string& recordingId) const {
+  const std::string directory = recordingDirectory(roomId, recordingId);
+  const auto state = readRecordingState(directory);
+  if (!state) return std::nullopt;
+  RecordingListing listing;
+  listing.id = recordingId;
+  listing.state = state->state;
+  listing.startedAt = state->startedAt;
+  listing.stoppedAt = state->stoppedAt;
+  listing.error = state->error;
+  listing.render = state->render;
+  listing.renderProgress = state->renderProgress;
+  listing.renderError = state->renderError;
+  std::error_code error;
+  auto sizeOf = [&](const std::string& name) {
+    const auto bytes = fs::file_size(directory + "/" + name, error);
+    return error ? std::uint64_t{0} : static_cast<std::uint64_t>(bytes);
+  };
+  if (const auto manifest = record::readManifest(directory)) {
+    const auto names = record::namesOf(record::readEvents(directory));
+    listing.durationMillis = manifest->durationMillis;
+    for (const auto& track : manifest->tracks) {
+      RecordingListing::File file{track.file, track.kind, track.participant, track.source, {}, sizeOf(track.file)};
+      if (const auto named = names.find(file.participant); named != names.end()) file.participantName = named->second;
+      listing.files.push_back(std::move(file));
+    }
+    if (!state->composite.empty() && validRecordingName(state->composite)) {
+      listing.files.insert(listing.files.begin(),
+                           {state->composite, "composite", "", "", {}, sizeOf(state->composite)});
+    }
+    for (const auto& file : listing.files) listing.bytes += file.bytes;
+  } else if (const auto active = current(roomId); active && active->recordingId == recordingId) {
+    listing.durationMillis = unixMillisNow() - active->startedAt;
+  }
+  if (listing.state == "recording" && !running(roomId, recordingId)) {
+    listing.state = "failed";  // the server stopped (or crashed) while it recorded
+    listing.error = "the server stopped during the recording; its files end there";
+  }
+  return listing;
+}
+
 std::vector<RecordingListing> RecordingService::list(const std::string& roomId) const {
   std::vector<RecordingListing> out;
   if (!available() || !validRecordingName(roomId)) return out;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(settings_.directory + "/" + roomId, error)) {
-    if (!entry.is_directory() || !validRecordingName(entry.path().filename().string())) continue;
-    const auto state = readRecordingState(entry.path().string());
-    if (!state) continue;
-    RecordingListing listing;
-    listing.id = entry.path().filename().string();
-    listing.state = state->state;
-    listing.startedAt = state->startedAt;
-    listing.stoppedAt = state->stoppedAt;
-    listing.error = state->error;
-    listing.render = state->render;
-    listing.renderProgress = state->renderProgress;
-    listing.renderError = state->renderError;
-    const json manifest = readJson(entry.path() / "manifest.json");
-    if (manifest.is_object()) {
-      std::map<std::string, std::string> names;
-      {
-        std::ifstream in(entry.path() / "events.jsonl");
-        std::ostringstream text;
-        text << in.rdbuf();
-        for (const auto& event : record::parseEvents(text.str())) {
-          if (event.type == "join" && !event.name.empty()) names[event.participant] = event.name;
-        }
-      }
-      listing.durationMillis = manifest.value("durationMs", std::int64_t{0});
-      for (const auto& track : manifest.value("tracks", json::array())) {
-        RecordingListing::File file{track.value("file", ""), track.value("kind", ""), track.value("participant", ""),
-                                    track.value("source", ""), {}, 0};
-        if (const auto named = names.find(file.participant); named != names.end()) file.participantName = named->second;
-        file.bytes = fs::file_size(entry.path() / file.name, error);
-        if (error) file.bytes = 0;
-        listing.bytes += file.bytes;
-        listing.files.push_back(std::move(file));
-      }
-      if (!state->composite.empty() && validRecordingName(state->composite)) {
-        RecordingListing::File file{state->composite, "composite", "", "", {}, 0};
-        file.bytes = fs::file_size(entry.path() / file.name, error);
-        if (error) file.bytes = 0;
-        listing.bytes += file.bytes;
-        listing.files.insert(listing.files.begin(), std::move(file));
-      }
-    } else if (listing.state == "recording") {
-      if (const auto running = current(roomId); running && running->recordingId == listing.id) {
-        listing.durationMillis = unixMillisNow() - running->startedAt;
-      }
-    }
-    if (listing.state == "recording" && !running(roomId, listing.id)) {
-      listing.state = "failed";  // the server stopped (or crashed) while it recorded
-      listing.error = "the server stopped during the recording; its files end there";
-    }
-    out.push_back(std::move(listing));
+    const std::string recordingId = entry.path().filename().string();
+    if (!entry.is_directory() || !validRecordingName(recordingId)) continue;
+    if (auto one = listing(roomId, recordingId)) out.push_back(std::move(*one));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id > b.id; });  // newest first
   return out;
@@ -199,26 +182,23 @@ std::optional<std::string> RecordingService::filePath(const std::string& roomId,
   if (!available() || !validRecordingName(roomId) || !validRecordingName(recordingId) || !validRecordingName(fileName)) {
     return std::nullopt;
   }
-  for (const auto& listing : list(roomId)) {
-    if (listing.id != recordingId || listing.state == "recording") continue;
-    for (const auto& file : listing.files) {
-      if (file.name == fileName) return recordingDirectory(roomId, recordingId) + "/" + fileName;
-    }
+  const auto found = listing(roomId, recordingId);
+  if (!found || found->state == "recording") return std::nullopt;
+  for (const auto& file : found->files) {
+    if (file.name == fileName) return recordingDirectory(roomId, recordingId) + "/" + fileName;
   }
   return std::nullopt;
 }
 
 RecordingService::RemoveResult RecordingService::remove(const std::string& roomId, const std::string& recordingId) {
   if (!available() || !validRecordingName(roomId) || !validRecordingName(recordingId)) return RemoveResult::NotFound;
-  if (const auto running = current(roomId); running && running->recordingId == recordingId) {
-    return RemoveResult::Running;
-  }
   const std::string directory = recordingDirectory(roomId, recordingId);
   std::error_code error;
   if (!fs::is_directory(directory, error)) return RemoveResult::NotFound;
-  const auto state = readRecordingState(directory);
-  if (running(roomId, recordingId)) return RemoveResult::Running;  // its files are being finished
-  if (state && state->render == "rendering") return RemoveResult::Running;
+  if (running(roomId, recordingId)) return RemoveResult::Running;  // recording, or finishing its files
+  if (const auto state = readRecordingState(directory); state && state->render == "rendering") {
+    return RemoveResult::Running;
+  }
   fs::remove_all(directory, error);
   spdlog::info("recording {} of room {} deleted", recordingId, roomId);
   return error ? RemoveResult::NotFound : RemoveResult::Removed;

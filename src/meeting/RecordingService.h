@@ -96,8 +96,6 @@ class RecordingService {
   // Shutdown: stops every recording and waits for their files to be complete (composites
   // not rendered yet stay "pending").
   void drain();
-  // Tests: waits until no composite is queued or rendering.
-  bool rendersIdle(double seconds) { return !renders_ || renders_->idle(seconds); }
 
   std::size_t activeCount() const { return active_.size(); }
   std::string renderMetrics() const;
@@ -109,6 +107,8 @@ class RecordingService {
     std::shared_ptr<record::RoomRecording> recording;
   };
   std::string recordingDirectory(const std::string& roomId, const std::string& recordingId) const;
+  // One recording as listed (its state file, manifest and names), if it has a state file.
+  std::optional<RecordingListing> listing(const std::string& roomId, const std::string& recordingId) const;
   // Recording, or stopped with its files not finished yet.
   bool running(const std::string& roomId, const std::string& recordingId) const;
 

@@ -2,9 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "common/FileText.h"
 
 namespace parley::meeting {
 
@@ -20,11 +21,9 @@ RecordingState recordingState(std::string state, std::int64_t startedAt, std::in
 }
 
 std::optional<RecordingState> readRecordingState(const std::string& directory) {
-  std::ifstream in(directory + "/state.json");
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  const json document = json::parse(text.str(), nullptr, false);
+  const auto text = readFileText(directory + "/state.json");
+  if (!text) return std::nullopt;
+  const json document = json::parse(*text, nullptr, false);
   if (!document.is_object()) return std::nullopt;
   auto string = [&](const char* key) {
     const auto it = document.find(key);

@@ -60,10 +60,7 @@ CompositePlan planComposite(const RecordingManifest& manifest, const std::vector
   plan.durationSeconds = static_cast<double>(durationMillis) / 1000.0;
   const std::string duration = seconds(durationMillis);
 
-  std::map<std::string, std::string> names;
-  for (const auto& event : events) {
-    if (event.type == "join" && !event.participant.empty() && !event.name.empty()) names[event.participant] = event.name;
-  }
+  const auto names = namesOf(events);
   // Tiles: everyone with a camera or a microphone, in the order they first appear.
   std::vector<Tile> tiles;
   auto tileOf = [&](const std::string& participant) -> Tile* {

@@ -10,9 +10,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
+#include "common/FileText.h"
 #include "record/RecordingManifest.h"
 
 namespace parley::record {
@@ -20,13 +20,6 @@ namespace parley::record {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string readText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 bool writeText(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -36,7 +29,7 @@ bool writeText(const fs::path& path, const std::string& text) {
 
 // The last lines ffmpeg wrote to its log: what went wrong, for the moderators.
 std::string tailOf(const fs::path& log) {
-  std::string text = readText(log);
+  std::string text = readFileText(log.string()).value_or("");
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.size() > 300) text = "…" + text.substr(text.size() - 300);
   return text;
@@ -52,10 +45,10 @@ RenderResult renderComposite(const std::string& recordingDirectory, const Render
   std::error_code absoluteError;
   const std::string directory = fs::absolute(recordingDirectory, absoluteError).string();
   const auto began = std::chrono::steady_clock::now();
-  const auto manifest = parseManifest(readText(fs::path(directory) / "manifest.json"));
+  const auto manifest = readManifest(directory);
   if (!manifest) return {{}, "the recording has no readable manifest.json"};
   if (manifest->tracks.empty()) return {{}, "nothing was recorded"};
-  const auto events = parseEvents(readText(fs::path(directory) / "events.jsonl"));
+  const auto events = readEvents(directory);
   const CompositePlan plan = planComposite(*manifest, events, settings.composite);
   result.mediaSeconds = plan.durationSeconds;
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/FileText.h"
+
 namespace parley::record {
 
 using nlohmann::json;
@@ -50,6 +52,24 @@ std::vector<RecordedEvent> parseEvents(std::string_view bytes) {
     events.push_back(std::move(event));
   }
   return events;
+}
+
+std::optional<RecordingManifest> readManifest(const std::string& directory) {
+  const auto text = readFileText(directory + "/manifest.json");
+  return text ? parseManifest(*text) : std::nullopt;
+}
+
+std::vector<RecordedEvent> readEvents(const std::string& directory) {
+  const auto text = readFileText(directory + "/events.jsonl");
+  return text ? parseEvents(*text) : std::vector<RecordedEvent>{};
+}
+
+std::map<std::string, std::string> namesOf(const std::vector<RecordedEvent>& events) {
+  std::map<std::string, std::string> names;
+  for (const auto& event : events) {
+    if (event.type == "join" && !event.participant.empty() && !event.name.empty()) names[event.participant] = event.name;
+  }
+  return names;
 }
 
 }  // namespace parley::record

@@ -4,6 +4,7 @@
 // (names, the active speaker). Both are read as untrusted bytes: a field of the wrong type
 // or a line that is not JSON is left out, never thrown on; sizes are bounded.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,5 +36,12 @@ inline constexpr std::size_t kMaxRecordedEvents = 200000;
 std::optional<RecordingManifest> parseManifest(std::string_view text);
 // Every well-formed line, in order, up to kMaxRecordedEvents.
 std::vector<RecordedEvent> parseEvents(std::string_view text);
+
+// The same, read from a recording's directory (no manifest, or no events, if its file is
+// missing or unreadable).
+std::optional<RecordingManifest> readManifest(const std::string& directory);
+std::vector<RecordedEvent> readEvents(const std::string& directory);
+// Each participant's name as they joined (events' "join"), by participant id.
+std::map<std::string, std::string> namesOf(const std::vector<RecordedEvent>& events);
 
 }  // namespace parley::record

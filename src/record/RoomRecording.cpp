@@ -229,7 +229,8 @@ void RoomRecording::writeManifest(const RecordingResult& result) {
                             {"endMs", t.endMillis},
                             {"bytes", t.bytes},
                             {"frames", t.frames},
-                            {"framesLost", t.framesLost}};
+                            {"framesLost", t.framesLost},
+                            {"latePackets", t.latePackets}};
     if (t.info.kind == TrackKind::Video) {
       track["width"] = t.width;
       track["height"] = t.height;

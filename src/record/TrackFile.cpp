@@ -112,7 +112,6 @@ std::optional<std::string> TrackFile::write(std::span<const std::uint8_t> frame,
   if (error < 0) return fail("cannot write", error);
   if (context_->pb->error < 0) return fail("cannot write", context_->pb->error);
   bytes_ += frame.size();
-  if (firstMillis_ < 0) firstMillis_ = millis;
   lastMillis_ = millis;
   // The muxer keeps its cluster (and libavformat its buffer) in memory until asked: a second
   // at most, so that memory stays bounded and a cut (a full disk, a crash) loses little.

@@ -43,9 +43,6 @@ class TrackFile {
   std::optional<std::string> close();
 
   std::uint64_t bytesWritten() const { return bytes_; }
-  std::int64_t lastMillis() const { return lastMillis_; }
-  std::int64_t firstMillis() const { return firstMillis_; }
-  bool failed() const { return failed_; }
 
  private:
   TrackFile() = default;
@@ -56,7 +53,7 @@ class TrackFile {
   bool headerWritten_ = false, failed_ = false;
   std::int64_t flushedAt_ = 0;
   std::uint64_t bytes_ = 0;
-  std::int64_t firstMillis_ = -1, lastMillis_ = -1;
+  std::int64_t lastMillis_ = -1;
 };
 
 }  // namespace parley::record

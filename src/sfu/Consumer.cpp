@@ -58,12 +58,7 @@ std::optional<Consumer::SentPacket> Consumer::sentPacket(std::uint16_t outSeq) c
 
 int Consumer::chooseFrom(bool everyLayerFlows, std::int64_t now, int current) const {
   if (producer_.kind() != MediaKind::Video) return kNoLayer;
-  std::array<LayerView, kMaxLayers> views{};
-  const std::size_t count = std::min(producer_.layerCount(), kMaxLayers);
-  for (std::size_t i = 0; i < count; ++i) {
-    views[i] = {everyLayerFlows || producer_.layer(i).flowing(now), producer_.layer(i).height};
-  }
-  return chooseLayer({views.data(), count}, maxHeight_, current);
+  return producer_.chooseLayer(maxHeight_, current, everyLayerFlows, now);
 }
 
 int Consumer::wantedLayer(std::int64_t now) const { return chooseFrom(false, now, targetLayer()); }

@@ -1,5 +1,8 @@
 #include "sfu/Producer.h"
 
+#include <algorithm>
+#include <array>
+
 #include <atomic>
 #include <cstring>
 
@@ -110,6 +113,13 @@ bool Producer::isKeyFrame(const rtp::RtpPacket& packet) const {
   if (vp8_) return rtp::isVp8KeyFrame(packet.payload());
   if (h264_) return rtp::isH264KeyFrame(packet.payload());
   return false;
+}
+
+int Producer::chooseLayer(int maxHeight, int current, bool everyLayerFlows, std::int64_t now) const {
+  std::array<LayerView, kMaxLayers> views{};
+  const std::size_t count = std::min(layers_.size(), kMaxLayers);
+  for (std::size_t i = 0; i < count; ++i) views[i] = {everyLayerFlows || layers_[i].flowing(now), layers_[i].height};
+  return sfu::chooseLayer({views.data(), count}, maxHeight, current);
 }
 
 bool Producer::takeKeyFrameRequest(int index, std::int64_t now) {

@@ -10,6 +10,7 @@
 
 #include "rtp/RtpPacket.h"
 #include "sfu/MediaTypes.h"
+#include "sfu/LayerSelection.h"
 #include "sfu/NackGenerator.h"
 #include "sfu/ProducerLayer.h"
 #include "sfu/ProducerObserver.h"
@@ -74,6 +75,10 @@ class Producer {
   // binds its SSRC (bindSsrc), once.
   int unboundLayer(std::string_view rid) const;
   void bindSsrc(int layer, std::uint32_t ssrc, bool rtx);
+  // The layer LayerSelection picks among this producer's layers for a display of
+  // `maxHeight` (kAnyHeight: the largest), from those flowing at `nowMicros` (or from all,
+  // `everyLayerFlows`: what the publisher should keep sending), `current` kept when none flows.
+  int chooseLayer(int maxHeight, int current, bool everyLayerFlows, std::int64_t nowMicros) const;
 
   // A packet from the publisher on `layer` (RTX already unwrapped). False to drop it.
   bool onRtp(rtp::RtpPacket& packet, int layer, std::int64_t nowMicros);

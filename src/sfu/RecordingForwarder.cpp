@@ -1,9 +1,5 @@
 #include "sfu/RecordingForwarder.h"
 
-#include <algorithm>
-#include <array>
-
-#include "sfu/LayerSelection.h"
 
 namespace parley::sfu {
 
@@ -14,15 +10,8 @@ void RecordingForwarder::setTap(std::shared_ptr<RecordingTap> tap) {
 
 void RecordingForwarder::chooseLayer(Producer& producer, Track& track, std::int64_t now) {
   const auto target = track.rewriter.target();
-  int chosen = target ? static_cast<int>(*target) : kNoLayer;
-  if (producer.simulcast()) {
-    std::array<LayerView, kMaxLayers> views{};
-    const std::size_t count = std::min(producer.layerCount(), kMaxLayers);
-    for (std::size_t i = 0; i < count; ++i) views[i] = {producer.layer(i).flowing(now), producer.layer(i).height};
-    chosen = sfu::chooseLayer({views.data(), count}, kAnyHeight, chosen);
-  } else {
-    chosen = 0;
-  }
+  const int current = target ? static_cast<int>(*target) : kNoLayer;
+  const int chosen = producer.simulcast() ? producer.chooseLayer(kAnyHeight, current, false, now) : 0;
   if (chosen == kNoLayer) return;
   bool wantKeyFrame = false;
   if (!target || static_cast<int>(*target) != chosen) {

@@ -81,12 +81,8 @@ TEST(CompositePlan, ARoomWithoutCamerasGivesAnAudioFile) {
 
 class CompositeRenderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() / ("parley-composite-test-" + std::to_string(::getpid()));
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  fs::path root_;
+  fixtures::TempDirectory temp_{"parley-composite-test-"};
+  const fs::path& root_ = temp_.path();
 };
 
 // The mean level (dB) of a file's audio around `hertz`.
@@ -117,9 +113,7 @@ TEST_F(CompositeRenderTest, ACameraAScreenAndTwoVoicesBecomeOneVideo) {
   ASSERT_TRUE(recording.pushTrack(3, "bob", TrackKind::Audio, TrackOrigin::Microphone, "opus"));
   ASSERT_TRUE(recording.pushTrack(4, "bob", TrackKind::Video, TrackOrigin::Screen, "VP8"));
   auto push = [&](std::uint32_t track, std::uint16_t seq, std::uint32_t ts, bool marker, const fixtures::Bytes& p) {
-    for (int i = 0; i < 1000 && !recording.pushPacket(track, seq, ts, marker, p, steadyMicrosNow()); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    fixtures::pushWaiting(recording, track, seq, ts, marker, p);
   };
   std::uint16_t s1 = 0, s4 = 0;
   for (std::size_t f = 0; f < camera.size(); ++f) {

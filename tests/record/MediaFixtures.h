@@ -3,6 +3,7 @@
 // and libopus at test time, and packetized into RTP as browsers do (RFC 7741, RFC 6184 with
 // STAP-A and FU-A, RFC 7587), so that what a recording writes can be checked by ffprobe.
 #include <opus/opus.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
@@ -12,13 +13,44 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/Clock.h"
+#include "record/RoomRecording.h"
+
 namespace parley::record::fixtures {
 
 using Bytes = std::vector<std::uint8_t>;
+
+// A directory of the test's own under the system's temporary one, removed afterwards.
+class TempDirectory {
+ public:
+  explicit TempDirectory(const std::string& prefix)
+      : path_(std::filesystem::temp_directory_path() / (prefix + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Pushes a packet into a recording, waiting while its queue is full (a test feeds faster
+// than real time), until the recording has ended.
+inline void pushWaiting(RoomRecording& r, std::uint32_t track, std::uint16_t seq, std::uint32_t ts, bool marker,
+                        const Bytes& payload) {
+  for (int tries = 0; tries < 1000 && !r.ended() && !r.pushPacket(track, seq, ts, marker, payload, steadyMicrosNow());
+       ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 inline std::string run(const std::string& command) {
   std::string out;

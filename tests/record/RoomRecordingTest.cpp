@@ -17,12 +17,6 @@ using fixtures::Bytes;
 
 class RoomRecordingTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() / ("parley-recording-test-" + std::to_string(::getpid()));
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   std::unique_ptr<RoomRecording> start(RecordingOptions options = {}) {
     options.directory = (root_ / "recording").string();
     auto made = RoomRecording::start(options, [this](const RecordingResult& r) { done_.set_value(r); });
@@ -35,13 +29,9 @@ class RoomRecordingTest : public ::testing::Test {
     EXPECT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
     return future.get();
   }
-  // Pushes a packet, waiting while the queue is full (a test feeds faster than real time).
   static void push(RoomRecording& r, std::uint32_t track, std::uint16_t seq, std::uint32_t ts, bool marker,
                    const Bytes& payload) {
-    for (int tries = 0; tries < 1000 && !r.ended() && !r.pushPacket(track, seq, ts, marker, payload, steadyMicrosNow());
-         ++tries) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    fixtures::pushWaiting(r, track, seq, ts, marker, payload);
   }
   // `seconds` of a VP8 camera (track 1) and an Opus microphone (track 2), as they would
   // interleave; `skip` leaves out one video packet by its index.
@@ -67,7 +57,8 @@ class RoomRecordingTest : public ::testing::Test {
     for (; a < audio.size(); ++a) push(r, 2, audioSeq++, static_cast<std::uint32_t>(a * 960), false, audio[a]);
   }
 
-  fs::path root_;
+  fixtures::TempDirectory temp_{"parley-recording-test-"};
+  const fs::path& root_ = temp_.path();
   std::promise<RecordingResult> done_;
 };
 
