@@ -10,7 +10,8 @@ namespace {
 
 const char* kUsage =
     "Usage: parley-bench --url http://127.0.0.1:PORT [--publishers P] [--subscribers S] [--rooms R]\n"
-    "                    [--seconds T] [--loss PCT] [--transport udp|tcp] [--transcribe] [--json] [--cache DIR]\n"
+    "                    [--seconds T] [--loss PCT] [--transport udp|tcp] [--transcribe] [--record] [--json]\n"
+    "                    [--cache DIR]\n"
     "                    [--simulcast [--capped PCT] [--cap-kbps K]]\n"
     "       parley-bench --janus ws://HOST:PORT --server-pid PID [--bind IP] [--netns-target] [same options]\n"
     "       parley-bench --url http://127.0.0.1:PORT --meeting N [--rooms R] [--audio-interval-ms MS] [--video-fps F] ...\n"
@@ -33,6 +34,8 @@ const char* kUsage =
     "subscribers, and each layer's bitrate (with or without simulcast).\n"
     "--transcribe starts live transcription in each room first (the publishers' audio is a\n"
     "voice-like tone, which keeps the recognizers busy).\n"
+    "--record records each room once its publishers are in (the server needs --recordings DIR);\n"
+    "the report adds the recordings' writer CPU and the packets their queues dropped.\n"
     "--meeting N: rooms (one, or --rooms R) where each of N participants publishes audio and video\n"
     "and receives everyone else's, as in a real meeting (2 x N x (N-1) streams a room); --audio-interval-ms and\n"
     "--video-fps slow the media down so that large meetings fit a small machine.\n"
@@ -85,6 +88,8 @@ std::optional<Options> parseOptions(int argc, char** argv, std::string& error) {
         o.json = true;
       } else if (arg == "--transcribe") {
         o.transcribe = true;
+      } else if (arg == "--record") {
+        o.record = true;
       } else if (arg == "--meeting") {
         o.meeting = std::stoi(value());
       } else if (arg == "--audio-interval-ms") {

@@ -16,6 +16,7 @@ struct Options {
   double seconds = 10;
   double lossPct = 0;  // simulated loss of video packets, each way
   bool transcribe = false;  // live transcription on in every room (Parley)
+  bool record = false;      // every room recorded while measuring (Parley, serve --recordings)
   int meeting = 0;          // >0: one room of this many participants, each publishing and receiving
   parley::bench::MediaRates rates;
   bool json = false;

@@ -65,6 +65,7 @@ struct ServerSample {
   double pipedPackets = 0, roomsSpanningWorkers = 0;
   int workersUsed = 0;  // media workers with someone placed on them
   double iceTcpConnections = 0;  // open at the server
+  double recordingWriterCpuSeconds = 0, recordingPacketsDropped = 0;
 };
 
 // CPU seconds and resident bytes of another process, from /proc.
@@ -102,6 +103,8 @@ ServerSample sample(const Options& o) {
     if (space != std::string::npos && std::stod(text.substr(space + 1)) > 0) s.workersUsed++;
   }
   s.iceTcpConnections = value("parley_ice_tcp_connections");
+  s.recordingWriterCpuSeconds = value("parley_recording_writer_cpu_seconds_total");
+  s.recordingPacketsDropped = value("parley_recording_packets_dropped");
   return s;
 }
 
@@ -153,7 +156,7 @@ int main(int argc, char** argv) {
 
     const ServerSample idle = sample(o);
     // Rooms: Parley's ids from its REST API, or Janus videorooms.
-    std::vector<std::string> rooms;
+    std::vector<std::string> rooms, moderatorTokens;
     std::vector<std::uint64_t> janusRooms;
     for (int r = 0; r < o.rooms; ++r) {
       if (janus) {
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
         }
         const auto room = nlohmann::json::parse(created);
         rooms.push_back(room.at("id").get<std::string>());
+        moderatorTokens.push_back(room.at("moderator_token").get<std::string>());
         if (o.transcribe) {
           request(o, http::verb::post, "/api/rooms/" + rooms.back() + "/transcription", R"({"action":"start"})",
                   room.at("moderator_token").get<std::string>());
@@ -205,6 +209,11 @@ int main(int argc, char** argv) {
     };
     if (!runUntil(io, [&] { return allConnected(publishers) && janusUp(); }, connectLimit) || !stats.failures.empty()) {
       throw std::runtime_error(stats.failures.empty() ? "publishers did not connect in time" : stats.failures.front());
+    }
+    // A recording stops when its room empties, so it starts once the publishers are in.
+    for (std::size_t r = 0; o.record && r < rooms.size(); ++r) {
+      request(o, http::verb::post, "/api/rooms/" + rooms[r] + "/recording", R"({"action":"start"})",
+              moderatorTokens[r]);
     }
     for (int i = 0; i < o.subscribers; ++i) {
       subscribers.push_back(std::make_unique<LoadParticipant>(io, LoadParticipant::Role::Subscriber, media, certificate,
@@ -326,6 +335,10 @@ int main(int argc, char** argv) {
         {"simulated_loss_pct", o.lossPct},
         {"transport", o.iceTcp ? "tcp" : "udp"},
         {"transcription", o.transcribe},
+        {"recording", o.record},
+        {"recording_writer_cpu_us_per_packet",
+         forwarded > 0 ? 1e6 * (after.recordingWriterCpuSeconds - before.recordingWriterCpuSeconds) / forwarded : 0.0},
+        {"recording_packets_dropped", after.recordingPacketsDropped},
         {"dropped_on_purpose", stats.droppedOnPurpose},
         {"nacks_received_by_publishers", stats.nacksReceived},
         {"retransmissions_sent_by_publishers", stats.retransmissionsSent},

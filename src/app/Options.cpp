@@ -349,6 +349,23 @@ const Setting kSettings[] = {
        }
        return true;
      }},
+    {"--recording-max-minutes", "PARLEY_RECORDING_MAX_MINUTES",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount<unsigned>(v, 0, 10080, o.recordingMaxMinutes)) {
+         return e = "--recording-max-minutes must be a number of minutes from 0 (no limit) to 10080, not \"" + v +
+                    "\"",
+                false;
+       }
+       return true;
+     }},
+    {"--recording-min-free-mb", "PARLEY_RECORDING_MIN_FREE_MB",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseCount<unsigned>(v, 0, 100'000'000, o.recordingMinFreeMb)) {
+         return e = "--recording-min-free-mb must be a number of megabytes from 0 to 100000000, not \"" + v + "\"",
+                false;
+       }
+       return true;
+     }},
     {"--language", "PARLEY_LANGUAGE",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        if (v.size() < 2 || v.size() > 3) return e = "--language must be an ISO 639-1 code like en or fr", false;
@@ -465,6 +482,10 @@ const char* serveUsage() {
          "  --recording-retention-days N  recordings older than N days are deleted\n"
          "                    [PARLEY_RECORDING_RETENTION_DAYS] (default 0: kept until deleted)\n"
          "  --max-recordings N  rooms recorded at once; more get 503 [PARLEY_MAX_RECORDINGS] (default 8)\n"
+         "  --recording-max-minutes N  a recording stops by itself after N minutes\n"
+         "                    [PARLEY_RECORDING_MAX_MINUTES] (default 240; 0: no limit)\n"
+         "  --recording-min-free-mb N  recordings stop, and none start, when their disk has less\n"
+         "                    than N MB free [PARLEY_RECORDING_MIN_FREE_MB] (default 512)\n"
          "  --diarize-tracks  split a microphone shared by several people into voices,\n"
          "                    labelled \"Name (2)\" [PARLEY_DIARIZE_TRACKS]\n"
          "  --max-transcriptions N  rooms transcribed at once; more get 503 [PARLEY_MAX_TRANSCRIPTIONS]\n"

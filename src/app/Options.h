@@ -52,10 +52,13 @@ struct ServeOptions {
   std::string llmModel;
   std::string llmApiKeyEnv = "PARLEY_LLM_API_KEY";  // the variable holding its key, if any
   // Recordings: where they are written (empty: recording is off), how long they are kept
-  // (days; 0: until deleted), and how many rooms record at once.
+  // (days; 0: until deleted), how many rooms record at once, the longest one lasts
+  // (minutes; 0: no limit) and the space they leave free on their disk (MB).
   std::string recordings;
   unsigned recordingRetentionDays = 0;
   std::size_t maxRecordings = 8;
+  unsigned recordingMaxMinutes = 240;
+  unsigned recordingMinFreeMb = 512;
   std::string language = "en";
   bool diarizeTracks = false;  // split shared microphones into voices
   std::size_t maxTranscriptions = 4;     // rooms transcribed at once, server-wide

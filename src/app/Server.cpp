@@ -161,11 +161,13 @@ int runServer(const ServeOptions& options) {
   }
   registry = &rooms;
   // Recordings, when --recordings names a directory: written by a thread per recording; a
-  // recording that stops by itself (a full disk) is reported here, to its room.
+  // recording that stops by itself (a full disk, a bound) is reported here, to its room.
   meeting::RecordingSettings recordingSettings;
   recordingSettings.directory = options.recordings;
   recordingSettings.retentionDays = static_cast<int>(options.recordingRetentionDays);
   recordingSettings.maxRooms = options.maxRecordings;
+  recordingSettings.maxDurationMillis = static_cast<std::int64_t>(options.recordingMaxMinutes) * 60'000;
+  recordingSettings.minFreeBytes = static_cast<std::uint64_t>(options.recordingMinFreeMb) << 20;
   meeting::RecordingService recordings(
       recordingSettings, media.get(), [&io](std::function<void()> task) { net::post(io, std::move(task)); },
       [&registry](const meeting::RecordingReport& report) {
@@ -178,6 +180,7 @@ int runServer(const ServeOptions& options) {
                  options.recordingRetentionDays ? fmt::format(", deleted after {} days", options.recordingRetentionDays)
                                                 : std::string());
     recordings.expire(unixMillisNow());
+    recordings.resumeRenders();
   }
   // Meeting summaries, when a language model is configured: written once a transcription
   // has finished, on the summary service's thread; its reports come back here.

@@ -10,6 +10,7 @@
 
 #include "app/MigrateStoreCommand.h"
 #include "app/Options.h"
+#include "app/RenderCompositeCommand.h"
 #include "app/Server.h"
 #include "app/TranscribeCommand.h"
 
@@ -27,6 +28,7 @@ const char* kUsage =
     "  transcribe  write what was said in a recording, and by whom\n"
     "  diarize     write who spoke when in a recording, as RTTM\n"
     "  migrate-store  copy a SQLite store into PostgreSQL (for a cluster)\n"
+    "  render-composite  render a finished recording's composite video again\n"
     "\n"
     "  --help      this text\n"
     "  --version   the version\n";
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
   if (command == "transcribe") return parley::app::runTranscribe({args.begin() + 1, args.end()});
   if (command == "migrate-store") return parley::app::runMigrateStore({args.begin() + 1, args.end()});
   if (command == "diarize") return parley::app::runDiarize({args.begin() + 1, args.end()});
+  if (command == "render-composite") return parley::app::runRenderComposite({args.begin() + 1, args.end()});
   std::cerr << "parley: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

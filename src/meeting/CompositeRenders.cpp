@@ -50,26 +50,40 @@ void CompositeRenders::run() {
   }
 }
 
-void CompositeRenders::render(const Job& job) {
-  auto state = readRecordingState(job.directory).value_or(recordingState("stopped", 0));
+record::RenderResult renderRecordingComposite(const std::string& directory, const record::RenderSettings& settings,
+                                              const std::atomic<bool>& cancelled,
+                                              const std::function<void(double)>& progress) {
+  auto state = readRecordingState(directory).value_or(recordingState("stopped", 0));
   state.render = "rendering";
   state.renderProgress = 0;
-  writeRecordingState(job.directory, state);
+  writeRecordingState(directory, state);
   double written = 0;
   const auto result = record::renderComposite(
-      job.directory, settings_,
-      [&](double progress) {
-        if (progress - written < 0.05) return;  // every 5%: the state file is not a log
-        written = progress;
-        state.renderProgress = progress;
-        writeRecordingState(job.directory, state);
+      directory, settings,
+      [&](double fraction) {
+        if (progress) progress(fraction);
+        if (fraction - written < 0.05) return;  // every 5%: the state file is not a log
+        written = fraction;
+        state.renderProgress = fraction;
+        writeRecordingState(directory, state);
       },
-      stopping_);
+      cancelled);
   state.render = result.output.empty() ? "failed" : "ready";
   state.renderProgress = result.output.empty() ? written : 1.0;
   state.composite = result.output;
   state.renderError = result.error;
-  writeRecordingState(job.directory, state);
+  if (result.output.empty() && cancelled.load()) {
+    // Cancelled by the server's shutdown, not failed: the next start renders it again.
+    state.render = "pending";
+    state.renderProgress = 0;
+    state.renderError.clear();
+  }
+  writeRecordingState(directory, state);
+  return result;
+}
+
+void CompositeRenders::render(const Job& job) {
+  const auto result = renderRecordingComposite(job.directory, settings_, stopping_);
   if (result.output.empty()) {
     spdlog::warn("recording {} of room {}: no composite: {}", job.recordingId, job.roomId, result.error);
   } else {

@@ -6,8 +6,9 @@
 // Each end is reported to the control thread by room and recording id.
 //
 // Thread contract: submit() from any thread; `report` runs on the control thread (through
-// `post`). The destructor cancels the render in progress and drops the queued ones (their
-// state files keep saying "pending": a later start of the server does not resume them).
+// `post`). The destructor cancels the render in progress and drops the queued ones: their
+// state files say "pending", and the next start of the server queues them again
+// (RecordingService::resumeRenders).
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -26,6 +27,13 @@ struct RenderReport {
   std::string error;
   double mediaSeconds = 0, wallSeconds = 0;
 };
+
+// Renders one recording's composite on the calling thread, keeping its state file up to date
+// ("rendering" with the progress, then "ready" or "failed"): what the queue below does for
+// each job, and `parley render-composite` for a recording whose render did not finish.
+record::RenderResult renderRecordingComposite(const std::string& directory, const record::RenderSettings& settings,
+                                              const std::atomic<bool>& cancelled,
+                                              const std::function<void(double)>& progress = {});
 
 class CompositeRenders {
  public:

@@ -72,18 +72,23 @@ std::variant<RecordingService::Started, RecordingService::StartError> RecordingS
   record::RecordingOptions options;
   options.directory = directory;
   options.queueSlots = settings_.queueSlots;
+  options.maxDurationMillis = settings_.maxDurationMillis;
+  options.minFreeBytes = settings_.minFreeBytes;
+  options.freeBytes = settings_.freeBytes;
   options.created = [now](const std::string& made) { writeRecordingState(made, recordingState("recording", now)); };
   // Runs on the writer thread: completes the state file, then tells the control thread.
   auto finished = [post = post_, report = report_, renders = std::weak_ptr<CompositeRenders>(renders_), roomId,
                    recordingId, directory, now](const record::RecordingResult& result) {
-    const auto state = recordingState(result.error.empty() ? "stopped" : "failed", now, unixMillisNow(), result.error);
+    const std::string& why = result.error.empty() ? result.limit : result.error;
+    const auto state = recordingState(result.error.empty() ? "stopped" : "failed", now, unixMillisNow(), why);
     writeRecordingState(directory, state);
-    if (!result.error.empty()) spdlog::warn("recording {} of room {} stopped: {}", recordingId, roomId, result.error);
+    if (!why.empty()) spdlog::warn("recording {} of room {} stopped: {}", recordingId, roomId, why);
     // Whatever was written is rendered, also when a full disk cut it short.
     if (auto queue = renders.lock(); queue && !result.tracks.empty()) queue->submit(roomId, recordingId, directory);
-    RecordingReport r{roomId, recordingId,
-                      result.error.empty() ? RecordingReport::Kind::Stopped : RecordingReport::Kind::Failed,
-                      result.error, result.durationMillis};
+    const auto kind = !result.error.empty() ? RecordingReport::Kind::Failed
+                      : !result.limit.empty() ? RecordingReport::Kind::Limited
+                                              : RecordingReport::Kind::Stopped;
+    RecordingReport r{roomId, recordingId, kind, why, result.durationMillis};
     if (post && report) post([report, r] { report(r); });
   };
   auto made = record::RoomRecording::start(options, std::move(finished));
@@ -105,6 +110,7 @@ bool RecordingService::stop(const std::string& roomId) {
   if (it == active_.end()) return false;
   if (media_) media_->setRecordingTap(roomId, nullptr);
   it->second.recording->stop();
+  finishedWriterCpuMicros_ += it->second.recording->writerCpuMicros();
   finishing_.push_back(it->second.recording);
   spdlog::info("recording {} of room {} stopping", it->second.recordingId, roomId);
   active_.erase(it);
@@ -204,6 +210,28 @@ RecordingService::RemoveResult RecordingService::remove(const std::string& roomI
   return error ? RemoveResult::NotFound : RemoveResult::Removed;
 }
 
+std::size_t RecordingService::resumeRenders() {
+  if (!available() || !renders_) return 0;
+  std::size_t queued = 0;
+  std::error_code error;
+  for (const auto& room : fs::directory_iterator(settings_.directory, error)) {
+    const std::string roomId = room.path().filename().string();
+    if (!room.is_directory() || !validRecordingName(roomId)) continue;
+    std::error_code inner;
+    for (const auto& entry : fs::directory_iterator(room.path(), inner)) {
+      const std::string recordingId = entry.path().filename().string();
+      if (!entry.is_directory() || !validRecordingName(recordingId)) continue;
+      const std::string directory = recordingDirectory(roomId, recordingId);
+      const auto state = readRecordingState(directory);
+      if (!state || state->state == "recording" || (state->render != "pending" && state->render != "rendering")) continue;
+      if (!record::readManifest(directory)) continue;  // nothing to plan a composite from
+      if (renders_->submit(roomId, recordingId, directory)) ++queued;
+    }
+  }
+  if (queued) spdlog::info("{} composite(s) left unfinished by the last run queued again", queued);
+  return queued;
+}
+
 std::size_t RecordingService::expire(std::int64_t now) {
   if (!available() || settings_.retentionDays <= 0) return 0;
   const std::int64_t limit = now - std::int64_t{settings_.retentionDays} * 24 * 3600 * 1000;
@@ -245,7 +273,11 @@ void RecordingService::drain() {
 
 std::string RecordingService::renderMetrics() const {
   std::uint64_t dropped = 0;
-  for (const auto& [room, active] : active_) dropped += active.recording->packetsDropped();
+  std::int64_t writerCpu = finishedWriterCpuMicros_;
+  for (const auto& [room, active] : active_) {
+    dropped += active.recording->packetsDropped();
+    writerCpu += active.recording->writerCpuMicros();
+  }
   return "# HELP parley_recordings_active Rooms being recorded.\n# TYPE parley_recordings_active gauge\n"
          "parley_recordings_active " + std::to_string(active_.size()) +
          "\n# HELP parley_recordings_started_total Recordings started.\n# TYPE parley_recordings_started_total counter\n"
@@ -255,7 +287,10 @@ std::string RecordingService::renderMetrics() const {
          "\n# HELP parley_recordings_expired_total Recordings deleted after the retention period.\n"
          "# TYPE parley_recordings_expired_total counter\nparley_recordings_expired_total " + std::to_string(expired_) +
          "\n# HELP parley_recording_packets_dropped Packets the running recordings had no room for.\n"
-         "# TYPE parley_recording_packets_dropped gauge\nparley_recording_packets_dropped " + std::to_string(dropped) + "\n";
+         "# TYPE parley_recording_packets_dropped gauge\nparley_recording_packets_dropped " + std::to_string(dropped) +
+         "\n# HELP parley_recording_writer_cpu_seconds_total CPU time of the recordings' writer threads (updated each second).\n"
+         "# TYPE parley_recording_writer_cpu_seconds_total counter\nparley_recording_writer_cpu_seconds_total " +
+         std::to_string(static_cast<double>(writerCpu) / 1e6) + "\n";
 }
 
 }  // namespace parley::meeting

@@ -27,6 +27,9 @@ struct RecordingSettings {
   int retentionDays = 0;   // 0: kept until removed
   std::size_t maxRooms = 8;  // recorded at once
   std::size_t queueSlots = 4096;
+  std::int64_t maxDurationMillis = 4 * 3600 * 1000;  // 0: no limit
+  std::uint64_t minFreeBytes = 512ull << 20;          // kept free on the recordings' disk
+  std::function<std::uint64_t(const std::string&)> freeBytes;  // tests' own; statvfs otherwise
   bool renderComposites = true;
   record::RenderSettings render;
 };
@@ -51,9 +54,9 @@ struct RecordingListing {
 };
 
 struct RecordingReport {
-  // Stopped: its files are complete; Failed: it stopped by itself (error says why);
-  // Rendered or RenderFailed: its composite.
-  enum class Kind { Stopped, Failed, Rendered, RenderFailed };
+  // Stopped: its files are complete; Failed: it stopped by itself on an error, Limited: at a
+  // bound (its files are complete; error says which); Rendered or RenderFailed: its composite.
+  enum class Kind { Stopped, Failed, Limited, Rendered, RenderFailed };
   std::string roomId, recordingId;
   Kind kind = Kind::Stopped;
   std::string error;
@@ -91,6 +94,9 @@ class RecordingService {
                                       const std::string& fileName) const;
   enum class RemoveResult { Removed, NotFound, Running };
   RemoveResult remove(const std::string& roomId, const std::string& recordingId);
+  // Server start: composites that a stopped server left "pending" or "rendering" are queued
+  // again (the rest of a full queue fail, saying so). Returns how many were queued.
+  std::size_t resumeRenders();
   // Deletes the recordings older than the retention period (logged); returns how many.
   std::size_t expire(std::int64_t nowUnixMillis);
   // Shutdown: stops every recording and waits for their files to be complete (composites
@@ -121,6 +127,7 @@ class RecordingService {
   std::vector<std::shared_ptr<record::RoomRecording>> finishing_;
   std::shared_ptr<CompositeRenders> renders_;  // the only owner; writers hold it weakly
   std::uint64_t started_ = 0, expired_ = 0, refused_ = 0;
+  std::int64_t finishedWriterCpuMicros_ = 0;  // of the recordings no longer active
 };
 
 // Whether a recording id or file name from a URL can be one of ours (no path tricks).

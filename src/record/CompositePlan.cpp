@@ -13,6 +13,8 @@ namespace {
 
 constexpr const char* kTileColor = "0x3c4043";
 constexpr const char* kStageColor = "0x202124";
+// The active speaker's outlines come from a sendcmd script (commands.txt).
+constexpr const char* kSpeakerScript = ",sendcmd=f=commands.txt";
 constexpr int kStripDivisor = 4;  // the strip beside a shared screen: a quarter of the width
 constexpr std::size_t kMaxTiles = 49;
 
@@ -142,7 +144,7 @@ CompositePlan planComposite(const RecordingManifest& manifest, const std::vector
     base = next;
   };
   graph += "color=c=" + std::string(kStageColor) + ":s=" + std::to_string(W) + "x" + std::to_string(H) + ":r=" +
-           std::to_string(settings.fps) + ":d=" + duration + ",sendcmd=f=commands.txt[b0];\n";
+           std::to_string(settings.fps) + ":d=" + duration + kSpeakerScript + "[b0];\n";
 
   // A participant's places: in the grid, and in the strip while a screen is shared.
   struct Place {
@@ -235,6 +237,12 @@ CompositePlan planComposite(const RecordingManifest& manifest, const std::vector
     plan.commands += line;
     current = found->second;
   }
+  // ffmpeg refuses an empty script (a room of one, or nobody spoke): then there is none.
+  if (plan.commands.empty()) {
+    if (const auto at = plan.filterGraph.find(kSpeakerScript); at != std::string::npos) {
+      plan.filterGraph.erase(at, std::string_view(kSpeakerScript).size());
+    }
+  }
   return plan;
 }
 
@@ -248,8 +256,9 @@ std::vector<std::string> CompositePlan::arguments(const std::string& trackDirect
   const std::string threads = std::to_string(std::max(1, settings.threads));
   args.insert(args.end(), {"-filter_complex_threads", threads, "-filter_complex_script", "graph.txt"});
   if (video) {
-    args.insert(args.end(), {"-map", "[vout]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-r",
-                             std::to_string(settings.fps)});
+    args.insert(args.end(), {"-map", "[vout]", "-c:v", "libx264", "-preset", "veryfast", "-crf",
+                             std::to_string(settings.crf), "-maxrate", std::to_string(settings.maxKbps) + "k",
+                             "-bufsize", std::to_string(2 * settings.maxKbps) + "k", "-r", std::to_string(settings.fps)});
   }
   args.insert(args.end(), {"-map", "[aout]", "-c:a", "aac", "-b:a", "128k", "-threads", threads, "-t",
                            std::to_string(durationSeconds), "-movflags", "+faststart", "-y", outputPath});

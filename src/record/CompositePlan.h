@@ -22,6 +22,11 @@ namespace parley::record {
 struct CompositeSettings {
   int width = 1280, height = 720, fps = 25;
   int threads = 1;  // ffmpeg's encoding and filtering threads
+  // The video's quality (x264's CRF) with a ceiling on its rate, so that a composite's size
+  // is bounded whatever the cameras show (noise-like pictures took 2.6 GB an hour uncapped):
+  // at most about (maxKbps + 128) x 450 kB an hour, 0.96 GB at 2,000 kbit/s.
+  int crf = 26;
+  int maxKbps = 2000;
   std::string fontFile = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 };
 

@@ -1,6 +1,7 @@
 #include "record/RoomRecording.h"
 
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@ namespace parley::record {
 namespace {
 
 constexpr auto kIdleWait = std::chrono::milliseconds(5);
+constexpr std::int64_t kBoundsCheckMicros = 1'000'000;
 const char* const kReserveName = ".reserve";
 
 std::string safeStem(std::string_view text) {
@@ -38,6 +40,20 @@ bool makeReserve(const std::string& path, std::uint64_t bytes) {
   return ok;
 }
 
+std::uint64_t statvfsFreeBytes(const std::string& directory) {
+  struct statvfs disk{};
+  if (::statvfs(directory.c_str(), &disk) != 0) return UINT64_MAX;  // unknown: the writes will tell
+  return static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize;
+}
+
+std::int64_t threadCpuMicros() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000;
+}
+
+std::string megabytes(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MB"; }
+
 }  // namespace
 
 RoomRecording::RoomRecording(RecordingOptions options, Finished finished)
@@ -49,6 +65,12 @@ std::variant<std::unique_ptr<RoomRecording>, std::string> RoomRecording::start(R
   if (std::filesystem::exists(options.directory, error)) return "the recording's directory exists already";
   std::filesystem::create_directories(options.directory, error);
   if (error) return "cannot make " + options.directory + ": " + error.message();
+  if (!options.freeBytes) options.freeBytes = statvfsFreeBytes;
+  if (const auto free = options.freeBytes(options.directory); free < options.minFreeBytes) {
+    std::filesystem::remove_all(options.directory, error);
+    return "only " + megabytes(free) + " free for recordings, under the " + megabytes(options.minFreeBytes) +
+           " kept free";
+  }
   // At most a quarter of what is free: a small disk still records, ending cleanly.
   const auto space = std::filesystem::space(options.directory, error);
   const std::uint64_t reserve = error ? options.reserveBytes : std::min<std::uint64_t>(options.reserveBytes, space.available / 4);
@@ -59,6 +81,7 @@ std::variant<std::unique_ptr<RoomRecording>, std::string> RoomRecording::start(R
   if (options.created) options.created(options.directory);
   std::unique_ptr<RoomRecording> recording(new RoomRecording(std::move(options), std::move(finished)));
   recording->startMicros_ = steadyMicrosNow();
+  recording->boundsCheckedMicros_ = recording->startMicros_;
   recording->eventsPath_ = recording->options_.directory + "/events.jsonl";
   recording->writer_ = std::thread([r = recording.get()] { r->run(); });
   return recording;
@@ -168,9 +191,28 @@ void RoomRecording::writeEvents(std::int64_t now) {
   }
 }
 
+std::optional<std::string> RoomRecording::boundReached(std::int64_t now) {
+  if (now - boundsCheckedMicros_ < kBoundsCheckMicros) return std::nullopt;
+  boundsCheckedMicros_ = now;
+  writerCpuMicros_.store(threadCpuMicros(), std::memory_order_relaxed);
+  if (options_.maxDurationMillis > 0 && now - startMicros_ >= options_.maxDurationMillis * 1000) {
+    const std::int64_t seconds = options_.maxDurationMillis / 1000;
+    return "the recording reached its longest length (" +
+           (seconds % 60 == 0 ? std::to_string(seconds / 60) + " min" : std::to_string(seconds) + " s") + ")";
+  }
+  if (options_.minFreeBytes > 0) {
+    if (const auto free = options_.freeBytes(options_.directory); free < options_.minFreeBytes) {
+      return "the recordings' disk is down to " + megabytes(free) + " free (" + megabytes(options_.minFreeBytes) +
+             " are kept free)";
+    }
+  }
+  return std::nullopt;
+}
+
 void RoomRecording::run() {
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), options_.niceness);
   std::string error;
+  std::string limit;
   for (;;) {
     bool any = false;
     while (error.empty() && queue_.tryPop([&](const RecordedPacket& packet) {
@@ -187,14 +229,18 @@ void RoomRecording::run() {
     }
     writeEvents(now);
     if (!error.empty()) break;
+    if (auto bound = boundReached(now)) {
+      limit = std::move(*bound);
+      break;
+    }
     std::unique_lock lock(mutex_);
     if (stopping_ && !any) break;
     if (!any) wake_.wait_for(lock, kIdleWait);
   }
-  finish(std::move(error));
+  finish(std::move(error), std::move(limit));
 }
 
-void RoomRecording::finish(std::string error) {
+void RoomRecording::finish(std::string error, std::string limit) {
   ended_.store(true, std::memory_order_release);
   // Space for the files' endings, if the disk filled up.
   std::error_code ignored;
@@ -206,6 +252,7 @@ void RoomRecording::finish(std::string error) {
     if (auto problem = track->flushLast()) error = *problem;
   }
   result.error = std::move(error);
+  if (result.error.empty()) result.limit = std::move(limit);
   result.durationMillis = (steadyMicrosNow() - startMicros_) / 1000;
   for (auto& track : tracks_) {
     if (auto problem = track->close(); problem && result.error.empty()) result.error = *problem;
@@ -213,6 +260,7 @@ void RoomRecording::finish(std::string error) {
   }
   writeEvents(steadyMicrosNow());
   result.packetsDropped = packetsDropped();
+  writerCpuMicros_.store(threadCpuMicros(), std::memory_order_relaxed);
   writeManifest(result);
   if (finished_) finished_(result);
 }
@@ -242,6 +290,7 @@ void RoomRecording::writeManifest(const RecordingResult& result) {
                              {"tracks", std::move(tracks)},
                              {"packetsDropped", result.packetsDropped}};
   if (!result.error.empty()) manifest["error"] = result.error;
+  if (!result.limit.empty()) manifest["limit"] = result.limit;
   const std::string path = options_.directory + "/manifest.json";
   std::ofstream out(path + ".tmp", std::ios::trunc);
   out << manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

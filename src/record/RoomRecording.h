@@ -34,6 +34,13 @@ struct RecordingOptions {
   std::size_t maxTracks = 64;
   std::uint64_t reserveBytes = 8 << 20;  // at most a quarter of the disk's free space
   int niceness = 5;  // the writer thread's: below media, above recognition
+  // Bounds (anyone who may moderate a room may record it): the longest a recording lasts
+  // (0: no limit), and the free space it leaves on its disk for everything else. Past
+  // either, it stops by itself and says why.
+  std::int64_t maxDurationMillis = 0;
+  std::uint64_t minFreeBytes = 0;
+  // The free bytes on the recording's disk (statvfs when not set; tests give their own).
+  std::function<std::uint64_t(const std::string& directory)> freeBytes;
   // Called by start() once the directory exists, before anything is written into it.
   std::function<void(const std::string& directory)> created;
 };
@@ -48,6 +55,7 @@ struct RecordingEvent {
 
 struct RecordingResult {
   std::string error;  // empty when stopped as asked
+  std::string limit;  // why it stopped by itself at a bound (its files are whole), or empty
   std::int64_t durationMillis = 0;
   std::vector<TrackSummary> tracks;
   std::uint64_t packetsDropped = 0;
@@ -74,6 +82,8 @@ class RoomRecording {
   void stop();
 
   std::uint64_t packetsDropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // The writer thread's CPU time so far (what recording costs besides the media threads' copy).
+  std::int64_t writerCpuMicros() const { return writerCpuMicros_.load(std::memory_order_relaxed); }
   bool ended() const { return ended_.load(std::memory_order_acquire); }
   const std::string& directory() const { return options_.directory; }
 
@@ -83,14 +93,17 @@ class RoomRecording {
   // One packet off the queue; the error's text if a file could not be written.
   std::optional<std::string> process(const RecordedPacket& packet);
   void writeEvents(std::int64_t nowMicros);
+  // Once a second: the bound it has reached, if any.
+  std::optional<std::string> boundReached(std::int64_t nowMicros);
   void wishKeyFrame(std::uint32_t trackId);
-  void finish(std::string error);
+  void finish(std::string error, std::string limit);
   void writeManifest(const RecordingResult& result);
 
   RecordingOptions options_;
   Finished finished_;
   MpscRing<RecordedPacket> queue_;
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::int64_t> writerCpuMicros_{0};
   std::atomic<bool> ended_{false};
   // Tracks whose recording waits for a key frame (0: a free entry).
   std::array<std::atomic<std::uint32_t>, 64> keyFrameWishes_{};
@@ -102,6 +115,7 @@ class RoomRecording {
 
   // The writer thread's own.
   std::int64_t startMicros_ = 0;
+  std::int64_t boundsCheckedMicros_ = 0;
   std::vector<std::unique_ptr<TrackRecorder>> tracks_;
   std::string eventsPath_;
   std::thread writer_;

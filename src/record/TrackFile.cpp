@@ -128,6 +128,11 @@ std::optional<std::string> TrackFile::write(std::span<const std::uint8_t> frame,
 std::optional<std::string> TrackFile::close() {
   if (!context_) return std::nullopt;
   std::optional<std::string> problem;
+  // A write that failed (a full disk) left the I/O context's error set, and it would refuse
+  // the ending too. By now the recording has given its reserve back: the ending (the cues,
+  // the duration in the header) is written after what was cut, so the file plays with its
+  // length known.
+  if (failed_ && context_->pb) context_->pb->error = 0;
   if (headerWritten_) {
     const int error = av_write_trailer(context_);
     if (error < 0) problem = "cannot finish the file: " + errorText(error);

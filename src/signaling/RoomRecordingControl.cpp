@@ -45,11 +45,12 @@ void Room::onRecordingEnded(const meeting::RecordingReport& report) {
     tellModerators(recordingReadyFrame(report.recordingId, report.kind == Kind::Rendered, report.error));
     return;
   }
-  if (report.kind != Kind::Failed) return;  // a stop was announced when asked for
+  if (report.kind != Kind::Failed && report.kind != Kind::Limited) return;  // a stop was announced when asked for
   auto* recordings = services_.recordings;
   const auto current = recordings ? recordings->current(record_.id) : std::nullopt;
   if (!current || current->recordingId != report.recordingId) return;
-  // The writer stopped by itself (a full disk): the room stops recording and says why.
+  // The writer stopped by itself (a full disk, its longest length, the disk's free-space
+  // floor): the room stops recording and says why.
   recordings->stop(record_.id);
   broadcast(recordingFrame(false, current->startedAt, {}, report.error));
 }

@@ -213,6 +213,23 @@ TEST(ServeOptions, RoomCreationIsAnyoneOrSignedIn) {
   EXPECT_NE(nobody.error.find("needs --oidc-issuer"), std::string::npos) << nobody.error;
 }
 
+TEST(ServeOptions, RecordingsAreBoundedByLengthAndFreeSpace) {
+  auto p = parse({"--recordings", "/srv/rec"});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->recordingMaxMinutes, 240u);
+  EXPECT_EQ(p.options->recordingMinFreeMb, 512u);
+  p = parse({"--recording-max-minutes", "0"}, {{"PARLEY_RECORDING_MIN_FREE_MB", "2048"}});
+  ASSERT_TRUE(p.options) << p.error;
+  EXPECT_EQ(p.options->recordingMaxMinutes, 0u);  // no limit, if an operator says so
+  EXPECT_EQ(p.options->recordingMinFreeMb, 2048u);
+  p = parse({"--recording-max-minutes", "-5"});
+  EXPECT_FALSE(p.options);
+  EXPECT_NE(p.error.find("--recording-max-minutes must be a number of minutes"), std::string::npos) << p.error;
+  p = parse({}, {{"PARLEY_RECORDING_MIN_FREE_MB", "lots"}});
+  EXPECT_FALSE(p.options);
+  EXPECT_NE(p.error.find("PARLEY_RECORDING_MIN_FREE_MB"), std::string::npos) << p.error;
+}
+
 TEST(ServeOptions, HelpIsAskedForAndDocumentsEveryVariable) {
   const auto p = parse({"--port", "1", "--help"});
   EXPECT_TRUE(p.help);

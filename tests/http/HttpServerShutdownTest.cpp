@@ -86,7 +86,12 @@ TEST(HttpServerShutdown, AParticipantWhoNeverAnswersTheCloseLeavesBeforeTheRooms
   // Declared first, destroyed last: whatever its handlers still hold dies after the rooms.
   asio::io_context io;
   store::SqliteRoomStore store(":memory:");
-  ASSERT_TRUE(store.createRoom({kRoom, "Weekly", "hash", unixMillisNow()}));
+  store::RoomRecord room;
+  room.id = kRoom;
+  room.name = "Weekly";
+  room.moderatorTokenSha256 = "hash";
+  room.createdAt = unixMillisNow();
+  ASSERT_TRUE(store.createRoom(room));
   signaling::RoomRegistry rooms(store);
   StaticFiles web(emptyWebRoot());
   Router router(rooms, web);

@@ -66,6 +66,15 @@ TEST(CompositePlan, NamesGoThroughFilesAndTheSpeakerThroughAScript) {
   EXPECT_EQ(lines, 2);
   EXPECT_NE(plan.commands.find("3.000 drawbox@hg1 color yellow@1"), std::string::npos) << plan.commands;
   EXPECT_NE(plan.commands.find("6.000 drawbox@hg1 color yellow@0"), std::string::npos) << plan.commands;
+  EXPECT_NE(plan.filterGraph.find("sendcmd=f=commands.txt"), std::string::npos);
+}
+
+TEST(CompositePlan, WithoutASpeakerToOutlineThereIsNoScript) {
+  // A room of one, or one where nobody was heard: ffmpeg refuses an empty sendcmd script.
+  const auto plan = planComposite(threeTracks(), {{0, "join", "a", "Alice", ""}}, {});
+  EXPECT_TRUE(plan.video);
+  EXPECT_EQ(plan.commands, "");
+  EXPECT_EQ(plan.filterGraph.find("sendcmd"), std::string::npos) << plan.filterGraph;
 }
 
 TEST(CompositePlan, ARoomWithoutCamerasGivesAnAudioFile) {

@@ -189,6 +189,61 @@ TEST_F(RoomRecordingTest, AFullDiskStopsItAndWhatWasWrittenStaysPlayable) {
   EXPECT_LT(playable, 150);
 }
 
+TEST_F(RoomRecordingTest, StopsByItselfAtItsLongestLengthWithWholeFiles) {
+  RecordingOptions options;
+  options.maxDurationMillis = 1500;
+  auto recording = start(options);
+  feedCameraAndMicrophone(*recording, 1.0);
+  auto future = done_.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "it did not stop by itself";
+  const RecordingResult result = future.get();
+  EXPECT_EQ(result.error, "");
+  EXPECT_EQ(result.limit, "the recording reached its longest length (1 s)");
+  EXPECT_GE(result.durationMillis, 1500);
+  EXPECT_LT(result.durationMillis, 5000);
+  EXPECT_FALSE(recording->pushPacket(2, 1, 1, false, Bytes(10, 0), 0));
+  const TrackSummary* camera = trackOf(result, 1);
+  ASSERT_TRUE(camera);
+  EXPECT_EQ(camera->frames, 30u);
+  EXPECT_TRUE(fixtures::decodesCleanly(recording->directory() + "/" + camera->file));
+  const auto manifest = nlohmann::json::parse(fixtures::readFile(recording->directory() + "/manifest.json"), nullptr, false);
+  ASSERT_TRUE(manifest.is_object());
+  EXPECT_EQ(manifest.value("limit", ""), result.limit);
+  EXPECT_FALSE(manifest.contains("error"));
+}
+
+TEST_F(RoomRecordingTest, StopsByItselfWhenItsDiskNearsTheFreeSpaceFloor) {
+  RecordingOptions options;
+  options.minFreeBytes = 100 << 20;
+  // The disk as the recording sees it: 101 MB free, then 99 MB once it has written.
+  std::atomic<std::uint64_t> freeBytes{101ull << 20};
+  options.freeBytes = [&freeBytes](const std::string&) { return freeBytes.load(); };
+  auto recording = start(options);
+  feedCameraAndMicrophone(*recording, 1.0);
+  auto future = done_.get_future();
+  EXPECT_EQ(future.wait_for(std::chrono::milliseconds(1500)), std::future_status::timeout)
+      << "it stopped with enough space left";
+  freeBytes = 99ull << 20;
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "it did not stop by itself";
+  const RecordingResult result = future.get();
+  EXPECT_EQ(result.error, "");
+  EXPECT_EQ(result.limit, "the recordings' disk is down to 99 MB free (100 MB are kept free)");
+  const TrackSummary* camera = trackOf(result, 1);
+  ASSERT_TRUE(camera);
+  EXPECT_TRUE(fixtures::decodesCleanly(recording->directory() + "/" + camera->file));
+}
+
+TEST_F(RoomRecordingTest, DoesNotStartUnderTheFreeSpaceFloor) {
+  RecordingOptions options;
+  options.directory = (root_ / "refused").string();
+  options.minFreeBytes = 100 << 20;
+  options.freeBytes = [](const std::string&) { return std::uint64_t{40} << 20; };
+  auto made = RoomRecording::start(options, [](const RecordingResult&) {});
+  ASSERT_TRUE(std::holds_alternative<std::string>(made));
+  EXPECT_EQ(std::get<std::string>(made), "only 40 MB free for recordings, under the 100 MB kept free");
+  EXPECT_FALSE(fs::exists(options.directory));  // nothing left behind
+}
+
 TEST_F(RoomRecordingTest, EventsAreWrittenWithTheirTime) {
   auto recording = start();
   recording->note({"join", "alice", "Alice Martin", ""});
