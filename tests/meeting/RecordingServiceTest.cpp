@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
+#include <thread>
 
 #include "meeting/RecordingStateFile.h"
 #include "record/MediaFixtures.h"
@@ -81,6 +83,35 @@ TEST_F(RecordingServiceTest, ACompositeAStoppedServerLeftUnfinishedIsRenderedAtT
   EXPECT_EQ(after->render, "ready");
   EXPECT_TRUE(fs::exists(pending + "/" + after->composite));
   EXPECT_FALSE(fs::exists(ready + "/composite.mp4"));
+}
+
+TEST_F(RecordingServiceTest, TheRenderQueueIsBoundedAndWhatItCannotTakeSaysSo) {
+  // One render in progress (an "ffmpeg" that takes its time), 32 waiting, the next refused.
+  const std::string first = finishedRecording("room1", "20261202-100000-aaa");
+  const std::string slow = (root_ / "slow-ffmpeg").string();
+  std::ofstream(slow) << "#!/bin/sh\nexec sleep 60\n";
+  fs::permissions(slow, fs::perms::owner_all);
+  record::RenderSettings settings;
+  settings.ffmpeg = slow;
+  CompositeRenders renders(settings, {}, {});
+  ASSERT_TRUE(renders.submit("room1", "20261202-100000-aaa", first));
+  for (int i = 0; i < 200 && readRecordingState(first).value_or(RecordingState{}).render != "rendering"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(readRecordingState(first).value_or(RecordingState{}).render, "rendering");
+  for (std::size_t i = 0; i < CompositeRenders::kMaxQueued; ++i) {
+    const std::string directory = (root_ / "room2" / std::to_string(i)).string();
+    fs::create_directories(directory);
+    ASSERT_TRUE(renders.submit("room2", std::to_string(i), directory)) << i;
+    EXPECT_EQ(readRecordingState(directory).value_or(RecordingState{}).render, "pending");
+  }
+  const std::string refused = (root_ / "room2" / "refused").string();
+  fs::create_directories(refused);
+  EXPECT_FALSE(renders.submit("room2", "refused", refused));
+  const auto state = readRecordingState(refused);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->render, "failed");
+  EXPECT_EQ(state->renderError, "too many composites waiting to be rendered; the tracks are kept");
 }
 
 TEST_F(RecordingServiceTest, NoRecordingStartsUnderTheFreeSpaceFloor) {

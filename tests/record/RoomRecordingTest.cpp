@@ -256,6 +256,33 @@ TEST_F(RoomRecordingTest, EventsAreWrittenWithTheirTime) {
   EXPECT_NE(events.find("\"type\":\"mute\""), std::string::npos) << events;
 }
 
+TEST_F(RoomRecordingTest, WhatTheQueueCannotHoldIsDroppedAndCounted) {
+  // Two slots, and packets pushed as fast as a media thread can: the writer (niced, writing
+  // a file) falls behind, the pushes that find the queue full return false at once (a media
+  // thread never waits), and each of them is counted.
+  RecordingOptions options;
+  options.queueSlots = 2;
+  auto recording = start(options);
+  ASSERT_TRUE(recording->pushTrack(2, "alice", TrackKind::Audio, TrackOrigin::Microphone, "opus"));
+  const auto audio = fixtures::opusPackets(1.0, 440);
+  std::uint64_t refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const auto& payload = audio[static_cast<std::size_t>(i) % audio.size()];
+    if (!recording->pushPacket(2, static_cast<std::uint16_t>(i), static_cast<std::uint32_t>(i * 960), false, payload,
+                               steadyMicrosNow())) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0u) << "a queue of two slots never filled";
+  EXPECT_LT(refused, 20000u);
+  EXPECT_EQ(recording->packetsDropped(), refused);
+  const RecordingResult result = stop(*recording);
+  EXPECT_EQ(result.packetsDropped, refused);
+  const auto manifest = nlohmann::json::parse(fixtures::readFile(recording->directory() + "/manifest.json"), nullptr, false);
+  ASSERT_TRUE(manifest.is_object());
+  EXPECT_EQ(manifest.value("packetsDropped", std::uint64_t{0}), refused);
+}
+
 TEST_F(RoomRecordingTest, AnExistingDirectoryIsRefused) {
   fs::create_directories(root_ / "recording");
   RecordingOptions options;
