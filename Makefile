@@ -8,13 +8,16 @@ ARGS       ?=
 
 .PHONY: all setup build native web run test fuzz bench clean
 
+# New build trees use Ninja (scripts/setup installs it); a tree made before keeps its own.
+generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
+
 all: build
 
 setup:
 	@scripts/setup
 
 native: setup
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) $(call generator,$(BUILD_DIR)) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 web/node_modules/.package-lock.json: web/package-lock.json
@@ -43,7 +46,7 @@ bench: build
 # Every parser under libFuzzer for FUZZ_SECONDS each (default 120).
 FUZZ_SECONDS ?= 120
 fuzz: setup
-	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_FUZZ=ON \
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(call generator,build-fuzz) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_FUZZ=ON \
 	  -DPARLEY_BUILD_SERVER=OFF -DPARLEY_BUILD_TESTS=OFF >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
 	scripts/fuzz $(FUZZ_SECONDS)
