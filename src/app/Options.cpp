@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "auth/ProviderMetadata.h"
+#include "common/ParseNumber.h"
 #include "cluster/RedisConnection.h"
 #include "http/HttpPolicy.h"
 #include "signaling/IceServers.h"
@@ -31,11 +32,7 @@ bool parseSwitch(const std::string& text, bool& out) {
 }
 
 bool parsePort(const std::string& text, std::uint16_t& out) {
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value > 65535) return false;
-  out = static_cast<std::uint16_t>(value);
-  return true;
+  return parseNumberInRange<std::uint16_t>(text, 0, 65535, out);
 }
 
 // "LO-HI", ports from 1 with LO <= HI.
@@ -48,16 +45,6 @@ bool parsePortRange(const std::string& text, std::uint16_t& lo, std::uint16_t& h
   }
   lo = first;
   hi = last;
-  return true;
-}
-
-// A whole number from `lo` to `hi`.
-template <typename T>
-bool parseCount(const std::string& text, T lo, T hi, T& out) {
-  T value{};
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) return false;
-  out = value;
   return true;
 }
 
@@ -148,22 +135,16 @@ const Setting kSettings[] = {
      }},
     {"--media-workers", "PARLEY_MEDIA_WORKERS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       unsigned value = 0;
-       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-       if (ec != std::errc() || end != v.data() + v.size() || value > 256) {
+       if (!parseNumberInRange(v, 0u, 256u, o.mediaWorkers)) {
          return e = "--media-workers must be a number from 0 (one per core) to 256, not \"" + v + "\"", false;
        }
-       o.mediaWorkers = value;
        return true;
      }},
     {"--worker-streams", "PARLEY_WORKER_STREAMS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       std::size_t value = 0;
-       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-       if (ec != std::errc() || end != v.data() + v.size() || value == 0 || value > 10000000) {
+       if (!parseNumberInRange<std::size_t>(v, 1, 10000000, o.workerStreams)) {
          return e = "--worker-streams must be a positive number of streams, not \"" + v + "\"", false;
        }
-       o.workerStreams = value;
        return true;
      }},
     {"--public-ip", "PARLEY_PUBLIC_IP",
@@ -244,7 +225,7 @@ const Setting kSettings[] = {
      }},
     {"--max-connections-per-address", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount<std::size_t>(v, 1, 1000000, o.maxConnectionsPerAddress)) {
+       if (!parseNumberInRange<std::size_t>(v, 1, 1000000, o.maxConnectionsPerAddress)) {
          return e = "--max-connections-per-address must be a positive number, not \"" + v + "\"", false;
        }
        return true;
@@ -280,7 +261,7 @@ const Setting kSettings[] = {
      }},
     {"--turn-ttl", "PARLEY_TURN_TTL",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount(v, 60u, 7u * 86400u, o.turnTtlSeconds)) {
+       if (!parseNumberInRange(v, 60u, 7u * 86400u, o.turnTtlSeconds)) {
          return e = "--turn-ttl must be a number of seconds from 60 to 604800, not \"" + v + "\"", false;
        }
        return true;
@@ -336,7 +317,7 @@ const Setting kSettings[] = {
      }},
     {"--recording-retention-days", "PARLEY_RECORDING_RETENTION_DAYS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount<unsigned>(v, 0, 36500, o.recordingRetentionDays)) {
+       if (!parseNumberInRange<unsigned>(v, 0, 36500, o.recordingRetentionDays)) {
          return e = "--recording-retention-days must be a number of days from 0 (keep) to 36500, not \"" + v + "\"",
                 false;
        }
@@ -344,14 +325,14 @@ const Setting kSettings[] = {
      }},
     {"--max-recordings", "PARLEY_MAX_RECORDINGS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount<std::size_t>(v, 0, 1000, o.maxRecordings)) {
+       if (!parseNumberInRange<std::size_t>(v, 0, 1000, o.maxRecordings)) {
          return e = "--max-recordings must be a number of rooms from 0 to 1000, not \"" + v + "\"", false;
        }
        return true;
      }},
     {"--recording-max-minutes", "PARLEY_RECORDING_MAX_MINUTES",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount<unsigned>(v, 0, 10080, o.recordingMaxMinutes)) {
+       if (!parseNumberInRange<unsigned>(v, 0, 10080, o.recordingMaxMinutes)) {
          return e = "--recording-max-minutes must be a number of minutes from 0 (no limit) to 10080, not \"" + v +
                     "\"",
                 false;
@@ -360,7 +341,7 @@ const Setting kSettings[] = {
      }},
     {"--recording-min-free-mb", "PARLEY_RECORDING_MIN_FREE_MB",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount<unsigned>(v, 0, 100'000'000, o.recordingMinFreeMb)) {
+       if (!parseNumberInRange<unsigned>(v, 0, 100'000'000, o.recordingMinFreeMb)) {
          return e = "--recording-min-free-mb must be a number of megabytes from 0 to 100000000, not \"" + v + "\"",
                 false;
        }
@@ -380,21 +361,21 @@ const Setting kSettings[] = {
      true},
     {"--max-transcriptions", "PARLEY_MAX_TRANSCRIPTIONS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount<std::size_t>(v, 0, 1000, o.maxTranscriptions)) {
+       if (!parseNumberInRange<std::size_t>(v, 0, 1000, o.maxTranscriptions)) {
          return e = "--max-transcriptions must be a number of rooms from 0 to 1000, not \"" + v + "\"", false;
        }
        return true;
      }},
     {"--recognizers", "PARLEY_RECOGNIZERS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount(v, 1u, 256u, o.recognizers)) {
+       if (!parseNumberInRange(v, 1u, 256u, o.recognizers)) {
          return e = "--recognizers must be a number from 1 to 256, not \"" + v + "\"", false;
        }
        return true;
      }},
     {"--empty-room-timeout", "PARLEY_EMPTY_ROOM_TIMEOUT",
      [](ServeOptions& o, const std::string& v, std::string& e) {
-       if (!parseCount(v, 1u, 86400u, o.emptyRoomTimeoutSeconds)) {
+       if (!parseNumberInRange(v, 1u, 86400u, o.emptyRoomTimeoutSeconds)) {
          return e = "--empty-room-timeout must be a number of seconds from 1 to 86400, not \"" + v + "\"", false;
        }
        return true;

@@ -3,11 +3,11 @@
 #include <sys/resource.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
+#include "common/ParseNumber.h"
 #include "meeting/CompositeRenders.h"
 #include "record/RecordingManifest.h"
 
@@ -25,14 +25,6 @@ const char* kUsage =
     "  --threads N   ffmpeg's threads (default 1, as the server)\n"
     "  --width W --height H  the video's size (default 1280x720)\n"
     "  --fps F       frames a second (default 25)\n";
-
-bool parseInt(const std::string& text, int lo, int hi, int& out) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size() || value < lo || value > hi) return false;
-  out = value;
-  return true;
-}
 
 double childrenCpuSeconds() {
   rusage usage{};
@@ -61,7 +53,7 @@ int runRenderComposite(const std::vector<std::string>& args) {
     if (target) {
       const int hi = arg == "--threads" ? 64 : arg == "--fps" ? 60 : 3840;
       const int lo = arg == "--threads" || arg == "--fps" ? 1 : 160;
-      if (!hasValue || !parseInt(args[++i], lo, hi, *target)) {
+      if (!hasValue || !parseNumberInRange(args[++i], lo, hi, *target)) {
         std::cerr << "parley render-composite: " << arg << " needs a number from " << lo << " to " << hi << '\n';
         return 2;
       }

@@ -2,13 +2,13 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 
+#include "common/ParseNumber.h"
 #include "transcribe/AudioFileReader.h"
 #include "transcribe/OpenAiRecognizer.h"
 #include "transcribe/Pipeline.h"
@@ -64,8 +64,7 @@ bool parseArguments(const std::vector<std::string>& args, bool diarizeCommand, A
       std::string v;
       if (!value(v)) return false;
       int n = 0;
-      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > 50) {
+      if (!parseNumberInRange(v, 1, 50, n)) {
         error = "--speakers must be a number from 1 to 50";
         return false;
       }

@@ -2,19 +2,11 @@
 
 #include <hiredis/hiredis.h>
 
-#include <charconv>
+#include "common/ParseNumber.h"
 
 namespace parley::cluster {
 
 namespace {
-
-bool parseNumber(std::string_view text, int lo, int hi, int& out) {
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) return false;
-  out = value;
-  return true;
-}
 
 timeval toTimeval(std::chrono::milliseconds ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
@@ -62,7 +54,7 @@ std::optional<RedisUrl> parseRedisUrl(const std::string& text, std::string& erro
   if (const auto slash = rest.find('/'); slash != std::string::npos) {
     const std::string db = rest.substr(slash + 1);
     rest = rest.substr(0, slash);
-    if (!db.empty() && !parseNumber(db, 0, 15, url.database)) {
+    if (!db.empty() && !parseNumberInRange(db, 0, 15, url.database)) {
       error = "the database in \"" + text + "\" must be a number from 0 to 15";
       return std::nullopt;
     }
@@ -73,13 +65,13 @@ std::optional<RedisUrl> parseRedisUrl(const std::string& text, std::string& erro
     if (close == std::string::npos) return error = "unclosed [ in \"" + text + "\"", std::nullopt;
     url.host = rest.substr(1, close - 1);
     rest = rest.substr(close + 1);
-    if (!rest.empty() && (rest[0] != ':' || !parseNumber(rest.substr(1), 1, 65535, url.port))) {
+    if (!rest.empty() && (rest[0] != ':' || !parseNumberInRange(rest.substr(1), 1, 65535, url.port))) {
       return error = "bad port in \"" + text + "\"", std::nullopt;
     }
   } else {
     const auto colon = rest.find(':');
     url.host = rest.substr(0, colon);
-    if (colon != std::string::npos && !parseNumber(rest.substr(colon + 1), 1, 65535, url.port)) {
+    if (colon != std::string::npos && !parseNumberInRange(rest.substr(colon + 1), 1, 65535, url.port)) {
       return error = "bad port in \"" + text + "\"", std::nullopt;
     }
   }

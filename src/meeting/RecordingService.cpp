@@ -66,7 +66,7 @@ std::variant<RecordingService::Started, RecordingService::StartError> RecordingS
     ++refused_;
     return StartError::Full;
   }
-  std::erase_if(finishing_, [](const auto& r) { return r->ended(); });
+  forgetFinished();
   const std::string recordingId = newRecordingId(now);
   const std::string directory = recordingDirectory(roomId, recordingId);
   record::RecordingOptions options;
@@ -110,11 +110,18 @@ bool RecordingService::stop(const std::string& roomId) {
   if (it == active_.end()) return false;
   if (media_) media_->setRecordingTap(roomId, nullptr);
   it->second.recording->stop();
-  finishedWriterCpuMicros_ += it->second.recording->writerCpuMicros();
   finishing_.push_back(it->second.recording);
   spdlog::info("recording {} of room {} stopping", it->second.recordingId, roomId);
   active_.erase(it);
   return true;
+}
+
+void RecordingService::forgetFinished() {
+  std::erase_if(finishing_, [this](const auto& recording) {
+    if (!recording->done()) return false;
+    finishedWriterCpuMicros_ += recording->writerCpuMicros();
+    return true;
+  });
 }
 
 std::optional<RecordingService::Started> RecordingService::current(const std::string& roomId) const {
@@ -264,7 +271,7 @@ void RecordingService::drain() {
   while (!active_.empty()) stop(active_.begin()->first);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (const auto& recording : finishing_) {
-    while (!recording->ended() && std::chrono::steady_clock::now() < deadline) {
+    while (!recording->done() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
@@ -278,6 +285,7 @@ std::string RecordingService::renderMetrics() const {
     dropped += active.recording->packetsDropped();
     writerCpu += active.recording->writerCpuMicros();
   }
+  for (const auto& recording : finishing_) writerCpu += recording->writerCpuMicros();
   return "# HELP parley_recordings_active Rooms being recorded.\n# TYPE parley_recordings_active gauge\n"
          "parley_recordings_active " + std::to_string(active_.size()) +
          "\n# HELP parley_recordings_started_total Recordings started.\n# TYPE parley_recordings_started_total counter\n"

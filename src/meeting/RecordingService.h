@@ -107,6 +107,8 @@ class RecordingService {
   std::string renderMetrics() const;
 
  private:
+  // Drops the stopped recordings that are done, keeping their writers' CPU time.
+  void forgetFinished();
   struct Active {
     std::string recordingId;
     std::int64_t startedAt = 0;
@@ -127,7 +129,7 @@ class RecordingService {
   std::vector<std::shared_ptr<record::RoomRecording>> finishing_;
   std::shared_ptr<CompositeRenders> renders_;  // the only owner; writers hold it weakly
   std::uint64_t started_ = 0, expired_ = 0, refused_ = 0;
-  std::int64_t finishedWriterCpuMicros_ = 0;  // of the recordings no longer active
+  std::int64_t finishedWriterCpuMicros_ = 0;  // of the recordings no longer held
 };
 
 // Whether a recording id or file name from a URL can be one of ours (no path tricks).

@@ -191,10 +191,15 @@ void RoomRecording::writeEvents(std::int64_t now) {
   }
 }
 
+void RoomRecording::noteWriterCpu(std::int64_t now) {
+  if (now - cpuNotedMicros_ < kBoundsCheckMicros) return;
+  cpuNotedMicros_ = now;
+  writerCpuMicros_.store(threadCpuMicros(), std::memory_order_relaxed);
+}
+
 std::optional<std::string> RoomRecording::boundReached(std::int64_t now) {
   if (now - boundsCheckedMicros_ < kBoundsCheckMicros) return std::nullopt;
   boundsCheckedMicros_ = now;
-  writerCpuMicros_.store(threadCpuMicros(), std::memory_order_relaxed);
   if (options_.maxDurationMillis > 0 && now - startMicros_ >= options_.maxDurationMillis * 1000) {
     const std::int64_t seconds = options_.maxDurationMillis / 1000;
     return "the recording reached its longest length (" +
@@ -228,6 +233,7 @@ void RoomRecording::run() {
       if (track->wantsKeyFrame()) wishKeyFrame(track->summary().info.id);
     }
     writeEvents(now);
+    noteWriterCpu(now);
     if (!error.empty()) break;
     if (auto bound = boundReached(now)) {
       limit = std::move(*bound);
@@ -260,9 +266,10 @@ void RoomRecording::finish(std::string error, std::string limit) {
   }
   writeEvents(steadyMicrosNow());
   result.packetsDropped = packetsDropped();
-  writerCpuMicros_.store(threadCpuMicros(), std::memory_order_relaxed);
   writeManifest(result);
   if (finished_) finished_(result);
+  writerCpuMicros_.store(threadCpuMicros(), std::memory_order_relaxed);
+  done_.store(true, std::memory_order_release);
 }
 
 void RoomRecording::writeManifest(const RecordingResult& result) {

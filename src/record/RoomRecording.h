@@ -84,7 +84,10 @@ class RoomRecording {
   std::uint64_t packetsDropped() const { return dropped_.load(std::memory_order_relaxed); }
   // The writer thread's CPU time so far (what recording costs besides the media threads' copy).
   std::int64_t writerCpuMicros() const { return writerCpuMicros_.load(std::memory_order_relaxed); }
+  // Takes no more packets: stopped, at a bound or on an error (its files may still be closing).
   bool ended() const { return ended_.load(std::memory_order_acquire); }
+  // Its files closed, manifest written and `finished` called: the writer's CPU time is final.
+  bool done() const { return done_.load(std::memory_order_acquire); }
   const std::string& directory() const { return options_.directory; }
 
  private:
@@ -93,8 +96,10 @@ class RoomRecording {
   // One packet off the queue; the error's text if a file could not be written.
   std::optional<std::string> process(const RecordedPacket& packet);
   void writeEvents(std::int64_t nowMicros);
-  // Once a second: the bound it has reached, if any.
+  // The bound it has reached, if any (checked once a second).
   std::optional<std::string> boundReached(std::int64_t nowMicros);
+  // Publishes the writer thread's CPU time (once a second, and at the end).
+  void noteWriterCpu(std::int64_t nowMicros);
   void wishKeyFrame(std::uint32_t trackId);
   void finish(std::string error, std::string limit);
   void writeManifest(const RecordingResult& result);
@@ -105,6 +110,7 @@ class RoomRecording {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::int64_t> writerCpuMicros_{0};
   std::atomic<bool> ended_{false};
+  std::atomic<bool> done_{false};
   // Tracks whose recording waits for a key frame (0: a free entry).
   std::array<std::atomic<std::uint32_t>, 64> keyFrameWishes_{};
 
@@ -116,6 +122,7 @@ class RoomRecording {
   // The writer thread's own.
   std::int64_t startMicros_ = 0;
   std::int64_t boundsCheckedMicros_ = 0;
+  std::int64_t cpuNotedMicros_ = 0;
   std::vector<std::unique_ptr<TrackRecorder>> tracks_;
   std::string eventsPath_;
   std::thread writer_;
