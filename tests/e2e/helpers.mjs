@@ -213,7 +213,7 @@ export async function until(ms, what, check) {
 
 // A bare protocol client joining `roomId` through `url`: every frame it gets in `frames`,
 // `first` the first answer, `closed` when the socket closes.
-export function joinBare(url, roomId, name) {
+export function joinBare(url, roomId, name, { token, resume } = {}) {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/${roomId}`);
   const frames = [];
   const first = new Promise((resolve, reject) => {
@@ -223,7 +223,7 @@ export function joinBare(url, roomId, name) {
     });
     ws.on('error', reject);
   });
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', version: 1, name })));
+  ws.on('open', () => ws.send(JSON.stringify({ type: 'join', version: 1, name, ...(token ? { token } : {}), ...(resume ? { resume } : {}) })));
   return { ws, frames, first: within(15000, `${name}: an answer`, first), closed: new Promise((resolve) => ws.on('close', resolve)) };
 }
 
@@ -236,6 +236,50 @@ export async function participantNames(url, room) {
 // What the page's own peer connections report (window.parleyMedia.stats()), Playwright or
 // Puppeteer page alike.
 export const mediaStats = (page) => page.evaluate(() => window.parleyMedia?.stats());
+
+// The widths of a publisher's video layers now, smallest first. Read at every check:
+// Chromium and Firefox scale their layers down (all together) while their CPU is short, so
+// a width read once can stop existing (Firefox's 320-wide layer became 80 wide on a loaded
+// CI machine).
+export async function layerWidths(publisher) {
+  const stats = await mediaStats(publisher);
+  const widths = stats.outbound.filter((o) => o.kind === 'video' && o.frameWidth > 0).map((o) => o.frameWidth);
+  return [...new Set(widths)].sort((a, b) => a - b);
+}
+
+// The layer (its width) a received width comes from: the nearest of the publisher's widths,
+// by ratio. A subscriber's decoder reports the last frame's size, which lags the sender's
+// while it rescales, so equality would miss; the layers are twice as wide as each other.
+function layerOf(width, widths) {
+  const distance = (w) => Math.abs(Math.log(w / width));
+  return widths.reduce((best, w) => (distance(w) < distance(best) ? w : best));
+}
+
+// `participantId`'s video as `page` receives it, once it is `publisher`'s `which` layer
+// ('smallest' or 'largest') and frames keep coming (5 more decoded in that layer).
+export async function receivesLayer(page, publisher, participantId, which, what, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let first = null;
+  let last = null;
+  let widths = [];
+  for (;;) {
+    widths = await layerWidths(publisher);
+    const expected = which === 'smallest' ? widths[0] : widths[widths.length - 1];
+    last = (await mediaStats(page))?.inbound.find((i) => i.kind === 'video' && i.participant === participantId);
+    if (last?.frameWidth > 0 && widths.length >= 2 && layerOf(last.frameWidth, widths) === expected) {
+      first ??= last;
+      if (last.framesDecoded > first.framesDecoded + 5) return;
+    } else {
+      first = null;
+    }
+    if (Date.now() > deadline) {
+      const sent = (await mediaStats(publisher)).outbound.filter((o) => o.kind === 'video')
+        .map((o) => `${o.rid || '-'} ${o.frameWidth}x${o.frameHeight ?? '?'} ${o.packetsSent} packets ${o.framesEncoded ?? '?'} frames`);
+      throw new Error(`${what}: receives ${last?.frameWidth} wide (${last?.framesDecoded} frames), the publisher sends ${sent.join('; ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 // Waits until `check(stats)` holds, sampling the browser's own counters.
 // Stats for a failure message, video first: CI keeps only the start of a long line, and

@@ -6,7 +6,7 @@
 // Chromium's own fake camera at 1280x720 (the client asks for that): at this size Chromium
 // sends all three layers.
 import assert from 'node:assert/strict';
-import { after, before, createRoom, joinRoom, launchBrowser, startServer, test, waitForStats } from './helpers.mjs';
+import { after, before, createRoom, joinRoom, launchBrowser, receivesLayer, startServer, test, waitForStats } from './helpers.mjs';
 
 let server;
 let browser;
@@ -37,35 +37,6 @@ async function drawVideos(page, how) {
 
 const anaVideo = (stats, anaId) => stats.inbound.find((i) => i.kind === 'video' && i.participant === anaId);
 
-// The width of Ana's smallest or largest layer now: read at every check, since Chromium
-// scales its layers down while its CPU is short (a width read once can stop existing).
-async function layerWidth(ana, which) {
-  const stats = await ana.evaluate(() => window.parleyMedia.stats());
-  const widths = stats.outbound.filter((o) => o.kind === 'video' && o.rid && o.frameWidth > 0).map((o) => o.frameWidth);
-  return which === 'smallest' ? Math.min(...widths) : Math.max(...widths);
-}
-
-// Ana's video as `page` receives it, once it is her `which` layer and frames keep coming.
-async function receivesAna(page, anaId, ana, what, which, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  let first = null;
-  let last = null;
-  for (;;) {
-    const expected = await layerWidth(ana, which);
-    last = anaVideo(await page.evaluate(() => window.parleyMedia.stats()), anaId);
-    if (last && last.frameWidth === expected && last.framesDecoded > 0) {
-      first ??= last;
-      if (last.framesDecoded > first.framesDecoded + 5) return;
-    } else {
-      first = null;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: receives ${last?.frameWidth} wide (${last?.framesDecoded} frames), Ana's ${which} layer is ${expected}`);
-    }
-    await page.waitForTimeout(200);
-  }
-}
-
 test('each subscriber receives the simulcast layer that fits its tile, and nothing for a tile off screen', async () => {
   const room = await createRoom(server.url);
   const ana = await joinRoom(browser, server.url, room.id, 'Ana');
@@ -86,12 +57,12 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
   assert.deepEqual(modes, ['L1T3', 'L1T3', 'L1T3'], `Ana's layers' scalability modes: ${modes}`);
 
   // Each gets the layer that fits.
-  await receivesAna(carla, anaId, ana, 'Carla receives Ana\'s smallest layer', 'smallest');
-  await receivesAna(bruno, anaId, ana, 'Bruno receives Ana\'s largest layer', 'largest');
+  await receivesLayer(carla, ana, anaId, 'smallest', 'Carla receives Ana\'s smallest layer', 20000);
+  await receivesLayer(bruno, ana, anaId, 'largest', 'Bruno receives Ana\'s largest layer', 20000);
 
   // Bruno's tile shrinks: a switch down, on a key frame, and his decoder goes on.
   await drawVideos(bruno, 90);
-  await receivesAna(bruno, anaId, ana, 'Bruno switches down to the smallest layer', 'smallest');
+  await receivesLayer(bruno, ana, anaId, 'smallest', 'Bruno switches down to the smallest layer', 20000);
 
   // Carla's tile leaves the screen: Ana's video stops arriving (bytes stand still over a
   // second), while Bruno's keeps coming.
@@ -103,7 +74,7 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
     if (!still || video.bytesReceived !== still.bytes) still = { bytes: video.bytesReceived, since: now };
     return now - still.since >= 1000;
   }, 15000);
-  await receivesAna(bruno, anaId, ana, 'Bruno still receives Ana', 'smallest');
+  await receivesLayer(bruno, ana, anaId, 'smallest', 'Bruno still receives Ana', 20000);
   const pausedNow = async () => Number(/^parley_video_streams_paused (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
   for (const deadline = Date.now() + 5000; (await pausedNow()) < 1;) {
     assert.ok(Date.now() < deadline, 'the paused stream shows in parley_video_streams_paused');
@@ -130,7 +101,7 @@ test('each subscriber receives the simulcast layer that fits its tile, and nothi
 
   // Bruno back to large: a switch up, on the largest layer's key frame.
   await drawVideos(bruno, 600);
-  await receivesAna(bruno, anaId, ana, 'Bruno switches up to the largest layer', 'largest');
+  await receivesLayer(bruno, ana, anaId, 'largest', 'Bruno switches up to the largest layer', 20000);
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   const switches = Number(/^parley_layer_switches_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
   assert.ok(switches >= 3, `layer switches counted: ${switches}`);
