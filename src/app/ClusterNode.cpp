@@ -6,6 +6,7 @@
 #include "common/Clock.h"
 #include "common/Prometheus.h"
 #include "common/Random.h"
+#include "common/Text.h"
 #include "sfu/MediaService.h"
 #include "signaling/RoomRegistry.h"
 #include "store/Database.h"
@@ -33,14 +34,16 @@ constexpr const char* kRefusedJoin =
     "try again in a moment";
 }  // namespace
 
-ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& nodeAddress,
-                         signaling::RoomRegistry& rooms, sfu::MediaService& media)
+ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& nodeAddress, std::uint16_t httpPort,
+                         signaling::RoomRegistry& rooms, sfu::MediaService& media, cluster::RoomHomes::Post post)
     : nodeId_(newNodeId()), rooms_(rooms), media_(media) {
   cluster::RegistryConfig config;
   config.redis = redis;
   config.nodeId = nodeId_;
   config.nodeAddress = nodeAddress;
+  config.httpPort = httpPort;
   registry_ = std::make_unique<cluster::NodeRegistry>(config);
+  homes_ = std::make_shared<cluster::RoomHomes>(redis, nodeId_, std::move(post));
   rooms_.setNode(nodeId_);
   rooms_.setJoinsRefused("this node has not reached the cluster's coordination service yet; try again in a moment");
   spdlog::info("cluster: node {} at {}, coordinated by {}", nodeId_, nodeAddress, redis.display);
@@ -60,6 +63,37 @@ void ClusterNode::upkeep() {
   } else {
     spdlog::info("cluster: coordination reachable, {} nodes: joins open", registry_->view().nodes.size());
   }
+}
+
+void ClusterNode::place(const std::string& roomId, std::function<void(http::Placement)> done) {
+  // The answer comes back on the control thread, and carries all it needs: no pointer to
+  // this node crosses threads.
+  homes_->locate(roomId, [self = nodeId_, roomId, done = std::move(done),
+                          homes = std::weak_ptr<cluster::RoomHomes>(homes_)](cluster::RoomHomeAnswer answer) {
+    if (!answer.home) {
+      // Served here: while Redis does not answer, the room registry refuses new joins and
+      // lets those in a call resume.
+      spdlog::warn("cluster: cannot tell where room {} lives ({}); serving it here", roomId, answer.error);
+      return done({});
+    }
+    if (answer.home->id == self) return done({});
+    if (answer.home->httpPort == 0 || answer.relayKey.empty()) {
+      // Served here, the room would be two rooms: the client tries again in a moment.
+      spdlog::warn("cluster: room {} lives on node {}, which cannot be relayed to yet", roomId, answer.home->id);
+      return done({http::Placement::Kind::Unavailable, {}});
+    }
+    auto refused = [homes, node = answer.home->id] {
+      spdlog::warn("cluster: node {} refuses connections: taken for dead now", node);
+      if (auto live = homes.lock()) live->forgetNode(node);
+    };
+    done({http::Placement::Kind::Relay,
+          {answer.home->id, answer.home->address, answer.home->httpPort, std::move(answer.relayKey), refused}});
+  });
+}
+
+bool ClusterNode::isRelayKey(std::string_view key) const {
+  const std::string expected = homes_->relayKey();
+  return !expected.empty() && constantTimeEquals(key, expected);
 }
 
 // Participants of a killed node come back through another one; their old sessions stay

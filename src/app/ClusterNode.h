@@ -2,12 +2,16 @@
 // This server as a node of a cluster (--cluster): its membership in Redis, kept by
 // cluster::NodeRegistry on its own thread, read back on the control thread's upkeep: the
 // node's load goes out, and while Redis is unreachable new joins are refused (calls in
-// progress go on), until it answers again.
+// progress go on), until it answers again. It also places each room's signaling
+// (http::RoomPlacement): a room has one home node (cluster::RoomHomes), and a client that
+// reaches another node is relayed there.
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "cluster/NodeRegistry.h"
+#include "cluster/RoomHomes.h"
+#include "http/RoomPlacement.h"
 
 namespace parley::signaling {
 class RoomRegistry;
@@ -18,11 +22,15 @@ class MediaService;
 
 namespace parley::app {
 
-class ClusterNode {
+class ClusterNode : public http::RoomPlacement {
  public:
-  // Joins the cluster at once (the first heartbeat runs on the registry's thread).
-  ClusterNode(const cluster::RedisUrl& redis, const std::string& nodeAddress, signaling::RoomRegistry& rooms,
-              sfu::MediaService& media);
+  // Joins the cluster at once (the first heartbeat runs on the registry's thread). `post`
+  // runs a task on the control thread.
+  // `httpPort`: where the HTTP server listens, for other nodes to relay signaling to.
+  ClusterNode(const cluster::RedisUrl& redis, const std::string& nodeAddress, std::uint16_t httpPort,
+              signaling::RoomRegistry& rooms, sfu::MediaService& media, cluster::RoomHomes::Post post);
+  void place(const std::string& roomId, std::function<void(http::Placement)> done) override;
+  bool isRelayKey(std::string_view key) const override;
 
   // On the control thread, on the upkeep timer.
   void upkeep();
@@ -34,6 +42,7 @@ class ClusterNode {
   signaling::RoomRegistry& rooms_;
   sfu::MediaService& media_;
   std::unique_ptr<cluster::NodeRegistry> registry_;
+  std::shared_ptr<cluster::RoomHomes> homes_;  // shared: relays hold it weakly, to report a dead home
   bool refusing_ = true;  // until the first heartbeat answers
   std::int64_t lastLostNodeSweep_ = 0;
   std::uint64_t lostSessionsClosed_ = 0;

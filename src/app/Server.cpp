@@ -208,13 +208,9 @@ int runServer(const ServeOptions& options) {
   transcription.onFinished([&summaries](const std::string& roomId, std::int64_t transcriptionId) {
     if (summaries) summaries->summarize(roomId, transcriptionId, unixMillisNow());
   });
-  // A node of a cluster: membership in Redis; new joins wait for it to answer.
+  // A node of a cluster (made once the HTTP server listens, so that its first record says
+  // where to relay to it).
   std::unique_ptr<ClusterNode> clusterNode;
-  if (!options.cluster.empty()) {
-    std::string why;
-    clusterNode = std::make_unique<ClusterNode>(*cluster::parseRedisUrl(options.cluster, why), options.nodeAddress,
-                                                rooms, *media);
-  }
   http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode, &summaryService, &recordings] {
     return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics() + recordings.renderMetrics() +
            (clusterNode ? clusterNode->renderMetrics() : std::string()) +
@@ -265,6 +261,14 @@ int runServer(const ServeOptions& options) {
   } catch (const std::exception& e) {
     spdlog::error("cannot listen on {}:{}: {}", options.host, options.port, e.what());
     return 1;
+  }
+  // A node of a cluster: membership in Redis; new joins wait for it to answer.
+  if (!options.cluster.empty()) {
+    std::string why;
+    clusterNode = std::make_unique<ClusterNode>(*cluster::parseRedisUrl(options.cluster, why), options.nodeAddress,
+                                                server->localEndpoint().port(), rooms, *media,
+                                                [&io](std::function<void()> task) { net::post(io, std::move(task)); });
+    server->setPlacement(clusterNode.get());
   }
   server->start();
 

@@ -7,6 +7,7 @@ namespace parley::cluster {
 std::string encodeNodeRecord(const NodeRecord& node) {
   return nlohmann::json{{"id", node.id},
                         {"address", node.address},
+                        {"http_port", node.httpPort},
                         {"started_at", node.startedAt},
                         {"participants", node.load.participants},
                         {"streams", node.load.streams},
@@ -52,6 +53,8 @@ std::optional<NodeRecord> decodeNodeRecord(const std::string& input) {
   node.load.participants = static_cast<std::uint32_t>(*participants);
   node.load.streams = static_cast<std::uint32_t>(*streams);
   node.load.cpu = cpu->get<double>();
+  // Absent from a record written before relaying, or before the node listens.
+  if (const auto port = wholeNumber(json, "http_port", 65535)) node.httpPort = static_cast<std::uint16_t>(*port);
   return node;
 }
 

@@ -17,6 +17,7 @@ struct NodeLoad {
 struct NodeRecord {
   std::string id;
   std::string address;  // --node-address: how the other nodes reach this one
+  std::uint16_t httpPort = 0;  // where the other nodes relay signaling to it (0: not yet listening)
   std::int64_t startedAt = 0;  // unix milliseconds
   NodeLoad load;
 };

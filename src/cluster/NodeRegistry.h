@@ -25,6 +25,7 @@ struct RegistryConfig {
   RedisUrl redis;
   std::string nodeId;
   std::string nodeAddress;
+  std::uint16_t httpPort = 0;  // where the other nodes relay signaling to this one
   std::chrono::milliseconds heartbeat{2000};
   std::chrono::milliseconds ttl{10000};     // dead after this without a heartbeat
   std::chrono::milliseconds timeout{1000};  // each Redis call

@@ -56,6 +56,9 @@ std::string Metrics::renderPrometheus() const {
   out.sample("parley_waiting_room_requests_total", "outcome=\"expired\"", load(waitingRoomExpired));
   out.sample("parley_waiting_room_requests_total", "outcome=\"refused\"", load(waitingRoomRefused));
   out.gauge("parley_websocket_connections", "Open signaling WebSocket connections.", load(websocketConnections));
+  out.gauge("parley_signaling_relayed_connections",
+            "Clients' signaling connections this node relays to their meeting's home node (a cluster).",
+            load(signalingRelayed));
   out.counter("parley_websocket_join_timeouts_total", "Signaling connections closed for not joining within 10 s.",
               load(websocketJoinTimeouts));
   out.family("parley_signaling_messages_total", "counter", "Signaling messages by direction.");

@@ -19,7 +19,7 @@ HttpServer::HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::
       policy_(std::move(policy)),
       tls_(tls),
       limiter_(policy_.maxConnectionsPerAddress),
-      context_{router, rooms, policy_, limiter_, [this](const std::shared_ptr<WebSocketSession>& ws) {
+      context_{router, rooms, policy_, limiter_, [this](const std::shared_ptr<OpenWebSocket>& ws) {
                  // Forget sessions that ended, so the list stays as long as the live ones.
                  std::erase_if(sockets_, [](const auto& weak) { return weak.expired(); });
                  sockets_.push_back(ws);

@@ -28,6 +28,8 @@ class HttpServer {
   // that every participant leaves while the rooms exist (a session left to the io_context's
   // destructor would leave a room destroyed before it).
   void abort();
+  // A node of a cluster: rooms homed on other nodes get their signaling relayed there.
+  void setPlacement(RoomPlacement* placement) { context_.placement = placement; }
   // WebSocket sessions not yet destroyed.
   std::size_t openWebSockets() const;
   boost::asio::ip::tcp::endpoint localEndpoint() const { return acceptor_.local_endpoint(); }
@@ -43,7 +45,7 @@ class HttpServer {
   TlsContext* tls_;
   ConnectionLimiter limiter_;
   HttpContext context_;
-  std::vector<std::weak_ptr<WebSocketSession>> sockets_;
+  std::vector<std::weak_ptr<OpenWebSocket>> sockets_;
   bool stopped_ = false;
 };
 

@@ -7,6 +7,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include "common/Metrics.h"
+#include "http/RoomPlacement.h"
+#include "http/WebSocketRelay.h"
 #include "http/WebSocketSession.h"
 #include "signaling/Validation.h"
 #include "store/Database.h"
@@ -89,6 +91,9 @@ void BasicHttpSession<Stream>::onHeader(beast::error_code ec) {
   }
   client_ = clientOf(context_.policy, peer_, request);
   if constexpr (kTls) client_.https = true;
+  if (request.find(kRelayKeyHeader) != request.end() && !takeRelayedClient(request)) {
+    return refuse(403, "relayed signaling refused: not from a node of this cluster");
+  }
   if (beast::websocket::is_upgrade(request)) return upgrade();
   if (parser_->is_done()) return onBody({});
   bhttp::async_read(stream_, buffer_, *parser_,
@@ -149,15 +154,60 @@ void BasicHttpSession<Stream>::upgrade() {
     ticket_ = context_.limiter.acquire(client_.key());
     if (!ticket_) return refuse(429, "too many connections from this address");
   }
-  beast::get_lowest_layer(stream_).expires_never();
   signaling::ConnectionInfo connection{deviceOf(request), client_.key(), std::nullopt};
   if (user) {
     connection.identity = signaling::Identity{user->issuer, user->subject, user->name};
   }
+  // A node of a cluster serves the rooms it is home to, and relays the others' signaling to
+  // their home. What a node relays here is served here, whatever this node's view says, so
+  // that two nodes whose views differ for a moment never pass a client back and forth.
+  if (context_.placement && !relayedIn_) {
+    context_.placement->place(roomId, [self = this->shared_from_this(), roomId,
+                                       connection = std::move(connection)](Placement placed) mutable {
+      switch (placed.kind) {
+        case Placement::Kind::Here:
+          return self->acceptWebSocket(roomId, std::move(connection));
+        case Placement::Kind::Relay:
+          return self->relayWebSocket(std::move(placed.home));
+        case Placement::Kind::Unavailable:
+          return self->refuse(503, "this meeting's node cannot be reached just now; try again");
+      }
+    });
+    return;
+  }
+  acceptWebSocket(roomId, std::move(connection));
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::acceptWebSocket(const std::string& roomId, signaling::ConnectionInfo connection) {
+  beast::get_lowest_layer(stream_).expires_never();
   auto ws = std::make_shared<BasicWebSocketSession<Stream>>(std::move(stream_), context_.rooms, roomId,
                                                             std::move(connection), std::move(ticket_));
   context_.onWebSocket(ws);
   ws->start(parser_->release());
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::relayWebSocket(RelayTarget home) {
+  auto relay = std::make_shared<BasicWebSocketRelay<Stream>>(std::move(stream_), std::move(home), client_,
+                                                             std::move(ticket_));
+  context_.onWebSocket(relay);
+  relay->start(parser_->release());
+}
+
+template <class Stream>
+bool BasicHttpSession<Stream>::takeRelayedClient(const Request& request) {
+  if (!context_.placement || !beast::websocket::is_upgrade(request) ||
+      !context_.placement->isRelayKey(request[kRelayKeyHeader])) {
+    return false;
+  }
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(std::string(request[kRelayClientHeader]), ec);
+  if (ec) return false;
+  client_.address = address;
+  client_.https = request[kRelayHttpsHeader] == "1";
+  relayedIn_ = true;
+  return true;
 }
 
 template <class Stream>

@@ -17,11 +17,13 @@
 
 #include "http/ConnectionLimiter.h"
 #include "http/HttpPolicy.h"
+#include "http/RoomPlacement.h"
 #include "http/Router.h"
+#include "signaling/SignalingSession.h"
 
 namespace parley::http {
 
-class WebSocketSession;
+class OpenWebSocket;
 
 // Beast's TLS stream over a TCP stream with timeouts: HTTPS and WSS.
 using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -32,7 +34,9 @@ struct HttpContext {
   const HttpPolicy& policy;
   ConnectionLimiter& limiter;
   // Called for every accepted WebSocket, so the server can close them on shutdown.
-  std::function<void(const std::shared_ptr<WebSocketSession>&)> onWebSocket;
+  std::function<void(const std::shared_ptr<OpenWebSocket>&)> onWebSocket;
+  // A node of a cluster: where each room's signaling is served (null: here, always).
+  RoomPlacement* placement = nullptr;
 };
 
 template <class Stream>
@@ -56,6 +60,11 @@ class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<St
   struct FileWrite;
   void writeFilePart(std::shared_ptr<FileWrite> write, bool close);
   void upgrade();
+  void acceptWebSocket(const std::string& roomId, signaling::ConnectionInfo connection);
+  void relayWebSocket(RelayTarget home);
+  // An upgrade relayed by another node of the cluster, with the cluster's key: the client
+  // is the one that node names. False when the key is not the cluster's.
+  bool takeRelayedClient(const Request& request);
   void closeGracefully();
   void drain();
   // The client closed or timed out: end without a word.
@@ -69,6 +78,7 @@ class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<St
   std::unique_ptr<ConnectionLimiter::Ticket> ticket_;
   boost::asio::ip::address peer_;
   ClientInfo client_;
+  bool relayedIn_ = false;  // relayed here by another node of the cluster
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;
 };

@@ -15,19 +15,14 @@
 #include <memory>
 
 #include "http/ConnectionLimiter.h"
+#include "http/OpenWebSocket.h"
 #include "signaling/SignalingSession.h"
 
 namespace parley::http {
 
-// What the server holds of every signaling connection, whatever its stream.
-class WebSocketSession : public signaling::SignalingPeer {
- public:
-  // Server shutdown: close with "going away".
-  virtual void shutdown() = 0;
-  // Server shutdown, once the close handshakes had their time: the participant leaves its
-  // room now and the socket is closed, so nothing of this connection outlives the rooms.
-  virtual void abort() = 0;
-};
+// A signaling connection, whatever its stream. Its abort() makes the participant leave its
+// room now.
+class WebSocketSession : public signaling::SignalingPeer, public OpenWebSocket {};
 
 template <class Stream>
 class BasicWebSocketSession : public WebSocketSession,

@@ -81,10 +81,11 @@ TEST(RedisUrl, ParsesWhatOperatorsWrite) {
 }
 
 TEST(NodeRecord, RoundTripsAndRejectsWhatIsNotOne) {
-  const NodeRecord node{"node-a", "10.0.0.1", 1700000000000, {12, 40, 1.5}};
+  const NodeRecord node{"node-a", "10.0.0.1", 8443, 1700000000000, {12, 40, 1.5}};
   const auto back = decodeNodeRecord(encodeNodeRecord(node));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->id, "node-a");
+  EXPECT_EQ(back->httpPort, 8443);
   EXPECT_EQ(back->load.streams, 40u);
   EXPECT_DOUBLE_EQ(back->load.cpu, 1.5);
   for (const char* bad : {"", "[]", "{}", "{\"id\":\"\"}", "{\"id\":1}", "not json"}) EXPECT_FALSE(decodeNodeRecord(bad)) << bad;
@@ -96,6 +97,10 @@ TEST(NodeRecord, RoundTripsAndRejectsWhatIsNotOne) {
     EXPECT_FALSE(decodeNodeRecord(head + tail)) << tail;
   }
   EXPECT_TRUE(decodeNodeRecord(head + R"("participants":1,"streams":1,"cpu":0})"));
+  // A record without a port (written before the node listens) is one, with port 0; a port
+  // past 65535 is not taken.
+  EXPECT_EQ(decodeNodeRecord(head + R"("participants":1,"streams":1,"cpu":0})")->httpPort, 0);
+  EXPECT_EQ(decodeNodeRecord(head + R"("participants":1,"streams":1,"cpu":0,"http_port":70000})")->httpPort, 0);
 }
 
 TEST(NodeRegistry, NodesSeeEachOtherWithTheirLoad) {

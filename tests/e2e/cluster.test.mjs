@@ -1,13 +1,16 @@
 // Two nodes of a cluster on this machine's loopback, on a real PostgreSQL and a real Redis
-// started by the test: they register and see each other, share rooms through the store, a
-// node killed with SIGKILL leaves everyone's view within the heartbeat's time to live and
-// the live node closes the sessions it left open, and while Redis is away a node keeps the
-// calls it has and refuses new joins with a clear error, then opens again by itself.
+// started by the test: they register and see each other, share rooms through the store,
+// people joining through either node meet in one room (its home node serves it, the other
+// relays), a node killed with SIGKILL leaves everyone's view within the heartbeat's time to
+// live, the live node closes the sessions it left open and becomes home to its rooms, and
+// while Redis is away a node keeps the calls it has and refuses new joins with a clear
+// error, then opens again by itself.
 import assert from 'node:assert/strict';
-import { after, before, createRoom, joinBare as join, metricValue as metric, startServer, test, until } from './helpers.mjs';
+import WebSocket from 'ws';
+import { after, assertRising, before, createRoom, joinBare as join, joinRoom, launchBrowser, metricValue as metric, participantItem, startServer, test, until } from './helpers.mjs';
 import { startPostgres, startRedis } from './services.mjs';
 
-let postgres, redis;
+let postgres, redis, browser;
 const nodes = {};
 
 function startNode(name, udp) {
@@ -22,9 +25,14 @@ before(async () => {
   redis = await startRedis();
   await startNode('a', '47810-47811');
   await startNode('b', '47812-47813');
+  // Each node opens to joins once its first heartbeat has answered.
+  for (const node of Object.values(nodes)) {
+    await until(10000, 'the node opens to joins', async () => (await metric(node.url, 'parley_cluster_joins_refused')) === 0);
+  }
 });
 
 after(async () => {
+  await browser?.close();
   for (const node of Object.values(nodes)) await node.stop();
   await redis?.remove();
   postgres?.remove();
@@ -47,6 +55,92 @@ test('a room created through one node is known to the other (one store)', async 
   const joined = join(nodes.b.url, room.id, 'Bruno');
   assert.equal((await joined.first).type, 'welcome', JSON.stringify(joined.frames));
   joined.ws.close();
+});
+
+// Frames of `type` a bare client got, once there are `count` of them.
+async function framesOf(client, type, count = 1, what = type) {
+  await until(10000, what, () => client.frames.filter((f) => f.type === type).length >= count);
+  return client.frames.filter((f) => f.type === type);
+}
+
+// Live participants of a room as one node holds it (0 where the room is not live).
+async function liveCount(node, roomId) {
+  return (await (await fetch(`${node.url}/api/rooms/${roomId}`)).json()).participant_count;
+}
+
+test('people joining through either node meet in one room: its home serves it, the other node relays', async () => {
+  const room = await createRoom(nodes.b.url, { name: 'Relais' });
+  // Ana first, through node A: A becomes the room's home.
+  const ana = join(nodes.a.url, room.id, 'Ana', { token: room.moderator_token });
+  assert.equal((await ana.first).type, 'welcome', JSON.stringify(ana.frames));
+  const relayedBefore = await metric(nodes.b.url, 'parley_signaling_relayed_connections');
+  const bruno = join(nodes.b.url, room.id, 'Bruno');
+  const welcome = await bruno.first;
+  assert.equal(welcome.type, 'welcome', JSON.stringify(bruno.frames));
+  assert.deepEqual(welcome.participants.map((p) => p.name).sort(), ['Ana', 'Bruno'], 'Bruno, through B, sees Ana');
+  const [joined] = await framesOf(ana, 'participant-joined', 1, 'Ana hears of Bruno');
+  assert.equal(joined.participant.name, 'Bruno');
+  assert.equal(await metric(nodes.b.url, 'parley_signaling_relayed_connections'), relayedBefore + 1);
+  assert.equal(await liveCount(nodes.a, room.id), 2, 'the room lives on its home');
+  assert.equal(await liveCount(nodes.b, room.id), 0, 'and on no other node');
+
+  // Chat both ways, and a moderator's action across nodes.
+  bruno.ws.send(JSON.stringify({ type: 'chat', text: 'bonjour depuis B' }));
+  for (const [who, client] of [['Ana', ana], ['Bruno', bruno]]) {
+    await until(5000, `${who} gets Bruno's chat`, () => client.frames.some((f) => f.type === 'chat' && f.message.text === 'bonjour depuis B'));
+  }
+  ana.ws.send(JSON.stringify({ type: 'moderate', action: 'mute', target: welcome.you.id }));
+  const [muted] = await framesOf(bruno, 'muted', 1, 'Bruno is muted by Ana');
+  assert.equal(muted.by, 'Ana');
+
+  // Carla, through B, drops her connection to come back (code 4000, as the page does when
+  // its media fails): the relay passes the code on, so she is still in the room and resumes
+  // through A as the same participant.
+  const carla = join(nodes.b.url, room.id, 'Carla');
+  const carlaWelcome = await carla.first;
+  assert.equal(carlaWelcome.type, 'welcome');
+  carla.ws.close(4000, 'reconnecting');
+  await carla.closed;
+  const back = join(nodes.a.url, room.id, 'Carla', { resume: carlaWelcome.resume_token });
+  const resumed = await back.first;
+  assert.equal(resumed.type, 'welcome', JSON.stringify(back.frames));
+  assert.equal(resumed.you.id, carlaWelcome.you.id, 'the same participant');
+  assert.ok(!ana.frames.some((f) => f.type === 'participant-left' && f.id === carlaWelcome.you.id), 'Carla never left');
+
+  // Bruno closes his connection through the relay (code 1000): he is gone at once, not kept
+  // for a resume as after a broken link, so the relay passed the close on as it was.
+  bruno.ws.close(1000);
+  await until(5000, 'Ana sees Bruno go', () =>
+    ana.frames.some((f) => f.type === 'participant-left' && f.id === welcome.you.id && f.reason === 'disconnected'));
+  await until(5000, 'node B\'s relay ends with it', async () =>
+    (await metric(nodes.b.url, 'parley_signaling_relayed_connections')) === relayedBefore);
+  for (const client of [ana, back]) client.ws.close();
+});
+
+test('a node trusts relayed signaling only with the cluster\'s key', async () => {
+  const room = await createRoom(nodes.a.url, { name: 'Clé' });
+  const status = await new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${nodes.a.url.replace('http', 'ws')}/ws/${room.id}`,
+      { headers: { 'X-Parley-Relay': 'not-the-key', 'X-Parley-Relay-Client': '203.0.113.9' } });
+    ws.on('unexpected-response', (request, response) => resolve(response.statusCode));
+    ws.on('open', () => reject(new Error('a forged relay was accepted')));
+    ws.on('error', () => {});
+  });
+  assert.equal(status, 403);
+});
+
+test('Chromium participants joining through different nodes see and hear each other', async () => {
+  browser = await launchBrowser();
+  const room = await createRoom(nodes.a.url, { name: 'Deux portes' });
+  const ana = await joinRoom(browser, nodes.a.url, room.id, 'Ana');
+  const bruno = await joinRoom(browser, nodes.b.url, room.id, 'Bruno');
+  for (const [page, other] of [[ana, 'Bruno'], [bruno, 'Ana']]) await participantItem(page, other).waitFor();
+  assert.ok((await metric(nodes.b.url, 'parley_signaling_relayed_connections')) >= 1, 'Bruno\'s signaling goes through node B\'s relay');
+  for (const [who, page] of [['Ana', ana], ['Bruno', bruno]]) {
+    await assertRising(page, 'audio', 'totalAudioEnergy', 1, who);
+    await assertRising(page, 'video', 'framesDecoded', 1, who);
+  }
+  for (const page of [ana, bruno]) await page.context().close();
 });
 
 test('while Redis is away, calls go on, new joins are refused clearly, then open again', async () => {
@@ -92,9 +186,14 @@ test('a node killed with SIGKILL leaves the others\' view within the time to liv
   const seconds = (Date.now() - killedAt) / 1000;
   console.log(`node B killed: gone from node A's view after ${seconds.toFixed(1)} s (time to live 10 s, heartbeat 2 s)`);
   assert.ok(seconds <= 12.5, `taken for dead within 10 s and a heartbeat (${seconds} s)`);
+
   // Basile's session, left open by the dead node, is closed by the live one.
   await until(40000, 'Basile\'s session closed', async () => session() === 'node-lost');
   assert.ok((await metric(nodes.a.url, 'parley_cluster_lost_node_sessions_closed_total')) >= 1);
   console.log(`node B killed: its open session closed by node A after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
   basile.ws.terminate();
+  // The room was homed on node B: node A takes it over when Basile comes back through it.
+  const again = join(nodes.a.url, room.id, 'Basile');
+  assert.equal((await again.first).type, 'welcome', JSON.stringify(again.frames));
+  again.ws.close();
 });

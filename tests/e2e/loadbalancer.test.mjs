@@ -52,12 +52,23 @@ http {
   throw new Error(`nginx did not start: ${errors}`);
 }
 
-// Joins through nginx as a client would; resolves once welcomed.
+// Joins through nginx as a client would; resolves once welcomed. A 503 (the meeting's node
+// cannot be reached just now) is tried again after the web client's first delays.
 async function join(roomId, name) {
-  const client = joinBare(front, roomId, name);
-  const first = await client.first;
-  assert.equal(first.type, 'welcome', `${name}: ${JSON.stringify(first)}`);
-  return { ...client, welcome: first };
+  for (const delay of [500, 1000, 2000, 4000, 0]) {
+    const client = joinBare(front, roomId, name);
+    let first;
+    try {
+      first = await client.first;
+    } catch (error) {
+      if (!/503/.test(error.message) || delay === 0) throw error;
+      console.log(`# ${name}: 503, tried again after ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      continue;
+    }
+    assert.equal(first.type, 'welcome', `${name}: ${JSON.stringify(first)}`);
+    return { ...client, welcome: first };
+  }
 }
 
 // The node whose live room holds `count` people, by asking each node directly.
