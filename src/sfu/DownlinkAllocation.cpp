@@ -16,17 +16,28 @@ struct Option {
 // Spatial layers times temporal layers.
 using Options = std::array<Option, kMaxLayers * kMaxTemporalLayers>;
 
-// The options of a shown video up to what it wants, cheapest first; returns how many. Only
-// layers whose rate is measured can be priced: one not measured yet (it just started, or was
-// just asked for again) is left out until it is, and if the wanted layer is that one, any
-// measured layer may stand in for it; none measured: nothing (then as displayed).
+// Layer `s` is larger than layer `than`: by height when both are known, else by offer order.
+bool larger(const VideoDemand& d, std::size_t s, std::size_t than) {
+  const auto hs = d.layerHeights[s], ht = d.layerHeights[than];
+  if (hs != 0 && ht != 0 && hs != ht) return hs > ht;
+  return s > than;
+}
+
+// The options of a shown video up to what it wants, cheapest first; returns how many: the
+// layers no larger than the wanted one and costing no more. (A smaller layer can cost more
+// than a larger one: a publisher pads its lowest layer to probe its uplink, and
+// a larger one offered "cheaper" would send a small tile more than it shows.) Only layers
+// whose rate is measured can be priced: one not measured yet (it just started, or was just
+// asked for again) is left out until it is, and if the wanted layer is that one, any
+// measured layer no larger may stand in for it; none measured: nothing (then as displayed).
 std::size_t optionsOf(const VideoDemand& d, Options& out) {
-  const double wantedBps = d.layerBps[static_cast<std::size_t>(d.wanted)];
+  const auto wanted = static_cast<std::size_t>(d.wanted);
+  const double wantedBps = d.layerBps[wanted];
   const double ceiling = wantedBps > 0 ? wantedBps : std::numeric_limits<double>::infinity();
   std::size_t n = 0;
   for (std::size_t s = 0; s < d.layers && s < kMaxLayers; ++s) {
     const double whole = d.layerBps[s];
-    if (whole <= 0 || whole > ceiling) continue;
+    if (whole <= 0 || whole > ceiling || larger(d, s, wanted)) continue;
     const std::size_t temporal = std::min<std::size_t>(d.temporalLayers[s], kMaxTemporalLayers);
     // Below the whole layer: its lower temporal layers, when it has them and they carry something.
     for (std::size_t t = 0; temporal > 1 && t + 1 < temporal; ++t) {

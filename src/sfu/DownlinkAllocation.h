@@ -40,6 +40,8 @@ struct VideoDemand {
   std::array<std::array<double, kMaxTemporalLayers>, kMaxLayers> temporalBps{};
   // What it gets now (the layer being sent or switched to); spatial kNoLayer: nothing yet.
   LayerChoice current{kNoLayer, kAllTemporal};
+  // Each layer's height (0: unknown; then layers are taken smallest first in offer order).
+  std::array<std::uint16_t, kMaxLayers> layerHeights{};
 };
 
 // What each video gets (`out[i]` for `demands[i]`): at most its wanted layer.

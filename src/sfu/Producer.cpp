@@ -27,6 +27,12 @@ Producer::Producer(ProducerDescription description)
   h264_ = d_.kind == MediaKind::Video && d_.codec.name == "H264";
 }
 
+namespace {
+// What a packet adds to its layer's bitrate: not its RTP padding, which a publisher may add
+// to probe its uplink and which no subscriber gets.
+std::size_t mediaBytes(const rtp::RtpPacket& packet) { return packet.size() - packet.paddingSize(); }
+}  // namespace
+
 int Producer::layerOfSsrc(std::uint32_t ssrc) const {
   if (ssrc == 0) return -1;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -89,7 +95,7 @@ bool Producer::onRtp(rtp::RtpPacket& packet, int index, std::int64_t now) {
   layer.buffer.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
   layer.lastPacketAt = now;
   ++layer.packets;
-  layer.bytes += packet.size();
+  layer.bytes += mediaBytes(packet);
   notePicture(layer, packet);
   packet.setPayloadType(d_.codec.payloadType);
   return true;
@@ -100,7 +106,7 @@ void Producer::onPipedRtp(const rtp::RtpPacket& packet, int index, std::int64_t 
   layer.buffer.store(packet.sequenceNumber(), packet.data(), packet.size(), now);
   layer.lastPacketAt = now;
   ++layer.packets;
-  layer.bytes += packet.size();
+  layer.bytes += mediaBytes(packet);
   notePicture(layer, packet);
 }
 

@@ -134,6 +134,7 @@ void Router::allocateLayers(MediaParticipant& participant, std::int64_t now) {
     for (std::size_t i = 0; i < demand.layers && i < kMaxLayers; ++i) {
       const ProducerLayer& layer = consumer->producer().layer(i);
       demand.layerBps[i] = layer.bitrateBps;
+      demand.layerHeights[i] = layer.height;
       demand.temporalLayers[i] = layer.temporalLayers;
       demand.temporalBps[i] = layer.temporalBps;
     }

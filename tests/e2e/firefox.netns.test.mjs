@@ -120,15 +120,7 @@ async function drawVideos(page, height) {
   }, height);
 }
 
-// Known defect, seen in 4 of 5 runs here with firefox-esr 153.8 (the CI machine failed on
-// it too): a subscriber already on one of a Firefox camera's layers often never switches
-// down to its smallest one. The server's log shows it wants layer 0 (whose height and flow
-// it knows) and keeps asking the publisher for that layer's key frame, and the subscriber
-// goes on decoding layer 1. Chromium cameras switch (simulcast.test.mjs). Until it is
-// found, the test runs and is reported as a known defect instead of failing the suite.
-const FIREFOX_LAYER_SWITCH_DEFECT = 'a switch down to the smallest layer of a Firefox camera often never completes';
-
-test('a Firefox camera in simulcast reaches each Chromium and Firefox subscriber in the layer its tile needs', { skip, todo: skip ? false : FIREFOX_LAYER_SWITCH_DEFECT }, async () => {
+test('a Firefox camera in simulcast reaches each Chromium and Firefox subscriber in the layer its tile needs', { skip }, async () => {
   const room = await createRoom(server.url);
   const fox = await joinFirefox(room.id, 'Renard');
   const ana = await joinChromium(room.id, 'Ana');

@@ -53,6 +53,27 @@ TEST(DownlinkAllocation, GivesEveryoneTheSmallestLayerThenUpgradesByPriority) {
   EXPECT_EQ(allocate(2e6, {camera(3, 2), camera(1, 2)}), (std::vector<int>{1, 2}));
 }
 
+// Firefox pads its smallest layer (to probe its uplink) while its others are off, and that
+// layer then costs more than the middle one: a small tile still gets the smallest layer, never
+// the larger one that happens to be cheaper (found by firefox.netns.test.mjs).
+TEST(DownlinkAllocation, NeverGivesALargerLayerBecauseItIsCheaper) {
+  VideoDemand small{2, 0, {600e3, 300e3, 0}, 3};
+  small.layerHeights = {180, 360, 720};
+  EXPECT_EQ(allocate(10e6, {small}), (std::vector<int>{0}));
+  EXPECT_EQ(allocate(100e3, {small}), (std::vector<int>{0}));  // the cheapest that fits the tile
+  // Heights unknown: offer order stands for size.
+  VideoDemand unknown{2, 0, {600e3, 300e3, 0}, 3};
+  EXPECT_EQ(allocate(10e6, {unknown}), (std::vector<int>{0}));
+  // Offered largest first, with heights known: the 180-pixel layer is the smallest.
+  VideoDemand reversed{2, 2, {0, 300e3, 600e3}, 3};
+  reversed.layerHeights = {720, 360, 180};
+  EXPECT_EQ(allocate(10e6, {reversed}), (std::vector<int>{2}));
+  // Wanting the middle layer, when the smallest costs more: the middle one.
+  VideoDemand middle{2, 1, {600e3, 300e3, 1500e3}, 3};
+  middle.layerHeights = {180, 360, 720};
+  EXPECT_EQ(allocate(10e6, {middle}), (std::vector<int>{1}));
+}
+
 TEST(DownlinkAllocation, NeverStarvesAShownVideoNorSendsAHiddenOne) {
   EXPECT_EQ(allocate(10e3, {camera(2, 2), camera(3, 0)}), (std::vector<int>{0, 0}))
       << "below every layer: still the smallest, which keeps feedback coming";
