@@ -1,0 +1,239 @@
+// Signaling relayed from one node to a room's home node (http::WebSocketRelay), with two real
+// HTTP servers on loopback in this process: a client of the relaying node joins the home's
+// room and talks through the relay both ways; its goodbye reaches the home as a goodbye; a
+// relay without the cluster's key is refused by the home, and the client is told; a home
+// whose port refuses connections gets a 503 to the client and is reported dead. Run under
+// the sanitizers too. The clients are plain Beast WebSockets on threads of their own.
+#include "http/WebSocketRelay.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/beast/websocket.hpp>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "common/Clock.h"
+#include "common/Metrics.h"
+#include "http/HttpServer.h"
+#include "http/Router.h"
+#include "http/StaticFiles.h"
+#include "signaling/RoomRegistry.h"
+#include "store/SqliteRoomStore.h"
+
+namespace parley::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+constexpr const char* kRoom = "abc-defg-hij";
+constexpr const char* kKey = "the-cluster-relay-key-of-at-least-32-chars";
+
+std::string emptyWebRoot() {
+  const std::string dir = "/tmp/parley-relay-test-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/index.html") << "<!doctype html>";
+  return dir;
+}
+
+template <class Done>
+bool runUntil(asio::io_context& io, std::chrono::milliseconds limit, Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_one_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+// The home serves every room here and knows the key; the relaying node sends every room to
+// `homePort` with `key`.
+class FixedPlacement : public RoomPlacement {
+ public:
+  FixedPlacement(std::uint16_t homePort, std::string key) : homePort_(homePort), key_(std::move(key)) {}
+  void place(const std::string&, std::function<void(Placement)> done) override {
+    if (homePort_ == 0) return done({});
+    done({Placement::Kind::Relay, {"home", "127.0.0.1", homePort_, key_, [this] { ++refused; }}});
+  }
+  bool isRelayKey(std::string_view key) const override { return key == kKey; }
+  std::atomic<int> refused{0};
+
+ private:
+  std::uint16_t homePort_;
+  std::string key_;
+};
+
+// One node: its own registry and HTTP server over the shared store.
+struct Node {
+  Node(asio::io_context& io, store::RoomStore& store, const StaticFiles& web)
+      : rooms(store), router(rooms, web), server(io, {asio::ip::make_address("127.0.0.1"), 0}, router, rooms) {}
+  signaling::RoomRegistry rooms;
+  Router router;
+  HttpServer server;
+  std::uint16_t port() const { return server.localEndpoint().port(); }
+};
+
+// A client with an io_context and thread of its own: connects, joins, and reports every
+// frame and how the connection ended; send() and close() run on its thread.
+class Client {
+ public:
+  Client(std::uint16_t port, std::string name) : ws_(io_) {
+    thread_ = std::thread([this, port, name] {
+      try {
+        ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+        ws_.handshake("127.0.0.1:" + std::to_string(port), std::string("/ws/") + kRoom);
+        ws_.text(true);
+        ws_.write(asio::buffer(R"({"type":"join","version":1,"name":")" + name + R"("})"));
+      } catch (const std::exception& e) {
+        return end(e.what());
+      }
+      readNext();
+      io_.run();
+    });
+  }
+  ~Client() {
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  void send(std::string frame) {
+    asio::post(io_, [this, frame = std::make_shared<std::string>(std::move(frame))] {
+      ws_.async_write(asio::buffer(*frame), [frame](beast::error_code, std::size_t) {});
+    });
+  }
+  void close() {
+    // The pending read ends as cancelled; the close's own ending says how it went.
+    asio::post(io_, [this] {
+      ws_.async_close(websocket::close_code::normal,
+                      [this](beast::error_code ec) { end(ec ? ec.message() : "closed"); });
+    });
+  }
+  bool got(std::string_view text) {
+    std::lock_guard lock(mutex_);
+    for (const auto& f : frames_) {
+      if (f.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  std::string ended() {
+    std::lock_guard lock(mutex_);
+    return ended_;
+  }
+
+ private:
+  void readNext() {
+    ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
+      if (ec == asio::error::operation_aborted) return;  // our close() took over
+      if (ec) return end(ec == websocket::error::closed ? "closed" : ec.message());
+      {
+        std::lock_guard lock(mutex_);
+        frames_.push_back(beast::buffers_to_string(buffer_.data()));
+      }
+      buffer_.consume(buffer_.size());
+      readNext();
+    });
+  }
+  void end(std::string how) {
+    std::lock_guard lock(mutex_);
+    ended_ = how.empty() ? "ended" : std::move(how);
+  }
+
+  asio::io_context io_;
+  websocket::stream<asio::ip::tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  std::mutex mutex_;
+  std::vector<std::string> frames_;
+  std::string ended_;
+  std::thread thread_;
+};
+
+class WebSocketRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::RoomRecord room;
+    room.id = kRoom;
+    room.name = "Relais";
+    room.moderatorTokenSha256 = "hash";
+    room.createdAt = unixMillisNow();
+    ASSERT_TRUE(store.createRoom(room));
+  }
+  void TearDown() override {
+    for (Node* node : {home.get(), relay.get()}) {
+      if (!node) continue;
+      node->server.stop();
+      node->server.abort();
+    }
+    runUntil(io, std::chrono::seconds(2), [] { return false; });
+  }
+  void startNodes(const std::string& key) {
+    home = std::make_unique<Node>(io, store, web);
+    homePlacement = std::make_unique<FixedPlacement>(0, kKey);
+    home->server.setPlacement(homePlacement.get());
+    home->server.start();
+    relay = std::make_unique<Node>(io, store, web);
+    relayPlacement = std::make_unique<FixedPlacement>(home->port(), key);
+    relay->server.setPlacement(relayPlacement.get());
+    relay->server.start();
+  }
+  asio::io_context io;  // first: destroyed last
+  store::SqliteRoomStore store{":memory:"};
+  StaticFiles web{emptyWebRoot()};
+  std::unique_ptr<FixedPlacement> homePlacement, relayPlacement;
+  std::unique_ptr<Node> home, relay;
+};
+
+TEST_F(WebSocketRelayTest, AClientOfAnotherNodeIsInTheHomesRoomAndTalksThroughTheRelay) {
+  startNodes(kKey);
+  const auto relayedBefore = metrics().signalingRelayed.load();
+  Client ana(home->port(), "Ana");
+  ASSERT_TRUE(runUntil(io, std::chrono::seconds(10), [&] { return ana.got("welcome"); })) << ana.ended();
+  Client bruno(relay->port(), "Bruno");
+  ASSERT_TRUE(runUntil(io, std::chrono::seconds(10), [&] { return bruno.got("welcome"); })) << bruno.ended();
+  EXPECT_EQ(home->rooms.participantCount(), 2u) << "both in the home's room";
+  EXPECT_EQ(relay->rooms.participantCount(), 0u) << "nobody in a room of the relaying node";
+  EXPECT_EQ(metrics().signalingRelayed.load(), relayedBefore + 1);
+  EXPECT_TRUE(bruno.got("\"Ana\"")) << "Bruno's welcome lists Ana";
+  ASSERT_TRUE(runUntil(io, std::chrono::seconds(5), [&] { return ana.got("participant-joined"); }));
+
+  // Bruno's chat goes through the relay to the home, and back to both.
+  bruno.send(R"({"type":"chat","text":"par le relais"})");
+  ASSERT_TRUE(runUntil(io, std::chrono::seconds(5), [&] { return ana.got("par le relais") && bruno.got("par le relais"); }));
+
+  // Bruno says goodbye: the home sees a goodbye (he is gone at once, not kept to resume).
+  bruno.close();
+  ASSERT_TRUE(runUntil(io, std::chrono::seconds(5), [&] { return home->rooms.participantCount() == 1; }));
+  EXPECT_TRUE(runUntil(io, std::chrono::seconds(5), [&] { return metrics().signalingRelayed.load() == relayedBefore; }))
+      << "the relay ends with the connection";
+  EXPECT_TRUE(runUntil(io, std::chrono::seconds(5), [&] { return bruno.ended() == "closed"; })) << bruno.ended();
+}
+
+TEST_F(WebSocketRelayTest, AHomeRefusesARelayWithoutTheClustersKey) {
+  startNodes("not-the-key");
+  Client bruno(relay->port(), "Bruno");
+  EXPECT_TRUE(runUntil(io, std::chrono::seconds(10), [&] { return !bruno.ended().empty(); }));
+  EXPECT_EQ(home->rooms.participantCount(), 0u);
+  EXPECT_NE(bruno.ended(), "closed") << "never upgraded";
+}
+
+TEST_F(WebSocketRelayTest, AHomeWhosePortRefusesIsReportedAndTheClientToldToRetry) {
+  startNodes(kKey);
+  // A port nothing listens on, as a killed node's.
+  asio::ip::tcp::acceptor closed(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::uint16_t deadPort = closed.local_endpoint().port();
+  closed.close();
+  relayPlacement = std::make_unique<FixedPlacement>(deadPort, kKey);
+  relay->server.setPlacement(relayPlacement.get());
+  Client bruno(relay->port(), "Bruno");
+  EXPECT_TRUE(runUntil(io, std::chrono::seconds(10), [&] { return !bruno.ended().empty(); }));
+  EXPECT_EQ(relayPlacement->refused.load(), 1) << "the dead home reported";
+  EXPECT_NE(bruno.ended(), "closed") << "never upgraded";
+}
+
+}  // namespace
+
+}  // namespace parley::http
