@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/Clock.h"
+#include "ServerLoop.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
 #include "signaling/RoomRegistry.h"
@@ -29,23 +30,8 @@ namespace websocket = boost::beast::websocket;
 
 constexpr const char* kRoom = "abc-defg-hij";
 
-std::string emptyWebRoot() {
-  const std::string dir = "/tmp/parley-shutdown-test-" + std::to_string(::getpid());
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/index.html") << "<!doctype html>";
-  return dir;
-}
-
-// Runs the server's handlers on this thread until `done()` holds or `limit` passes.
-template <class Done>
-bool runUntil(asio::io_context& io, std::chrono::milliseconds limit, Done done) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_one_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using testing::emptyWebRoot;
+using testing::runUntil;
 
 // A participant that joins, reads its welcome, then reads nothing more until released: the
 // server's "going away" is never answered.
@@ -93,7 +79,7 @@ TEST(HttpServerShutdown, AParticipantWhoNeverAnswersTheCloseLeavesBeforeTheRooms
   room.createdAt = unixMillisNow();
   ASSERT_TRUE(store.createRoom(room));
   signaling::RoomRegistry rooms(store);
-  StaticFiles web(emptyWebRoot());
+  StaticFiles web(emptyWebRoot("shutdown-test"));
   Router router(rooms, web);
   HttpServer server(io, {asio::ip::make_address("127.0.0.1"), 0}, router, rooms);
   server.start();

@@ -19,6 +19,7 @@
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "http/HttpServer.h"
+#include "ServerLoop.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
 #include "signaling/RoomRegistry.h"
@@ -35,22 +36,8 @@ namespace websocket = beast::websocket;
 constexpr const char* kRoom = "abc-defg-hij";
 constexpr const char* kKey = "the-cluster-relay-key-of-at-least-32-chars";
 
-std::string emptyWebRoot() {
-  const std::string dir = "/tmp/parley-relay-test-" + std::to_string(::getpid());
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/index.html") << "<!doctype html>";
-  return dir;
-}
-
-template <class Done>
-bool runUntil(asio::io_context& io, std::chrono::milliseconds limit, Done done) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_one_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using testing::emptyWebRoot;
+using testing::runUntil;
 
 // The home serves every room here and knows the key; the relaying node sends every room to
 // `homePort` with `key`.
@@ -182,7 +169,7 @@ class WebSocketRelayTest : public ::testing::Test {
   }
   asio::io_context io;  // first: destroyed last
   store::SqliteRoomStore store{":memory:"};
-  StaticFiles web{emptyWebRoot()};
+  StaticFiles web{emptyWebRoot("relay-test")};
   std::unique_ptr<FixedPlacement> homePlacement, relayPlacement;
   std::unique_ptr<Node> home, relay;
 };
