@@ -86,7 +86,7 @@ TEST(PostgresStore, RefusesADatabaseFromANewerVersion) {
 TEST(PostgresStore, ABrokenConnectionFailsOneCallThenComesBack) {
   const auto url = freshDatabase();
   PostgresStore store(url);
-  ASSERT_TRUE(store.createRoom({"abc-defg-hij", "", "h", 1}));
+  ASSERT_TRUE(store.createRoom(roomRecord("abc-defg-hij", "", "h", 1)));
   // The server ends the store's session, as a restart or a failover would.
   PgConnection admin(url);
   const auto ended =
@@ -121,7 +121,7 @@ TEST(PostgresStore, SegmentsWrittenDuringAnOutageArriveWhenTheDatabaseReturns) {
   const auto url = freshDatabase();
   const auto name = url.substr(url.rfind('/') + 1);
   PostgresStore store(url);
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   const auto transcription = store.startTranscription("abc-defg-hij", 10);
   PendingWrites writes(100);
   auto segment = [&](int i) {
@@ -156,7 +156,7 @@ TEST(PostgresStore, SegmentsWrittenDuringAnOutageArriveWhenTheDatabaseReturns) {
 
 TEST(PostgresStore, TextWithANulByteIsAClearError) {
   PostgresStore store(freshDatabase());
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   EXPECT_THROW(store.addChat("abc-defg-hij", "p1", "Ana", false, std::string("a\0b", 3), 1), StoreError);
   EXPECT_EQ(store.chatUsage("abc-defg-hij").messages, 0);
 }
@@ -168,7 +168,7 @@ TEST(PostgresStore, CopiesASqliteStoreWithItsIds) {
   {
     SqliteRoomStore source(path);
     source.createRoom({"abc-defg-hij", "Réunion d'équipe", "hash", 1000, "https://idp", "ana", "trusted"});
-    source.createRoom({"klm-nopq-rst", "Other", "hash2", 2000});
+    source.createRoom(roomRecord("klm-nopq-rst", "Other", "hash2", 2000));
     const auto session = source.recordJoin("abc-defg-hij", "p1", "Ana", "moderator", false, 1100);
     source.recordLeave(session, 1900, "left");
     source.recordJoin("abc-defg-hij", "p2", "Bruno", "member", true, 1200);

@@ -21,7 +21,7 @@ TEST(SqliteRoomStore, SurvivesReopeningTheFile) {
   const auto path = dir.file("parley.db");
   {
     SqliteRoomStore store(path);
-    store.createRoom({"abc-defg-hij", "Persisted", "h", 1});
+    store.createRoom(roomRecord("abc-defg-hij", "Persisted", "h", 1));
     store.addChat("abc-defg-hij", "p1", "Ana", false, "still here", 2);
   }
   SqliteRoomStore reopened(path);

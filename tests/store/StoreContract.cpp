@@ -9,8 +9,8 @@ namespace parley::store {
 TEST_P(StoreContract, CreatesAndFindsRooms) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  EXPECT_TRUE(store.createRoom({"abc-defg-hij", "Weekly", "hash", 1000}));
-  EXPECT_FALSE(store.createRoom({"abc-defg-hij", "Other", "hash2", 2000}));
+  EXPECT_TRUE(store.createRoom(roomRecord("abc-defg-hij", "Weekly", "hash", 1000)));
+  EXPECT_FALSE(store.createRoom(roomRecord("abc-defg-hij", "Other", "hash2", 2000)));
   const auto room = store.findRoom("abc-defg-hij");
   ASSERT_TRUE(room);
   EXPECT_EQ(room->name, "Weekly");
@@ -22,7 +22,7 @@ TEST_P(StoreContract, CreatesAndFindsRooms) {
 TEST_P(StoreContract, KeepsOwnersAndAccessLevels) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  RoomRecord anonymous{"aaa-aaaa-aaa", "Open", "h", 1};
+  RoomRecord anonymous = roomRecord("aaa-aaaa-aaa", "Open", "h", 1);
   RoomRecord first{"bbb-bbbb-bbb", "First", "h", 2, "https://idp", "ana", "trusted"};
   RoomRecord second{"ccc-cccc-ccc", "Second", "h", 3, "https://idp", "ana", "restricted"};
   RoomRecord otherIssuer{"ddd-dddd-ddd", "Elsewhere", "h", 4, "https://other", "ana", "public"};
@@ -42,7 +42,7 @@ TEST_P(StoreContract, KeepsOwnersAndAccessLevels) {
 TEST_P(StoreContract, KeepsWhoWasAGuest) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   store.addChat("abc-defg-hij", "p1", "Ana", false, "signed in", 1);
   store.addChat("abc-defg-hij", "p2", "Bruno", true, "a guest", 2);
   const auto chat = store.chatHistory("abc-defg-hij", 10);
@@ -56,7 +56,7 @@ TEST_P(StoreContract, KeepsWhoWasAGuest) {
 TEST_P(StoreContract, KeepsJoinLeaveHistory) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   const auto a = store.recordJoin("abc-defg-hij", "p1", "Ana", "moderator", false, 10);
   store.recordJoin("abc-defg-hij", "p2", "Bruno", "member", true, 20);
   store.recordLeave(a, 30, "left");
@@ -79,7 +79,7 @@ TEST_P(StoreContract, KeepsJoinLeaveHistory) {
 TEST_P(StoreContract, OpenSessionsAreClosedPerNode) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   store.recordJoin("abc-defg-hij", "p1", "Ana", "member", false, 10, "node-a");
   store.recordJoin("abc-defg-hij", "p2", "Bruno", "member", false, 20, "node-b");
   store.recordJoin("abc-defg-hij", "p3", "Carla", "member", false, 30, "node-c");
@@ -104,7 +104,7 @@ TEST_P(StoreContract, OpenSessionsAreClosedPerNode) {
 TEST_P(StoreContract, ChatHistoryIsOldestFirstAndLimited) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   for (int i = 0; i < 5; ++i) store.addChat("abc-defg-hij", "p1", "Ana", false, "message " + std::to_string(i), i);
   const auto last3 = store.chatHistory("abc-defg-hij", 3);
   ASSERT_EQ(last3.size(), 3u);
@@ -116,7 +116,7 @@ TEST_P(StoreContract, ChatHistoryIsOldestFirstAndLimited) {
 TEST_P(StoreContract, TextIsStoredVerbatim) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "'; DROP TABLE rooms; --", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "'; DROP TABLE rooms; --", "h", 1));
   const std::string tricky = std::string("quote ' \" nul-free \xF0\x9F\x91\x8D\nnext line");
   store.addChat("abc-defg-hij", "p1", "Ana", false, tricky, 1);
   EXPECT_EQ(store.chatHistory("abc-defg-hij", 1).at(0).text, tricky);
@@ -149,8 +149,8 @@ TEST_P(StoreContract, UserSessionsLiveUntilTheyExpireOrAreRevoked) {
 TEST_P(StoreContract, ChatPagesAndUsage) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "", "h", 1});
-  store.createRoom({"zzz-zzzz-zzz", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
+  store.createRoom(roomRecord("zzz-zzzz-zzz", "", "h", 1));
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 6; ++i) ids.push_back(store.addChat("abc-defg-hij", "p1", "Ana", false, "message " + std::to_string(i), i).id);
   store.addChat("zzz-zzzz-zzz", "p9", "Zoé", false, "elsewhere", 9);
@@ -170,7 +170,7 @@ TEST_P(StoreContract, ChatPagesAndUsage) {
 TEST_P(StoreContract, TranscriptionsKeepTheirSegmentsInOrder) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   EXPECT_FALSE(store.latestTranscription("abc-defg-hij"));
   const auto first = store.startTranscription("abc-defg-hij", 100);
   store.addTranscriptSegment(first, {2000, 3000, "p2", "Bruno", "second", false});
@@ -194,7 +194,7 @@ TEST_P(StoreContract, TranscriptionsKeepTheirSegmentsInOrder) {
 TEST_P(StoreContract, SummariesAreReplacedAndKeptPerTranscription) {
   auto opened = GetParam().open();
   Store& store = *opened;
-  store.createRoom({"abc-defg-hij", "", "h", 1});
+  store.createRoom(roomRecord("abc-defg-hij", "", "h", 1));
   const auto first = store.startTranscription("abc-defg-hij", 100);
   const auto second = store.startTranscription("abc-defg-hij", 200);
   EXPECT_FALSE(store.summaryOf(first));
@@ -220,7 +220,7 @@ TEST_P(StoreContract, TimesAreMillisecondsPastTwoThousandThirtyEight) {
   auto opened = GetParam().open();
   Store& store = *opened;
   const std::int64_t now = 1'796'000'000'000;
-  ASSERT_TRUE(store.createRoom({"abc-defg-hij", "", "h", now}));
+  ASSERT_TRUE(store.createRoom(roomRecord("abc-defg-hij", "", "h", now)));
   EXPECT_EQ(store.findRoom("abc-defg-hij")->createdAt, now);
   const auto session = store.recordJoin("abc-defg-hij", "p1", "Ana", "member", false, now + 1);
   store.recordLeave(session, now + 2, "left");
