@@ -23,8 +23,8 @@ bool larger(const VideoDemand& d, std::size_t s, std::size_t than) {
   return s > than;
 }
 
-// The options of a shown video up to what it wants, cheapest first; returns how many: the
-// layers no larger than the wanted one and costing no more. (A smaller layer can cost more
+// The options of a shown video up to what it wants, worst and cheapest first; returns how
+// many: the layers no larger than the wanted one and costing no more. (A smaller layer can cost more
 // than a larger one: a publisher pads its lowest layer to probe its uplink, and
 // a larger one offered "cheaper" would send a small tile more than it shows.) Only layers
 // whose rate is measured can be priced: one not measured yet (it just started, or was just
@@ -47,9 +47,25 @@ std::size_t optionsOf(const VideoDemand& d, Options& out) {
     }
     out[n++] = {{static_cast<int>(s), kAllTemporal}, whole};
   }
-  std::stable_sort(out.begin(), out.begin() + static_cast<long>(n),
-                   [](const Option& a, const Option& b) { return a.bps < b.bps; });
-  return n;
+  // By quality: a larger layer is better, then more of its temporal layers. An option that
+  // costs as much as a better one or more is never worth it (Chromium and Firefox pad
+  // their smallest layer at times, which then costs more than the middle one): left out,
+  // so that each step up the list is better and dearer, and an upgrade never lowers what
+  // the tile shows.
+  std::stable_sort(out.begin(), out.begin() + static_cast<long>(n), [&d](const Option& a, const Option& b) {
+    const auto sa = static_cast<std::size_t>(a.choice.spatial), sb = static_cast<std::size_t>(b.choice.spatial);
+    if (sa != sb) return larger(d, sb, sa);
+    return a.choice.temporal < b.choice.temporal;
+  });
+  std::size_t kept = n;
+  double cheapestBetter = std::numeric_limits<double>::infinity();
+  for (std::size_t i = n; i-- > 0;) {
+    if (out[i].bps >= cheapestBetter) continue;
+    cheapestBetter = out[i].bps;
+    out[--kept] = out[i];
+  }
+  std::move(out.begin() + static_cast<long>(kept), out.begin() + static_cast<long>(n), out.begin());
+  return n - kept;
 }
 
 // What an option must fit in: more than its rate when it is above what the video gets now.

@@ -68,6 +68,12 @@ TEST(DownlinkAllocation, NeverGivesALargerLayerBecauseItIsCheaper) {
   VideoDemand reversed{2, 2, {0, 300e3, 600e3}, 3};
   reversed.layerHeights = {720, 360, 180};
   EXPECT_EQ(allocate(10e6, {reversed}), (std::vector<int>{2}));
+  // Wanting the largest, with a budget for the middle one only: the middle one, never the
+  // smallest that costs more (an "upgrade" from the middle one to it would lower the picture).
+  VideoDemand large{2, 2, {600e3, 300e3, 1500e3}, 3};
+  large.layerHeights = {180, 360, 720};
+  EXPECT_EQ(allocate(1000e3, {large}), (std::vector<int>{1}));
+  EXPECT_EQ(allocate(10e6, {large}), (std::vector<int>{2}));
   // Wanting the middle layer, when the smallest costs more: the middle one.
   VideoDemand middle{2, 1, {600e3, 300e3, 1500e3}, 3};
   middle.layerHeights = {180, 360, 720};
