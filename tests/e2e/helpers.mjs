@@ -240,7 +240,8 @@ export const mediaStats = (page) => page.evaluate(() => window.parleyMedia?.stat
 // The widths of a publisher's video layers now, smallest first. Read at every check:
 // Chromium and Firefox scale their layers down (all together) while their CPU is short, so
 // a width read once can stop existing (Firefox's 320-wide layer became 80 wide on a loaded
-// CI machine).
+// CI machine). A layer the server has turned off reports no width: with one layer left,
+// it is both the smallest and the largest.
 export async function layerWidths(publisher) {
   const stats = await mediaStats(publisher);
   const widths = stats.outbound.filter((o) => o.kind === 'video' && o.frameWidth > 0).map((o) => o.frameWidth);
@@ -266,7 +267,7 @@ export async function receivesLayer(page, publisher, participantId, which, what,
     widths = await layerWidths(publisher);
     const expected = which === 'smallest' ? widths[0] : widths[widths.length - 1];
     last = (await mediaStats(page))?.inbound.find((i) => i.kind === 'video' && i.participant === participantId);
-    if (last?.frameWidth > 0 && widths.length >= 2 && layerOf(last.frameWidth, widths) === expected) {
+    if (last?.frameWidth > 0 && widths.length > 0 && layerOf(last.frameWidth, widths) === expected) {
       first ??= last;
       if (last.framesDecoded > first.framesDecoded + 5) return;
     } else {
