@@ -16,11 +16,9 @@ struct Option {
 // Spatial layers times temporal layers.
 using Options = std::array<Option, kMaxLayers * kMaxTemporalLayers>;
 
-// Layer `s` is larger than layer `than`: by height when both are known, else by offer order.
+// Layer `s` is larger than layer `than` (LayerSelection's rule).
 bool larger(const VideoDemand& d, std::size_t s, std::size_t than) {
-  const auto hs = d.layerHeights[s], ht = d.layerHeights[than];
-  if (hs != 0 && ht != 0 && hs != ht) return hs > ht;
-  return s > than;
+  return smallerLayer(static_cast<int>(than), d.layerHeights[than], static_cast<int>(s), d.layerHeights[s]);
 }
 
 // The options of a shown video up to what it wants, worst and cheapest first; returns how

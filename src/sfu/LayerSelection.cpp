@@ -7,11 +7,8 @@ namespace {
 // A layer this share of the displayed height looks as sharp as the next one up would.
 constexpr double kEnough = 0.8;
 
-// Layer a is smaller than layer b: by height when both are known, else by offer order.
 bool smaller(std::span<const LayerView> layers, int a, int b) {
-  const auto ha = layers[static_cast<std::size_t>(a)].height, hb = layers[static_cast<std::size_t>(b)].height;
-  if (ha != 0 && hb != 0 && ha != hb) return ha < hb;
-  return a < b;
+  return smallerLayer(a, layers[static_cast<std::size_t>(a)].height, b, layers[static_cast<std::size_t>(b)].height);
 }
 
 }  // namespace

@@ -22,4 +22,11 @@ struct LayerView {
 
 int chooseLayer(std::span<const LayerView> layers, int maxHeight, int current);
 
+// Layer `a` (of height `heightA`, 0: unknown) is smaller than layer `b`: by height when
+// both are known and differ, else by their order in the offer.
+inline bool smallerLayer(int a, std::uint16_t heightA, int b, std::uint16_t heightB) {
+  if (heightA != 0 && heightB != 0 && heightA != heightB) return heightA < heightB;
+  return a < b;
+}
+
 }  // namespace parley::sfu
