@@ -91,7 +91,7 @@ void RoomHomes::run() {
     // Without the key nothing can be relayed: it is asked for every second until known,
     // then checked every 10 s (a Redis restarted empty gets it back).
     const auto now = std::chrono::steady_clock::now();
-    if (relayKey().empty() || now - keyChecked > std::chrono::seconds(10)) {
+    if (now - keyChecked >= (relayKey().empty() ? std::chrono::seconds(1) : std::chrono::seconds(10))) {
       keyChecked = now;
       fetchRelayKey(redis);
     }
