@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, after, before, createRoom, joinAt, launchChromiumIn, makeNamespaceLink, mediaStats, startServer, tempDir,
+import { CHROMIUM_ARGS, after, before, createRoom, joinAt, launchChromiumIn, makeNamespaceLink, receivesLayer, startServer, tempDir,
   test, waitForStats } from './helpers.mjs';
 
 const inNamespace = Boolean(process.env.PARLEY_E2E_HOST);
@@ -58,21 +58,6 @@ async function draw(page, who, height) {
 
 const videoOf = (stats, who) => stats.inbound.find((i) => i.kind === 'video' && i.participant === who);
 
-// Waits until `page` receives `who`'s video at the width of `publisher`'s largest layer as it
-// is now (Chromium scales a layer down while its CPU is short, so the width is read each time).
-async function receivesLargest(page, who, publisher, what, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    const sent = await mediaStats(publisher);
-    const top = Math.max(...sent.outbound.filter((o) => o.kind === 'video' && o.framesEncoded > 0).map((o) => o.frameWidth));
-    last = videoOf(await mediaStats(page), who);
-    if (last && last.frameWidth === top) return;
-    if (Date.now() > deadline) throw new Error(`${what}: receives ${last?.frameWidth} wide, the largest layer is ${top}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 test('a subscriber capped at 400 kbit/s gets the small layer without freezing, and the large one back when the cap lifts', { skip }, async () => {
   const room = await createRoom(server.url);
   const ana = await join(open, room.id, 'Ana');
@@ -87,17 +72,13 @@ test('a subscriber capped at 400 kbit/s gets the small layer without freezing, a
   await draw(carla, brunoId, 0);  // Carla shows Ana only
   await draw(bruno, anaId, 600);
   // Both show Ana large, so she sends every layer (the server stops the ones nobody shows).
-  const sent = await waitForStats(ana, 'Ana sends three layers', (s) =>
+  await waitForStats(ana, 'Ana sends three layers', (s) =>
     new Set(s.outbound.filter((o) => o.kind === 'video' && o.rid && o.frameWidth > 0).map((o) => o.frameWidth)).size === 3);
-  const widths = sent.outbound.filter((o) => o.kind === 'video' && o.rid && o.frameWidth > 0).map((o) => o.frameWidth)
-    .sort((a, b) => a - b);
-  const [smallest] = widths;
-  await receivesLargest(carla, anaId, ana, 'Carla receives Ana\'s largest layer before the cap', 45000);
+  await receivesLayer(carla, ana, anaId, 'largest', 'Carla receives Ana\'s largest layer before the cap', 45000);
 
   tc('qdisc', 'add', 'dev', 'vhome', 'root', 'tbf', 'rate', '400kbit', 'burst', '16kbit', 'latency', '200ms');
   const cappedAt = Date.now();
-  await waitForStats(carla, `Carla gets Ana's smallest layer (${smallest} wide) under the cap`, (s) =>
-    videoOf(s, anaId)?.frameWidth === smallest, 40000);
+  await receivesLayer(carla, ana, anaId, 'smallest', 'Carla gets Ana\'s smallest layer under the cap', 40000);
   console.log(`# settled on the smallest layer ${Date.now() - cappedAt} ms after the cap`);
   // Frames keep coming, every second, for 8 s; Bruno keeps the largest layer meanwhile.
   let last = videoOf(await waitForStats(carla, 'stats', () => true), anaId).framesDecoded;
@@ -116,11 +97,11 @@ test('a subscriber capped at 400 kbit/s gets the small layer without freezing, a
   longestWithoutFrames = Math.max(longestWithoutFrames, Date.now() - since);
   console.log(`# longest stretch without a decoded frame under the cap: ${longestWithoutFrames} ms`);
   assert.ok(longestWithoutFrames <= 1500, `Carla's video froze for ${longestWithoutFrames} ms`);
-  await receivesLargest(bruno, anaId, ana, 'Bruno, unlimited, keeps the largest layer', 10000);
+  await receivesLayer(bruno, ana, anaId, 'largest', 'Bruno, unlimited, keeps the largest layer', 10000);
 
   tc('qdisc', 'del', 'dev', 'vhome', 'root');
   const liftedAt = Date.now();
-  await receivesLargest(carla, anaId, ana, 'Carla climbs back to Ana\'s largest layer', 45000);
+  await receivesLayer(carla, ana, anaId, 'largest', 'Carla climbs back to Ana\'s largest layer', 45000);
   console.log(`# back on the largest layer ${Date.now() - liftedAt} ms after the cap was lifted (the goal: 15 s)`);
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(metrics, /^parley_bandwidth_probes_total [1-9]/m, 'probes found the room');

@@ -20,6 +20,7 @@
 #include "http/StaticFiles.h"
 #include "signaling/RoomRegistry.h"
 #include "store/SqliteRoomStore.h"
+#include "store/StoreContract.h"
 
 namespace parley::http {
 
@@ -72,12 +73,7 @@ TEST(HttpServerShutdown, AParticipantWhoNeverAnswersTheCloseLeavesBeforeTheRooms
   // Declared first, destroyed last: whatever its handlers still hold dies after the rooms.
   asio::io_context io;
   store::SqliteRoomStore store(":memory:");
-  store::RoomRecord room;
-  room.id = kRoom;
-  room.name = "Weekly";
-  room.moderatorTokenSha256 = "hash";
-  room.createdAt = unixMillisNow();
-  ASSERT_TRUE(store.createRoom(room));
+  ASSERT_TRUE(store.createRoom(store::roomRecord(kRoom, "Weekly", "hash", unixMillisNow())));
   signaling::RoomRegistry rooms(store);
   StaticFiles web(emptyWebRoot("shutdown-test"));
   Router router(rooms, web);

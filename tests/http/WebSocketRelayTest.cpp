@@ -24,6 +24,7 @@
 #include "http/StaticFiles.h"
 #include "signaling/RoomRegistry.h"
 #include "store/SqliteRoomStore.h"
+#include "store/StoreContract.h"
 
 namespace parley::http {
 
@@ -142,12 +143,7 @@ class Client {
 class WebSocketRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::RoomRecord room;
-    room.id = kRoom;
-    room.name = "Relais";
-    room.moderatorTokenSha256 = "hash";
-    room.createdAt = unixMillisNow();
-    ASSERT_TRUE(store.createRoom(room));
+    ASSERT_TRUE(store.createRoom(store::roomRecord(kRoom, "Relais", "hash", unixMillisNow())));
   }
   void TearDown() override {
     for (Node* node : {home.get(), relay.get()}) {
