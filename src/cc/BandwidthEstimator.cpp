@@ -48,9 +48,12 @@ void BandwidthEstimator::rateControl(std::int64_t now) {
   lastUpdate_ = now;
   switch (detector_.usage()) {
     case BandwidthUsage::Overusing:
-      // Below what got through: the queue drains.
+      // Below what got through: the queue drains. At most half at a time: what got through
+      // may be what there was to send (a publisher's encoder paused, a tile on a small
+      // layer), not what the path carries, and one late burst then took an estimate of
+      // 4.7 Mbit/s to 272 kbit/s. A real queue keeps showing, and halves it again.
       if (received_ > 0) {
-        delayBased_ = std::min(delayBased_, kDecreaseFactor * received_);
+        delayBased_ = std::max(0.5 * delayBased_, std::min(delayBased_, kDecreaseFactor * received_));
         rateAtLastDecrease_ = delayBased_;
         lastDecrease_ = now;
       }
@@ -70,10 +73,13 @@ void BandwidthEstimator::rateControl(std::int64_t now) {
 }
 
 void BandwidthEstimator::lossControl(std::span<const PacketResult> packets, std::int64_t now) {
-  std::size_t lost = 0;
-  for (const auto& packet : packets) lost += packet.received() ? 0 : 1;
-  loss_ = static_cast<double>(lost) / static_cast<double>(packets.size());
-  if (packets.size() < 10) return;  // too few to judge
+  if (lossWindowStart_ < 0) lossWindowStart_ = now;
+  for (const auto& packet : packets) windowLost_ += packet.received() ? 0 : 1;
+  windowReported_ += static_cast<std::uint32_t>(packets.size());
+  if (now - lossWindowStart_ < kLossWindowMicros || windowReported_ < kLossMinPackets) return;
+  loss_ = static_cast<double>(windowLost_) / static_cast<double>(windowReported_);
+  lossWindowStart_ = now;
+  windowReported_ = windowLost_ = 0;
   if (loss_ > 0.10) {
     lossBased_ = std::max(kMinBps, std::min(lossBased_, estimate_) * (1 - 0.5 * loss_));
     lastDecrease_ = now;

@@ -18,17 +18,25 @@ constexpr std::int64_t kOveruseMicros = 10000;
 
 void TrendlineDetector::onPacket(const PacketResult& packet) {
   if (!packet.received()) return;
+  const Group alone{packet.sendMicros, packet.sendMicros, packet.arrivalMicros, packet.arrivalMicros, true};
   if (!current_.open) {
-    current_ = {packet.sendMicros, packet.sendMicros, packet.arrivalMicros, true};
+    current_ = alone;
     return;
   }
   if (packet.sendMicros < current_.firstSend) return;  // reordered before its group: ignored
-  if (packet.sendMicros - current_.firstSend <= kGroupMicros) {
+  if (packet.sendMicros - current_.firstSend <= kGroupMicros || inBurst(packet)) {
     current_.lastSend = std::max(current_.lastSend, packet.sendMicros);
     current_.lastArrival = std::max(current_.lastArrival, packet.arrivalMicros);
     return;
   }
-  closeGroup({packet.sendMicros, packet.sendMicros, packet.arrivalMicros, true});
+  closeGroup(alone);
+}
+
+bool TrendlineDetector::inBurst(const PacketResult& packet) const {
+  const std::int64_t arrivalDelta = packet.arrivalMicros - current_.lastArrival;
+  const std::int64_t sendDelta = packet.sendMicros - current_.lastSend;
+  return arrivalDelta - sendDelta < 0 && arrivalDelta <= kBurstMicros &&
+         packet.arrivalMicros - current_.firstArrival < kMaxBurstMicros;
 }
 
 void TrendlineDetector::closeGroup(const Group& next) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 namespace parley::cc {
@@ -19,8 +20,8 @@ class Path {
   explicit Path(double capacityBps, double lossEvery = 0) : capacity_(capacityBps), lossEvery_(lossEvery) {}
   void setCapacity(double bps) { capacity_ = bps; }
 
-  // Sends at `rateBps` for `seconds`, feeding `estimator` every 100 ms.
-  void run(BandwidthEstimator& estimator, double rateBps, double seconds) {
+  // Sends at `rateBps` for `seconds`, feeding `estimator` every 100 ms (then calling `after`).
+  void run(BandwidthEstimator& estimator, double rateBps, double seconds, const std::function<void()>& after = {}) {
     const auto interval = static_cast<std::int64_t>(kPacketBytes * 8 * 1e6 / rateBps);
     const std::int64_t end = now_ + static_cast<std::int64_t>(seconds * 1e6);
     std::vector<PacketResult> batch;
@@ -38,6 +39,7 @@ class Path {
         estimator.onFeedback(batch, now_);
         batch.clear();
         nextFeedback += 100000;
+        if (after) after();
       }
     }
   }
@@ -102,6 +104,66 @@ TEST(BandwidthEstimator, AProbeThatGotThroughRaisesTheEstimate) {
   EXPECT_DOUBLE_EQ(estimator.estimateBps(), 2'000'000) << "a slow probe lowers nothing";
   path.run(estimator, 150'000, 1);
   EXPECT_GE(estimator.estimateBps(), 2'000'000) << "feedback on the small layer does not undo what the probe found";
+}
+
+// A receiver that is not scheduled now and then (a loaded laptop, a CI machine): the packets
+// of a 150 ms stall are timestamped as it catches up, a millisecond apart. No queue
+// builds on the path, so the estimate must not fall (without the burst rule each stall read as a queue).
+TEST(BandwidthEstimator, AReceiverThatStallsNowAndThenIsNotACongestedPath) {
+  BandwidthEstimator estimator;
+  constexpr std::int64_t kInterval = 9600;  // 1200-byte packets at 1 Mbit/s
+  std::vector<PacketResult> batch;
+  std::int64_t nextFeedback = 100000;
+  for (std::int64_t send = 0; send < 10'000'000; send += kInterval) {
+    std::int64_t arrival = send + 20000;
+    const std::int64_t inSecond = arrival % 1'000'000;
+    if (inSecond >= 500000 && inSecond < 650000) arrival = arrival - inSecond + 650000 + (inSecond - 500000) / 10;
+    batch.push_back({send, arrival, kPacketBytes});
+    if (send >= nextFeedback) {
+      estimator.onFeedback(batch, send);
+      batch.clear();
+      nextFeedback += 100000;
+    }
+    ASSERT_NE(estimator.usage(), BandwidthUsage::Overusing) << "at " << send / 1000 << " ms";
+  }
+  EXPECT_GE(estimator.estimateBps(), 1'000'000);
+}
+
+// Packets reported missing in one feedback and received in the next (reordered on the way, or
+// still in flight when the receiver wrote it): a few of a second's packets, not a loss rate.
+TEST(BandwidthEstimator, AFewPacketsMissingFromOneFeedbackAreNotHeavyLoss) {
+  BandwidthEstimator estimator;
+  std::vector<PacketResult> batch;
+  std::int64_t send = 0;
+  double lowest = estimator.estimateBps();
+  for (int feedback = 0; feedback < 50; ++feedback) {
+    batch.clear();
+    for (int i = 0; i < 10; ++i, send += 9600) {
+      const bool late = feedback % 10 == 5 && i >= 6;  // 4 of 10 missing, once a second
+      batch.push_back({send, late ? -1 : send + 20000, kPacketBytes});
+    }
+    estimator.onFeedback(batch, send);
+    lowest = std::min(lowest, estimator.estimateBps());
+  }
+  EXPECT_LT(estimator.lossFraction(), 0.1);
+  EXPECT_GE(lowest, 1'000'000) << "4% lost over each second lowers nothing";
+}
+
+// A subscriber receiving less than its path carries (its tiles small) when a queue shows:
+// what got through says little about the path, so each reaction at most halves the estimate,
+// and a queue that lasts still brings it down below the bottleneck.
+TEST(BandwidthEstimator, ADecreaseAtMostHalvesTheEstimate) {
+  BandwidthEstimator estimator;
+  Path path(10'000'000);
+  path.run(estimator, 1'000'000, 2);
+  estimator.onProbeResult(4'000'000);
+  path.setCapacity(250'000);
+  double before = estimator.estimateBps();
+  path.run(estimator, 300'000, 3, [&] {
+    EXPECT_GE(estimator.estimateBps(), 0.5 * before - 1) << "from " << before;
+    before = estimator.estimateBps();
+  });
+  EXPECT_LT(estimator.estimateBps(), 250'000) << "a lasting queue still takes it below the bottleneck";
 }
 
 TEST(TrendlineDetector, SeesAQueueBuildAndDrain) {
