@@ -59,6 +59,9 @@ std::string Metrics::renderPrometheus() const {
   out.gauge("parley_signaling_relayed_connections",
             "Clients' signaling connections this node relays to their meeting's home node (a cluster).",
             load(signalingRelayed));
+  out.counter("parley_http_relayed_requests_total",
+              "Clients' REST requests this node relayed to their meeting's home node (a cluster).",
+              load(httpRelayed));
   out.counter("parley_websocket_join_timeouts_total", "Signaling connections closed for not joining within 10 s.",
               load(websocketJoinTimeouts));
   out.family("parley_signaling_messages_total", "counter", "Signaling messages by direction.");

@@ -24,6 +24,7 @@ struct Metrics {
   std::atomic<std::uint64_t> waitingRoomRefused{0};  // the list full, or too many knocks from one address
   std::atomic<std::int64_t> websocketConnections{0};
   std::atomic<std::int64_t> signalingRelayed{0};  // clients' connections relayed to their room's home node
+  std::atomic<std::uint64_t> httpRelayed{0};  // clients' REST requests relayed to their room's home node
   std::atomic<std::uint64_t> websocketJoinTimeouts{0};  // closed for not joining in time
   std::atomic<std::uint64_t> signalingMessagesIn{0};
   std::atomic<std::uint64_t> signalingMessagesOut{0};

@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "common/Metrics.h"
+#include "http/HttpRelay.h"
 #include "http/RoomPlacement.h"
 #include "http/WebSocketRelay.h"
 #include "http/WebSocketSession.h"
@@ -92,7 +93,7 @@ void BasicHttpSession<Stream>::onHeader(beast::error_code ec) {
   client_ = clientOf(context_.policy, peer_, request);
   if constexpr (kTls) client_.https = true;
   if (request.find(kRelayKeyHeader) != request.end() && !takeRelayedClient(request)) {
-    return refuse(403, "relayed signaling refused: not from a node of this cluster");
+    return refuse(403, "relayed request refused: not from a node of this cluster");
   }
   if (beast::websocket::is_upgrade(request)) return upgrade();
   if (parser_->is_done()) return onBody({});
@@ -105,6 +106,64 @@ void BasicHttpSession<Stream>::onBody(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) return refuse(413, "the request body is larger than 64 KiB");
   if (ended(ec) || ec == bhttp::error::partial_message) return endQuietly();
   if (ec) return refuse(400, "the request could not be parsed");
+  if (context_.placement && !relayedIn_) {
+    std::optional<std::string> roomId;
+    try {
+      roomId = homedRoomOf(parser_->get());
+    } catch (const store::StoreError& e) {
+      context_.rooms.writes().noteError("http", e.what());
+    }
+    if (roomId) {
+      // As for signaling: the room's home answers (a node that is not the home has neither
+      // its live meeting nor its recordings' files).
+      context_.placement->place(*roomId, [self = this->shared_from_this()](Placement placed) {
+        switch (placed.kind) {
+          case Placement::Kind::Here:
+            return self->answer();
+          case Placement::Kind::Relay:
+            return self->relayRequest(std::move(placed.home));
+          case Placement::Kind::Unavailable: {
+            auto response = Router::error(503, "this meeting's node cannot be reached just now; try again",
+                                          self->parser_->get().version());
+            response.set(bhttp::field::retry_after, "2");
+            response.keep_alive(self->parser_->get().keep_alive());
+            return self->write(std::move(response));
+          }
+        }
+      });
+      return;
+    }
+  }
+  answer();
+}
+
+template <class Stream>
+std::optional<std::string> BasicHttpSession<Stream>::homedRoomOf(const Request& request) {
+  std::string_view path = request.target();
+  path = path.substr(0, path.find('?'));
+  constexpr std::string_view kRoomApi = "/api/rooms/";
+  if (!path.starts_with(kRoomApi)) return std::nullopt;
+  const std::string_view rest = path.substr(kRoomApi.size());
+  const auto slash = rest.find('/');
+  // /api/rooms/{id} itself (whether the room exists, who may join) is the shared store's.
+  if (slash == std::string_view::npos || slash + 1 == rest.size()) return std::nullopt;
+  std::string roomId(rest.substr(0, slash));
+  if (!signaling::isValidRoomId(roomId) || !context_.rooms.find(roomId)) return std::nullopt;
+  return roomId;
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::relayRequest(RelayTarget home) {
+  auto relay = std::make_shared<BasicHttpRelay<Stream>>(stream_, std::move(home), client_,
+                                                        [self = this->shared_from_this()](bool keepAlive) {
+                                                          if (keepAlive) return self->readNext();
+                                                          self->closeGracefully();
+                                                        });
+  relay->start(parser_->get());
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::answer() {
   Response response;
   try {
     auto self = this->shared_from_this();
@@ -197,8 +256,7 @@ void BasicHttpSession<Stream>::relayWebSocket(RelayTarget home) {
 
 template <class Stream>
 bool BasicHttpSession<Stream>::takeRelayedClient(const Request& request) {
-  if (!context_.placement || !beast::websocket::is_upgrade(request) ||
-      !context_.placement->isRelayKey(request[kRelayKeyHeader])) {
+  if (!context_.placement || !context_.placement->isRelayKey(request[kRelayKeyHeader])) {
     return false;
   }
   boost::system::error_code ec;

@@ -2,7 +2,8 @@
 // One HTTP/1.1 connection: reads a request's headers (size and time limits), refuses what
 // must not be read further (unknown Host, a Transfer-Encoding a proxy could read otherwise),
 // reads the body, answers through the Router, and hands WebSocket upgrades for /ws/{room} to
-// a WebSocketSession. After a refused request it closes gracefully, draining what the
+// a WebSocketSession. In a cluster, a room's signaling and REST API are served by its home
+// node: this node relays them there (WebSocketRelay, HttpRelay). After a refused request it closes gracefully, draining what the
 // client still sends for a moment, so the client reads the answer instead of a reset.
 // The same code serves plain TCP and TLS (HttpsSession, after TlsHandshake), as Beast's
 // streams share one interface; only the closing differs.
@@ -51,6 +52,12 @@ class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<St
   void readNext();
   void onHeader(boost::beast::error_code ec);
   void onBody(boost::beast::error_code ec);
+  // Answers the request read, here.
+  void answer();
+  // The room whose home serves this request in a cluster (its REST API below
+  // /api/rooms/{id}/), if any: then it is answered there.
+  std::optional<std::string> homedRoomOf(const Request& request);
+  void relayRequest(RelayTarget home);
   // Answers a request that cannot be handled further, then closes.
   void refuse(unsigned status, std::string_view message);
   void write(Response response);
@@ -62,8 +69,8 @@ class BasicHttpSession : public std::enable_shared_from_this<BasicHttpSession<St
   void upgrade();
   void acceptWebSocket(const std::string& roomId, signaling::ConnectionInfo connection);
   void relayWebSocket(RelayTarget home);
-  // An upgrade relayed by another node of the cluster, with the cluster's key: the client
-  // is the one that node names. False when the key is not the cluster's.
+  // A request or upgrade relayed by another node of the cluster, with the cluster's key: the
+  // client is the one that node names. False when the key is not the cluster's.
   bool takeRelayedClient(const Request& request);
   void closeGracefully();
   void drain();

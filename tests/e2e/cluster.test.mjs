@@ -129,6 +129,40 @@ test('a node trusts relayed signaling only with the cluster\'s key', async () =>
   assert.equal(status, 403);
 });
 
+test('a room\'s REST API answers through any node: its home serves it, with the same rights', async () => {
+  const room = await createRoom(nodes.a.url, { name: 'Commandes' });
+  const ana = join(nodes.a.url, room.id, 'Ana', { token: room.moderator_token });
+  assert.equal((await ana.first).type, 'welcome', JSON.stringify(ana.frames));
+  const relayedBefore = await metric(nodes.b.url, 'parley_http_relayed_requests_total');
+  const transcription = (token, action) => fetch(`${nodes.b.url}/api/rooms/${room.id}/transcription`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ action }),
+  });
+  // Rights are checked where the meeting lives: the home's own answers come back.
+  assert.equal((await transcription(null, 'start')).status, 401);
+  assert.equal((await transcription('not-the-token', 'start')).status, 403);
+  // A moderator's page behind a load balancer that chose node B starts the transcription
+  // of the meeting Ana is in on node A (not of an empty copy of it on B).
+  const started = await transcription(room.moderator_token, 'start');
+  assert.equal(started.status, 200, await started.clone().text());
+  assert.equal((await started.json()).active, true);
+  await framesOf(ana, 'transcription', 1, 'Ana, on the home, hears that the transcription started');
+  assert.ok(ana.frames.some((f) => f.type === 'transcription' && f.active));
+  const list = await fetch(`${nodes.b.url}/api/rooms/${room.id}/recordings`, { headers: { Authorization: `Bearer ${room.moderator_token}` } });
+  assert.equal(list.status, 200);
+  assert.ok(Array.isArray((await list.json()).recordings), 'the home\'s recordings');
+  const stopped = await transcription(room.moderator_token, 'stop');
+  assert.equal((await stopped.json()).active, false);
+  assert.equal(await metric(nodes.b.url, 'parley_http_relayed_requests_total'), relayedBefore + 5);
+  assert.equal(await liveCount(nodes.b, room.id), 0, 'node B never opened the room');
+  // A forged relay key on a REST request is refused as on an upgrade.
+  const forged = await fetch(`${nodes.a.url}/api/rooms/${room.id}/recordings`,
+    { headers: { 'X-Parley-Relay': 'not-the-key', 'X-Parley-Relay-Client': '203.0.113.9' } });
+  assert.equal(forged.status, 403);
+  ana.ws.close();
+});
+
 test('Chromium participants joining through different nodes see and hear each other', async () => {
   browser = await launchBrowser();
   const room = await createRoom(nodes.a.url, { name: 'Deux portes' });
