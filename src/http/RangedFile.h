@@ -62,7 +62,6 @@ class RangedFile {
       ec = boost::beast::errc::make_error_code(boost::beast::errc::operation_not_supported);
       return;
     }
-    boost::beast::error_code sizeError;
     openPart(path, 0, 0, ec);
     if (ec) return;
     const off_t end = ::lseek(fd_, 0, SEEK_END);
