@@ -23,6 +23,9 @@ struct IpNetwork {
   bool contains(const boost::asio::ip::address& ip) const;
 };
 
+// Strict-Transport-Security on every answer over TLS: a year.
+inline constexpr std::string_view kHsts = "max-age=31536000";
+
 struct HttpPolicy {
   // Host[:port] of each --public-url, lowercase; the Host headers we answer besides IP
   // literals and localhost.

@@ -62,7 +62,7 @@ void BasicHttpRelay<Stream>::start(const Request& request) {
 
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(target_.address, ec);
-  if (ec) return answerInstead(503, "this meeting's node cannot be reached just now; try again");
+  if (ec) return answerInstead(503, kHomeUnreachable);
   home_.expires_after(kConnectTimeout);
   home_.async_connect(boost::asio::ip::tcp::endpoint(address, target_.port),
                       [self = this->shared_from_this()](beast::error_code ec) { self->onConnected(ec); });
@@ -74,7 +74,7 @@ void BasicHttpRelay<Stream>::onConnected(const beast::error_code& ec) {
     spdlog::warn("http relay: node {} at {}:{} unreachable: {}", target_.nodeId, target_.address, target_.port,
                  ec.message());
     if (ec == boost::asio::error::connection_refused && target_.refused) target_.refused();
-    return answerInstead(503, "this meeting's node cannot be reached just now; try again");
+    return answerInstead(503, kHomeUnreachable);
   }
   home_.expires_after(kStepTimeout);
   bhttp::async_write(home_, toHome_,
@@ -83,7 +83,7 @@ void BasicHttpRelay<Stream>::onConnected(const beast::error_code& ec) {
 
 template <class Stream>
 void BasicHttpRelay<Stream>::onSent(const beast::error_code& ec) {
-  if (ec) return answerInstead(503, "this meeting's node cannot be reached just now; try again");
+  if (ec) return answerInstead(503, kHomeUnreachable);
   parser_.emplace();
   parser_->header_limit(kMaxHeaderBytes);
   // The body is passed on as it comes, never held whole: no limit on its size here.
@@ -103,7 +103,7 @@ void BasicHttpRelay<Stream>::onHeader(const beast::error_code& ec) {
   auto& response = parser_->get();
   for (std::string_view hop : {"keep-alive", "proxy-connection", "trailer", "upgrade"}) response.erase(hop);
   response.keep_alive(clientKeepAlive_);
-  if constexpr (kTls) response.set(bhttp::field::strict_transport_security, "max-age=31536000");
+  if constexpr (kTls) response.set(bhttp::field::strict_transport_security, kHsts);
   serializer_.emplace(response);
   pump();
 }
@@ -153,7 +153,7 @@ void BasicHttpRelay<Stream>::answerInstead(unsigned status, std::string_view mes
   auto response = std::make_shared<Response>(Router::error(status, message, toHome_.version()));
   if (status == 503) response->set(bhttp::field::retry_after, "2");
   response->keep_alive(clientKeepAlive_);
-  if constexpr (kTls) response->set(bhttp::field::strict_transport_security, "max-age=31536000");
+  if constexpr (kTls) response->set(bhttp::field::strict_transport_security, kHsts);
   beast::get_lowest_layer(client_).expires_after(kStepTimeout);
   bhttp::async_write(client_, *response, [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
     self->finish(!ec && self->clientKeepAlive_);

@@ -49,7 +49,6 @@ bool ended(const beast::error_code& ec) {
          ec == boost::asio::error::connection_reset || ec == boost::asio::ssl::error::stream_truncated;
 }
 
-constexpr std::string_view kHsts = "max-age=31536000";
 }  // namespace
 
 template <class Stream>
@@ -123,7 +122,7 @@ void BasicHttpSession<Stream>::onBody(beast::error_code ec) {
           case Placement::Kind::Relay:
             return self->relayRequest(std::move(placed.home));
           case Placement::Kind::Unavailable: {
-            auto response = Router::error(503, "this meeting's node cannot be reached just now; try again",
+            auto response = Router::error(503, kHomeUnreachable,
                                           self->parser_->get().version());
             response.set(bhttp::field::retry_after, "2");
             response.keep_alive(self->parser_->get().keep_alive());
@@ -139,15 +138,11 @@ void BasicHttpSession<Stream>::onBody(beast::error_code ec) {
 
 template <class Stream>
 std::optional<std::string> BasicHttpSession<Stream>::homedRoomOf(const Request& request) {
-  std::string_view path = request.target();
-  path = path.substr(0, path.find('?'));
-  constexpr std::string_view kRoomApi = "/api/rooms/";
-  if (!path.starts_with(kRoomApi)) return std::nullopt;
-  const std::string_view rest = path.substr(kRoomApi.size());
-  const auto slash = rest.find('/');
+  const std::string_view target = request.target();
+  const auto roomApi = Router::roomApiPath(target.substr(0, target.find('?')));
   // /api/rooms/{id} itself (whether the room exists, who may join) is the shared store's.
-  if (slash == std::string_view::npos || slash + 1 == rest.size()) return std::nullopt;
-  std::string roomId(rest.substr(0, slash));
+  if (!roomApi || roomApi->sub.size() <= 1) return std::nullopt;
+  std::string roomId(roomApi->id);
   if (!signaling::isValidRoomId(roomId) || !context_.rooms.find(roomId)) return std::nullopt;
   return roomId;
 }
@@ -229,7 +224,7 @@ void BasicHttpSession<Stream>::upgrade() {
         case Placement::Kind::Relay:
           return self->relayWebSocket(std::move(placed.home));
         case Placement::Kind::Unavailable:
-          return self->refuse(503, "this meeting's node cannot be reached just now; try again");
+          return self->refuse(503, kHomeUnreachable);
       }
     });
     return;

@@ -27,6 +27,9 @@ inline constexpr std::string_view kRelayKeyHeader = "X-Parley-Relay";
 inline constexpr std::string_view kRelayClientHeader = "X-Parley-Relay-Client";
 inline constexpr std::string_view kRelayHttpsHeader = "X-Parley-Relay-Https";
 
+// What a client is told (with 503 and Retry-After) when its room's home cannot be reached.
+inline constexpr std::string_view kHomeUnreachable = "this meeting's node cannot be reached just now; try again";
+
 // Where a room's signaling goes.
 struct Placement {
   enum class Kind {

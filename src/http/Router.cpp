@@ -128,12 +128,9 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
       if (!isGet) return error(405, "method not allowed", request.version());
       return myRooms(request, client);
     }
-    constexpr std::string_view kRoomApi = "/api/rooms/";
-    if (path.substr(0, kRoomApi.size()) == kRoomApi) {
-      const std::string_view rest = path.substr(kRoomApi.size());
-      const auto slash = rest.find('/');
-      const std::string id(rest.substr(0, slash));
-      const std::string_view sub = slash == std::string_view::npos ? "" : rest.substr(slash);
+    if (const auto roomApi = roomApiPath(path)) {
+      const std::string id(roomApi->id);
+      const std::string_view sub = roomApi->sub;
       if (sub == "/transcription") {
         if (method != beast_http::verb::post) return error(405, "method not allowed", request.version());
         return transcription(request, id, client);
@@ -188,6 +185,14 @@ Response Router::handle(const Request& request, const ClientInfo& client) {
   }();
   finish(response, request.method() == beast_http::verb::head, request.keep_alive());
   return response;
+}
+
+std::optional<Router::RoomApiPath> Router::roomApiPath(std::string_view path) {
+  constexpr std::string_view kRoomApi = "/api/rooms/";
+  if (!path.starts_with(kRoomApi)) return std::nullopt;
+  const std::string_view rest = path.substr(kRoomApi.size());
+  const auto slash = rest.find('/');
+  return RoomApiPath{rest.substr(0, slash), slash == std::string_view::npos ? "" : rest.substr(slash)};
 }
 
 Response Router::createRoom(const Request& request, const ClientInfo& client) {

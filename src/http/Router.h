@@ -59,6 +59,14 @@ class Router {
   // The response for requests that could not be parsed at all.
   static Response error(unsigned status, std::string_view message, unsigned version = 11);
 
+  // A path (without its query) below /api/rooms/: the room's id and what follows it ("" for
+  // the room itself, else from its '/'); nullopt for any other path. The HTTP session relays
+  // by the same split in a cluster.
+  struct RoomApiPath {
+    std::string_view id, sub;
+  };
+  static std::optional<RoomApiPath> roomApiPath(std::string_view path);
+
  private:
   Response createRoom(const Request& request, const ClientInfo& client);
   Response getRoom(const Request& request, const std::string& id, const ClientInfo& client);

@@ -49,7 +49,7 @@ void BasicWebSocketRelay<Stream>::start(Upgrade upgrade) {
   upgrade_.emplace(std::move(upgrade));
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(target_.address, ec);
-  if (ec) return refuseClient(503, "this meeting's node cannot be reached just now; try again");
+  if (ec) return refuseClient(503, kHomeUnreachable);
   auto& socket = beast::get_lowest_layer(home_);
   socket.expires_after(kConnectTimeout);
   socket.async_connect(boost::asio::ip::tcp::endpoint(address, target_.port),
@@ -62,7 +62,7 @@ void BasicWebSocketRelay<Stream>::onUpstreamConnected(const beast::error_code& e
     spdlog::warn("signaling relay: node {} at {}:{} unreachable: {}", target_.nodeId, target_.address, target_.port,
                  ec.message());
     if (ec == boost::asio::error::connection_refused && target_.refused) target_.refused();
-    return refuseClient(503, "this meeting's node cannot be reached just now; try again");
+    return refuseClient(503, kHomeUnreachable);
   }
   beast::get_lowest_layer(home_).expires_never();
   home_.set_option(relayTimeouts());
@@ -100,7 +100,7 @@ template <class Stream>
 void BasicWebSocketRelay<Stream>::onUpstreamHandshake(const beast::error_code& ec) {
   if (ec) {
     spdlog::warn("signaling relay: node {} refused the connection: {}", target_.nodeId, ec.message());
-    return refuseClient(503, "this meeting's node cannot be reached just now; try again");
+    return refuseClient(503, kHomeUnreachable);
   }
   beast::get_lowest_layer(client_).expires_never();
   client_.set_option(relayTimeouts());

@@ -19,6 +19,7 @@
 #include "http/HttpServer.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
+#include "FixedPlacement.h"
 #include "ServerLoop.h"
 #include "signaling/RoomRegistry.h"
 #include "store/SqliteRoomStore.h"
@@ -33,24 +34,12 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
 constexpr const char* kRoom = "abc-defg-hij";
-constexpr const char* kKey = "the-cluster-relay-key-of-at-least-32-chars";
+constexpr const char* kKey = testing::kClusterKey;
 constexpr std::size_t kFileBytes = 3 * 1024 * 1024 + 17;
 
 using testing::emptyWebRoot;
+using testing::FixedPlacement;
 using testing::runUntil;
-
-class HomeAt : public RoomPlacement {
- public:
-  explicit HomeAt(std::uint16_t port) : port_(port) {}
-  void place(const std::string&, std::function<void(Placement)> done) override {
-    done({Placement::Kind::Relay, {"home", "127.0.0.1", port_, kKey, [this] { ++refused; }}});
-  }
-  bool isRelayKey(std::string_view key) const override { return key == kKey; }
-  std::atomic<int> refused{0};
-
- private:
-  std::uint16_t port_;
-};
 
 std::string fileBody() {
   std::string body(kFileBytes, '\0');
@@ -172,7 +161,7 @@ class HttpRelayTest : public ::testing::Test {
 
 TEST_F(HttpRelayTest, TheHomesAnswersComeBackWholeOnAKeptAliveConnection) {
   FakeHome home;
-  HomeAt placement(home.port());
+  FixedPlacement placement(home.port(), kKey);
   start(placement);
   const auto relayedBefore = metrics().httpRelayed.load();
   bhttp::request<bhttp::string_body> file{bhttp::verb::get, std::string("/api/rooms/") + kRoom + "/recordings/r1/camera.webm", 11};
@@ -209,7 +198,7 @@ TEST_F(HttpRelayTest, AHomeThatRefusesConnectionsGivesA503AndIsReportedDead) {
     asio::ip::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
     closedPort = probe.local_endpoint().port();
   }
-  HomeAt placement(closedPort);
+  FixedPlacement placement(closedPort, kKey);
   start(placement);
   bhttp::request<bhttp::string_body> list{bhttp::verb::get, std::string("/api/rooms/") + kRoom + "/recordings", 11};
   auto answers = fetchAll(port(), {list});
@@ -222,7 +211,7 @@ TEST_F(HttpRelayTest, AHomeThatRefusesConnectionsGivesA503AndIsReportedDead) {
 
 TEST_F(HttpRelayTest, TheRoomItselfAndUnknownRoomsAreAnsweredHere) {
   FakeHome home;
-  HomeAt placement(home.port());
+  FixedPlacement placement(home.port(), kKey);
   start(placement);
   bhttp::request<bhttp::string_body> room{bhttp::verb::get, std::string("/api/rooms/") + kRoom, 11};
   bhttp::request<bhttp::string_body> unknown{bhttp::verb::get, "/api/rooms/zzz-zzzz-zzz/recordings", 11};

@@ -19,6 +19,7 @@
 #include "common/Clock.h"
 #include "common/Metrics.h"
 #include "http/HttpServer.h"
+#include "FixedPlacement.h"
 #include "ServerLoop.h"
 #include "http/Router.h"
 #include "http/StaticFiles.h"
@@ -35,27 +36,11 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 constexpr const char* kRoom = "abc-defg-hij";
-constexpr const char* kKey = "the-cluster-relay-key-of-at-least-32-chars";
+constexpr const char* kKey = testing::kClusterKey;
 
 using testing::emptyWebRoot;
+using testing::FixedPlacement;
 using testing::runUntil;
-
-// The home serves every room here and knows the key; the relaying node sends every room to
-// `homePort` with `key`.
-class FixedPlacement : public RoomPlacement {
- public:
-  FixedPlacement(std::uint16_t homePort, std::string key) : homePort_(homePort), key_(std::move(key)) {}
-  void place(const std::string&, std::function<void(Placement)> done) override {
-    if (homePort_ == 0) return done({});
-    done({Placement::Kind::Relay, {"home", "127.0.0.1", homePort_, key_, [this] { ++refused; }}});
-  }
-  bool isRelayKey(std::string_view key) const override { return key == kKey; }
-  std::atomic<int> refused{0};
-
- private:
-  std::uint16_t homePort_;
-  std::string key_;
-};
 
 // One node: its own registry and HTTP server over the shared store.
 struct Node {
