@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, after, before, checkPage, createRoom, participantItem, startServer, tempDir, test } from './helpers.mjs';
@@ -33,17 +33,33 @@ function wer(reference, hypothesis) {
   return (100 * previous[h.length]) / r.length;
 }
 
+// The reading of each person, and what they say. A reference of 40 words or more, so that one
+// garbled phrase moves the word error rate by a few points: with JFK's 22 words alone, four
+// words of noise where the browser's capture stuttered (seen on a loaded machine) made 18.
+const LIBRIVOX_TEXT = Object.fromEntries(readFileSync(`${LIBRIVOX}/transcription`, 'utf8').trim().split('\n')
+  .map((line) => [/\((.*)\)/.exec(line)[1], line.replace(/<\/?s>|\(.*?\)/g, ' ').trim()]));
+const austen = (n) => ({ file: `${LIBRIVOX}/sense_and_sensibility_01_austen_64kb-${n}.wav`,
+  text: LIBRIVOX_TEXT[`sense_and_sensibility_01_austen_64kb-${n}`] });
+const READINGS = {
+  Ana: [austen('0870'), austen('0880'), austen('0890')],
+  Bruno: [{ file: `${SPEECH}/jfk.wav`,
+    text: 'and so my fellow americans ask not what your country can do for you ask what you can do for your country' },
+  austen('0920'), austen('0930')],
+};
+const reference = (name) => READINGS[name].map((r) => r.text).join(' ');
+
 before(async () => {
   dir = tempDir('parley-transcription-');
-  // Each recording once, after 3 s of silence (the call connects meanwhile) and before two
-  // minutes of it, so it does not loop while we listen.
-  const ids = readFileSync(`${LIBRIVOX}/fileids`, 'utf8').trim().split('\n');
-  const list = path.join(dir, 'list.txt');
-  execFileSync('sh', ['-c', `for id in ${ids.join(' ')}; do echo "file '${LIBRIVOX}/$id.wav'"; done > ${list}`]);
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-af', 'adelay=3000,apad=pad_dur=120',
-    '-ar', '48000', '-ac', '1', '-c:a', 'pcm_s16le', path.join(dir, 'ana.wav')]);
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-i', `${SPEECH}/jfk.wav`, '-af', 'adelay=3000,apad=pad_dur=120',
-    '-ar', '48000', '-ac', '1', '-c:a', 'pcm_s16le', path.join(dir, 'bruno.wav')]);
+  // Each reading once, a pause of a second between two texts, after 3 s of silence (the call
+  // connects meanwhile) and before two minutes of it, so it does not loop while we listen.
+  const pause = path.join(dir, 'pause.wav');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '1', '-c:a', 'pcm_s16le', pause]);
+  for (const [name, readings] of Object.entries(READINGS)) {
+    const list = path.join(dir, `${name}.txt`);
+    writeFileSync(list, readings.map((r) => `file '${r.file}'\n`).join(`file '${pause}'\n`));
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-af', 'adelay=3000,apad=pad_dur=120',
+      '-ar', '48000', '-ac', '1', '-c:a', 'pcm_s16le', path.join(dir, `${name.toLowerCase()}.wav`)]);
+  }
   server = await startServer({ args: ['--udp-ports', '43000-43009'] });
 });
 
@@ -120,13 +136,13 @@ test('the transcript has each person\'s words under their own name', async () =>
   // Words appear while someone is still talking (a partial line), then firm up.
   await bruno.getByTestId('caption-partial').first().waitFor({ timeout: 60000 });
 
-  // Wait until the transcript has reached the end of both recordings (25 s and 11 s of
-  // speech): a segment ending that long after each person's first.
+  // Wait until the transcript has reached the end of both readings (17 and 22 s from the
+  // first word to the last): a segment ending that long after each person's first.
   const spanOf = (segments, name) => {
     const mine = segments.filter((s) => s.speaker.name === name);
     return mine.length ? Math.max(...mine.map((s) => s.end)) - Math.min(...mine.map((s) => s.start)) : 0;
   };
-  await awaitTranscript(room.id, room.moderator_token, (b) => spanOf(b.segments, 'Ana') >= 21 && spanOf(b.segments, 'Bruno') >= 8,
+  await awaitTranscript(room.id, room.moderator_token, (b) => spanOf(b.segments, 'Ana') >= 15 && spanOf(b.segments, 'Bruno') >= 20,
     'the transcript never reached the end of both recordings');
   await bruno.getByTestId('caption').first().waitFor();
   // Captions on screen, with the indicator: no accessibility violation (axe-core).
@@ -149,17 +165,17 @@ test('the transcript has each person\'s words under their own name', async () =>
     assert.equal(s.speaker.name, s.speaker.id === anaId ? 'Ana' : 'Bruno', 'no segment carries the wrong name');
     assert.ok(s.start >= 0 && s.end >= s.start);
   }
-  const anaReference = readFileSync(`${LIBRIVOX}/transcription`, 'utf8').replace(/<\/?s>|\(.*?\)/g, ' ');
-  const brunoReference = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
-  const anaWer = wer(anaReference, anaText);
-  const brunoWer = wer(brunoReference, brunoText);
-  console.log(`per-speaker WER: Ana ${anaWer.toFixed(1)}% (${words(anaText).length} words), Bruno ${brunoWer.toFixed(1)}%`);
-  console.log(`Ana: ${anaText}\nBruno: ${brunoText}`);
-  for (const s of body.segments) console.log(`${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.speaker.name}: ${s.text}`);
-  // Bounds: the embedded recognizer through a browser's Opus. Measured 32 to 38% for Ana
-  // and 38 to 41% for Bruno; a recognizer that lost a third of the words would fail.
-  assert.ok(anaWer <= 45, `Ana's WER ${anaWer.toFixed(1)}%`);
-  assert.ok(brunoWer <= 55, `Bruno's WER ${brunoWer.toFixed(1)}%`);
+  const anaWer = wer(reference('Ana'), anaText);
+  const brunoWer = wer(reference('Bruno'), brunoText);
+  const said = `per-speaker WER: Ana ${anaWer.toFixed(1)}% (${words(anaText).length} of ${words(reference('Ana')).length} words), ` +
+    `Bruno ${brunoWer.toFixed(1)}% (${words(brunoText).length} of ${words(reference('Bruno')).length} words)`;
+  const segments = body.segments.map((s) => `${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.speaker.name}: ${s.text}`).join('\n');
+  console.log(`${said}\n${segments}`);
+  // Bounds: the embedded recognizer through a browser's Opus, measured 30 to 41% for each
+  // with a busy loop on one of two cores; a recognizer that lost a third of the words would
+  // fail.
+  assert.ok(anaWer <= 50, `Ana's WER ${anaWer.toFixed(1)}%\n${said}\n${segments}`);
+  assert.ok(brunoWer <= 50, `Bruno's WER ${brunoWer.toFixed(1)}%\n${said}\n${segments}`);
 
   // The other formats, and the token rule for reading.
   assert.equal((await transcript(room.id, null)).status, 401);
