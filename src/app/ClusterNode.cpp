@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "common/Clock.h"
 #include "common/Prometheus.h"
 #include "common/Random.h"
@@ -29,6 +31,11 @@ std::string newNodeId() {
 constexpr std::int64_t kLostNodeSweepMillis = 5000;
 constexpr std::int64_t kLostNodeSessionAgeMillis = 15000;
 
+// How often a node confirms that it is still the home of the rooms it serves: after an
+// absence from the cluster, a room another node took meanwhile is two rooms for at most this
+// long (plus a heartbeat) before this node hands its people over.
+constexpr std::int64_t kConfirmHomesMillis = 3000;
+
 constexpr const char* kRefusedJoin =
     "the cluster's coordination service is unreachable: nobody new can enter for now (calls in progress go on); "
     "try again in a moment";
@@ -52,7 +59,17 @@ ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& node
 void ClusterNode::upkeep() {
   registry_->setLoad(static_cast<std::uint32_t>(rooms_.participantCount()),
                      static_cast<std::uint32_t>(media_.placedStreams()));
+  if (const auto view = registry_->view(); view.reachable) {
+    nodeAddresses_.clear();
+    for (const auto& node : view.nodes) {
+      // As the HTTP server writes a peer's address (one spelling of an IPv6 one).
+      boost::system::error_code ec;
+      const auto address = boost::asio::ip::make_address(node.address, ec);
+      if (!ec) nodeAddresses_.insert(address.to_string());
+    }
+  }
   closeSessionsOfLostNodes();
+  confirmHomes();
   // Until the first heartbeat has answered, the node is not known to be part of anything.
   const bool refuse = !registry_->reachable();
   if (refuse == refusing_) return;
@@ -118,6 +135,24 @@ void ClusterNode::closeSessionsOfLostNodes() {
   }
 }
 
+void ClusterNode::confirmHomes() {
+  const auto now = unixMillisNow();
+  for (const auto& roomId : std::exchange(*lostRooms_, {})) {
+    if (!rooms_.handOver(roomId, now)) continue;
+    ++roomsHandedOver_;
+    spdlog::warn("cluster: room {} is homed on another node now (it was taken while this node was away): "
+                 "its people reconnect there", roomId);
+  }
+  if (now - lastHomesConfirmed_ < kConfirmHomesMillis || !registry_->reachable()) return;
+  lastHomesConfirmed_ = now;
+  auto rooms = rooms_.liveRoomIds();
+  if (rooms.empty()) return;
+  homes_->confirm(std::move(rooms), [mailbox = std::weak_ptr<std::vector<std::string>>(lostRooms_)](
+                                        std::vector<std::string> lost) {
+    if (auto live = mailbox.lock()) *live = std::move(lost);
+  });
+}
+
 std::string ClusterNode::renderMetrics() const {
   const auto view = registry_->view();
   PrometheusText out;
@@ -129,6 +164,10 @@ std::string ClusterNode::renderMetrics() const {
   out.counter("parley_cluster_lost_node_sessions_closed_total",
               "Participant sessions this node closed in the store because the node that held them was gone.",
               lostSessionsClosed_);
+  out.counter("parley_cluster_rooms_handed_over_total",
+              "Rooms this node gave up because another node had become their home while this one was away "
+              "from the cluster; their people reconnected there.",
+              roomsHandedOver_);
   return out.str();
 }
 

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "cluster/NodeRegistry.h"
 #include "cluster/RoomHomes.h"
@@ -31,6 +33,7 @@ class ClusterNode : public http::RoomPlacement {
               signaling::RoomRegistry& rooms, sfu::MediaService& media, cluster::RoomHomes::Post post);
   void place(const std::string& roomId, std::function<void(http::Placement)> done) override;
   bool isRelayKey(std::string_view key) const override;
+  bool isClusterNode(const std::string& address) const override { return nodeAddresses_.count(address) != 0; }
 
   // On the control thread, on the upkeep timer.
   void upkeep();
@@ -44,10 +47,22 @@ class ClusterNode : public http::RoomPlacement {
   std::unique_ptr<cluster::NodeRegistry> registry_;
   std::shared_ptr<cluster::RoomHomes> homes_;  // shared: relays hold it weakly, to report a dead home
   bool refusing_ = true;  // until the first heartbeat answers
+  // Rooms another node took while this one was away from the cluster, as the last
+  // confirmation of this node's homes said; handed over at the next upkeep. The answer is
+  // posted to the control thread and holds this weakly.
+  std::shared_ptr<std::vector<std::string>> lostRooms_ = std::make_shared<std::vector<std::string>>();
+  std::int64_t lastHomesConfirmed_ = 0;
+  // The live nodes' addresses, from the registry's last view at each upkeep (the HTTP server
+  // asks on this same thread, for every connection it accepts).
+  std::unordered_set<std::string> nodeAddresses_;
+  std::uint64_t roomsHandedOver_ = 0;
   std::int64_t lastLostNodeSweep_ = 0;
   std::uint64_t lostSessionsClosed_ = 0;
 
   void closeSessionsOfLostNodes();
+  // Asks the cluster whether this node is still the home of every room it serves, and hands
+  // over those it is not.
+  void confirmHomes();
 };
 
 }  // namespace parley::app

@@ -1,5 +1,7 @@
 #include "cluster/RoomHomes.h"
 
+#include <algorithm>
+
 #include "cluster/NodeRegistry.h"
 #include "common/Random.h"
 
@@ -22,6 +24,31 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return redis.call('GET', ARGV[3] .. ARGV[1])
 )";
+
+// KEYS: the home keys of rooms this node serves. ARGV as for kClaimScript. Nothing is judged
+// while this node's own record is missing (nil): it is written again at its next heartbeat,
+// and a claim now would be one the next node asked could take at once. Each room whose home
+// is another node that lives is lost (its index in KEYS is returned); every other one is
+// this node's, for another lifetime.
+constexpr const char* kConfirmScript = R"(
+if redis.call('EXISTS', ARGV[3] .. ARGV[1]) == 0 then return false end
+local lost = {}
+for i, key in ipairs(KEYS) do
+  local home = redis.call('GET', key)
+  if home and home ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. home) == 1 then
+    table.insert(lost, i)
+  else
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  end
+end
+return lost
+)";
+
+std::string homeKey(const std::string& roomId) { return "parley:room:" + roomId + ":home"; }
+
+std::string lifetimeMillis() {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(RoomHomes::kHomeLifetime).count());
+}
 
 constexpr const char* kRelayKeyName = "parley:cluster:relay-key";
 }  // namespace
@@ -52,6 +79,13 @@ void RoomHomes::locate(const std::string& roomId, Answer answer) {
   post_([answer = std::move(answer)] { answer({std::nullopt, {}, "too many rooms being looked up at once"}); });
 }
 
+void RoomHomes::confirm(std::vector<std::string> roomIds, Lost answer) {
+  std::lock_guard lock(mutex_);
+  if (stopping_) return;
+  confirmation_ = Confirmation{std::move(roomIds), std::move(answer)};
+  wake_.notify_one();
+}
+
 void RoomHomes::forgetNode(const std::string& nodeId) {
   std::lock_guard lock(mutex_);
   if (forgotten_.size() >= 16) return;  // already busy forgetting: the time to live does the rest
@@ -69,17 +103,20 @@ void RoomHomes::run() {
   auto keyChecked = std::chrono::steady_clock::time_point{};
   for (;;) {
     std::optional<Question> question;
+    std::optional<Confirmation> confirmation;
     std::deque<std::string> forgotten;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, std::chrono::seconds(1),
-                     [this] { return stopping_ || !questions_.empty() || !forgotten_.empty(); });
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] {
+        return stopping_ || !questions_.empty() || !forgotten_.empty() || confirmation_;
+      });
       if (stopping_) break;
       if (!questions_.empty()) {
         question = std::move(questions_.front());
         questions_.pop_front();
       }
       forgotten.swap(forgotten_);
+      confirmation.swap(confirmation_);
     }
     for (const auto& node : forgotten) {
       try {
@@ -95,9 +132,15 @@ void RoomHomes::run() {
       keyChecked = now;
       fetchRelayKey(redis);
     }
-    if (!question) continue;
-    auto answer = ask(redis, question->roomId);
-    post_([reply = std::move(question->answer), answer = std::move(answer)]() mutable { reply(std::move(answer)); });
+    if (question) {
+      auto answer = ask(redis, question->roomId);
+      post_([reply = std::move(question->answer), answer = std::move(answer)]() mutable { reply(std::move(answer)); });
+    }
+    if (confirmation) {
+      if (auto lost = confirmHomes(redis, confirmation->roomIds)) {
+        post_([reply = std::move(confirmation->answer), lost = std::move(*lost)]() mutable { reply(std::move(lost)); });
+      }
+    }
   }
   // Questions still waiting get an answer, so that nobody waits for one forever.
   std::lock_guard lock(mutex_);
@@ -109,10 +152,8 @@ void RoomHomes::run() {
 
 RoomHomeAnswer RoomHomes::ask(RedisConnection& redis, const std::string& roomId) {
   try {
-    const auto reply = redis.command(
-        {"EVAL", kClaimScript, "1", "parley:room:" + roomId + ":home", nodeId_,
-         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(kHomeLifetime).count()),
-         NodeRegistry::kKeyPrefix});
+    const auto reply =
+        redis.command({"EVAL", kClaimScript, "1", homeKey(roomId), nodeId_, lifetimeMillis(), NodeRegistry::kKeyPrefix});
     // Nil: this node's own record has expired (it lost Redis for longer than the time to
     // live); it is written again at the next heartbeat.
     if (reply.kind != RedisReply::Kind::String) return {std::nullopt, {}, "this node is not registered in the cluster yet"};
@@ -122,6 +163,30 @@ RoomHomeAnswer RoomHomes::ask(RedisConnection& redis, const std::string& roomId)
   } catch (const RedisError& e) {
     return {std::nullopt, {}, e.what()};
   }
+}
+
+std::optional<std::vector<std::string>> RoomHomes::confirmHomes(RedisConnection& redis,
+                                                                const std::vector<std::string>& roomIds) {
+  std::vector<std::string> lost;
+  try {
+    for (std::size_t first = 0; first < roomIds.size(); first += kConfirmBatch) {
+      const std::size_t count = std::min(kConfirmBatch, roomIds.size() - first);
+      std::vector<std::string> args{"EVAL", kConfirmScript, std::to_string(count)};
+      for (std::size_t i = first; i < first + count; ++i) args.push_back(homeKey(roomIds[i]));
+      args.insert(args.end(), {nodeId_, lifetimeMillis(), NodeRegistry::kKeyPrefix});
+      const auto reply = redis.command(args);
+      if (reply.kind != RedisReply::Kind::Array) return std::nullopt;  // not registered (again) yet
+      for (const auto& index : reply.elements) {
+        // Lua's indices start at 1.
+        if (index.kind == RedisReply::Kind::Integer && index.integer >= 1 && static_cast<std::size_t>(index.integer) <= count) {
+          lost.push_back(roomIds[first + static_cast<std::size_t>(index.integer) - 1]);
+        }
+      }
+    }
+  } catch (const RedisError&) {
+    return std::nullopt;  // judged again at the next confirmation
+  }
+  return lost;
 }
 
 void RoomHomes::fetchRelayKey(RedisConnection& redis) {

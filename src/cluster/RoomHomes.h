@@ -10,9 +10,14 @@
 // and every node reads, which a node sends with the signaling it relays to a room's home so
 // that the home trusts what it says of the client (its address), and nobody else can.
 //
-// Threads: locate() may be called from any thread; each answer is handed to `post` (which
-// must run it on the caller's thread: the control thread's io_context), never run on the
-// homes' own thread. relayKey() from any thread.
+// A home keeps asserting its rooms (confirm): a node that lost Redis for longer than the time
+// to live, or whose Redis restarted empty, may find on its return that another node took one
+// of its rooms meanwhile. It then learns which, and hands them over (app/ClusterNode), so that
+// a room is never two rooms for long; the rooms nobody took are claimed again.
+//
+// Threads: locate() and confirm() may be called from any thread; each answer is handed to
+// `post` (which must run it on the caller's thread: the control thread's io_context), never
+// run on the homes' own thread. relayKey() from any thread.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -21,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster/NodeRecord.h"
 #include "cluster/RedisConnection.h"
@@ -49,6 +55,13 @@ class RoomHomes {
   // The room's home, claimed by this node if it has none that lives. At most kMaxWaiting
   // questions wait; past that, the answer is an error at once (through `post` too).
   void locate(const std::string& roomId, Answer answer);
+  // The rooms this node serves as their home: each one's home is confirmed (its lifetime
+  // renewed) or claimed again if it has none that lives; `answer` gets the rooms another
+  // living node holds now, which this node must give up. No answer while Redis does not
+  // answer or this node is not registered (nothing can be judged then). One confirmation at
+  // a time: a newer one replaces one still waiting.
+  using Lost = std::function<void(std::vector<std::string>)>;
+  void confirm(std::vector<std::string> roomIds, Lost answer);
   // The cluster's relay key; empty until Redis has been reached once.
   std::string relayKey() const;
   // `nodeId`'s port refused a connection: its process is gone. Its record is deleted (as if
@@ -56,6 +69,8 @@ class RoomHomes {
   void forgetNode(const std::string& nodeId);
 
   static constexpr std::size_t kMaxWaiting = 1024;
+  // Rooms confirmed by one script call (one round trip to Redis for each this many).
+  static constexpr std::size_t kConfirmBatch = 100;
   // A home is kept this long after it was last claimed or confirmed (a room nobody joins
   // for a day loses it; the next join claims it again).
   static constexpr std::chrono::hours kHomeLifetime{24};
@@ -65,9 +80,15 @@ class RoomHomes {
     std::string roomId;
     Answer answer;
   };
+  struct Confirmation {
+    std::vector<std::string> roomIds;
+    Lost answer;
+  };
   void run();
   RoomHomeAnswer ask(RedisConnection& redis, const std::string& roomId);
   void fetchRelayKey(RedisConnection& redis);
+  // The rooms of `confirmation` that another living node holds; nothing if Redis failed.
+  std::optional<std::vector<std::string>> confirmHomes(RedisConnection& redis, const std::vector<std::string>& roomIds);
 
   RedisUrl redisUrl_;
   std::string nodeId_;
@@ -77,6 +98,7 @@ class RoomHomes {
   std::condition_variable wake_;
   std::deque<Question> questions_;
   std::deque<std::string> forgotten_;  // nodes whose records are to be deleted
+  std::optional<Confirmation> confirmation_;
   std::string relayKey_;
   bool stopping_ = false;
   std::thread thread_;

@@ -47,6 +47,10 @@ std::string Metrics::renderPrometheus() const {
   out.counter("parley_participants_resumed_total",
               "Participants whose connection broke and who came back as themselves (resume token).",
               load(participantsResumed));
+  out.counter("parley_participants_handed_over_total",
+              "Participants (and people waiting) let go to reconnect at their room's new home node: this "
+              "node found, back from an absence from the cluster, that another node had taken the room.",
+              load(participantsHandedOver));
   out.gauge("parley_participants_away", "Participants whose connection broke, kept for their return.",
             load(participantsAway));
   out.gauge("parley_waiting_room_people", "People in waiting rooms, waiting for a moderator.", load(waitingRoomPeople));

@@ -16,6 +16,7 @@ struct Metrics {
   std::atomic<std::uint64_t> participantsTimedOut{0};
   std::atomic<std::uint64_t> participantsRemoved{0};
   std::atomic<std::uint64_t> participantsResumed{0};  // came back on a new connection as themselves
+  std::atomic<std::uint64_t> participantsHandedOver{0};  // sent to their room's new home (cluster)
   std::atomic<std::int64_t> participantsAway{0};      // connection broken, within the resume window
   std::atomic<std::int64_t> waitingRoomPeople{0};  // waiting for a moderator to let them in
   std::atomic<std::uint64_t> waitingRoomAdmitted{0};

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "common/Metrics.h"
-#include "http/Router.h"
+#include "http/RelayConnect.h"
 
 namespace parley::http {
 
@@ -14,7 +14,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
 namespace {
-constexpr auto kConnectTimeout = std::chrono::seconds(3);
 // Each step: the home's answer to start, each piece of it to arrive, each to be written.
 constexpr auto kStepTimeout = std::chrono::seconds(30);
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
@@ -60,22 +59,13 @@ void BasicHttpRelay<Stream>::start(const Request& request) {
   toHome_.set(kRelayClientHeader, who_.key());
   toHome_.set(kRelayHttpsHeader, who_.https ? "1" : "0");
 
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(target_.address, ec);
-  if (ec) return answerInstead(503, kHomeUnreachable);
-  home_.expires_after(kConnectTimeout);
-  home_.async_connect(boost::asio::ip::tcp::endpoint(address, target_.port),
-                      [self = this->shared_from_this()](beast::error_code ec) { self->onConnected(ec); });
+  connectToHome(home_, target_, "http relay",
+                [self = this->shared_from_this()](const beast::error_code& ec) { self->onConnected(ec); });
 }
 
 template <class Stream>
 void BasicHttpRelay<Stream>::onConnected(const beast::error_code& ec) {
-  if (ec) {
-    spdlog::warn("http relay: node {} at {}:{} unreachable: {}", target_.nodeId, target_.address, target_.port,
-                 ec.message());
-    if (ec == boost::asio::error::connection_refused && target_.refused) target_.refused();
-    return answerInstead(503, kHomeUnreachable);
-  }
+  if (ec) return answerInstead(503, kHomeUnreachable);
   home_.expires_after(kStepTimeout);
   bhttp::async_write(home_, toHome_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onSent(ec); });
@@ -150,9 +140,7 @@ template <class Stream>
 void BasicHttpRelay<Stream>::answerInstead(unsigned status, std::string_view message) {
   beast::error_code ignored;
   home_.socket().close(ignored);
-  auto response = std::make_shared<Response>(Router::error(status, message, toHome_.version()));
-  if (status == 503) response->set(bhttp::field::retry_after, "2");
-  response->keep_alive(clientKeepAlive_);
+  auto response = std::make_shared<Response>(relayRefusal(status, message, toHome_.version(), clientKeepAlive_));
   if constexpr (kTls) response->set(bhttp::field::strict_transport_security, kHsts);
   beast::get_lowest_layer(client_).expires_after(kStepTimeout);
   bhttp::async_write(client_, *response, [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {

@@ -62,8 +62,10 @@ void HttpServer::onAccept(boost::system::error_code ec, boost::asio::ip::tcp::so
   boost::system::error_code peerError;
   const auto peer = socket.remote_endpoint(peerError);
   std::unique_ptr<ConnectionLimiter::Ticket> ticket;
-  // A trusted proxy carries many clients: those are counted by the address it names.
-  if (!peerError && !policy_.trusts(peer.address())) {
+  // A trusted proxy, or another node of the cluster relaying, carries many clients: those are
+  // counted by the address it names (HttpSession), not all together against its own.
+  if (!peerError && !policy_.trusts(peer.address()) &&
+      !(context_.placement && context_.placement->isClusterNode(peer.address().to_string()))) {
     ticket = limiter_.acquire(peer.address().to_string());
     if (!ticket) {
       metrics().httpRateLimited++;

@@ -8,6 +8,7 @@
 
 #include "common/Metrics.h"
 #include "http/HttpRelay.h"
+#include "http/RelayConnect.h"
 #include "http/RoomPlacement.h"
 #include "http/WebSocketRelay.h"
 #include "http/WebSocketSession.h"
@@ -122,11 +123,8 @@ void BasicHttpSession<Stream>::onBody(beast::error_code ec) {
           case Placement::Kind::Relay:
             return self->relayRequest(std::move(placed.home));
           case Placement::Kind::Unavailable: {
-            auto response = Router::error(503, kHomeUnreachable,
-                                          self->parser_->get().version());
-            response.set(bhttp::field::retry_after, "2");
-            response.keep_alive(self->parser_->get().keep_alive());
-            return self->write(std::move(response));
+            const auto& request = self->parser_->get();
+            return self->write(relayRefusal(503, kHomeUnreachable, request.version(), request.keep_alive()));
           }
         }
       });
@@ -140,8 +138,9 @@ template <class Stream>
 std::optional<std::string> BasicHttpSession<Stream>::homedRoomOf(const Request& request) {
   const std::string_view target = request.target();
   const auto roomApi = Router::roomApiPath(target.substr(0, target.find('?')));
-  // /api/rooms/{id} itself (whether the room exists, who may join) is the shared store's.
-  if (!roomApi || roomApi->sub.size() <= 1) return std::nullopt;
+  // /api/rooms/{id} itself too: who is in the meeting and whether it is being recorded (which
+  // people about to join must be told) are known to the live meeting, at its home.
+  if (!roomApi) return std::nullopt;
   std::string roomId(roomApi->id);
   if (!signaling::isValidRoomId(roomId) || !context_.rooms.find(roomId)) return std::nullopt;
   return roomId;
@@ -224,7 +223,7 @@ void BasicHttpSession<Stream>::upgrade() {
         case Placement::Kind::Relay:
           return self->relayWebSocket(std::move(placed.home));
         case Placement::Kind::Unavailable:
-          return self->refuse(503, kHomeUnreachable);
+          return self->write(relayRefusal(503, kHomeUnreachable, self->parser_->get().version(), false));
       }
     });
     return;

@@ -48,6 +48,10 @@ class RoomPlacement {
   virtual void place(const std::string& roomId, std::function<void(Placement)> done) = 0;
   // Whether `key` is the cluster's relay key (compared in constant time).
   virtual bool isRelayKey(std::string_view key) const = 0;
+  // Whether `address` is a node of the cluster (as the last heartbeat saw them). A node relays
+  // many clients: its connections are not counted against its own address, but each relayed
+  // client against the address the relay names, as behind a trusted proxy.
+  virtual bool isClusterNode(const std::string& address) const = 0;
 };
 
 }  // namespace parley::http

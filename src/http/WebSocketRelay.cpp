@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/Metrics.h"
-#include "http/Router.h"
+#include "http/RelayConnect.h"
 
 namespace parley::http {
 
@@ -12,7 +12,6 @@ namespace websocket = beast::websocket;
 namespace bhttp = beast::http;
 
 namespace {
-constexpr auto kConnectTimeout = std::chrono::seconds(3);
 // As for a direct client (WebSocketSession): a frame past this ends the connection.
 constexpr std::size_t kHardFrameLimit = 1024 * 1024;
 // Sent to the home when this node stops: its clients come back through another node, as
@@ -47,23 +46,13 @@ BasicWebSocketRelay<Stream>::~BasicWebSocketRelay() { metrics().signalingRelayed
 template <class Stream>
 void BasicWebSocketRelay<Stream>::start(Upgrade upgrade) {
   upgrade_.emplace(std::move(upgrade));
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(target_.address, ec);
-  if (ec) return refuseClient(503, kHomeUnreachable);
-  auto& socket = beast::get_lowest_layer(home_);
-  socket.expires_after(kConnectTimeout);
-  socket.async_connect(boost::asio::ip::tcp::endpoint(address, target_.port),
-                       [self = this->shared_from_this()](beast::error_code ec) { self->onUpstreamConnected(ec); });
+  connectToHome(beast::get_lowest_layer(home_), target_, "signaling relay",
+                [self = this->shared_from_this()](const beast::error_code& ec) { self->onUpstreamConnected(ec); });
 }
 
 template <class Stream>
 void BasicWebSocketRelay<Stream>::onUpstreamConnected(const beast::error_code& ec) {
-  if (ec) {
-    spdlog::warn("signaling relay: node {} at {}:{} unreachable: {}", target_.nodeId, target_.address, target_.port,
-                 ec.message());
-    if (ec == boost::asio::error::connection_refused && target_.refused) target_.refused();
-    return refuseClient(503, kHomeUnreachable);
-  }
+  if (ec) return refuseClient(503, kHomeUnreachable);
   beast::get_lowest_layer(home_).expires_never();
   home_.set_option(relayTimeouts());
   home_.read_message_max(kHardFrameLimit);
@@ -125,9 +114,7 @@ void BasicWebSocketRelay<Stream>::refuseClient(unsigned status, std::string_view
   ended_ = true;
   beast::error_code ignored;
   beast::get_lowest_layer(home_).socket().close(ignored);
-  auto response = std::make_shared<Response>(Router::error(status, message, upgrade_ ? upgrade_->version() : 11));
-  if (status == 503) response->set(bhttp::field::retry_after, "2");
-  response->keep_alive(false);
+  auto response = std::make_shared<Response>(relayRefusal(status, message, upgrade_ ? upgrade_->version() : 11, false));
   auto& stream = client_.next_layer();
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
   bhttp::async_write(stream, *response, [self = this->shared_from_this(), response](beast::error_code, std::size_t) {

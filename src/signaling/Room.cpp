@@ -203,6 +203,18 @@ void Room::expireAway(std::int64_t now) {
   }
 }
 
+void Room::handOver(std::int64_t now) {
+  metrics().participantsHandedOver.fetch_add(members_.size() + waiting_.size(), std::memory_order_relaxed);
+  // Those at the door knock again there.
+  for (auto& person : waiting_.takeAll()) person.peer->close();
+  // Said while everyone still hears it: the new home does neither until a moderator asks.
+  if (transcribing()) stopTranscription(now);
+  if (recording()) stopRecording({}, now);
+  // No 'ended': a connection closed without one is a lost one to the client, which comes
+  // back at once, through whichever node, and is placed at the room's home.
+  dismissEveryone("moved", now);
+}
+
 std::vector<IceServerView> Room::iceServersFor(const std::string& participantId, std::int64_t now) const {
   if (!services_.iceServers || !services_.iceServers->enabled()) return {};
   const auto credential = turnCredential(*services_.iceServers, participantId, now / 1000);

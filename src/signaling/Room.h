@@ -87,6 +87,11 @@ class Room {
   std::optional<std::string> resume(SignalingPeer& peer, const std::string& resumeToken, std::int64_t now);
   // Participants away longer than the window leave ("timeout").
   void expireAway(std::int64_t now);
+  // This server is no longer the room's home (a node of a cluster found another node holding
+  // it, after an absence): the transcription and the recording stop, and everyone, waiting
+  // or in, is let go without a goodbye ("moved"), so that their clients reconnect and are
+  // placed in the room at its home.
+  void handOver(std::int64_t now);
 
   std::optional<ProtocolError> chat(const std::string& from, const std::string& text, std::int64_t now);
   // Older chat for one participant, a page before message `beforeId`.
@@ -164,6 +169,9 @@ class Room {
   static UserKey userKey(const Identity& identity) { return {identity.issuer, identity.subject}; }
   void admitOne(WaitingRoom::Person person, std::int64_t now);
   void endMeeting(const std::string& by, std::int64_t now);
+  // Every member's connection is closed, then each leaves with `reason`: nobody sees the
+  // others leave.
+  void dismissEveryone(std::string_view reason, std::int64_t now);
   Member* find(const std::string& participantId);
   const Member* find(const std::string& participantId) const;
   void broadcast(const std::string& frame, const std::string& except = {});

@@ -124,13 +124,16 @@ void Room::endMeeting(const std::string& by, std::int64_t now) {
   if (transcribing()) stopTranscription(now);
   if (recording()) stopRecording(by, now);
   broadcast(endedFrame(by));
-  // Everyone goes: their connections close once the frame is out, and nothing follows it
-  // (they are let go before the leaves are told).
+  // Everyone goes: their connections close once the frame is out, and nothing follows it.
+  dismissEveryone("ended", now);
+}
+
+void Room::dismissEveryone(std::string_view reason, std::int64_t now) {
   std::vector<std::pair<std::string, SignalingPeer*>> everyone;
   for (auto& member : members_) everyone.emplace_back(member.view.id, std::exchange(member.peer, nullptr));
   for (const auto& [id, peer] : everyone) {
-    leave(id, "ended", now);
     if (peer) peer->close();
+    leave(id, reason, now);
   }
 }
 

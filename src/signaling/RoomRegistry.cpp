@@ -66,6 +66,21 @@ void RoomRegistry::release(const std::string& id) {
   if (it != live_.end() && it->second->idle() && !it->second->transcribing()) live_.erase(it);
 }
 
+std::vector<std::string> RoomRegistry::liveRoomIds() const {
+  std::vector<std::string> ids;
+  ids.reserve(live_.size());
+  for (const auto& [id, room] : live_) ids.push_back(id);
+  return ids;
+}
+
+bool RoomRegistry::handOver(const std::string& id, std::int64_t now) {
+  const auto room = active(id);
+  if (!room) return false;
+  room->handOver(now);
+  release(id);
+  return true;
+}
+
 void RoomRegistry::stopAllTranscriptions(std::int64_t now) {
   for (auto& [id, room] : live_) room->stopTranscription(now);
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "signaling/KeyedRateLimits.h"
 #include "signaling/Room.h"
@@ -32,6 +33,13 @@ class RoomRegistry {
   std::shared_ptr<Room> active(const std::string& id) const;
   // Drops the live room if nobody is in it or waiting, and it is not being transcribed.
   void release(const std::string& id);
+
+  // The ids of the live rooms.
+  std::vector<std::string> liveRoomIds() const;
+  // This server is no longer the home of room `id` (a node of a cluster found another node
+  // holding it): everyone in it is let go to reconnect there (Room::handOver), and the room
+  // is released. False if the room is not live here.
+  bool handOver(const std::string& id, std::int64_t now);
 
   // Server shutdown: stops every live transcription while the media plane still runs.
   void stopAllTranscriptions(std::int64_t now);

@@ -2,7 +2,8 @@
 // gets the same home with its record; a home whose node has gone (its record expired) is
 // taken over by the next node asked; many nodes claiming one room at once agree on one
 // home; a Redis outage is an answer with the reason, never a wait; and every node reads the
-// same relay key.
+// same relay key. A home that was away (its record expired, or Redis restarted empty) learns
+// on its return which of its rooms another node took meanwhile, and claims the others again.
 #include "cluster/RoomHomes.h"
 
 #include <gtest/gtest.h>
@@ -29,6 +30,23 @@ RedisUrl urlOf(const RedisServer& redis) {
 // Posts run at once on the homes' thread: each test waits on a future for the answer.
 RoomHomes::Post immediate() {
   return [](std::function<void()> task) { task(); };
+}
+
+// The rooms of `roomIds` that `homes` has lost; nothing if it gave no answer within `wait`.
+std::optional<std::vector<std::string>> confirm(RoomHomes& homes, std::vector<std::string> roomIds,
+                                                std::chrono::milliseconds wait = 3s) {
+  auto promise = std::make_shared<std::promise<std::vector<std::string>>>();
+  auto future = promise->get_future();
+  homes.confirm(std::move(roomIds), [promise](std::vector<std::string> lost) { promise->set_value(std::move(lost)); });
+  if (future.wait_for(wait) != std::future_status::ready) return std::nullopt;
+  return future.get();
+}
+
+void awaitExpiry(const RedisServer& redis, const std::string& nodeId) {
+  RedisConnection probe(urlOf(redis));
+  for (int i = 0; i < 100 && probe.command({"EXISTS", std::string(NodeRegistry::kKeyPrefix) + nodeId}).integer == 1; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
 }
 
 RoomHomeAnswer locate(RoomHomes& homes, const std::string& roomId) {
@@ -78,11 +96,7 @@ TEST(RoomHomes, AHomeWhoseNodeIsGoneIsTakenOverByTheNextNodeAsked) {
   RoomHomes b(urlOf(redis), "node-b", immediate());
   ASSERT_EQ(locate(a, "abc-defg-hij").home->id, "node-a");
   EXPECT_EQ(locate(b, "abc-defg-hij").home->id, "node-a");  // alive: it stays
-  // node-a's record expires, as a killed node's does.
-  RedisConnection probe(urlOf(redis));
-  for (int i = 0; i < 100 && probe.command({"EXISTS", std::string(NodeRegistry::kKeyPrefix) + "node-a"}).integer == 1; ++i) {
-    std::this_thread::sleep_for(20ms);
-  }
+  awaitExpiry(redis, "node-a");  // as a killed node's does
   EXPECT_EQ(locate(b, "abc-defg-hij").home->id, "node-b");
   // Back (a restarted node is a new id, but even the same one): the room stays where it went.
   registerNode(redis, "node-a", 8001, 60s);
@@ -142,6 +156,52 @@ TEST(RoomHomes, QuestionsPastTheBoundAreAnsweredAtOnce) {
   }  // the destructor answers whatever still waits
   EXPECT_EQ(answered, RoomHomes::kMaxWaiting + 200);
   EXPECT_GT(refused, 0u);
+}
+
+TEST(RoomHomes, AHomeBackFromAnAbsenceLearnsWhichOfItsRoomsWereTaken) {
+  RedisServer redis;
+  registerNode(redis, "node-a", 8001, 300ms);  // away for longer than its time to live
+  registerNode(redis, "node-b", 8002, 60s);
+  RoomHomes a(urlOf(redis), "node-a", immediate());
+  RoomHomes b(urlOf(redis), "node-b", immediate());
+  for (const char* room : {"abc-defg-hij", "klm-nopq-rst", "uvw-xyza-bcd"}) ASSERT_EQ(locate(a, room).home->id, "node-a");
+  const auto before = confirm(a, {"abc-defg-hij", "klm-nopq-rst", "uvw-xyza-bcd"});
+  ASSERT_TRUE(before);
+  EXPECT_TRUE(before->empty()) << "all three are node-a's";
+
+  awaitExpiry(redis, "node-a");
+  // While node-a is away, nothing is judged: it is not registered.
+  EXPECT_FALSE(confirm(a, {"abc-defg-hij"}, 1500ms));
+  // Someone joins one of its rooms through node-b, which takes it.
+  ASSERT_EQ(locate(b, "klm-nopq-rst").home->id, "node-b");
+  registerNode(redis, "node-a", 8001, 60s);  // its next heartbeat
+  const auto after = confirm(a, {"abc-defg-hij", "klm-nopq-rst", "uvw-xyza-bcd"});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*after, std::vector<std::string>{"klm-nopq-rst"});
+  // The rooms node-b did not take are node-a's again: node-b is relayed there.
+  EXPECT_EQ(locate(b, "abc-defg-hij").home->id, "node-a");
+  EXPECT_EQ(locate(b, "uvw-xyza-bcd").home->id, "node-a");
+  EXPECT_EQ(locate(a, "klm-nopq-rst").home->id, "node-b");
+}
+
+TEST(RoomHomes, AConfirmationReclaimsTheRoomsOfARedisRestartedEmpty) {
+  auto redis = std::make_unique<RedisServer>();
+  registerNode(*redis, "node-a", 8001, 60s);
+  RoomHomes a(urlOf(*redis), "node-a", immediate(), 200ms);
+  std::vector<std::string> rooms;
+  for (int i = 0; i < 250; ++i) rooms.push_back("room-" + std::to_string(i));  // three batches
+  for (const auto& room : {rooms.front(), rooms.back()}) ASSERT_EQ(locate(a, room).home->id, "node-a");
+  redis->stop();
+  EXPECT_FALSE(confirm(a, rooms, 1500ms)) << "no answer without Redis";
+  redis->start();
+  registerNode(*redis, "node-a", 8001, 60s);
+  registerNode(*redis, "node-b", 8002, 60s);
+  const auto lost = confirm(a, rooms);
+  ASSERT_TRUE(lost);
+  EXPECT_TRUE(lost->empty());
+  // Every one of them, in each batch, is node-a's again before anyone else asks.
+  RoomHomes b(urlOf(*redis), "node-b", immediate());
+  for (const auto& room : {rooms[0], rooms[150], rooms[249]}) EXPECT_EQ(locate(b, room).home->id, "node-a") << room;
 }
 
 }  // namespace parley::cluster

@@ -2,12 +2,13 @@
 // started by the test: they register and see each other, share rooms through the store,
 // people joining through either node meet in one room (its home node serves it, the other
 // relays), a node killed with SIGKILL leaves everyone's view within the heartbeat's time to
-// live, the live node closes the sessions it left open and becomes home to its rooms, and
+// live, the live node closes the sessions it left open and becomes home to its rooms, a home
+// that finds one of its rooms taken by another node (after an absence) sends its people there, and
 // while Redis is away a node keeps the calls it has and refuses new joins with a clear
 // error, then opens again by itself.
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { after, assertRising, before, createRoom, joinBare as join, joinRoom, launchBrowser, metricValue as metric, participantItem, startServer, test, until } from './helpers.mjs';
+import { after, assertRising, before, createRoom, joinBare as join, joinRoom, launchBrowser, metricValue as metric, participantItem, participantNames, startServer, test, until, within } from './helpers.mjs';
 import { startPostgres, startRedis } from './services.mjs';
 
 let postgres, redis, browser;
@@ -63,7 +64,7 @@ async function framesOf(client, type, count = 1, what = type) {
   return client.frames.filter((f) => f.type === type);
 }
 
-// Live participants of a room as one node holds it (0 where the room is not live).
+// Live participants of a room, as GET /api/rooms/{id} through `node` says (the home answers).
 async function liveCount(node, roomId) {
   return (await (await fetch(`${node.url}/api/rooms/${roomId}`)).json()).participant_count;
 }
@@ -82,7 +83,8 @@ test('people joining through either node meet in one room: its home serves it, t
   assert.equal(joined.participant.name, 'Bruno');
   assert.equal(await metric(nodes.b.url, 'parley_signaling_relayed_connections'), relayedBefore + 1);
   assert.equal(await liveCount(nodes.a, room.id), 2, 'the room lives on its home');
-  assert.equal(await liveCount(nodes.b, room.id), 0, 'and on no other node');
+  assert.equal(await liveCount(nodes.b, room.id), 2, 'node B answers for it as its home does');
+  await until(5000, 'nobody\'s call is on node B', async () => (await metric(nodes.b.url, 'parley_participants')) === 0);
 
   // Chat both ways, and a moderator's action across nodes.
   bruno.ws.send(JSON.stringify({ type: 'chat', text: 'bonjour depuis B' }));
@@ -155,7 +157,8 @@ test('a room\'s REST API answers through any node: its home serves it, with the 
   const stopped = await transcription(room.moderator_token, 'stop');
   assert.equal((await stopped.json()).active, false);
   assert.equal(await metric(nodes.b.url, 'parley_http_relayed_requests_total'), relayedBefore + 5);
-  assert.equal(await liveCount(nodes.b, room.id), 0, 'node B never opened the room');
+  assert.equal(await liveCount(nodes.b, room.id), 1, 'through node B, the meeting Ana is in');
+  assert.equal(await metric(nodes.b.url, 'parley_rooms_active'), 0, 'no meeting with people in it on node B');
   // A forged relay key on a REST request is refused as on an upgrade.
   const forged = await fetch(`${nodes.a.url}/api/rooms/${room.id}/recordings`,
     { headers: { 'X-Parley-Relay': 'not-the-key', 'X-Parley-Relay-Client': '203.0.113.9' } });
@@ -203,6 +206,43 @@ test('while Redis is away, calls go on, new joins are refused clearly, then open
   for (const ws of [ana.ws, carla.ws]) ws.close();
   // Both nodes registered again in the new (empty) Redis.
   await until(10000, 'two nodes again', async () => (await metric(nodes.a.url, 'parley_cluster_nodes')) === 2);
+});
+
+test('a home that finds its room taken by another node (while it was away) sends its people there', async () => {
+  await until(10000, 'two nodes', async () => (await metric(nodes.a.url, 'parley_cluster_nodes')) === 2);
+  const room = await createRoom(nodes.a.url, { name: 'Deux maisons' });
+  const ana = join(nodes.a.url, room.id, 'Ana');
+  assert.equal((await ana.first).type, 'welcome');
+  const homeKey = `parley:room:${room.id}:home`;
+  const nodeA = redis.command('GET', homeKey);
+  const nodeB = redis.command('--scan', '--pattern', 'parley:node:*').split('\n')
+    .map((key) => key.slice('parley:node:'.length)).find((id) => id && id !== nodeA);
+  assert.ok(nodeA && nodeB, `two node ids (${nodeA}, ${nodeB})`);
+  // What a partition leaves behind: node A away from Redis for longer than its time to live,
+  // and someone joining through node B meanwhile, which then claimed the room.
+  const handedBefore = await metric(nodes.a.url, 'parley_participants_handed_over_total');
+  const relayedBefore = await metric(nodes.a.url, 'parley_signaling_relayed_connections');
+  const tookAt = Date.now();
+  redis.command('SET', homeKey, nodeB, 'PX', '600000');
+  const bruno = join(nodes.b.url, room.id, 'Bruno');
+  assert.equal((await bruno.first).type, 'welcome', 'served by node B, the home now');
+
+  // Node A sees it on its next confirmation and lets Ana go, without a goodbye: her client
+  // reconnects, through node A again, and is relayed to node B.
+  await within(15000, 'node A lets Ana go', ana.closed);
+  console.log(`room taken by node B: node A let its people go after ${Date.now() - tookAt} ms`);
+  assert.ok(!ana.frames.some((f) => f.type === 'ended' || f.type === 'removed'), 'no goodbye: her client comes back');
+  assert.equal(await metric(nodes.a.url, 'parley_participants_handed_over_total'), handedBefore + 1);
+  assert.ok((await metric(nodes.a.url, 'parley_cluster_rooms_handed_over_total')) >= 1);
+  const again = join(nodes.a.url, room.id, 'Ana');
+  assert.equal((await again.first).type, 'welcome', JSON.stringify(again.frames));
+  assert.equal(await metric(nodes.a.url, 'parley_signaling_relayed_connections'), relayedBefore + 1, 'relayed to node B');
+  // One room: Bruno sees Ana come in, and node A answers for the room as its home does.
+  await until(5000, 'Bruno sees Ana', () => bruno.frames.some((f) => f.type === 'participant-joined' && f.participant?.name === 'Ana'));
+  assert.deepEqual(await participantNames(nodes.a.url, room), ['Ana', 'Bruno']);
+  const sessions = postgres.query(`SELECT leave_reason FROM participant_sessions WHERE name = 'Ana' AND room_id = '${room.id}' ORDER BY joined_at`);
+  assert.match(sessions, /^moved/, 'her first session ended as moved');
+  for (const ws of [again.ws, bruno.ws]) ws.close();
 });
 
 test('a node killed with SIGKILL leaves the others\' view within the time to live, and they close its sessions', async () => {

@@ -2,7 +2,7 @@
 // started by a test and removed afterwards: PostgreSQL (as nobody when the test runs as root:
 // PostgreSQL refuses root) and Redis. `stop()` and `start()` make an outage.
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { tempDir } from './helpers.mjs';
@@ -28,6 +28,8 @@ export async function startPostgres({ host = '127.0.0.1' } = {}) {
     execFileSync(cmd, args, { stdio: 'pipe', cwd: dir });
   };
   run([`${bin}/initdb`, '-D', `${dir}/db`, '-A', 'trust', '-U', 'parley', '-E', 'UTF8', '--no-instructions']);
+  // initdb lets in loopback only; on a test's own bridge, the nodes on it too.
+  if (host !== '127.0.0.1') appendFileSync(`${dir}/db/pg_hba.conf`, 'host all all samenet trust\n');
   const start = () => run([`${bin}/pg_ctl`, '-D', `${dir}/db`, '-w', '-t', '30', '-l', `${dir}/log`, '-o',
     `-p ${port} -k ${dir} -c listen_addresses=${host} -c fsync=off`, 'start']);
   start();
@@ -53,8 +55,11 @@ export async function startRedis({ host = '127.0.0.1' } = {}) {
   const port = await freePort();
   let child = null;
   const start = async () => {
+    // Without a password Redis answers loopback only (protected mode): on a test's own bridge,
+    // the nodes on it too.
     child = spawn('redis-server', ['--port', String(port), '--bind', host, '--dir', dir, '--save', '',
-      '--appendonly', 'no', '--logfile', `${dir}/redis.log`], { stdio: 'ignore' });
+      '--appendonly', 'no', '--logfile', `${dir}/redis.log`, ...(host === '127.0.0.1' ? [] : ['--protected-mode', 'no'])],
+    { stdio: 'ignore' });
     for (let i = 0; i < 200; i++) {
       const ready = await new Promise((resolve) => {
         const socket = net.connect(port, host, () => socket.write('PING\r\n'));
@@ -77,6 +82,8 @@ export async function startRedis({ host = '127.0.0.1' } = {}) {
     url: `redis://${host}:${port}`,
     start,
     stop,
+    // One command through redis-cli (Debian's redis-tools); its output, trimmed.
+    command: (...args) => execFileSync('redis-cli', ['-h', host, '-p', String(port), ...args], { encoding: 'utf8' }).trim(),
     async remove() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

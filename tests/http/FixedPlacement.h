@@ -4,6 +4,7 @@
 // times the relay found the home's port refusing.
 #include <atomic>
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "http/RoomPlacement.h"
@@ -21,7 +22,9 @@ class FixedPlacement : public RoomPlacement {
     done({Placement::Kind::Relay, {"home", "127.0.0.1", homePort_, key_, [this] { ++refused; }}});
   }
   bool isRelayKey(std::string_view key) const override { return key == kClusterKey; }
+  bool isClusterNode(const std::string& address) const override { return nodes.count(address) != 0; }
   std::atomic<int> refused{0};
+  std::set<std::string> nodes;  // the addresses of the cluster's nodes: none unless a test says
 
  private:
   std::uint16_t homePort_;

@@ -4,7 +4,8 @@
 // gets the home's answer whole, twice on one kept-alive connection; the home gets the
 // client's request with the cluster's key and the client's address, and never the client's
 // own relay headers; a home whose port refuses connections gets a 503 to the client and is
-// reported dead. Run under the sanitizers too.
+// reported dead; a room's own record (GET /api/rooms/{id}) is the home's too, while unknown
+// rooms and new ones are answered here. Run under the sanitizers too.
 #include "http/HttpRelay.h"
 
 #include <gtest/gtest.h>
@@ -209,18 +210,27 @@ TEST_F(HttpRelayTest, AHomeThatRefusesConnectionsGivesA503AndIsReportedDead) {
   EXPECT_EQ(placement.refused.load(), 1);
 }
 
-TEST_F(HttpRelayTest, TheRoomItselfAndUnknownRoomsAreAnsweredHere) {
+TEST_F(HttpRelayTest, TheRoomItselfIsAnsweredByItsHomeAndUnknownRoomsHere) {
   FakeHome home;
   FixedPlacement placement(home.port(), kKey);
   start(placement);
+  // Who is in the meeting, and whether it is being recorded, are the live meeting's.
   bhttp::request<bhttp::string_body> room{bhttp::verb::get, std::string("/api/rooms/") + kRoom, 11};
   bhttp::request<bhttp::string_body> unknown{bhttp::verb::get, "/api/rooms/zzz-zzzz-zzz/recordings", 11};
-  auto answers = fetchAll(port(), {room, unknown});
+  bhttp::request<bhttp::string_body> unknownRoom{bhttp::verb::get, "/api/rooms/zzz-zzzz-zzz", 11};
+  bhttp::request<bhttp::string_body> create{bhttp::verb::post, "/api/rooms", 11};
+  create.set(bhttp::field::content_type, "application/json");
+  create.body() = R"({"name":"Ici"})";
+  auto answers = fetchAll(port(), {room, unknown, unknownRoom, create});
   const auto got = answersOf(answers, std::chrono::seconds(10));
-  ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0].result_int(), 200u) << "the shared store answers for the room";
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0]["X-Home"], "yes");
   EXPECT_EQ(got[1].result_int(), 404u);
-  EXPECT_TRUE(home.requests().empty());
+  EXPECT_EQ(got[2].result_int(), 404u);
+  EXPECT_EQ(got[3].result_int(), 201u) << "a new room is made here, in the shared store";
+  const auto sent = home.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].target(), std::string("/api/rooms/") + kRoom);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/beast/websocket.hpp>
 #include <filesystem>
@@ -44,8 +45,10 @@ using testing::runUntil;
 
 // One node: its own registry and HTTP server over the shared store.
 struct Node {
-  Node(asio::io_context& io, store::RoomStore& store, const StaticFiles& web)
-      : rooms(store), router(rooms, web), server(io, {asio::ip::make_address("127.0.0.1"), 0}, router, rooms) {}
+  Node(asio::io_context& io, store::RoomStore& store, const StaticFiles& web, HttpPolicy policy = {})
+      : rooms(store),
+        router(rooms, web),
+        server(io, {asio::ip::make_address("127.0.0.1"), 0}, router, rooms, std::move(policy)) {}
   signaling::RoomRegistry rooms;
   Router router;
   HttpServer server;
@@ -56,9 +59,12 @@ struct Node {
 // frame and how the connection ended; send() and close() run on its thread.
 class Client {
  public:
-  Client(std::uint16_t port, std::string name) : ws_(io_) {
-    thread_ = std::thread([this, port, name] {
+  // `from`: the loopback address the client connects from (all of 127/8 is this machine's).
+  Client(std::uint16_t port, std::string name, std::string from = "127.0.0.1") : ws_(io_) {
+    thread_ = std::thread([this, port, name, from] {
       try {
+        ws_.next_layer().open(asio::ip::tcp::v4());
+        ws_.next_layer().bind({asio::ip::make_address(from), 0});
         ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
         ws_.handshake("127.0.0.1:" + std::to_string(port), std::string("/ws/") + kRoom);
         ws_.text(true);
@@ -138,9 +144,13 @@ class WebSocketRelayTest : public ::testing::Test {
     }
     runUntil(io, std::chrono::seconds(2), [] { return false; });
   }
-  void startNodes(const std::string& key) {
-    home = std::make_unique<Node>(io, store, web);
+  // `homePerAddress`: the connections one client address may hold at the home.
+  void startNodes(const std::string& key, std::size_t homePerAddress = 1000) {
+    HttpPolicy homePolicy;
+    homePolicy.maxConnectionsPerAddress = homePerAddress;
+    home = std::make_unique<Node>(io, store, web, homePolicy);
     homePlacement = std::make_unique<FixedPlacement>(0, kKey);
+    homePlacement->nodes = {"127.0.0.1"};  // the relaying node's address
     home->server.setPlacement(homePlacement.get());
     home->server.start();
     relay = std::make_unique<Node>(io, store, web);
@@ -200,6 +210,30 @@ TEST_F(WebSocketRelayTest, AHomeWhosePortRefusesIsReportedAndTheClientToldToRetr
   EXPECT_TRUE(runUntil(io, std::chrono::seconds(10), [&] { return !bruno.ended().empty(); }));
   EXPECT_EQ(relayPlacement->refused.load(), 1) << "the dead home reported";
   EXPECT_NE(bruno.ended(), "closed") << "never upgraded";
+}
+
+// A relaying node carries many clients: the home counts each by its own address, so that
+// neither the node's many honest clients nor one client's many connections through it
+// exhaust the node's share at the home; and one client's bound still holds through it.
+TEST_F(WebSocketRelayTest, TheHomeCountsRelayedClientsByTheirOwnAddressNotTheRelays) {
+  startNodes(kKey, 2);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (const char* from : {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
+    clients.push_back(std::make_unique<Client>(relay->port(), std::string("Client ") + from, from));
+  }
+  ASSERT_TRUE(runUntil(io, std::chrono::seconds(10), [&] {
+    return std::all_of(clients.begin(), clients.end(), [](const auto& c) { return c->got("welcome"); });
+  })) << "three clients of one node, more than the home allows one address";
+  EXPECT_EQ(home->rooms.participantCount(), 3u);
+
+  // A second connection of 127.0.0.2 is within its bound; a third is not, at the home.
+  Client second(relay->port(), "Deux", "127.0.0.2");
+  ASSERT_TRUE(runUntil(io, std::chrono::seconds(10), [&] { return second.got("welcome"); })) << second.ended();
+  Client third(relay->port(), "Trois", "127.0.0.2");
+  EXPECT_TRUE(runUntil(io, std::chrono::seconds(10), [&] { return !third.ended().empty(); }));
+  EXPECT_NE(third.ended(), "closed") << "never upgraded";
+  EXPECT_FALSE(third.got("welcome"));
+  EXPECT_EQ(home->rooms.participantCount(), 4u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // conversations through SignalingSession with a real (in-memory) SQLite store.
 #include <gtest/gtest.h>
 
+#include "common/Metrics.h"
 #include "signaling/Admission.h"
 #include "signaling/SessionHarness.h"
 #include "store/SqliteRoomStore.h"
@@ -349,6 +350,40 @@ TEST_F(WaitingRoomTest, WithoutSignInNobodyIsMarkedAGuest) {
   bruno.join("Bruno");
   EXPECT_EQ(bruno.peer.ofType("welcome").at(0)["you"]["guest"], false);
   EXPECT_EQ(bruno.peer.ofType("welcome").at(0)["room"]["access"], "public");
+}
+
+// A node of a cluster that finds another node is now the room's home lets everyone go, in
+// the room or at its door, without a goodbye: their clients reconnect and are placed there.
+TEST_F(WaitingRoomTest, AHandedOverRoomLetsEveryoneGoWithoutAGoodbye) {
+  const auto id = roomOwnedByAna(AccessLevel::Trusted);
+  Client ana(rooms, id, signedIn(kAna)), bruno(rooms, id, signedIn(kBruno)), chloe(rooms, id, signedIn(kChloe)),
+      visitor(rooms, id, guest("d1"));
+  ana.join("Ana");
+  bruno.join("Bruno");
+  chloe.join("Chloé");
+  visitor.join("Visiteur");
+  ASSERT_TRUE(visitor.session.waiting());
+  chloe.session.onClosed("timeout", 2000);  // away, within her resume window
+  const auto handedBefore = metrics().participantsHandedOver.load();
+  const auto anaFrames = ana.peer.frames.size(), brunoFrames = bruno.peer.frames.size();
+
+  EXPECT_TRUE(rooms.handOver(id, 3000));
+  for (const auto* client : {&ana, &bruno, &visitor}) EXPECT_TRUE(client->peer.closed);
+  // Nothing said: no 'ended' (the client would not come back), nobody seen leaving.
+  EXPECT_EQ(ana.peer.frames.size(), anaFrames);
+  EXPECT_EQ(bruno.peer.frames.size(), brunoFrames);
+  EXPECT_TRUE(visitor.peer.ofType("denied").empty());
+  EXPECT_EQ(metrics().participantsHandedOver.load(), handedBefore + 4);
+  EXPECT_FALSE(rooms.active(id)) << "released: the room lives at its home now";
+  for (const auto& session : store.sessions(id)) {
+    EXPECT_EQ(session.leftAt, 3000) << session.name;
+    EXPECT_EQ(session.leaveReason, "moved") << session.name;
+  }
+  // Their connections' ends, when they come, change nothing.
+  ana.session.onClosed("closed", 3100);
+  visitor.session.onClosed("closed", 3100);
+  EXPECT_FALSE(rooms.active(id));
+  EXPECT_FALSE(rooms.handOver(id, 3200)) << "nothing live to hand over";
 }
 
 }  // namespace parley::signaling

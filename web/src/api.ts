@@ -70,8 +70,16 @@ export async function getMyRooms(): Promise<OwnedRoom[]> {
 }
 
 // With the moderator token (or the owner's session cookie) the answer names who is in.
+// A 503 (in a cluster, the meeting's node being replaced) is asked again a few times, as its
+// Retry-After says, before it counts as a failure.
 export async function getRoom(id: string, token?: string | null): Promise<RoomInfo | null> {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(id)}`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+  let response: Response;
+  for (let attempt = 0; ; attempt++) {
+    response = await fetch(`/api/rooms/${encodeURIComponent(id)}`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+    if (response.status !== 503 || attempt >= 4) break;
+    const seconds = Math.min(Number(response.headers.get('Retry-After')) || 2, 5);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  }
   if (response.status === 404) return null;
   if (!response.ok) throw new Error(`get room: HTTP ${response.status}`);
   return response.json();

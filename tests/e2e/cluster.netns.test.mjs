@@ -1,0 +1,142 @@
+// Three nodes of a cluster as three machines: each node in a network namespace of its own,
+// joined to the others by a bridge (one /24, as a private network between servers), with
+// Redis and PostgreSQL on the bridge's side. scripts/test runs this file in a namespace of
+// its own, which holds the bridge, Redis, PostgreSQL and the browsers. People joining
+// through each of the three nodes, in Chromium and in Firefox ESR, meet in one meeting: they
+// see each other in the list, see and hear each other, chat, and the moderator on node A
+// mutes a participant on node C. The signaling of those on nodes B and C is relayed to the
+// meeting's home over the bridge.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import puppeteer from 'puppeteer-core';
+import { PARLEY, after, assertRising, before, createRoom, joinRoom, launchBrowser, metricValue as metric,
+  participantItem, tempDir, test, until } from './helpers.mjs';
+import { startPostgres, startRedis } from './services.mjs';
+
+const inNamespace = Boolean(process.env.PARLEY_E2E_HOST);
+const skip = inNamespace ? false : 'run through scripts/test: it needs the network namespace it makes, and root';
+const BRIDGE = 'brparley';
+const BRIDGE_IP = '10.86.0.1';
+const NODES = ['a', 'b', 'c'].map((name, i) => ({ name, ip: `10.86.0.${11 + i}`, ns: `parley-node-${name}-${process.pid}` }));
+
+const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+let postgres, redis, browser, firefox;
+const nodes = {};
+
+function makeNetwork() {
+  ip('link', 'add', BRIDGE, 'type', 'bridge');
+  ip('addr', 'add', `${BRIDGE_IP}/24`, 'dev', BRIDGE);
+  ip('link', 'set', BRIDGE, 'up');
+  NODES.forEach(({ name, ip: address, ns }) => {
+    ip('netns', 'add', ns);
+    ip('link', 'add', `vn${name}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+    ip('link', 'set', `vn${name}`, 'master', BRIDGE);
+    ip('link', 'set', `vn${name}`, 'up');
+    ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0');
+    ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+  });
+}
+
+function removeNetwork() {
+  for (const { ns } of NODES) {
+    try { ip('netns', 'del', ns); } catch { /* not made */ }
+  }
+  try { ip('link', 'del', BRIDGE); } catch { /* not made */ }
+}
+
+// `parley serve` inside the node's namespace, listening on its address only; resolves once
+// it listens.
+async function startNode({ name, ip: address, ns }) {
+  const child = spawn('ip', ['netns', 'exec', ns, PARLEY, 'serve', '--host', address, '--port', '0',
+    '--data', tempDir(`parley-node-${name}-`), '--cluster', redis.url, '--store', postgres.url,
+    '--node-address', address, '--udp-ports', '47900-47901', '--tcp-ports', 'off', '--media-workers', '1'],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = await new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      log += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(log);
+      if (match) resolve(match[1]);
+    };
+    child.stderr.on('data', onData);
+    child.stdout.on('data', (chunk) => (log += chunk));
+    exited.then((code) => reject(new Error(`node ${name} exited (${code}) before listening:\n${log}`)));
+  });
+  nodes[name] = { url, log: () => log, stop: () => { child.kill('SIGTERM'); return exited; } };
+}
+
+before(async () => {
+  if (skip) return;
+  makeNetwork();
+  postgres = await startPostgres({ host: BRIDGE_IP });
+  redis = await startRedis({ host: BRIDGE_IP });
+  for (const node of NODES) await startNode(node);
+  for (const node of Object.values(nodes)) {
+    await until(15000, 'three nodes, open to joins', async () =>
+      (await metric(node.url, 'parley_cluster_nodes')) === 3 && (await metric(node.url, 'parley_cluster_joins_refused')) === 0);
+  }
+  // Pages from the nodes' plain-HTTP addresses may use the camera and microphone.
+  browser = await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${Object.values(nodes).map((n) => n.url).join(',')}`]);
+  firefox = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: '/usr/bin/firefox-esr',
+    headless: true,
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,  // a fake camera and microphone
+      'media.navigator.permission.disabled': true,
+      'dom.securecontext.allowlist': NODES.map((n) => n.ip).join(','),
+    },
+  });
+});
+
+// Firefox joins through `url`, as the automation URL does for Chromium.
+async function joinFirefox(url, roomId, name) {
+  const page = await (await firefox.createBrowserContext()).newPage();
+  await page.goto(`${url}/r/${roomId}?name=${encodeURIComponent(name)}&autojoin=1`);
+  await page.waitForSelector(`[data-testid="participant-item"][data-name="${name}"]`, { timeout: 30000 });
+  return page;
+}
+
+after(async () => {
+  await firefox?.close();
+  await browser?.close();
+  for (const node of Object.values(nodes)) await node.stop();
+  await redis?.remove();
+  postgres?.remove();
+  removeNetwork();
+});
+
+test('people joining through three nodes on three machines, in Chromium and Firefox, meet in one meeting, see and hear each other, chat, and a moderator on node A mutes a participant on node C', { skip }, async () => {
+  const room = await createRoom(nodes.a.url, { name: 'Trois machines' });
+  const ana = await joinRoom(browser, nodes.a.url, room.id, 'Ana', { token: room.moderator_token });
+  const bruno = await joinFirefox(nodes.b.url, room.id, 'Bruno');
+  const carla = await joinRoom(browser, nodes.c.url, room.id, 'Carla');
+  const people = { Ana: ana, Bruno: bruno, Carla: carla };
+  for (const [who, page] of Object.entries(people)) {
+    for (const other of Object.keys(people)) {
+      await page.waitForSelector(`[data-testid="participant-list"] [data-testid="participant-item"][data-name="${other}"]`, { timeout: 30000 });
+    }
+    await assertRising(page, 'audio', 'totalAudioEnergy', 2, who);
+    await assertRising(page, 'video', 'framesDecoded', 2, who);
+  }
+  // Node A is the meeting's home (Ana came first): B and C relay their people's signaling.
+  for (const node of [nodes.b, nodes.c]) assert.ok((await metric(node.url, 'parley_signaling_relayed_connections')) >= 1);
+  assert.equal(await metric(nodes.a.url, 'parley_participants'), 3, 'all three in the meeting on its home');
+
+  await carla.getByTestId('toggle-chat').click();
+  await carla.getByTestId('chat-input').fill('Bonjour depuis le nœud C');
+  await carla.getByTestId('chat-input').press('Enter');
+  await ana.getByTestId('toggle-chat').click();
+  await ana.getByTestId('chat-message').filter({ hasText: 'Bonjour depuis le nœud C' }).waitFor();
+
+  await ana.getByTestId('toggle-participants').click();
+  await participantItem(ana, 'Carla').getByTestId('moderator-mute').click();
+  await carla.getByTestId('toast').filter({ hasText: 'muted your microphone' }).waitFor();
+  assert.equal(await carla.getByTestId('toggle-mic').getAttribute('aria-pressed'), 'true');
+  await participantItem(ana, 'Carla').getByTestId('participant-muted').waitFor();
+  await bruno.waitForSelector('[data-testid="participant-item"][data-name="Carla"] [data-testid="participant-muted"]', { timeout: 10000 });
+  for (const page of [ana, carla]) await page.context().close();
+  await bruno.browserContext().close();
+});
