@@ -3,8 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <boost/asio/ip/address.hpp>
-
 #include "common/Clock.h"
 #include "common/Prometheus.h"
 #include "common/Random.h"
@@ -59,16 +57,14 @@ ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& node
 void ClusterNode::upkeep() {
   registry_->setLoad(static_cast<std::uint32_t>(rooms_.participantCount()),
                      static_cast<std::uint32_t>(media_.placedStreams()));
-  if (const auto view = registry_->view(); view.reachable) {
+  const auto view = registry_->view();
+  if (view.reachable) {
     nodeAddresses_.clear();
     for (const auto& node : view.nodes) {
-      // As the HTTP server writes a peer's address (one spelling of an IPv6 one).
-      boost::system::error_code ec;
-      const auto address = boost::asio::ip::make_address(node.address, ec);
-      if (!ec) nodeAddresses_.insert(address.to_string());
+      if (auto address = http::IpNetwork::parse(node.address)) nodeAddresses_.push_back(*address);
     }
   }
-  closeSessionsOfLostNodes();
+  closeSessionsOfLostNodes(view);
   confirmHomes();
   // Until the first heartbeat has answered, the node is not known to be part of anything.
   const bool refuse = !registry_->reachable();
@@ -76,9 +72,9 @@ void ClusterNode::upkeep() {
   refusing_ = refuse;
   rooms_.setJoinsRefused(refuse ? kRefusedJoin : "");
   if (refuse) {
-    spdlog::error("cluster: {}: new joins refused until it answers", registry_->view().error);
+    spdlog::error("cluster: {}: new joins refused until it answers", view.error);
   } else {
-    spdlog::info("cluster: coordination reachable, {} nodes: joins open", registry_->view().nodes.size());
+    spdlog::info("cluster: coordination reachable, {} nodes: joins open", view.nodes.size());
   }
 }
 
@@ -116,10 +112,9 @@ bool ClusterNode::isRelayKey(std::string_view key) const {
 // Participants of a killed node come back through another one; their old sessions stay
 // open in the store until a live node closes them ("node-lost"). Every live node does it:
 // the update is the same whoever runs it first.
-void ClusterNode::closeSessionsOfLostNodes() {
+void ClusterNode::closeSessionsOfLostNodes(const cluster::ClusterView& view) {
   const auto now = unixMillisNow();
   if (now - lastLostNodeSweep_ < kLostNodeSweepMillis) return;
-  const auto view = registry_->view();
   if (!view.reachable) return;  // no view of who lives: judge nobody
   lastLostNodeSweep_ = now;
   std::vector<std::string> live;

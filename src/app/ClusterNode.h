@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "cluster/NodeRegistry.h"
 #include "cluster/RoomHomes.h"
+#include "http/HttpPolicy.h"
 #include "http/RoomPlacement.h"
 
 namespace parley::signaling {
@@ -33,7 +33,7 @@ class ClusterNode : public http::RoomPlacement {
               signaling::RoomRegistry& rooms, sfu::MediaService& media, cluster::RoomHomes::Post post);
   void place(const std::string& roomId, std::function<void(http::Placement)> done) override;
   bool isRelayKey(std::string_view key) const override;
-  bool isClusterNode(const std::string& address) const override { return nodeAddresses_.count(address) != 0; }
+  bool isClusterNode(const boost::asio::ip::address& peer) const override { return http::inAny(nodeAddresses_, peer); }
 
   // On the control thread, on the upkeep timer.
   void upkeep();
@@ -54,12 +54,12 @@ class ClusterNode : public http::RoomPlacement {
   std::int64_t lastHomesConfirmed_ = 0;
   // The live nodes' addresses, from the registry's last view at each upkeep (the HTTP server
   // asks on this same thread, for every connection it accepts).
-  std::unordered_set<std::string> nodeAddresses_;
+  std::vector<http::IpNetwork> nodeAddresses_;
   std::uint64_t roomsHandedOver_ = 0;
   std::int64_t lastLostNodeSweep_ = 0;
   std::uint64_t lostSessionsClosed_ = 0;
 
-  void closeSessionsOfLostNodes();
+  void closeSessionsOfLostNodes(const cluster::ClusterView& view);
   // Asks the cluster whether this node is still the home of every room it serves, and hands
   // over those it is not.
   void confirmHomes();

@@ -85,9 +85,11 @@ bool IpNetwork::contains(const boost::asio::ip::address& ip) const {
   return true;
 }
 
-bool HttpPolicy::trusts(const boost::asio::ip::address& peer) const {
-  return std::any_of(trustedProxies.begin(), trustedProxies.end(), [&](const IpNetwork& n) { return n.contains(peer); });
+bool inAny(const std::vector<IpNetwork>& networks, const boost::asio::ip::address& ip) {
+  return std::any_of(networks.begin(), networks.end(), [&](const IpNetwork& n) { return n.contains(ip); });
 }
+
+bool HttpPolicy::trusts(const boost::asio::ip::address& peer) const { return inAny(trustedProxies, peer); }
 
 std::optional<std::string> hostOfUrl(std::string_view url) {
   for (std::string_view scheme : {"https://", "http://"}) {

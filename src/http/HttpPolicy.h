@@ -22,6 +22,9 @@ struct IpNetwork {
   static std::optional<IpNetwork> parse(std::string_view text);
   bool contains(const boost::asio::ip::address& ip) const;
 };
+// Whether `ip` is in any of `networks` (an IPv4 peer of a dual-stack socket, ::ffff:a.b.c.d,
+// matches a.b.c.d).
+bool inAny(const std::vector<IpNetwork>& networks, const boost::asio::ip::address& ip);
 
 // Strict-Transport-Security on every answer over TLS: a year.
 inline constexpr std::string_view kHsts = "max-age=31536000";

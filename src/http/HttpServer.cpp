@@ -65,7 +65,7 @@ void HttpServer::onAccept(boost::system::error_code ec, boost::asio::ip::tcp::so
   // A trusted proxy, or another node of the cluster relaying, carries many clients: those are
   // counted by the address it names (HttpSession), not all together against its own.
   if (!peerError && !policy_.trusts(peer.address()) &&
-      !(context_.placement && context_.placement->isClusterNode(peer.address().to_string()))) {
+      !(context_.placement && context_.placement->isClusterNode(peer.address()))) {
     ticket = limiter_.acquire(peer.address().to_string());
     if (!ticket) {
       metrics().httpRateLimited++;

@@ -1,6 +1,7 @@
 #pragma once
 // Where a room's signaling is served, for a node of a cluster (app/ClusterNode implements it
 // on the cluster layer; a single server has none): here, or relayed to the room's home node.
+#include <boost/asio/ip/address.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -48,10 +49,10 @@ class RoomPlacement {
   virtual void place(const std::string& roomId, std::function<void(Placement)> done) = 0;
   // Whether `key` is the cluster's relay key (compared in constant time).
   virtual bool isRelayKey(std::string_view key) const = 0;
-  // Whether `address` is a node of the cluster (as the last heartbeat saw them). A node relays
+  // Whether `peer` is a node of the cluster (as the last heartbeat saw them). A node relays
   // many clients: its connections are not counted against its own address, but each relayed
   // client against the address the relay names, as behind a trusted proxy.
-  virtual bool isClusterNode(const std::string& address) const = 0;
+  virtual bool isClusterNode(const boost::asio::ip::address& peer) const = 0;
 };
 
 }  // namespace parley::http

@@ -7,10 +7,10 @@
 // mutes a participant on node C. The signaling of those on nodes B and C is relayed to the
 // meeting's home over the bridge.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import puppeteer from 'puppeteer-core';
-import { PARLEY, after, assertRising, before, createRoom, joinRoom, launchBrowser, metricValue as metric,
-  participantItem, tempDir, test, until } from './helpers.mjs';
+import { after, assertRising, before, createRoom, joinRoom, launchBrowser, metricValue as metric, participantItem,
+  startServer, tempDir, test, until } from './helpers.mjs';
 import { startPostgres, startRedis } from './services.mjs';
 
 const inNamespace = Boolean(process.env.PARLEY_E2E_HOST);
@@ -45,34 +45,16 @@ function removeNetwork() {
   try { ip('link', 'del', BRIDGE); } catch { /* not made */ }
 }
 
-// `parley serve` inside the node's namespace, listening on its address only; resolves once
-// it listens.
-async function startNode({ name, ip: address, ns }) {
-  const child = spawn('ip', ['netns', 'exec', ns, PARLEY, 'serve', '--host', address, '--port', '0',
-    '--data', tempDir(`parley-node-${name}-`), '--cluster', redis.url, '--store', postgres.url,
-    '--node-address', address, '--udp-ports', '47900-47901', '--tcp-ports', 'off', '--media-workers', '1'],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      log += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(log);
-      if (match) resolve(match[1]);
-    };
-    child.stderr.on('data', onData);
-    child.stdout.on('data', (chunk) => (log += chunk));
-    exited.then((code) => reject(new Error(`node ${name} exited (${code}) before listening:\n${log}`)));
-  });
-  nodes[name] = { url, log: () => log, stop: () => { child.kill('SIGTERM'); return exited; } };
-}
-
 before(async () => {
   if (skip) return;
   makeNetwork();
   postgres = await startPostgres({ host: BRIDGE_IP });
   redis = await startRedis({ host: BRIDGE_IP });
-  for (const node of NODES) await startNode(node);
+  for (const { name, ip: address, ns } of NODES) {
+    nodes[name] = await startServer({ netns: ns, host: address, dataDir: tempDir(`parley-node-${name}-`),
+      args: ['--cluster', redis.url, '--store', postgres.url, '--node-address', address, '--udp-ports', '47900-47901',
+        '--tcp-ports', 'off', '--media-workers', '1'] });
+  }
   for (const node of Object.values(nodes)) {
     await until(15000, 'three nodes, open to joins', async () =>
       (await metric(node.url, 'parley_cluster_nodes')) === 3 && (await metric(node.url, 'parley_cluster_joins_refused')) === 0);

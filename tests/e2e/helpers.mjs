@@ -39,9 +39,12 @@ export function tempDir(prefix = 'parley-e2e-') {
 }
 
 // Starts `parley serve` on 127.0.0.1 (or `host`) with port 0 and resolves once it logs where
-// it listens.
-export async function startServer({ dataDir = tempDir(), args = [], host = '127.0.0.1', env = {} } = {}) {
-  const child = spawn(PARLEY, ['serve', '--host', host, '--port', '0', '--data', dataDir, ...args], {
+// it listens; with `netns`, inside that network namespace (`ip netns exec` replaces itself
+// with parley, so signals reach the server).
+export async function startServer({ dataDir = tempDir(), args = [], host = '127.0.0.1', env = {}, netns } = {}) {
+  const argv = [PARLEY, 'serve', '--host', host, '--port', '0', '--data', dataDir, ...args];
+  const [command, ...rest] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  const child = spawn(command, rest, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

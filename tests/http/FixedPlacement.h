@@ -4,9 +4,10 @@
 // times the relay found the home's port refusing.
 #include <atomic>
 #include <cstdint>
-#include <set>
+#include <vector>
 #include <string>
 
+#include "http/HttpPolicy.h"
 #include "http/RoomPlacement.h"
 
 namespace parley::http::testing {
@@ -22,9 +23,9 @@ class FixedPlacement : public RoomPlacement {
     done({Placement::Kind::Relay, {"home", "127.0.0.1", homePort_, key_, [this] { ++refused; }}});
   }
   bool isRelayKey(std::string_view key) const override { return key == kClusterKey; }
-  bool isClusterNode(const std::string& address) const override { return nodes.count(address) != 0; }
+  bool isClusterNode(const boost::asio::ip::address& peer) const override { return inAny(nodes, peer); }
   std::atomic<int> refused{0};
-  std::set<std::string> nodes;  // the addresses of the cluster's nodes: none unless a test says
+  std::vector<IpNetwork> nodes;  // the addresses of the cluster's nodes: none unless a test says
 
  private:
   std::uint16_t homePort_;

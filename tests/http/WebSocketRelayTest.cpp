@@ -45,10 +45,11 @@ using testing::runUntil;
 
 // One node: its own registry and HTTP server over the shared store.
 struct Node {
-  Node(asio::io_context& io, store::RoomStore& store, const StaticFiles& web, HttpPolicy policy = {})
+  Node(asio::io_context& io, store::RoomStore& store, const StaticFiles& web, HttpPolicy policy = {},
+       const char* listen = "127.0.0.1")
       : rooms(store),
         router(rooms, web),
-        server(io, {asio::ip::make_address("127.0.0.1"), 0}, router, rooms, std::move(policy)) {}
+        server(io, {asio::ip::make_address(listen), 0}, router, rooms, std::move(policy)) {}
   signaling::RoomRegistry rooms;
   Router router;
   HttpServer server;
@@ -144,13 +145,14 @@ class WebSocketRelayTest : public ::testing::Test {
     }
     runUntil(io, std::chrono::seconds(2), [] { return false; });
   }
-  // `homePerAddress`: the connections one client address may hold at the home.
-  void startNodes(const std::string& key, std::size_t homePerAddress = 1000) {
+  // `homePerAddress`: the connections one client address may hold at the home; `homeListen`:
+  // where it listens ("::" takes IPv4 too, its peers seen as ::ffff:a.b.c.d).
+  void startNodes(const std::string& key, std::size_t homePerAddress = 1000, const char* homeListen = "127.0.0.1") {
     HttpPolicy homePolicy;
     homePolicy.maxConnectionsPerAddress = homePerAddress;
-    home = std::make_unique<Node>(io, store, web, homePolicy);
+    home = std::make_unique<Node>(io, store, web, homePolicy, homeListen);
     homePlacement = std::make_unique<FixedPlacement>(0, kKey);
-    homePlacement->nodes = {"127.0.0.1"};  // the relaying node's address
+    homePlacement->nodes = {*IpNetwork::parse("127.0.0.1")};  // the relaying node's address
     home->server.setPlacement(homePlacement.get());
     home->server.start();
     relay = std::make_unique<Node>(io, store, web);
@@ -216,7 +218,9 @@ TEST_F(WebSocketRelayTest, AHomeWhosePortRefusesIsReportedAndTheClientToldToRetr
 // neither the node's many honest clients nor one client's many connections through it
 // exhaust the node's share at the home; and one client's bound still holds through it.
 TEST_F(WebSocketRelayTest, TheHomeCountsRelayedClientsByTheirOwnAddressNotTheRelays) {
-  startNodes(kKey, 2);
+  // The home on a dual-stack socket: the relaying node's 127.0.0.1 reaches it as
+  // ::ffff:127.0.0.1, and is still known for a node.
+  startNodes(kKey, 2, "::");
   std::vector<std::unique_ptr<Client>> clients;
   for (const char* from : {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
     clients.push_back(std::make_unique<Client>(relay->port(), std::string("Client ") + from, from));
