@@ -17,7 +17,8 @@
 namespace parley::sfu {
 
 MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& control,
-                           std::function<void(const MediaEvent&)> onEvent) {
+                           std::function<void(const MediaEvent&)> onEvent, RemoteLinksFactory remoteLinks)
+    : cascades_(static_cast<bool>(remoteLinks)) {
   auto certificate = dtls::Certificate::generate();
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const unsigned wanted = config.workers ? config.workers : cores;
@@ -49,7 +50,7 @@ MediaService::MediaService(const MediaConfig& config, boost::asio::io_context& c
       try {
         workers_.push_back(std::make_unique<Worker>(static_cast<unsigned>(workers_.size()), onPort(port),
                                                     iceTcp ? onPort(tcpPort) : std::vector<net::Address>{}, announced,
-                                                    certificate, emit));
+                                                    certificate, emit, remoteLinks));
         if (iceTcp) ++tcpPort;
         break;
       } catch (const net::TcpPortUnavailable& e) {
@@ -109,13 +110,18 @@ void MediaService::linkWorkers(unsigned a, unsigned b) {
 
 void MediaService::updatePeers(const std::string& roomId) {
   const std::vector<unsigned> hosts = placement_->workersOf(roomId);
+  const auto remote = remoteRooms_.find(roomId);
+  const bool leads = remote == remoteRooms_.end() || remote->second.leads;
   for (unsigned host : hosts) {
     std::vector<unsigned> peers;
     for (unsigned other : hosts) {
       if (other != host) peers.push_back(other);
     }
+    if (remote != remoteRooms_.end()) {
+      for (unsigned slot : remote->second.slots) peers.push_back(kFirstRemoteLink + slot);
+    }
     Worker* worker = workers_[host].get();
-    const bool reportsSpeaker = host == hosts.front();
+    const bool reportsSpeaker = leads && host == hosts.front();
     worker->post([worker, roomId, peers = std::move(peers), reportsSpeaker]() mutable {
       if (Router* router = worker->findRouter(roomId)) router->setPeers(std::move(peers), reportsSpeaker);
     });
@@ -141,10 +147,50 @@ void MediaService::join(const std::string& roomId, const std::string& participan
     router.join(participantId);
   });
   // After the join, so the new shard exists when the others announce their tracks to it.
-  if (newShard && !before.empty()) {
-    spdlog::info("room {} now spans {} media workers", roomId, before.size() + 1);
+  if (newShard && (!before.empty() || remoteRooms_.count(roomId))) {
+    if (!before.empty()) spdlog::info("room {} now spans {} media workers", roomId, before.size() + 1);
     updatePeers(roomId);
   }
+  if (newShard && shardsListener_) shardsListener_(roomId);
+}
+
+void MediaService::setRemoteShards(const std::string& roomId, std::vector<RemoteShard> shards, bool leads) {
+  if (!cascades_) return;
+  RemoteRoom room;
+  room.leads = leads;
+  for (const auto& shard : shards) {
+    const auto key = std::pair{shard.nodeId, shard.worker};
+    auto it = remoteSlots_.find(key);
+    bool attach = true;
+    if (it == remoteSlots_.end()) {
+      it = remoteSlots_.emplace(key, static_cast<unsigned>(slotShards_.size())).first;
+      slotShards_.push_back(shard);
+    } else if (!(slotShards_[it->second] == shard)) {
+      slotShards_[it->second] = shard;  // the same worker, listening elsewhere now
+    } else {
+      attach = false;
+    }
+    if (attach) {
+      for (auto& w : workers_) {
+        Worker* worker = w.get();
+        const unsigned slot = it->second;
+        worker->post([worker, slot, shard] { worker->attachRemote(slot, shard); });
+      }
+    }
+    room.slots.push_back(it->second);
+  }
+  if (placement_->workersOf(roomId).empty() && shards.empty()) {
+    remoteRooms_.erase(roomId);
+    return;
+  }
+  remoteRooms_[roomId] = std::move(room);
+  updatePeers(roomId);
+}
+
+std::vector<std::pair<unsigned, std::uint16_t>> MediaService::localShards(const std::string& roomId) const {
+  std::vector<std::pair<unsigned, std::uint16_t>> out;
+  for (unsigned w : placement_->workersOf(roomId)) out.emplace_back(w, workers_[w]->cascadePort());
+  return out;
 }
 
 void MediaService::leave(const std::string& roomId, const std::string& participantId) {
@@ -155,7 +201,11 @@ void MediaService::leave(const std::string& roomId, const std::string& participa
     worker->router(roomId).leave(participantId);
     worker->releaseIfEmpty(roomId);
   });
-  if (placement_->roomParticipantsOn(roomId, *index) == 0) updatePeers(roomId);
+  if (placement_->roomParticipantsOn(roomId, *index) == 0) {
+    updatePeers(roomId);
+    if (placement_->workersOf(roomId).empty()) remoteRooms_.erase(roomId);
+    if (shardsListener_) shardsListener_(roomId);
+  }
 }
 
 namespace {
@@ -318,6 +368,27 @@ std::string MediaService::renderMetrics() const {
   out.counter("parley_ice_tcp_refused_total",
               "ICE-TCP connections refused over a limit or closed without an ICE check in time.",
               sumT(&TransportMetrics::tcpRefused));
+  if (cascades_) {
+    const auto cascade = [&](auto member) {
+      std::uint64_t total = 0;
+      for (auto& w : workers_) {
+        if (const auto* c = w->cascadeCounters()) total += (c->*member).load(std::memory_order_relaxed);
+      }
+      return total;
+    };
+    out.counter("parley_cascade_packets_sent_total", "RTP packets sent to rooms' shards on other nodes.",
+                cascade(&RemoteLinks::Counters::sent));
+    out.counter("parley_cascade_packets_received_total", "RTP packets received from rooms' shards on other nodes.",
+                cascade(&RemoteLinks::Counters::received));
+    out.counter("parley_cascade_nacks_sent_total", "NACKs sent to other nodes for packets lost between nodes.",
+                cascade(&RemoteLinks::Counters::nacksSent));
+    out.counter("parley_cascade_retransmissions_total", "Packets sent again to another node that NACKed them.",
+                cascade(&RemoteLinks::Counters::retransmitted));
+    out.family("parley_cascade_dropped_total", "counter", "Cascade datagrams dropped, by reason.");
+    out.sample("parley_cascade_dropped_total", "reason=\"unauthenticated\"", cascade(&RemoteLinks::Counters::unauthenticated));
+    out.sample("parley_cascade_dropped_total", "reason=\"unknown_source\"", cascade(&RemoteLinks::Counters::unknownSource));
+    out.sample("parley_cascade_dropped_total", "reason=\"malformed\"", cascade(&RemoteLinks::Counters::malformed));
+  }
   out.family("parley_media_dropped_total", "counter", "Media-port datagrams dropped, by reason.");
   const std::pair<const char*, std::uint64_t> dropped[] = {
       {"stun_unauthenticated", sumT(&TransportMetrics::stunRejected)},

@@ -14,6 +14,7 @@
 #include "sfu/RecordingTap.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/PipeRing.h"
+#include "sfu/RemoteLinks.h"
 #include "sfu/WorkerPlacement.h"
 
 namespace parley::sfu {
@@ -22,9 +23,10 @@ class Worker;
 
 class MediaService {
  public:
-  // `onEvent` runs on `control`'s thread.
+  // `onEvent` runs on `control`'s thread. With `remoteLinks`, rooms can also span other
+  // nodes (the cascade: setRemoteShards).
   MediaService(const MediaConfig& config, boost::asio::io_context& control,
-               std::function<void(const MediaEvent&)> onEvent);
+               std::function<void(const MediaEvent&)> onEvent, RemoteLinksFactory remoteLinks = {});
   ~MediaService();
   MediaService(const MediaService&) = delete;
   MediaService& operator=(const MediaService&) = delete;
@@ -42,6 +44,16 @@ class MediaService {
   // workers that host the room later too.
   void setRecordingTap(const std::string& roomId, std::shared_ptr<RecordingTap> tap);
 
+  // The cascade (a room across nodes). The room's shards on other nodes, as the room's home
+  // knows them, and whether this node leads the room's media (reports its speaker, taps and
+  // records what other nodes cascade to it): the home does.
+  void setRemoteShards(const std::string& roomId, std::vector<RemoteShard> shards, bool leads);
+  // The workers hosting the room here, with their cascade ports.
+  std::vector<std::pair<unsigned, std::uint16_t>> localShards(const std::string& roomId) const;
+  // Called on the control thread when the workers hosting a room here change.
+  void setShardsListener(std::function<void(const std::string& roomId)> listener) { shardsListener_ = std::move(listener); }
+  bool cascades() const { return cascades_; }
+
   std::vector<std::uint16_t> ports() const;
   std::string renderMetrics() const;
   // This server's load as placement counts it (control thread): the streams (a track to a
@@ -58,6 +70,17 @@ class MediaService {
   std::vector<std::unique_ptr<PipeRing>> pipes_;  // [from * workers + to], made when first needed
   std::unordered_map<std::string, std::shared_ptr<AudioTap>> taps_;  // applied when a room is placed
   std::unordered_map<std::string, std::shared_ptr<RecordingTap>> recordingTaps_;  // likewise
+  bool cascades_ = false;
+  // Remote shards get a slot each, the same on every worker, kept while the process lives
+  // (a cluster has a few nodes of a few workers).
+  std::map<std::pair<std::string, unsigned>, unsigned> remoteSlots_;
+  std::vector<RemoteShard> slotShards_;
+  struct RemoteRoom {
+    std::vector<unsigned> slots;
+    bool leads = true;
+  };
+  std::unordered_map<std::string, RemoteRoom> remoteRooms_;
+  std::function<void(const std::string&)> shardsListener_;
 };
 
 }  // namespace parley::sfu

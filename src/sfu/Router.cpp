@@ -390,7 +390,7 @@ void Router::fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet,
     if (!consumer->negotiated() || !transport || !transport->connected()) continue;
     forward(*consumer, *transport, outgoing);
   }
-  if (arrival == Arrival::Origin && recording_.recording()) {
+  if ((arrival == Arrival::Origin || (arrival == Arrival::Cascade && reportsSpeaker_)) && recording_.recording()) {
     recording_.onPacket(producer, layer, packet, keyFrame, outgoing.vp8, now);
   }
 }
@@ -472,6 +472,10 @@ void Router::tick(std::int64_t now) {
   }
   publisherFeedback_.tick(participants_, now);
   subscriberReports_.tick(participants_, now);
+  if (now - lastCascadeRefresh_ >= kCascadeAnnounceMicros) {
+    lastCascadeRefresh_ = now;
+    refreshCascade(now);
+  }
   if (now - lastRemoteKeyFrames_ >= kRemoteKeyFrameIntervalMicros) {
     lastRemoteKeyFrames_ = now;
     requestRemoteKeyFrames();

@@ -24,6 +24,7 @@
 #include "sfu/MediaParticipant.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/PublisherFeedback.h"
+#include "sfu/RemoteLinks.h"
 #include "sfu/ShardLinks.h"
 #include "sfu/SubscriberFeedback.h"
 #include "sfu/SubscriberReports.h"
@@ -33,16 +34,27 @@ namespace parley::sfu {
 
 class Router;
 
-// The worker's index of tracks piped in from other workers, for the packet path.
+// The worker's index of tracks piped in from other workers and cascaded from other nodes,
+// for the packet path: by pipedKey(origin, pipe id). Pipe ids are unique in a process, so a
+// local origin needs no more than the id; a remote shard numbers its own.
 struct PipedTrack {
   Router* router;
   Producer* producer;
   std::uint8_t audioLevelExtension, orientationExtension;
+  unsigned origin = 0;  // the worker (or remote shard) it comes from
 };
-using PipedTracks = std::unordered_map<std::uint32_t, PipedTrack>;
+using PipedTracks = std::unordered_map<std::uint64_t, PipedTrack>;
+inline std::uint64_t pipedKey(unsigned origin, std::uint32_t pipeId) {
+  return isRemoteLink(origin) ? (std::uint64_t{origin} << 32 | pipeId) : pipeId;
+}
 
 // A participant publishes at most this many tracks: camera, microphone, a screen and its sound.
 inline constexpr std::size_t kMaxTracksPerParticipant = 4;
+
+// Tracks cascaded between nodes are soft state: announced again this often, dropped when
+// not heard of for this long.
+inline constexpr std::int64_t kCascadeAnnounceMicros = 1000000;
+inline constexpr std::int64_t kCascadeExpiryMicros = 5000000;
 
 struct RouterContext {
   webrtc::TransportFactory& transports;
@@ -77,18 +89,23 @@ class Router {
   // Subscribers' video streams paused now: their tile is not shown.
   std::size_t countPausedVideos() const;
   // Microphones published here go to `tap` too (null: stop).
-  void setAudioTap(std::shared_ptr<AudioTap> tap) { tap_.setTap(std::move(tap)); }
+  void setAudioTap(std::shared_ptr<AudioTap> tap);
   // The room's recording, or null when it stops.
   void setRecordingTap(std::shared_ptr<RecordingTap> tap) { recording_.setTap(std::move(tap)); }
   bool recording() const { return recording_.recording(); }
-  // The other workers hosting this room, and whether this shard reports the active speaker
-  // (one shard does, for the whole room). New peers are told of every local producer.
+  // The other workers hosting this room (and the shards on other nodes: RemoteLinks), and
+  // whether this shard reports the active speaker (one shard does, for the whole room: on
+  // a cluster, one of the room's home). That shard also taps and records the tracks
+  // cascaded from other nodes, as their origin is on a node without the room's taps. New
+  // peers are told of every local producer.
   void setPeers(std::vector<unsigned> peers, bool reportsSpeaker);
 
-  // From the room's shards on other workers.
+  // From the room's shards on other workers. A copy from another node is announced again
+  // every kCascadeAnnounceMicros while it lives; one not heard of for kCascadeExpiryMicros
+  // is dropped (its withdrawal was lost, or its node is gone).
   void addRemoteProducer(const RemoteProducerInfo& info);
-  void removeRemoteProducer(std::uint32_t pipeId);
-  void onRemoteSenderReport(std::uint32_t pipeId, int layer, const rtp::SenderInfo& info);
+  void removeRemoteProducer(unsigned origin, std::uint32_t pipeId);
+  void onRemoteSenderReport(unsigned origin, std::uint32_t pipeId, int layer, const rtp::SenderInfo& info);
   void onRemoteKeyFrameRequest(std::uint32_t pipeId, int layer);
   void onPipedRtp(const PipedTrack& track, std::uint8_t* data, std::size_t length);
 
@@ -126,7 +143,8 @@ class Router {
   };
   // Where a packet goes: `origin` for one from its publisher (not a piped copy), which the
   // room's recording takes too (copies are recorded at their origin).
-  enum class Arrival { Origin, Piped };
+  // `cascade` for a copy from another node, recorded by the shard that reports the speaker.
+  enum class Arrival { Origin, Piped, Cascade };
   void fanOut(Producer& producer, int layer, const rtp::RtpPacket& packet, std::int64_t now,
               std::span<const std::uint8_t> orientation, Arrival arrival);
   MediaParticipant::ProducerLayerRef learnLayer(MediaParticipant& from, const rtp::RtpPacket& packet);
@@ -141,6 +159,8 @@ class Router {
   void negotiate(MediaParticipant& participant);
   void forward(Consumer& consumer, webrtc::Transport& transport, const Outgoing& outgoing);
   void requestRemoteKeyFrames();
+  // Announces local tracks again to remote shards, and drops copies no longer announced.
+  void refreshCascade(std::int64_t now);
   void error(const std::string& participantId, const std::string& message);
   LocalTransport localTransport(const webrtc::Transport& transport, std::uint64_t version) const;
 
@@ -149,6 +169,8 @@ class Router {
   // Before the participants: their producers are observed by these until they go.
   ActiveSpeaker speaker_;
   AudioTapForwarder tap_;
+  AudioTapForwarder cascadeTap_;  // copies from other nodes: set on the speaker's shard only
+  std::shared_ptr<AudioTap> audioTap_;
   RecordingForwarder recording_;
   PublisherFeedback publisherFeedback_;
   SubscriberFeedback subscriberFeedback_;
@@ -160,7 +182,9 @@ class Router {
   struct RemoteProducer {
     RemoteProducerInfo info;
     std::unique_ptr<Producer> producer;
+    std::int64_t announcedAt = 0;
   };
+  std::int64_t lastCascadeRefresh_ = 0;
   std::vector<RemoteProducer> remote_;
   // Scratch for allocateLayers, kept to avoid allocating every pass.
   std::vector<VideoDemand> demands_;

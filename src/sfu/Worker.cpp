@@ -18,7 +18,7 @@ constexpr std::int64_t kConsentTickMicros = 250000;
 
 Worker::Worker(unsigned index, const std::vector<net::Address>& udpBindTo, const std::vector<net::Address>& tcpBindTo,
                std::vector<std::string> announcedIps, std::shared_ptr<dtls::Certificate> certificate,
-               std::function<void(MediaEvent)> emit)
+               std::function<void(MediaEvent)> emit, const RemoteLinksFactory& remoteLinks)
     : index_(index),
       work_(boost::asio::make_work_guard(io_)),
       server_(io_, udpBindTo, tcpBindTo),
@@ -31,6 +31,7 @@ Worker::Worker(unsigned index, const std::vector<net::Address>& udpBindTo, const
   if (wakeFd_ < 0) throw std::runtime_error("eventfd failed");
   server_.setCertificate(certificate_);
   wakeDescriptor_.assign(wakeFd_);  // closes it when destroyed
+  if (remoteLinks) remote_ = remoteLinks(io_, index_, *this);
 }
 
 Worker::~Worker() { stop(); }
@@ -56,6 +57,7 @@ void Worker::stop() {
     timer_.cancel();
     wakeDescriptor_.cancel();
     routers_.clear();
+    remote_.reset();
     server_.close();
     work_.reset();
     io_.stop();  // whatever else is pending (cancelled timers) need not run
@@ -87,6 +89,7 @@ void Worker::attachInboundPipe(PipeRing* ring) {
 }
 
 bool Worker::pipeRtp(unsigned worker, std::uint32_t pipeId, const std::uint8_t* data, std::size_t length) {
+  if (isRemoteLink(worker)) return remote_ && remote_->pipeRtp(worker - kFirstRemoteLink, pipeId, data, length);
   PipeRing* ring = worker < outbound_.size() ? outbound_[worker] : nullptr;
   if (!ring || !ring->push(pipeId, data, length)) return false;
   if (ring->markWakePending()) siblings_[worker]->wake();
@@ -128,21 +131,77 @@ void Worker::drainPipes() {
 }
 
 void Worker::announceProducer(unsigned worker, const std::string& roomId, const RemoteProducerInfo& info) {
+  if (isRemoteLink(worker)) {
+    if (!remote_) return;
+    cascadedRooms_[info.pipeId] = roomId;
+    remote_->announceProducer(worker - kFirstRemoteLink, roomId, info);
+    return;
+  }
   onRouter(worker, roomId, [info](Router& router) { router.addRemoteProducer(info); });
 }
 
 void Worker::withdrawProducer(unsigned worker, const std::string& roomId, std::uint32_t pipeId) {
-  onRouter(worker, roomId, [pipeId](Router& router) { router.removeRemoteProducer(pipeId); });
+  if (isRemoteLink(worker)) {
+    if (!remote_) return;
+    cascadedRooms_.erase(pipeId);
+    remote_->withdrawProducer(worker - kFirstRemoteLink, roomId, pipeId);
+    return;
+  }
+  const unsigned origin = index_;
+  onRouter(worker, roomId, [origin, pipeId](Router& router) { router.removeRemoteProducer(origin, pipeId); });
 }
 
 void Worker::relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer,
                                const rtp::SenderInfo& info) {
-  onRouter(worker, roomId,
-           [pipeId, layer, info](Router& router) { router.onRemoteSenderReport(pipeId, layer, info); });
+  if (isRemoteLink(worker)) {
+    if (remote_) remote_->relaySenderReport(worker - kFirstRemoteLink, pipeId, layer, info);
+    return;
+  }
+  const unsigned origin = index_;
+  onRouter(worker, roomId, [origin, pipeId, layer, info](Router& router) {
+    router.onRemoteSenderReport(origin, pipeId, layer, info);
+  });
 }
 
 void Worker::requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer) {
+  if (isRemoteLink(worker)) {
+    if (remote_) remote_->requestKeyFrame(worker - kFirstRemoteLink, pipeId, layer);
+    return;
+  }
   onRouter(worker, roomId, [pipeId, layer](Router& router) { router.onRemoteKeyFrameRequest(pipeId, layer); });
+}
+
+void Worker::attachRemote(unsigned slot, const RemoteShard& shard) {
+  if (remote_) remote_->attach(slot, shard);
+}
+
+void Worker::onCascadeRtp(unsigned slot, std::uint32_t pipeId, std::uint8_t* data, std::size_t length) {
+  const auto it = piped_.find(pipedKey(kFirstRemoteLink + slot, pipeId));
+  if (it != piped_.end()) it->second.router->onPipedRtp(it->second, data, length);
+}
+
+void Worker::onCascadeAnnouncement(unsigned slot, const std::string& roomId, const RemoteProducerInfo& info) {
+  Router* router = findRouter(roomId);
+  if (!router) return;  // nobody of that room here (any more)
+  RemoteProducerInfo copy = info;
+  copy.origin = kFirstRemoteLink + slot;
+  router->addRemoteProducer(copy);
+}
+
+void Worker::onCascadeWithdrawal(unsigned slot, const std::string& roomId, std::uint32_t pipeId) {
+  if (Router* router = findRouter(roomId)) router->removeRemoteProducer(kFirstRemoteLink + slot, pipeId);
+}
+
+void Worker::onCascadeSenderReport(unsigned slot, std::uint32_t pipeId, int layer, const rtp::SenderInfo& info) {
+  const unsigned origin = kFirstRemoteLink + slot;
+  const auto it = piped_.find(pipedKey(origin, pipeId));
+  if (it != piped_.end()) it->second.router->onRemoteSenderReport(origin, pipeId, layer, info);
+}
+
+void Worker::onCascadeKeyFrameRequest(unsigned, std::uint32_t pipeId, int layer) {
+  const auto it = cascadedRooms_.find(pipeId);
+  if (it == cascadedRooms_.end()) return;
+  if (Router* router = findRouter(it->second)) router->onRemoteKeyFrameRequest(pipeId, layer);
 }
 
 void Worker::releaseIfEmpty(const std::string& roomId) {
@@ -154,6 +213,7 @@ void Worker::tick() {
   if (stopped_) return;
   const std::int64_t now = steadyMicrosNow();
   for (auto& [id, router] : routers_) router->tick(now);
+  if (remote_) remote_->tick(now);
   // ICE consent of every transport on this port: checks, and expiry.
   if (now - lastConsent_ >= kConsentTickMicros) {
     lastConsent_ = now;

@@ -17,6 +17,7 @@
 #include "dtls/Certificate.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/PipeRing.h"
+#include "sfu/RemoteLinks.h"
 #include "sfu/Router.h"
 #include "sfu/ShardLinks.h"
 #include "webrtc/WebRtcServer.h"
@@ -39,13 +40,14 @@ struct alignas(64) TransportMetrics {
   std::atomic<std::uint64_t> tcpOpen{0}, tcpRefused{0}, tcpBacklogDrops{0}, tcpFramingErrors{0};
 };
 
-class Worker : public ShardLinks {
+class Worker : public ShardLinks, public RemoteLinkHandler {
  public:
   // A UDP socket on each of `udpBindTo` and, unless `tcpBindTo` is empty, an ICE-TCP port
-  // on each of those (see WebRtcServer); candidates offer `announcedIps`.
+  // on each of those (see WebRtcServer); candidates offer `announcedIps`. With
+  // `remoteLinks`, the worker also reaches rooms' shards on other nodes (the cascade).
   Worker(unsigned index, const std::vector<net::Address>& udpBindTo, const std::vector<net::Address>& tcpBindTo,
          std::vector<std::string> announcedIps, std::shared_ptr<dtls::Certificate> certificate,
-         std::function<void(MediaEvent)> emit);
+         std::function<void(MediaEvent)> emit, const RemoteLinksFactory& remoteLinks = {});
   ~Worker() override;
 
   // All the workers, this one included, before start(): whom ShardLinks reach.
@@ -66,13 +68,26 @@ class Worker : public ShardLinks {
   void attachOutboundPipe(unsigned to, PipeRing* ring);
   void attachInboundPipe(PipeRing* ring);
 
-  // ShardLinks, from this worker's routers.
+  // Worker thread: `slot` names a remote shard from now on (RemoteLinks::attach).
+  void attachRemote(unsigned slot, const RemoteShard& shard);
+  // The cascade's port (0 without one) and counters (null without one); any thread.
+  std::uint16_t cascadePort() const { return remote_ ? remote_->port() : 0; }
+  const RemoteLinks::Counters* cascadeCounters() const { return remote_ ? &remote_->counters() : nullptr; }
+
+  // ShardLinks, from this worker's routers; peers from kFirstRemoteLink go to RemoteLinks.
   bool pipeRtp(unsigned worker, std::uint32_t pipeId, const std::uint8_t* data, std::size_t length) override;
   void announceProducer(unsigned worker, const std::string& roomId, const RemoteProducerInfo& info) override;
   void withdrawProducer(unsigned worker, const std::string& roomId, std::uint32_t pipeId) override;
   void relaySenderReport(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer,
                          const rtp::SenderInfo& info) override;
   void requestKeyFrame(unsigned worker, const std::string& roomId, std::uint32_t pipeId, int layer) override;
+
+  // RemoteLinkHandler: what the cascade brings.
+  void onCascadeRtp(unsigned slot, std::uint32_t pipeId, std::uint8_t* data, std::size_t length) override;
+  void onCascadeAnnouncement(unsigned slot, const std::string& roomId, const RemoteProducerInfo& info) override;
+  void onCascadeWithdrawal(unsigned slot, const std::string& roomId, std::uint32_t pipeId) override;
+  void onCascadeSenderReport(unsigned slot, std::uint32_t pipeId, int layer, const rtp::SenderInfo& info) override;
+  void onCascadeKeyFrameRequest(unsigned slot, std::uint32_t pipeId, int layer) override;
 
   unsigned index() const { return index_; }
   std::uint16_t port() const { return server_.port(); }
@@ -106,6 +121,9 @@ class Worker : public ShardLinks {
   std::vector<Worker*> siblings_;
   std::vector<PipeRing*> outbound_;  // by destination worker; null until a room spans both
   std::vector<PipeRing*> inbound_;
+  std::unique_ptr<RemoteLinks> remote_;
+  // The room of each local track announced to a remote shard, for its key frame requests.
+  std::unordered_map<std::uint32_t, std::string> cascadedRooms_;
   int wakeFd_ = -1;
   boost::asio::posix::stream_descriptor wakeDescriptor_;
   boost::asio::steady_timer timer_;
