@@ -16,11 +16,6 @@ namespace parley::app {
 namespace {
 // The host's name and a random part: a restarted node is a new node (whatever it hosted
 // has been taken over by then).
-std::string newNodeId() {
-  char host[64] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + "-" + randomToken(6);
-}
 
 // How often the node looks for sessions of nodes that died, and how old such a session must
 // be: a node is in Redis before it takes anyone, and everyone's view is at most a heartbeat
@@ -39,14 +34,22 @@ constexpr const char* kRefusedJoin =
     "try again in a moment";
 }  // namespace
 
-ClusterNode::ClusterNode(const cluster::RedisUrl& redis, const std::string& nodeAddress, std::uint16_t httpPort,
-                         signaling::RoomRegistry& rooms, sfu::MediaService& media, cluster::RoomHomes::Post post)
-    : nodeId_(newNodeId()), rooms_(rooms), media_(media) {
+std::string ClusterNode::newId() {
+  char host[64] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "-" + randomToken(6);
+}
+
+ClusterNode::ClusterNode(std::string nodeId, const cluster::RedisUrl& redis, const std::string& nodeAddress,
+                         std::uint16_t httpPort, std::uint16_t mediaPort, signaling::RoomRegistry& rooms,
+                         sfu::MediaService& media, cluster::RoomHomes::Post post)
+    : nodeId_(std::move(nodeId)), rooms_(rooms), media_(media) {
   cluster::RegistryConfig config;
   config.redis = redis;
   config.nodeId = nodeId_;
   config.nodeAddress = nodeAddress;
   config.httpPort = httpPort;
+  config.mediaPort = mediaPort;
   registry_ = std::make_unique<cluster::NodeRegistry>(config);
   homes_ = std::make_shared<cluster::RoomHomes>(redis, nodeId_, std::move(post));
   rooms_.setNode(nodeId_);
@@ -103,6 +106,10 @@ void ClusterNode::place(const std::string& roomId, std::function<void(http::Plac
           {answer.home->id, answer.home->address, answer.home->httpPort, std::move(answer.relayKey), refused}});
   });
 }
+
+std::string ClusterNode::relayKey() const { return homes_->relayKey(); }
+
+std::vector<cluster::NodeRecord> ClusterNode::liveNodes() const { return registry_->view().nodes; }
 
 bool ClusterNode::isRelayKey(std::string_view key) const {
   const std::string expected = homes_->relayKey();

@@ -29,8 +29,15 @@ class ClusterNode : public http::RoomPlacement {
   // Joins the cluster at once (the first heartbeat runs on the registry's thread). `post`
   // runs a task on the control thread.
   // `httpPort`: where the HTTP server listens, for other nodes to relay signaling to.
-  ClusterNode(const cluster::RedisUrl& redis, const std::string& nodeAddress, std::uint16_t httpPort,
-              signaling::RoomRegistry& rooms, sfu::MediaService& media, cluster::RoomHomes::Post post);
+  // `mediaPort`: where rooms homed on other nodes drive this node's media (routing::MediaAgent).
+  ClusterNode(std::string nodeId, const cluster::RedisUrl& redis, const std::string& nodeAddress,
+              std::uint16_t httpPort, std::uint16_t mediaPort, signaling::RoomRegistry& rooms,
+              sfu::MediaService& media, cluster::RoomHomes::Post post);
+  // A node's id: its host name and a random part, new at each start.
+  static std::string newId();
+  // The cluster's shared key (empty until Redis gave it), and its live nodes at the last heartbeat.
+  std::string relayKey() const;
+  std::vector<cluster::NodeRecord> liveNodes() const;
   void place(const std::string& roomId, std::function<void(http::Placement)> done) override;
   bool isRelayKey(std::string_view key) const override;
   bool isClusterNode(const boost::asio::ip::address& peer) const override { return http::inAny(nodeAddresses_, peer); }

@@ -140,6 +140,13 @@ const Setting kSettings[] = {
        }
        return true;
      }},
+    {"--node-streams", "PARLEY_NODE_STREAMS",
+     [](ServeOptions& o, const std::string& v, std::string& e) {
+       if (!parseNumberInRange<std::size_t>(v, 0, 100000000, o.nodeStreams)) {
+         return e = "--node-streams must be a number of streams (0: no limit), not \"" + v + "\"", false;
+       }
+       return true;
+     }},
     {"--worker-streams", "PARLEY_WORKER_STREAMS",
      [](ServeOptions& o, const std::string& v, std::string& e) {
        if (!parseNumberInRange<std::size_t>(v, 1, 10000000, o.workerStreams)) {
@@ -409,6 +416,9 @@ const char* serveUsage() {
          "  --cluster URL     be a node of a cluster coordinated by this Redis, redis://HOST[:PORT][/DB]\n"
          "                    (needs --store postgresql://... and --node-address) [PARLEY_CLUSTER]\n"
          "  --node-address IP this node's address for the other nodes [PARLEY_NODE_ADDRESS]\n"
+         "  --node-streams N  streams a cluster node forwards for one meeting before the meeting's\n"
+         "                    media spills onto another node, cascaded (0: a meeting's media stays\n"
+         "                    on its home) [PARLEY_NODE_STREAMS] (default 0)\n"
          "  --udp-ports LO-HI UDP ports for media [PARLEY_UDP_PORTS] (default 40000-40099)\n"
          "  --tcp-ports LO-HI TCP ports for media when UDP is blocked (ICE-TCP), one per worker, or\n"
          "                    off [PARLEY_TCP_PORTS] (default: as many, right after the UDP range)\n"

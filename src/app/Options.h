@@ -22,6 +22,7 @@ struct ServeOptions {
   std::uint16_t tcpPortMax = 0;
   unsigned mediaWorkers = 0;             // 0: one per core
   std::size_t workerStreams = 2000;      // a room spills onto another worker past this
+  std::size_t nodeStreams = 0;           // on a cluster, a room spills onto another node past this (0: never)
   // Addresses announced to clients for media (several: repeat --public-ip or list them with
   // commas); empty: the addresses media listens on (see MediaAddresses.h).
   std::vector<std::string> publicIps;

@@ -12,6 +12,7 @@
 #include "app/ClusterNode.h"
 #include "app/MediaAddresses.h"
 #include "app/OpenFileLimit.h"
+#include "cascade/CascadeLink.h"
 #include "auth/SignInService.h"
 #include "common/Clock.h"
 #include "common/Metrics.h"
@@ -22,6 +23,8 @@
 #include "meeting/RecordingService.h"
 #include "meeting/SummaryService.h"
 #include "meeting/TranscriptionService.h"
+#include "routing/ClusterMedia.h"
+#include "routing/MediaAgent.h"
 #include "signaling/MeetingSummaries.h"
 #include "summary/ChatCompletions.h"
 #include "sfu/MediaService.h"
@@ -94,8 +97,20 @@ int runServer(const ServeOptions& options) {
   if (!web.index()) spdlog::warn("no web client in {}: run `make build`", webRoot);
 
   net::io_context io(1);
-  // The media plane: workers with their UDP ports. Its events come back on this thread.
+  // The media plane: workers with their UDP ports. Its events come back on this thread. On a
+  // cluster, rooms homed on other nodes may drive it too (the agent), and its workers reach
+  // other nodes' workers (the cascade).
   signaling::RoomRegistry* registry = nullptr;
+  const bool clustered = !options.cluster.empty();
+  const std::string nodeId = clustered ? ClusterNode::newId() : std::string();
+  std::unique_ptr<ClusterNode> clusterNode;  // made once the HTTP server listens
+  const auto clusterKey = [&clusterNode] { return clusterNode ? clusterNode->relayKey() : std::string(); };
+  std::unique_ptr<routing::MediaAgent> mediaAgent;
+  std::unique_ptr<routing::ClusterMedia> clusterMedia;
+  const auto toRoom = [&registry](const sfu::MediaEvent& event) {
+    if (!registry) return;
+    if (auto room = registry->active(event.roomId)) room->onMediaEvent(event, unixMillisNow());
+  };
   std::unique_ptr<sfu::MediaService> media;
   try {
     sfu::MediaConfig config;
@@ -110,10 +125,29 @@ int runServer(const ServeOptions& options) {
     std::tie(config.tcpPortMin, config.tcpPortMax) = options.tcpPorts();
     config.workers = options.mediaWorkers;
     config.streamsPerWorker = options.workerStreams;
-    media = std::make_unique<sfu::MediaService>(config, io, [&registry](const sfu::MediaEvent& event) {
-      if (!registry) return;
-      if (auto room = registry->active(event.roomId)) room->onMediaEvent(event, unixMillisNow());
-    });
+    sfu::RemoteLinksFactory cascade;
+    if (clustered) {
+      cascade = [endpoint = cascade::CascadeEndpoint{nodeId, options.nodeAddress}](
+                    net::io_context& workerIo, unsigned worker, sfu::RemoteLinkHandler& handler) {
+        return std::make_unique<cascade::CascadeLink>(workerIo, endpoint, worker, handler);
+      };
+    }
+    media = std::make_unique<sfu::MediaService>(
+        config, io,
+        [&mediaAgent, toRoom](const sfu::MediaEvent& event) {
+          if (mediaAgent && mediaAgent->serves(event.roomId)) return mediaAgent->onMediaEvent(event);
+          toRoom(event);
+        },
+        std::move(cascade));
+    if (clustered) {
+      mediaAgent = std::make_unique<routing::MediaAgent>(io, options.nodeAddress, *media, clusterKey);
+      clusterMedia = std::make_unique<routing::ClusterMedia>(
+          io, *media, routing::ClusterMediaConfig{nodeId, options.nodeAddress, options.nodeStreams, clusterKey}, toRoom);
+      media->setShardsListener([&mediaAgent, &clusterMedia](const std::string& roomId) {
+        if (mediaAgent->serves(roomId)) mediaAgent->onShardsChanged(roomId);
+        else clusterMedia->onLocalShardsChanged(roomId);
+      });
+    }
   } catch (const std::exception& e) {
     spdlog::error("cannot start the media plane: {}", e.what());
     return 1;
@@ -154,7 +188,8 @@ int runServer(const ServeOptions& options) {
         if (registry) registry->deliverSegment(roomId, transcriptionId, segment);
       },
       live, limits);
-  signaling::RoomRegistry rooms(*store, media.get(), &transcription);
+  sfu::MediaPlane* mediaPlane = clusterMedia ? static_cast<sfu::MediaPlane*>(clusterMedia.get()) : media.get();
+  signaling::RoomRegistry rooms(*store, mediaPlane, &transcription);
   rooms.setEmptyRoomTimeout(static_cast<std::int64_t>(options.emptyRoomTimeoutSeconds) * 1000);
   if (!options.turnUrls.empty()) {
     rooms.setIceServers({options.turnUrls, options.turnSecret, std::chrono::seconds(options.turnTtlSeconds)});
@@ -208,12 +243,11 @@ int runServer(const ServeOptions& options) {
   transcription.onFinished([&summaries](const std::string& roomId, std::int64_t transcriptionId) {
     if (summaries) summaries->summarize(roomId, transcriptionId, unixMillisNow());
   });
-  // A node of a cluster (made once the HTTP server listens, so that its first record says
-  // where to relay to it).
-  std::unique_ptr<ClusterNode> clusterNode;
-  http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode, &summaryService, &recordings] {
+  http::Router router(rooms, web, [&media, &transcription, &rooms, &clusterNode, &summaryService, &recordings,
+                                    &clusterMedia, &mediaAgent] {
     return media->renderMetrics() + transcription.renderMetrics() + rooms.renderMetrics() + recordings.renderMetrics() +
            (clusterNode ? clusterNode->renderMetrics() : std::string()) +
+           (clusterMedia ? clusterMedia->renderMetrics() + mediaAgent->renderMetrics() : std::string()) +
            (summaryService ? summaryService->renderMetrics() : std::string());
   });
   router.setSummaries(&meetingSummaries);
@@ -265,8 +299,9 @@ int runServer(const ServeOptions& options) {
   // A node of a cluster: membership in Redis; new joins wait for it to answer.
   if (!options.cluster.empty()) {
     std::string why;
-    clusterNode = std::make_unique<ClusterNode>(*cluster::parseRedisUrl(options.cluster, why), options.nodeAddress,
-                                                server->localEndpoint().port(), rooms, *media,
+    clusterNode = std::make_unique<ClusterNode>(nodeId, *cluster::parseRedisUrl(options.cluster, why),
+                                                options.nodeAddress, server->localEndpoint().port(), mediaAgent->port(),
+                                                rooms, *media,
                                                 [&io](std::function<void()> task) { net::post(io, std::move(task)); });
     server->setPlacement(clusterNode.get());
   }
@@ -284,7 +319,10 @@ int runServer(const ServeOptions& options) {
       if (ec) return;
       const auto now = unixMillisNow();
       rooms.sweep(now);
-      if (clusterNode) clusterNode->upkeep();
+      if (clusterNode) {
+        clusterNode->upkeep();
+        clusterMedia->setView(clusterNode->liveNodes());
+      }
       if (now - lastRecordingExpiry > 3600 * 1000) {
         lastRecordingExpiry = now;
         recordings.expire(now);

@@ -39,20 +39,25 @@ CascadeLink::CascadeLink(boost::asio::io_context& io, CascadeEndpoint local, uns
 
 CascadeLink::~CascadeLink() { socket_.close(); }
 
-void CascadeLink::attach(unsigned slot, const sfu::RemoteShard& shard) {
+void CascadeLink::attach(unsigned slot, const sfu::RemoteShard& shard, const std::string& secret) {
   if (slot >= peers_.size()) peers_.resize(slot + 1);
   auto& p = peers_[slot];
-  if (p && p->shard == shard) return;
+  if (p && p->shard == shard && p->secret == secret) return;
+  if (secret.empty()) {
+    p.reset();  // no key yet: nothing can be authenticated
+    return;
+  }
   auto fresh = std::make_unique<Peer>();
   fresh->shard = shard;
+  fresh->secret = secret;
   if (!net::Address::parse(shard.address, shard.port, fresh->address)) {
     spdlog::warn("cascade: shard {}/{} has an invalid address {}", shard.nodeId, shard.worker, shard.address);
     p.reset();
     return;
   }
   const std::string here = linkEnd(local_.nodeId, worker_), there = linkEnd(shard.nodeId, shard.worker);
-  const CascadeKeys out = deriveCascadeKeys(local_.secret, here, there);
-  const CascadeKeys in = deriveCascadeKeys(local_.secret, there, here);
+  const CascadeKeys out = deriveCascadeKeys(secret, here, there);
+  const CascadeKeys in = deriveCascadeKeys(secret, there, here);
   fresh->out = std::make_unique<srtp::SrtpSession>(srtp::SrtpProfile::AeadAes128Gcm, out.key, out.salt,
                                                    srtp::SrtpSession::Direction::Outbound);
   fresh->in = std::make_unique<srtp::SrtpSession>(srtp::SrtpProfile::AeadAes128Gcm, in.key, in.salt,
@@ -118,11 +123,14 @@ void CascadeLink::requestKeyFrame(unsigned slot, std::uint32_t pipeId, int layer
 }
 
 void CascadeLink::tick(std::int64_t now) {
+  const bool sweep = now - lastIdleSweep_ >= kIdleStreamMicros / 10;
+  if (sweep) lastIdleSweep_ = now;
   for (auto& p : peers_) {
     if (!p) continue;
-    for (auto& [ssrc, generator] : p->missing) {
+    if (sweep) std::erase_if(p->incoming, [&](const auto& s) { return now - s.second.lastPacket > kIdleStreamMicros; });
+    for (auto& [ssrc, stream] : p->incoming) {
       lost_.clear();
-      generator.collect(now, lost_);
+      stream.missing.collect(now, lost_);
       if (lost_.empty()) continue;
       sendRtcp(*p, rtp::writeNack(socket_.sendBuffer(), rtcpSsrc_, ssrc, lost_, kNackItemsPerPacket));
       sfu::bump(counters_.nacksSent);
@@ -152,9 +160,13 @@ void CascadeLink::onRtp(unsigned slot, Peer& p, std::uint8_t* data, std::size_t 
   }
   sfu::bump(counters_.received);
   const std::uint32_t ssrc = read32(data + 8);
-  auto it = p.missing.find(ssrc);
-  if (it == p.missing.end() && p.missing.size() < kMaxRepairedStreams) it = p.missing.try_emplace(ssrc).first;
-  if (it != p.missing.end()) it->second.onPacket(read16(data + 2), steadyMicrosNow());
+  auto it = p.incoming.find(ssrc);
+  if (it == p.incoming.end() && p.incoming.size() < kMaxRepairedStreams) it = p.incoming.try_emplace(ssrc).first;
+  if (it != p.incoming.end()) {
+    const std::int64_t now = steadyMicrosNow();
+    it->second.missing.onPacket(read16(data + 2), now);
+    it->second.lastPacket = now;
+  }
   write32(data + 8, static_cast<std::uint32_t>(layerOf(ssrc)));
   handler_.onCascadeRtp(slot, pipeIdOf(ssrc), data, length);
 }

@@ -21,11 +21,10 @@
 
 namespace parley::cascade {
 
-// Where a node's cascade listens, and with what it keys the links.
+// Where a node's cascade listens.
 struct CascadeEndpoint {
   std::string nodeId;
   std::string address;  // the node's --node-address
-  std::string secret;   // the cluster's shared secret
 };
 
 class CascadeLink : public sfu::RemoteLinks {
@@ -34,7 +33,7 @@ class CascadeLink : public sfu::RemoteLinks {
   CascadeLink(boost::asio::io_context& io, CascadeEndpoint local, unsigned worker, sfu::RemoteLinkHandler& handler);
   ~CascadeLink() override;
 
-  void attach(unsigned slot, const sfu::RemoteShard& shard) override;
+  void attach(unsigned slot, const sfu::RemoteShard& shard, const std::string& secret) override;
   std::uint16_t port() const override { return socket_.localPort(); }
   bool pipeRtp(unsigned slot, std::uint32_t pipeId, const std::uint8_t* data, std::size_t length) override;
   void announceProducer(unsigned slot, const std::string& roomId, const sfu::RemoteProducerInfo& info) override;
@@ -44,17 +43,24 @@ class CascadeLink : public sfu::RemoteLinks {
   void tick(std::int64_t nowMicros) override;
   const Counters& counters() const override { return counters_; }
 
-  // Incoming NACK generators kept per remote shard: tracks (times layers) past it are not
-  // repaired. Bounds what a peer's SSRCs can make this side hold.
+  // Incoming streams (tracks times layers) repaired per remote shard at once: past it, new
+  // ones are not. Bounds what a peer's SSRCs can make this side hold; a stream silent for
+  // kIdleStreamMicros is forgotten (its track ended, or its layer stopped).
   static constexpr std::size_t kMaxRepairedStreams = 4096;
+  static constexpr std::int64_t kIdleStreamMicros = 10000000;
 
  private:
   struct Peer {
     sfu::RemoteShard shard;
+    std::string secret;
     net::Address address;
     std::unique_ptr<srtp::SrtpSession> out, in;
     SentPackets sent;
-    std::unordered_map<std::uint32_t, sfu::NackGenerator> missing;  // by cascade SSRC
+    struct Incoming {
+      sfu::NackGenerator missing;
+      std::int64_t lastPacket = 0;
+    };
+    std::unordered_map<std::uint32_t, Incoming> incoming;  // by cascade SSRC
   };
   Peer* peer(unsigned slot);
   void onDatagram(std::uint8_t* data, std::size_t length, const net::Address& from);
@@ -71,6 +77,7 @@ class CascadeLink : public sfu::RemoteLinks {
   std::vector<std::unique_ptr<Peer>> peers_;  // by slot; null where no shard is attached
   std::uint32_t rtcpSsrc_;
   std::vector<std::uint16_t> lost_;  // scratch
+  std::int64_t lastIdleSweep_ = 0;
   Counters counters_;
 };
 

@@ -8,6 +8,7 @@ std::string encodeNodeRecord(const NodeRecord& node) {
   return nlohmann::json{{"id", node.id},
                         {"address", node.address},
                         {"http_port", node.httpPort},
+                        {"media_port", node.mediaPort},
                         {"started_at", node.startedAt},
                         {"participants", node.load.participants},
                         {"streams", node.load.streams},
@@ -55,6 +56,8 @@ std::optional<NodeRecord> decodeNodeRecord(const std::string& input) {
   node.load.cpu = cpu->get<double>();
   // Absent from a record written before relaying, or before the node listens.
   if (const auto port = wholeNumber(json, "http_port", 65535)) node.httpPort = static_cast<std::uint16_t>(*port);
+  // Absent from a record written before the cascade: no media is placed there.
+  if (const auto port = wholeNumber(json, "media_port", 65535)) node.mediaPort = static_cast<std::uint16_t>(*port);
   return node;
 }
 

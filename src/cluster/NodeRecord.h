@@ -18,6 +18,7 @@ struct NodeRecord {
   std::string id;
   std::string address;  // --node-address: how the other nodes reach this one
   std::uint16_t httpPort = 0;  // where the other nodes relay signaling to it (0: not yet listening)
+  std::uint16_t mediaPort = 0;  // where rooms' homes drive its media (routing::MediaAgent; 0: none)
   std::int64_t startedAt = 0;  // unix milliseconds
   NodeLoad load;
 };

@@ -79,7 +79,7 @@ void NodeRegistry::run() {
 ClusterView NodeRegistry::heartbeat(RedisConnection& redis, double cpu) {
   ClusterView view;
   try {
-    NodeRecord self{config_.nodeId, config_.nodeAddress, config_.httpPort, startedAt_,
+    NodeRecord self{config_.nodeId, config_.nodeAddress, config_.httpPort, config_.mediaPort, startedAt_,
                     {participants_.load(std::memory_order_relaxed), streams_.load(std::memory_order_relaxed), cpu}};
     redis.command({"SET", kKeyPrefix + config_.nodeId, encodeNodeRecord(self), "PX",
                    std::to_string(config_.ttl.count())});

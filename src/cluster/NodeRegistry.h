@@ -26,6 +26,7 @@ struct RegistryConfig {
   std::string nodeId;
   std::string nodeAddress;
   std::uint16_t httpPort = 0;  // where the other nodes relay signaling to this one
+  std::uint16_t mediaPort = 0;  // where rooms' homes on other nodes drive its media
   std::chrono::milliseconds heartbeat{2000};
   std::chrono::milliseconds ttl{10000};     // dead after this without a heartbeat
   std::chrono::milliseconds timeout{1000};  // each Redis call

@@ -154,8 +154,19 @@ void MediaService::join(const std::string& roomId, const std::string& participan
   if (newShard && shardsListener_) shardsListener_(roomId);
 }
 
-void MediaService::setRemoteShards(const std::string& roomId, std::vector<RemoteShard> shards, bool leads) {
+void MediaService::setRemoteShards(const std::string& roomId, std::vector<RemoteShard> shards, bool leads,
+                                   const std::string& secret) {
   if (!cascades_) return;
+  if (secret != secret_ && !secret.empty()) {
+    // A new key (the first one): every link is keyed again.
+    secret_ = secret;
+    for (unsigned slot = 0; slot < slotShards_.size(); ++slot) {
+      for (auto& w : workers_) {
+        Worker* worker = w.get();
+        worker->post([worker, slot, shard = slotShards_[slot], secret] { worker->attachRemote(slot, shard, secret); });
+      }
+    }
+  }
   RemoteRoom room;
   room.leads = leads;
   for (const auto& shard : shards) {
@@ -174,13 +185,13 @@ void MediaService::setRemoteShards(const std::string& roomId, std::vector<Remote
       for (auto& w : workers_) {
         Worker* worker = w.get();
         const unsigned slot = it->second;
-        worker->post([worker, slot, shard] { worker->attachRemote(slot, shard); });
+        worker->post([worker, slot, shard, secret = secret_] { worker->attachRemote(slot, shard, secret); });
       }
     }
     room.slots.push_back(it->second);
   }
-  if (placement_->workersOf(roomId).empty() && shards.empty()) {
-    remoteRooms_.erase(roomId);
+  if (placement_->workersOf(roomId).empty() && shards.empty() && leads) {
+    remoteRooms_.erase(roomId);  // what a room nobody cascades is without an entry
     return;
   }
   remoteRooms_[roomId] = std::move(room);
@@ -208,8 +219,6 @@ void MediaService::leave(const std::string& roomId, const std::string& participa
   }
 }
 
-namespace {
-// The tracks an offer sends: what each other participant will receive of this one.
 std::size_t sentTracks(const std::string& offer) {
   const auto parsed = sdp::parse(offer);
   const auto* session = std::get_if<sdp::SessionDescription>(&parsed);
@@ -217,7 +226,6 @@ std::size_t sentTracks(const std::string& offer) {
   return static_cast<std::size_t>(std::count_if(session->media.begin(), session->media.end(),
                                                 [](const sdp::MediaDescription& m) { return m.sends(); }));
 }
-}  // namespace
 
 void MediaService::publish(const std::string& roomId, const std::string& participantId, std::string offer,
                            std::map<std::string, TrackSource> sources) {

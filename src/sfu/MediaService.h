@@ -12,6 +12,7 @@
 
 #include "sfu/AudioTap.h"
 #include "sfu/RecordingTap.h"
+#include "sfu/MediaPlane.h"
 #include "sfu/MediaTypes.h"
 #include "sfu/PipeRing.h"
 #include "sfu/RemoteLinks.h"
@@ -21,22 +22,26 @@ namespace parley::sfu {
 
 class Worker;
 
-class MediaService {
+// The tracks an offer sends: what each other participant will receive of this one (0 if it
+// does not parse).
+std::size_t sentTracks(const std::string& offer);
+
+class MediaService : public MediaPlane {
  public:
   // `onEvent` runs on `control`'s thread. With `remoteLinks`, rooms can also span other
   // nodes (the cascade: setRemoteShards).
   MediaService(const MediaConfig& config, boost::asio::io_context& control,
                std::function<void(const MediaEvent&)> onEvent, RemoteLinksFactory remoteLinks = {});
-  ~MediaService();
+  ~MediaService() override;
   MediaService(const MediaService&) = delete;
   MediaService& operator=(const MediaService&) = delete;
 
-  void join(const std::string& roomId, const std::string& participantId);
-  void leave(const std::string& roomId, const std::string& participantId);
+  void join(const std::string& roomId, const std::string& participantId) override;
+  void leave(const std::string& roomId, const std::string& participantId) override;
   void publish(const std::string& roomId, const std::string& participantId, std::string offer,
-               std::map<std::string, TrackSource> sources);
-  void subscriberAnswer(const std::string& roomId, const std::string& participantId, std::string answer);
-  void showTracks(const std::string& roomId, const std::string& participantId, std::vector<ShownTrack> shown);
+               std::map<std::string, TrackSource> sources) override;
+  void subscriberAnswer(const std::string& roomId, const std::string& participantId, std::string answer) override;
+  void showTracks(const std::string& roomId, const std::string& participantId, std::vector<ShownTrack> shown) override;
 
   // Hands the room's microphones to `tap` (null to stop), on each worker of the room.
   void setAudioTap(const std::string& roomId, std::shared_ptr<AudioTap> tap);
@@ -47,7 +52,9 @@ class MediaService {
   // The cascade (a room across nodes). The room's shards on other nodes, as the room's home
   // knows them, and whether this node leads the room's media (reports its speaker, taps and
   // records what other nodes cascade to it): the home does.
-  void setRemoteShards(const std::string& roomId, std::vector<RemoteShard> shards, bool leads);
+  // `secret`: the cluster's, which keys the links.
+  void setRemoteShards(const std::string& roomId, std::vector<RemoteShard> shards, bool leads,
+                       const std::string& secret);
   // The workers hosting the room here, with their cascade ports.
   std::vector<std::pair<unsigned, std::uint16_t>> localShards(const std::string& roomId) const;
   // Called on the control thread when the workers hosting a room here change.
@@ -75,6 +82,7 @@ class MediaService {
   // (a cluster has a few nodes of a few workers).
   std::map<std::pair<std::string, unsigned>, unsigned> remoteSlots_;
   std::vector<RemoteShard> slotShards_;
+  std::string secret_;  // the one the workers' links were keyed with
   struct RemoteRoom {
     std::vector<unsigned> slots;
     bool leads = true;

@@ -49,8 +49,9 @@ class RemoteLinkHandler {
 class RemoteLinks {
  public:
   virtual ~RemoteLinks() = default;
-  // `slot` now names `shard` (the same slot always names the same shard).
-  virtual void attach(unsigned slot, const RemoteShard& shard) = 0;
+  // `slot` now names `shard` (the same slot always names the same shard); the link's keys
+  // come from the cluster's `secret`.
+  virtual void attach(unsigned slot, const RemoteShard& shard, const std::string& secret) = 0;
   virtual std::uint16_t port() const = 0;
   // As ShardLinks, with the slot for the worker.
   virtual bool pipeRtp(unsigned slot, std::uint32_t pipeId, const std::uint8_t* data, std::size_t length) = 0;

@@ -171,8 +171,8 @@ void Worker::requestKeyFrame(unsigned worker, const std::string& roomId, std::ui
   onRouter(worker, roomId, [pipeId, layer](Router& router) { router.onRemoteKeyFrameRequest(pipeId, layer); });
 }
 
-void Worker::attachRemote(unsigned slot, const RemoteShard& shard) {
-  if (remote_) remote_->attach(slot, shard);
+void Worker::attachRemote(unsigned slot, const RemoteShard& shard, const std::string& secret) {
+  if (remote_) remote_->attach(slot, shard, secret);
 }
 
 void Worker::onCascadeRtp(unsigned slot, std::uint32_t pipeId, std::uint8_t* data, std::size_t length) {

@@ -69,7 +69,7 @@ class Worker : public ShardLinks, public RemoteLinkHandler {
   void attachInboundPipe(PipeRing* ring);
 
   // Worker thread: `slot` names a remote shard from now on (RemoteLinks::attach).
-  void attachRemote(unsigned slot, const RemoteShard& shard);
+  void attachRemote(unsigned slot, const RemoteShard& shard, const std::string& secret);
   // The cascade's port (0 without one) and counters (null without one); any thread.
   std::uint16_t cascadePort() const { return remote_ ? remote_->port() : 0; }
   const RemoteLinks::Counters* cascadeCounters() const { return remote_ ? &remote_->counters() : nullptr; }

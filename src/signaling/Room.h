@@ -12,7 +12,7 @@
 
 #include "meeting/RecordingService.h"
 #include "meeting/TranscriptionService.h"
-#include "sfu/MediaService.h"
+#include "sfu/MediaPlane.h"
 #include "signaling/IceServers.h"
 #include "signaling/Protocol.h"
 #include "signaling/SignalingPeer.h"
@@ -38,7 +38,7 @@ inline constexpr std::int64_t kResumeWindowMillis = 20 * 1000;
 struct RoomServices {
   store::RoomStore& store;
   store::PendingWrites& writes;
-  sfu::MediaService* media = nullptr;
+  sfu::MediaPlane* media = nullptr;
   meeting::TranscriptionService* transcription = nullptr;
   meeting::RecordingService* recordings = nullptr;
   const IceServerSettings* iceServers = nullptr;  // TURN relays handed out in the welcome

@@ -14,7 +14,7 @@
 
 namespace parley::signaling {
 
-RoomRegistry::RoomRegistry(store::RoomStore& store, sfu::MediaService* media,
+RoomRegistry::RoomRegistry(store::RoomStore& store, sfu::MediaPlane* media,
                            meeting::TranscriptionService* transcription)
     : store_(store), media_(media), transcription_(transcription) {}
 

@@ -15,7 +15,7 @@ namespace parley::signaling {
 
 class RoomRegistry {
  public:
-  explicit RoomRegistry(store::RoomStore& store, sfu::MediaService* media = nullptr,
+  explicit RoomRegistry(store::RoomStore& store, sfu::MediaPlane* media = nullptr,
                         meeting::TranscriptionService* transcription = nullptr);
 
   struct CreatedRoom {
@@ -85,7 +85,7 @@ class RoomRegistry {
  private:
   store::RoomStore& store_;
   store::PendingWrites writes_;
-  sfu::MediaService* media_;
+  sfu::MediaPlane* media_;
   meeting::TranscriptionService* transcription_;
   meeting::RecordingService* recordings_ = nullptr;
   std::unordered_map<std::string, std::shared_ptr<Room>> live_;

@@ -118,9 +118,9 @@ class LossyPath {
 // slot 2), each with its own secret.
 struct TwoNodes {
   explicit TwoNodes(const std::string& secretA = "cluster secret", const std::string& secretB = "cluster secret")
-      : a(io, {"node-a", "127.0.0.1", secretA}, 0, atA), b(io, {"node-b", "127.0.0.1", secretB}, 1, atB) {
-    a.attach(0, {"node-b", 1, "127.0.0.1", b.port()});
-    b.attach(2, {"node-a", 0, "127.0.0.1", a.port()});
+      : a(io, {"node-a", "127.0.0.1"}, 0, atA), b(io, {"node-b", "127.0.0.1"}, 1, atB) {
+    a.attach(0, {"node-b", 1, "127.0.0.1", b.port()}, secretA);
+    b.attach(2, {"node-a", 0, "127.0.0.1", a.port()}, secretB);
   }
   boost::asio::io_context io;
   Arrivals atA, atB;
@@ -251,10 +251,10 @@ TEST(CascadeLink, NacksRepairWhatALossyPathBetweenNodesDropped) {
   boost::asio::io_context io;
   Arrivals atA, atB;
   LossyPath path(io, 10);  // one packet in ten lost on its first way from A to B
-  CascadeLink a(io, {"node-a", "127.0.0.1", "cluster secret"}, 0, atA);
-  CascadeLink b(io, {"node-b", "127.0.0.1", "cluster secret"}, 0, atB);
-  a.attach(0, {"node-b", 0, "127.0.0.1", path.portForA()});
-  b.attach(0, {"node-a", 0, "127.0.0.1", path.portForB()});
+  CascadeLink a(io, {"node-a", "127.0.0.1"}, 0, atA);
+  CascadeLink b(io, {"node-b", "127.0.0.1"}, 0, atB);
+  a.attach(0, {"node-b", 0, "127.0.0.1", path.portForA()}, "cluster secret");
+  b.attach(0, {"node-a", 0, "127.0.0.1", path.portForB()}, "cluster secret");
   path.start(a.port(), b.port());
 
   constexpr int kPackets = 300;

@@ -81,11 +81,12 @@ TEST(RedisUrl, ParsesWhatOperatorsWrite) {
 }
 
 TEST(NodeRecord, RoundTripsAndRejectsWhatIsNotOne) {
-  const NodeRecord node{"node-a", "10.0.0.1", 8443, 1700000000000, {12, 40, 1.5}};
+  const NodeRecord node{"node-a", "10.0.0.1", 8443, 8444, 1700000000000, {12, 40, 1.5}};
   const auto back = decodeNodeRecord(encodeNodeRecord(node));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->id, "node-a");
   EXPECT_EQ(back->httpPort, 8443);
+  EXPECT_EQ(back->mediaPort, 8444);
   EXPECT_EQ(back->load.streams, 40u);
   EXPECT_DOUBLE_EQ(back->load.cpu, 1.5);
   for (const char* bad : {"", "[]", "{}", "{\"id\":\"\"}", "{\"id\":1}", "not json"}) EXPECT_FALSE(decodeNodeRecord(bad)) << bad;

@@ -60,7 +60,7 @@ RoomHomeAnswer locate(RoomHomes& homes, const std::string& roomId) {
 // A node's record in Redis, as its registry writes it (without the registry's thread).
 void registerNode(const RedisServer& redis, const std::string& id, std::uint16_t port, std::chrono::milliseconds ttl) {
   RedisConnection connection(urlOf(redis));
-  NodeRecord record{id, "10.0.0." + id.substr(id.size() - 1), port, 1, {}};
+  NodeRecord record{id, "10.0.0." + id.substr(id.size() - 1), port, 0, 1, {}};
   connection.command({"SET", NodeRegistry::kKeyPrefix + id, encodeNodeRecord(record), "PX", std::to_string(ttl.count())});
 }
 }  // namespace

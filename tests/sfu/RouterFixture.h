@@ -18,7 +18,6 @@
 
 namespace parley::sfu {
 
-namespace {
 
 // A transport that keeps what the router sends, in clear, and lets the test deliver packets.
 class FakeTransport : public webrtc::Transport {
@@ -76,7 +75,7 @@ class FakeTransports : public webrtc::TransportFactory {
 constexpr std::uint32_t kAudioSsrc = 1111, kVideoSsrc = 2222, kRtxSsrc = 3333;
 
 // A browser-like offer: Opus (with audio level) and VP8 with RTX; `videos` camera-like tracks.
-std::string publisherOffer(int videos = 1, std::uint32_t base = 0) {
+inline std::string publisherOffer(int videos = 1, std::uint32_t base = 0) {
   sdp::SessionDescription d;
   d.sessionId = 1;
   int mid = 0;
@@ -109,7 +108,7 @@ std::string publisherOffer(int videos = 1, std::uint32_t base = 0) {
 }
 
 // A subscriber's answer to the server's offer: every section received, our credentials.
-std::string answerTo(const std::string& offerText) {
+inline std::string answerTo(const std::string& offerText) {
   const auto offer = std::get<sdp::SessionDescription>(sdp::parse(offerText));
   sdp::SessionDescription answer;
   answer.bundle = offer.bundle;
@@ -126,7 +125,7 @@ std::string answerTo(const std::string& offerText) {
   return sdp::write(answer);
 }
 
-std::vector<std::uint8_t> rtpPacket(std::uint8_t pt, std::uint32_t ssrc, std::uint16_t seq, std::size_t payload,
+inline std::vector<std::uint8_t> rtpPacket(std::uint8_t pt, std::uint32_t ssrc, std::uint16_t seq, std::size_t payload,
                                     std::uint8_t first = 0x10) {
   std::vector<std::uint8_t> p(12 + payload, 0xAB);
   p[0] = 0x80;
@@ -139,7 +138,7 @@ std::vector<std::uint8_t> rtpPacket(std::uint8_t pt, std::uint32_t ssrc, std::ui
 }
 
 // VP8 payload descriptor: S bit, then a key frame (bit 0 of the first payload byte clear).
-std::vector<std::uint8_t> vp8(std::uint32_t ssrc, std::uint16_t seq, bool key, std::size_t payload = 1000) {
+inline std::vector<std::uint8_t> vp8(std::uint32_t ssrc, std::uint16_t seq, bool key, std::size_t payload = 1000) {
   auto p = rtpPacket(96, ssrc, seq, payload);
   p[12] = 0x10;
   p[13] = key ? 0x00 : 0x01;
@@ -152,7 +151,7 @@ std::vector<std::uint8_t> vp8(std::uint32_t ssrc, std::uint16_t seq, bool key, s
 // packets name their m-line and layer in header extensions.
 constexpr std::uint8_t kMidExtension = 4, kRidExtension = 10, kRepairedRidExtension = 11;
 
-std::string simulcastOffer() {
+inline std::string simulcastOffer() {
   sdp::SessionDescription d;
   d.sessionId = 1;
   sdp::MediaDescription video;
@@ -174,7 +173,7 @@ std::string simulcastOffer() {
 
 // A VP8 packet of a simulcast layer: mid and rid (or repaired rid) extensions, a PictureID,
 // and for a key frame the picture's size.
-std::vector<std::uint8_t> layerPacket(std::uint32_t ssrc, std::uint16_t seq, bool key, const char* rid,
+inline std::vector<std::uint8_t> layerPacket(std::uint32_t ssrc, std::uint16_t seq, bool key, const char* rid,
                                       std::uint16_t height, bool rtx = false) {
   std::vector<std::uint8_t> p(1200, 0);
   p[0] = 0x90;
@@ -203,7 +202,7 @@ std::vector<std::uint8_t> layerPacket(std::uint32_t ssrc, std::uint16_t seq, boo
 }
 
 // The SSRCs the PLIs in `rtcp` ask key frames of.
-std::vector<std::uint32_t> pliTargets(const std::vector<std::vector<std::uint8_t>>& rtcp) {
+inline std::vector<std::uint32_t> pliTargets(const std::vector<std::vector<std::uint8_t>>& rtcp) {
   std::vector<std::uint32_t> out;
   for (const auto& packet : rtcp) {
     rtp::forEachRtcpPart({packet.data(), packet.size()}, [&](const rtp::RtcpPart& part) {
@@ -277,6 +276,5 @@ class SfuRouterTest : public ::testing::Test {
   Router router{context, "room"};
 };
 
-}  // namespace
 
 }  // namespace parley::sfu
