@@ -109,7 +109,7 @@ void ClusterNode::place(const std::string& roomId, std::function<void(http::Plac
 
 std::string ClusterNode::relayKey() const { return homes_->relayKey(); }
 
-std::vector<cluster::NodeRecord> ClusterNode::liveNodes() const { return registry_->view().nodes; }
+cluster::ClusterView ClusterNode::view() const { return registry_->view(); }
 
 bool ClusterNode::isRelayKey(std::string_view key) const {
   const std::string expected = homes_->relayKey();

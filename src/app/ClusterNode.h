@@ -35,9 +35,10 @@ class ClusterNode : public http::RoomPlacement {
               sfu::MediaService& media, cluster::RoomHomes::Post post);
   // A node's id: its host name and a random part, new at each start.
   static std::string newId();
-  // The cluster's shared key (empty until Redis gave it), and its live nodes at the last heartbeat.
+  // The cluster's shared key (empty until Redis gave it), and the cluster as the last
+  // heartbeat saw it.
   std::string relayKey() const;
-  std::vector<cluster::NodeRecord> liveNodes() const;
+  cluster::ClusterView view() const;
   void place(const std::string& roomId, std::function<void(http::Placement)> done) override;
   bool isRelayKey(std::string_view key) const override;
   bool isClusterNode(const boost::asio::ip::address& peer) const override { return http::inAny(nodeAddresses_, peer); }

@@ -321,7 +321,8 @@ int runServer(const ServeOptions& options) {
       rooms.sweep(now);
       if (clusterNode) {
         clusterNode->upkeep();
-        clusterMedia->setView(clusterNode->liveNodes());
+        // Without Redis the view is empty: media placed on other nodes goes on meanwhile.
+        if (const auto view = clusterNode->view(); view.reachable) clusterMedia->setView(view.nodes);
       }
       if (now - lastRecordingExpiry > 3600 * 1000) {
         lastRecordingExpiry = now;

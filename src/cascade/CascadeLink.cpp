@@ -150,8 +150,9 @@ void CascadeLink::onDatagram(std::uint8_t* data, std::size_t length, const net::
 }
 
 void CascadeLink::onRtp(unsigned slot, Peer& p, std::uint8_t* data, std::size_t length) {
-  if (p.in->unprotectRtp(data, length) != srtp::SrtpError::Ok) {
-    sfu::bump(counters_.unauthenticated);
+  if (const auto result = p.in->unprotectRtp(data, length); result != srtp::SrtpError::Ok) {
+    // A replay is a packet that came twice: a retransmission after all, or a duplicate.
+    sfu::bump(result == srtp::SrtpError::Replayed ? counters_.replayed : counters_.unauthenticated);
     return;
   }
   if (length < 12) {

@@ -394,6 +394,7 @@ std::string MediaService::renderMetrics() const {
                 cascade(&RemoteLinks::Counters::retransmitted));
     out.family("parley_cascade_dropped_total", "counter", "Cascade datagrams dropped, by reason.");
     out.sample("parley_cascade_dropped_total", "reason=\"unauthenticated\"", cascade(&RemoteLinks::Counters::unauthenticated));
+    out.sample("parley_cascade_dropped_total", "reason=\"replayed\"", cascade(&RemoteLinks::Counters::replayed));
     out.sample("parley_cascade_dropped_total", "reason=\"unknown_source\"", cascade(&RemoteLinks::Counters::unknownSource));
     out.sample("parley_cascade_dropped_total", "reason=\"malformed\"", cascade(&RemoteLinks::Counters::malformed));
   }

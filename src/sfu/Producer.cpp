@@ -90,6 +90,9 @@ void Producer::notePicture(ProducerLayer& layer, const rtp::RtpPacket& packet) {
 bool Producer::onRtp(rtp::RtpPacket& packet, int index, std::int64_t now) {
   if (packet.payloadType() != d_.payloadType) return false;  // only the negotiated codec
   ProducerLayer& layer = layers_[static_cast<std::size_t>(index)];
+  // A packet received already: Chromium probes bandwidth by sending recent packets again
+  // over RTX, and a repair may cross its late original. Neither is forwarded twice.
+  if (layer.buffer.holds(packet.sequenceNumber(), now)) return false;
   layer.stats.onPacket(packet.sequenceNumber(), packet.timestamp(), now);
   if (d_.kind == MediaKind::Video && layer.nacks.onPacket(packet.sequenceNumber(), now)) layer.keyFrameWanted = true;
   layer.buffer.store(packet.sequenceNumber(), packet.data(), packet.size(), now);

@@ -80,7 +80,8 @@ class Producer {
   // `everyLayerFlows`: what the publisher should keep sending), `current` kept when none flows.
   int chooseLayer(int maxHeight, int current, bool everyLayerFlows, std::int64_t nowMicros) const;
 
-  // A packet from the publisher on `layer` (RTX already unwrapped). False to drop it.
+  // A packet from the publisher on `layer` (RTX already unwrapped). False to drop it: another
+  // codec's, or a duplicate of one received already.
   bool onRtp(rtp::RtpPacket& packet, int layer, std::int64_t nowMicros);
   // A packet of a copy of a producer on another worker (already checked and rewritten
   // there): stored for the NACKs of subscribers here.

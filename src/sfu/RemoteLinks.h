@@ -64,7 +64,7 @@ class RemoteLinks {
   // What the links counted, for /metrics (read from any thread).
   struct Counters {
     std::atomic<std::uint64_t> sent{0}, received{0}, nacksSent{0}, retransmitted{0}, unauthenticated{0},
-        unknownSource{0}, malformed{0};
+        replayed{0}, unknownSource{0}, malformed{0};
   };
   virtual const Counters& counters() const = 0;
 };

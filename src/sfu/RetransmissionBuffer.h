@@ -45,6 +45,12 @@ class RetransmissionBuffer {
     return (*chunks_[index / kChunkSlots])[index % kChunkSlots].data();
   }
 
+  // Whether the packet is held already: a second copy of it is a duplicate.
+  bool holds(std::uint16_t seq, std::int64_t nowMicros) const {
+    std::size_t length = 0;
+    return find(seq, nowMicros, length) != nullptr;
+  }
+
   // Packet storage allocated so far (for tests and memory accounting).
   std::size_t allocatedBytes() const { return allocatedBytes_; }
 

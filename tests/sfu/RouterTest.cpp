@@ -21,6 +21,22 @@ TEST_F(SfuRouterTest, PublishingOffersTheTracksToEveryoneElse) {
   EXPECT_EQ(publisherOf("ana").remote_.ufrag, "pubufrag");
 }
 
+// Chromium probes bandwidth with RTX copies of packets it sent: each is forwarded once, in
+// the room and to the room's other workers and nodes.
+TEST_F(SfuRouterTest, APacketReceivedTwiceIsForwardedOnce) {
+  auto& down = anaToBruno();
+  auto& up = publisherOf("ana");
+  up.deliverRtp(vp8(kVideoSsrc, 101, true));
+  up.deliverRtp(vp8(kVideoSsrc, 102, false));
+  up.deliverRtp(vp8(kVideoSsrc, 101, true));
+  auto rtx = rtpPacket(97, kRtxSsrc, 7, 1002);  // 102 again, over RTX: the original sequence first
+  write16(rtx.data() + 12, 102);
+  const auto original = vp8(kVideoSsrc, 102, false);
+  std::copy(original.begin() + 12, original.end(), rtx.begin() + 14);
+  up.deliverRtp(rtx);
+  EXPECT_EQ(down.rtp.size(), 2u);
+}
+
 TEST_F(SfuRouterTest, ForwardsWithItsOwnSsrcAndSequenceStartingOnAKeyFrame) {
   auto& down = anaToBruno();
   auto& up = publisherOf("ana");
