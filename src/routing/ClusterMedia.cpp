@@ -101,11 +101,12 @@ void ClusterMedia::showTracks(const std::string& roomId, const std::string& part
 
 void ClusterMedia::setView(const std::vector<cluster::NodeRecord>& records) {
   std::vector<std::string> gone;
-  for (const auto& [id, node] : nodes_) {
+  for (const auto& entry : nodes_) {
+    const cluster::NodeRecord& known = entry.second.record;
     const auto still = std::find_if(records.begin(), records.end(), [&](const auto& r) {
-      return r.id == id && r.mediaPort == node.record.mediaPort && r.address == node.record.address;
+      return r.id == known.id && r.mediaPort == known.mediaPort && r.address == known.address;
     });
-    if (still == records.end()) gone.push_back(id);
+    if (still == records.end()) gone.push_back(entry.first);
   }
   for (const auto& id : gone) {
     lose(id, "it left the cluster");

@@ -203,7 +203,9 @@ TEST(CascadeControl, AnnouncementsAndWithdrawalsSurviveTheWireAndMalformedOnesAr
 
 TEST(CascadeLink, TracksReportsAndKeyFrameRequestsCrossBetweenTwoNodes) {
   TwoNodes nodes;
-  auto& [io, atA, atB, a, b] = nodes;
+  auto& io = nodes.io;
+  auto &atA = nodes.atA, &atB = nodes.atB;
+  auto &a = nodes.a, &b = nodes.b;
 
   const auto packet = pipedPacket(100, 2);
   ASSERT_TRUE(a.pipeRtp(0, 7, packet.data(), packet.size()));
@@ -233,7 +235,9 @@ TEST(CascadeLink, TracksReportsAndKeyFrameRequestsCrossBetweenTwoNodes) {
 
 TEST(CascadeLink, StrangersAndWrongKeysAreDroppedAndCounted) {
   TwoNodes nodes("one secret", "another secret");
-  auto& [io, atA, atB, a, b] = nodes;
+  auto& io = nodes.io;
+  auto& atB = nodes.atB;
+  auto &a = nodes.a, &b = nodes.b;
   const auto packet = pipedPacket(1, 0);
   ASSERT_TRUE(a.pipeRtp(0, 7, packet.data(), packet.size()));
   a.announceProducer(0, "room-1", camera());
