@@ -1,13 +1,13 @@
 // Benchmark (not a test) of a cluster of three nodes on this machine (loopback addresses
 // 127.0.0.11 to .13, Redis and PostgreSQL from Debian's packages on 127.0.0.1), driven by
 // build/parley-bench:
-//   1. a webinar (1 publisher, audio and video; V viewers) with its media on one node
+//   1. a webinar (P publishers, audio and video; V viewers) with its media on one node
 //      (--node-streams 0), then the same webinar forced across the three (--node-streams N):
 //      per node, CPU per forwarded packet and the cascade's packets; the cascade's cost per
 //      relayed packet is the extra CPU of the spread run over its cascade packets;
 //   2. three 10-person meetings, one homed on each node (a parley-bench against each).
 // Prints a table and writes the JSON to build/bench-cluster.json.
-//   node bench/cluster.mjs [--viewers V] [--node-streams N] [--seconds T]
+//   node bench/cluster.mjs [--publishers P] [--viewers V] [--node-streams N] [--seconds T]
 // Needs `make build` and the e2e test's npm packages (tests/e2e/node_modules).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,8 +19,9 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const viewers = arg('--viewers', 90);
-const nodeStreams = arg('--node-streams', 100);
+const publishers = arg('--publishers', 4);
+const viewers = arg('--viewers', 60);
+const nodeStreams = arg('--node-streams', 200);
 const seconds = arg('--seconds', 15);
 const BENCH = path.join(path.dirname(PARLEY), 'parley-bench');
 const ADDRESSES = ['127.0.0.11', '127.0.0.12', '127.0.0.13'];
@@ -50,7 +51,8 @@ async function startCluster(streams) {
 }
 
 const METRICS = ['process_cpu_seconds_total', 'parley_rtp_packets_forwarded_total', 'parley_cascade_packets_sent_total',
-  'parley_cascade_packets_received_total', 'parley_cascade_retransmissions_total', 'parley_media_transports'];
+  'parley_cascade_packets_received_total', 'parley_cascade_retransmissions_total', 'parley_media_transports',
+  'parley_cascade_remote_joins_total'];
 
 async function sample(nodes) {
   const at = performance.now() / 1000;
@@ -101,6 +103,7 @@ async function run(nodes, benches) {
       cascadeReceivedPps: d('parley_cascade_packets_received_total') / elapsed,
       cascadeRetransmissions: d('parley_cascade_retransmissions_total'),
       transports: v.parley_media_transports,
+      remoteJoins: v.parley_cascade_remote_joins_total,
     };
   });
   return { reports, perNode, elapsed };
@@ -111,9 +114,9 @@ const results = {};
 
 function print(name, result) {
   console.log(`\n${name} (${result.elapsed.toFixed(1)} s measured)`);
-  console.log('node  transports  forwarded/s  CPU (cores)  µs/forwarded  cascade out/s  cascade in/s');
+  console.log('node  transports  placed elsewhere  forwarded/s  CPU (cores)  µs/forwarded  cascade out/s  cascade in/s');
   result.perNode.forEach((n, i) => console.log(
-    `${'ABC'[i]}     ${String(n.transports).padStart(10)}  ${n.forwardedPps.toFixed(0).padStart(11)}  ` +
+    `${'ABC'[i]}     ${String(n.transports).padStart(10)}  ${String(n.remoteJoins).padStart(16)}  ${n.forwardedPps.toFixed(0).padStart(11)}  ` +
     `${n.cpuCores.toFixed(3).padStart(11)}  ${n.cpuMicrosPerForwarded.toFixed(2).padStart(12)}  ` +
     `${n.cascadeSentPps.toFixed(0).padStart(13)}  ${n.cascadeReceivedPps.toFixed(0).padStart(12)}`));
   for (const r of result.reports) {
@@ -122,7 +125,7 @@ function print(name, result) {
   }
 }
 
-const webinar = ['--publishers', '1', '--subscribers', String(viewers), '--rooms', '1'];
+const webinar = ['--publishers', String(publishers), '--subscribers', String(viewers), '--rooms', '1'];
 for (const [name, streams] of [['webinar on one node', 0], ['webinar across three nodes', nodeStreams]]) {
   const cluster = await startCluster(streams);
   try {
@@ -153,4 +156,5 @@ results.ratioClusterToOneNode = (sum(three.perNode, 'cpuCores') / sum(three.perN
 console.log(`\ncascade: ${cascaded.toFixed(0)} packets/s relayed between nodes; extra CPU ${(extra * 1e3).toFixed(0)} ms/s, ` +
   `${results.cascadeMicrosPerRelayedPacket.toFixed(2)} µs per relayed packet (sent and received); ` +
   `CPU per forwarded packet across three nodes / on one node: ${results.ratioClusterToOneNode.toFixed(2)}`);
+results.shape = { publishers, viewers, nodeStreams, seconds };
 writeFileSync(path.join(ROOT, 'build/bench-cluster.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -141,8 +141,15 @@ int runServer(const ServeOptions& options) {
         std::move(cascade));
     if (clustered) {
       mediaAgent = std::make_unique<routing::MediaAgent>(io, options.nodeAddress, *media, clusterKey);
+      const auto clusterView = [&clusterNode]() -> std::optional<std::vector<cluster::NodeRecord>> {
+        if (!clusterNode) return std::nullopt;
+        auto view = clusterNode->view();
+        if (!view.reachable) return std::nullopt;  // without Redis, media placed elsewhere goes on
+        return std::move(view.nodes);
+      };
       clusterMedia = std::make_unique<routing::ClusterMedia>(
-          io, *media, routing::ClusterMediaConfig{nodeId, options.nodeAddress, options.nodeStreams, clusterKey}, toRoom);
+          io, *media,
+          routing::ClusterMediaConfig{nodeId, options.nodeAddress, options.nodeStreams, clusterKey, clusterView}, toRoom);
       media->setShardsListener([&mediaAgent, &clusterMedia](const std::string& roomId) {
         if (mediaAgent->serves(roomId)) mediaAgent->onShardsChanged(roomId);
         else clusterMedia->onLocalShardsChanged(roomId);
@@ -321,7 +328,6 @@ int runServer(const ServeOptions& options) {
       rooms.sweep(now);
       if (clusterNode) {
         clusterNode->upkeep();
-        // Without Redis the view is empty: media placed on other nodes goes on meanwhile.
         if (const auto view = clusterNode->view(); view.reachable) clusterMedia->setView(view.nodes);
       }
       if (now - lastRecordingExpiry > 3600 * 1000) {

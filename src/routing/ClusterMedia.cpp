@@ -21,6 +21,9 @@ ClusterMedia::~ClusterMedia() {
 }
 
 void ClusterMedia::join(const std::string& roomId, const std::string& participantId) {
+  if (config_.view) {
+    if (const auto nodes = config_.view()) setView(*nodes);
+  }
   std::vector<NodeCapacity> live{{config_.nodeId, local_.placedStreams()}};
   for (const auto& [id, node] : nodes_) live.push_back({id, node.record.load.streams});
   const std::string node = placement_.join(roomId, participantId, config_.nodeId, live);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +31,9 @@ struct ClusterMediaConfig {
   std::string nodeAddress;
   std::size_t nodeStreams = 0;  // 0: a room's media stays on its home
   std::function<std::string()> key;  // the cluster's, once known (empty until then)
+  // The live nodes as the last heartbeat saw them, or nothing while Redis is unreachable:
+  // read at each join, so that a node that joined the cluster a moment ago takes media.
+  std::function<std::optional<std::vector<cluster::NodeRecord>>()> view;
 };
 
 class ClusterMedia : public sfu::MediaPlane {
@@ -47,8 +51,8 @@ class ClusterMedia : public sfu::MediaPlane {
   void showTracks(const std::string& roomId, const std::string& participantId,
                   std::vector<sfu::ShownTrack> shown) override;
 
-  // The cluster's live nodes, at each upkeep: where media may go. Nodes gone from it lose
-  // their participants' media.
+  // The cluster's live nodes (at each upkeep, and at each join from config.view): where
+  // media may go. Nodes gone from it lose their participants' media.
   void setView(const std::vector<cluster::NodeRecord>& nodes);
   // This node's MediaService hosts a room on other workers now.
   void onLocalShardsChanged(const std::string& roomId);
