@@ -5,7 +5,10 @@
 //      (--node-streams 0), then the same webinar forced across the three (--node-streams N):
 //      per node, CPU per forwarded packet and the cascade's packets; the cascade's cost per
 //      relayed packet is the extra CPU of the spread run over its cascade packets;
-//   2. three 10-person meetings, one homed on each node (a parley-bench against each).
+//   2. three 10-person meetings, one homed on each node (a parley-bench against each);
+//   3. the spread webinar again, node C killed (SIGKILL) in the middle: how long the home
+//      takes to end the media of the viewers placed there (their clients then reconnect and
+//      are placed again; parley-bench's do not), while A and B go on.
 // Prints a table and writes the JSON to build/bench-cluster.json.
 //   node bench/cluster.mjs [--publishers P] [--viewers V] [--node-streams N] [--seconds T]
 // Needs `make build` and the e2e test's npm packages (tests/e2e/node_modules).
@@ -58,7 +61,7 @@ async function sample(nodes) {
   const at = performance.now() / 1000;
   const values = [];
   for (const node of nodes) {
-    const text = await (await fetch(`${node.url}/metrics`)).text();
+    const text = await fetch(`${node.url}/metrics`).then((r) => r.text()).catch(() => '');  // a killed node: zeros
     const row = {};
     for (const name of METRICS) {
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -72,7 +75,7 @@ async function sample(nodes) {
 // Runs parley-bench processes (their arguments each) while sampling every node each second;
 // returns their JSON reports and the per-node rates over the steady window (every node's
 // transports up, the last seconds of the run before the benches report).
-async function run(nodes, benches) {
+async function run(nodes, benches, { tolerateFailure = false } = {}) {
   const samples = [];
   let running = true;
   const sampler = (async () => {
@@ -85,7 +88,11 @@ async function run(nodes, benches) {
     const child = spawn(BENCH, [...args, '--seconds', String(seconds), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`parley-bench exited ${code}`))));
+    child.on('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').at(-1)));
+      else if (tolerateFailure) resolve(null);  // its participants lost their media on purpose
+      else reject(new Error(`parley-bench exited ${code}`));
+    });
   })));
   running = false;
   await sampler;
@@ -119,7 +126,7 @@ function print(name, result) {
     `${'ABC'[i]}     ${String(n.transports).padStart(10)}  ${String(n.remoteJoins).padStart(16)}  ${n.forwardedPps.toFixed(0).padStart(11)}  ` +
     `${n.cpuCores.toFixed(3).padStart(11)}  ${n.cpuMicrosPerForwarded.toFixed(2).padStart(12)}  ` +
     `${n.cascadeSentPps.toFixed(0).padStart(13)}  ${n.cascadeReceivedPps.toFixed(0).padStart(12)}`));
-  for (const r of result.reports) {
+  for (const r of result.reports.filter(Boolean)) {
     console.log(`  parley-bench: loss ${r.loss_pct.toFixed(3)}%, delay p50 ${r.added_delay_p50_ms.toFixed(2)} ms, ` +
       `p99 ${r.added_delay_p99_ms.toFixed(2)} ms, join to first media ${r.join_to_first_packet_ms.toFixed(0)} ms (median)`);
   }
@@ -141,6 +148,29 @@ for (const [name, streams] of [['webinar on one node', 0], ['webinar across thre
     const name = 'three 10-person meetings, one homed on each node';
     results[name] = await run(cluster.nodes, cluster.nodes.map((n) => ['--url', n.url, '--meeting', '10']));
     print(name, results[name]);
+  } finally {
+    await cluster.stop();
+  }
+}
+{
+  const cluster = await startCluster(nodeStreams);
+  try {
+    const [a, , c] = cluster.nodes;
+    const running = run(cluster.nodes, [['--url', a.url, ...webinar]], { tolerateFailure: true });
+    await until(60000, 'viewers on node C', async () => (await metricValue(c.url, 'parley_media_transports')) > 0);
+    await new Promise((resolve) => setTimeout(resolve, 4000));  // media flowing for a while
+    const onC = await metricValue(c.url, 'parley_media_transports');
+    const killedAt = performance.now();
+    c.signal('SIGKILL');
+    await until(30000, 'the home ends the media placed on C', async () =>
+      (await metricValue(a.url, 'parley_cascade_lost_participants_total')) >= onC);
+    const detectedMs = performance.now() - killedAt;
+    const name = 'the spread webinar, node C killed';
+    results[name] = await running;
+    results[name].lostOnC = onC;
+    results[name].detectedMs = detectedMs;
+    print(name, results[name]);
+    console.log(`  node C killed with ${onC} viewers' media on it: the home ended their media ${detectedMs.toFixed(0)} ms later`);
   } finally {
     await cluster.stop();
   }

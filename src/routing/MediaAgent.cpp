@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/Prometheus.h"
@@ -24,6 +25,7 @@ MediaAgent::MediaAgent(asio::io_context& io, const std::string& address, sfu::Me
 }
 
 MediaAgent::~MediaAgent() {
+  *alive_ = false;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   // Closing calls onClosed, which looks the channel up: it finds none, and leaves no media
@@ -36,14 +38,20 @@ MediaAgent::~MediaAgent() {
 void MediaAgent::accept() {
   acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
+    const auto unauthenticated = static_cast<std::size_t>(
+        std::count_if(channels_.begin(), channels_.end(), [](const auto& c) { return c.second.homeId.empty(); }));
+    if (!ec && (channels_.size() >= kMaxChannels || unauthenticated >= kMaxUnauthenticated)) {
+      ++refused_;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else if (!ec) {
       const std::uint64_t id = nextId_++;
       auto channel = std::make_shared<NodeChannel>(std::move(socket));
       channels_[id] = {channel, {}, {}};
       // A channel that has not said the key in time is closed.
       auto timer = std::make_shared<asio::steady_timer>(io_, kHelloTimeout);
-      timer->async_wait([this, id, timer](const boost::system::error_code& e) {
-        if (e) return;
+      timer->async_wait([this, alive = alive_, id, timer](const boost::system::error_code& e) {
+        if (e || !*alive) return;
         const auto it = channels_.find(id);
         if (it != channels_.end() && it->second.homeId.empty()) it->second.channel->close("no hello in time");
       });
@@ -170,7 +178,8 @@ std::string MediaAgent::renderMetrics() const {
   out.gauge("parley_cascade_served_participants", "Participants of rooms homed elsewhere whose media is here.",
             participants);
   out.counter("parley_cascade_commands_total", "Media commands from other nodes' rooms.", commands_);
-  out.counter("parley_cascade_channels_refused_total", "Media channels closed for a wrong cluster key.", refused_);
+  out.counter("parley_cascade_channels_refused_total",
+              "Media channels closed: a wrong cluster key, or too many open (or unauthenticated) at once.", refused_);
   out.counter("parley_cascade_commands_malformed_total", "Media commands from other nodes that did not parse.",
               malformed_);
   return out.str();

@@ -39,6 +39,11 @@ class MediaAgent {
 
   // Participants one channel may place here: far above a node's capacity, a bound all the same.
   static constexpr std::size_t kMaxParticipantsPerChannel = 100000;
+  // Channels open at once (a cluster has a few nodes), and of those not yet authenticated:
+  // connections past either are closed at once, so nobody on the nodes' network can hold
+  // this node's descriptors.
+  static constexpr std::size_t kMaxChannels = 256;
+  static constexpr std::size_t kMaxUnauthenticated = 16;
 
  private:
   struct Channel {
@@ -61,6 +66,7 @@ class MediaAgent {
   std::unordered_map<std::uint64_t, Channel> channels_;
   std::unordered_map<std::string, std::uint64_t> rooms_;  // served rooms: which channel drives each
   std::uint64_t refused_ = 0, commands_ = 0, malformed_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for timers that outlive this
 };
 
 }  // namespace parley::routing

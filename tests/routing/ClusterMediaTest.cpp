@@ -136,4 +136,24 @@ TEST(ClusterMedia, ANodeThatLeavesTheViewTakesItsParticipantsMediaWithIt) {
   EXPECT_NE(nodes.cluster->renderMetrics().find("parley_cascade_lost_participants_total 1"), std::string::npos);
 }
 
+TEST(ClusterMedia, StrangersOnTheNodesNetworkCannotHoldTheAgentsConnections) {
+  TwoNodes nodes;
+  using boost::asio::ip::tcp;
+  const tcp::endpoint agent(boost::asio::ip::make_address("127.0.0.1"), nodes.agent->port());
+  std::vector<std::unique_ptr<tcp::socket>> strangers;
+  for (std::size_t i = 0; i <= MediaAgent::kMaxUnauthenticated; ++i) {
+    strangers.push_back(std::make_unique<tcp::socket>(nodes.control.io));
+    strangers.back()->connect(agent);
+  }
+  // The one past the bound is closed at once; the others wait for their hello (5 s).
+  const auto refused = [&] {
+    return nodes.agent->renderMetrics().find("parley_cascade_channels_refused_total 1") != std::string::npos;
+  };
+  ASSERT_TRUE(nodes.control.awaitUntil(refused));
+  std::array<char, 1> byte{};
+  boost::system::error_code ec;
+  strangers.back()->read_some(boost::asio::buffer(byte), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof);
+}
+
 }  // namespace parley::routing
