@@ -9,6 +9,17 @@
 
 namespace parley::routing {
 
+namespace {
+// A command about one participant of a room (or, with no participant, about the room).
+MediaCommand commandFor(MediaCommand::Type type, const std::string& roomId, const std::string& participantId = {}) {
+  MediaCommand c;
+  c.type = type;
+  c.roomId = roomId;
+  c.participantId = participantId;
+  return c;
+}
+}  // namespace
+
 ClusterMedia::ClusterMedia(boost::asio::io_context& io, sfu::MediaService& local, ClusterMediaConfig config,
                            std::function<void(const sfu::MediaEvent&)> onEvent)
     : io_(io), local_(local), config_(std::move(config)), onEvent_(std::move(onEvent)), placement_(config_.nodeStreams) {}
@@ -32,11 +43,7 @@ void ClusterMedia::join(const std::string& roomId, const std::string& participan
     return;
   }
   ++remoteJoins_;
-  MediaCommand c;
-  c.type = MediaCommand::Type::Join;
-  c.roomId = roomId;
-  c.participantId = participantId;
-  send(node, c);
+  send(node, commandFor(MediaCommand::Type::Join, roomId, participantId));
 }
 
 void ClusterMedia::leave(const std::string& roomId, const std::string& participantId) {
@@ -45,11 +52,7 @@ void ClusterMedia::leave(const std::string& roomId, const std::string& participa
   if (isLocal(*node)) {
     local_.leave(roomId, participantId);
   } else {
-    MediaCommand c;
-    c.type = MediaCommand::Type::Leave;
-    c.roomId = roomId;
-    c.participantId = participantId;
-    send(*node, c);
+    send(*node, commandFor(MediaCommand::Type::Leave, roomId, participantId));
   }
   const auto hosts = placement_.nodesOf(roomId);
   if (hosts.empty()) {
@@ -68,10 +71,7 @@ void ClusterMedia::publish(const std::string& roomId, const std::string& partici
   if (!node) return;
   placement_.setPublishedTracks(roomId, participantId, sfu::sentTracks(offer));
   if (isLocal(*node)) return local_.publish(roomId, participantId, std::move(offer), std::move(sources));
-  MediaCommand c;
-  c.type = MediaCommand::Type::Publish;
-  c.roomId = roomId;
-  c.participantId = participantId;
+  MediaCommand c = commandFor(MediaCommand::Type::Publish, roomId, participantId);
   c.sdp = std::move(offer);
   c.sources = std::move(sources);
   send(*node, c);
@@ -81,10 +81,7 @@ void ClusterMedia::subscriberAnswer(const std::string& roomId, const std::string
   const auto node = placement_.nodeOf(roomId, participantId);
   if (!node) return;
   if (isLocal(*node)) return local_.subscriberAnswer(roomId, participantId, std::move(answer));
-  MediaCommand c;
-  c.type = MediaCommand::Type::Answer;
-  c.roomId = roomId;
-  c.participantId = participantId;
+  MediaCommand c = commandFor(MediaCommand::Type::Answer, roomId, participantId);
   c.sdp = std::move(answer);
   send(*node, c);
 }
@@ -94,10 +91,7 @@ void ClusterMedia::showTracks(const std::string& roomId, const std::string& part
   const auto node = placement_.nodeOf(roomId, participantId);
   if (!node) return;
   if (isLocal(*node)) return local_.showTracks(roomId, participantId, std::move(shown));
-  MediaCommand c;
-  c.type = MediaCommand::Type::Show;
-  c.roomId = roomId;
-  c.participantId = participantId;
+  MediaCommand c = commandFor(MediaCommand::Type::Show, roomId, participantId);
   c.shown = std::move(shown);
   send(*node, c);
 }
@@ -252,9 +246,7 @@ void ClusterMedia::distributeShards(const std::string& roomId) {
     if (isLocal(nodeId)) {
       local_.setRemoteShards(roomId, std::move(others), true, key);
     } else {
-      MediaCommand c;
-      c.type = MediaCommand::Type::Shards;
-      c.roomId = roomId;
+      MediaCommand c = commandFor(MediaCommand::Type::Shards, roomId);
       c.shards = std::move(others);
       send(nodeId, c);
     }

@@ -115,8 +115,9 @@ void MediaAgent::onCommand(std::uint64_t id, Channel& channel, const MediaComman
     case MediaCommand::Type::Leave: {
       channel.participants.erase(key);
       media_.leave(c.roomId, c.participantId);  // reports the room's shards, while it is served
-      const bool more = std::any_of(channel.participants.begin(), channel.participants.end(),
-                                    [&](const auto& p) { return p.first == c.roomId; });
+      // Ordered by room first: the room's next participant, if any, is where it would go.
+      const auto next = channel.participants.lower_bound({c.roomId, std::string()});
+      const bool more = next != channel.participants.end() && next->first == c.roomId;
       if (!more) rooms_.erase(c.roomId);
       return;
     }

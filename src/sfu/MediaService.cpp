@@ -160,12 +160,7 @@ void MediaService::setRemoteShards(const std::string& roomId, std::vector<Remote
   if (secret != secret_ && !secret.empty()) {
     // A new key (the first one): every link is keyed again.
     secret_ = secret;
-    for (unsigned slot = 0; slot < slotShards_.size(); ++slot) {
-      for (auto& w : workers_) {
-        Worker* worker = w.get();
-        worker->post([worker, slot, shard = slotShards_[slot], secret] { worker->attachRemote(slot, shard, secret); });
-      }
-    }
+    for (unsigned slot = 0; slot < slotShards_.size(); ++slot) attachEverywhere(slot);
   }
   RemoteRoom room;
   room.leads = leads;
@@ -181,13 +176,7 @@ void MediaService::setRemoteShards(const std::string& roomId, std::vector<Remote
     } else {
       attach = false;
     }
-    if (attach) {
-      for (auto& w : workers_) {
-        Worker* worker = w.get();
-        const unsigned slot = it->second;
-        worker->post([worker, slot, shard, secret = secret_] { worker->attachRemote(slot, shard, secret); });
-      }
-    }
+    if (attach) attachEverywhere(it->second);
     room.slots.push_back(it->second);
   }
   if (placement_->workersOf(roomId).empty() && shards.empty() && leads) {
@@ -196,6 +185,13 @@ void MediaService::setRemoteShards(const std::string& roomId, std::vector<Remote
   }
   remoteRooms_[roomId] = std::move(room);
   updatePeers(roomId);
+}
+
+void MediaService::attachEverywhere(unsigned slot) {
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    worker->post([worker, slot, shard = slotShards_[slot], secret = secret_] { worker->attachRemote(slot, shard, secret); });
+  }
 }
 
 std::vector<std::pair<unsigned, std::uint16_t>> MediaService::localShards(const std::string& roomId) const {

@@ -71,6 +71,8 @@ class MediaService : public MediaPlane {
   Worker* workerOf(const std::string& roomId, const std::string& participantId) const;
   void linkWorkers(unsigned a, unsigned b);
   void updatePeers(const std::string& roomId);
+  // Tells every worker what `slot` names now, with the links' current secret.
+  void attachEverywhere(unsigned slot);
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<WorkerPlacement> placement_;

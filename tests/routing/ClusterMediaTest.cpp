@@ -46,7 +46,7 @@ struct TwoNodes {
         },
         cascadeOf("node-b"));
     agent = std::make_unique<MediaAgent>(control.io, "127.0.0.1", *b, [keyAtB] { return keyAtB; });
-    cluster = std::make_unique<ClusterMedia>(control.io, *a, ClusterMediaConfig{"node-a", "127.0.0.1", 2, [] { return std::string("cluster key"); }},
+    cluster = std::make_unique<ClusterMedia>(control.io, *a, ClusterMediaConfig{"node-a", "127.0.0.1", 2, [] { return std::string("cluster key"); }, {}},
                                              [this](const MediaEvent& e) { control.events.push_back(e); });
     a->setShardsListener([this](const std::string& room) { cluster->onLocalShardsChanged(room); });
     b->setShardsListener([this](const std::string& room) {
